@@ -1,0 +1,259 @@
+package data
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Board statuses of a visit.
+const (
+	BoardWaiting = "waiting" // arrived, not yet with a consultant
+	BoardServing = "serving" // with a consultant
+	BoardLeft    = "left"    // checked out
+	BoardPresent = "present" // waiting or serving
+)
+
+// BoardFilter narrows today's board. Empty fields match everything.
+type BoardFilter struct {
+	Status       string
+	Purpose      Purpose
+	ConsultantID string
+	Query        string // part of a name, or digits of a phone number
+}
+
+// BoardRow is one visit on the board. The phone is masked.
+type BoardRow struct {
+	VisitID        string
+	ArrivedAt      time.Time
+	Name           string
+	Title          string
+	PhoneMasked    string
+	PartySize      int
+	Purpose        Purpose
+	Kind           string
+	Via            string
+	ConsultantID   string
+	ConsultantName string
+	Area           Area
+	HandedOverAt   time.Time
+	LeftAt         time.Time
+}
+
+// Status is the row's board status.
+func (r BoardRow) Status() string {
+	switch {
+	case !r.LeftAt.IsZero():
+		return BoardLeft
+	case !r.HandedOverAt.IsZero():
+		return BoardServing
+	}
+	return BoardWaiting
+}
+
+// Wait is the time from arrival to hand-over, or to now while waiting.
+func (r BoardRow) Wait(now time.Time) time.Duration {
+	switch {
+	case !r.HandedOverAt.IsZero():
+		return r.HandedOverAt.Sub(r.ArrivedAt)
+	case !r.LeftAt.IsZero():
+		return r.LeftAt.Sub(r.ArrivedAt)
+	}
+	return now.Sub(r.ArrivedAt)
+}
+
+// Figures summarise the whole day, whatever the filter.
+type Figures struct {
+	Visits  int
+	First   int
+	Return  int
+	Present int
+	Waiting int
+	Kiosk   int
+	AvgWait time.Duration // over visits handed over
+}
+
+// Board is the day's board.
+type Board struct {
+	Day     string
+	Rows    []BoardRow
+	Figures Figures
+}
+
+// BoardLimit caps the rows returned; the figures always cover the whole day.
+const BoardLimit = 500
+
+// Board loads the day's visits matching f, newest first, and the day's figures.
+func (s *Store) Board(ctx context.Context, day string, f BoardFilter) (Board, error) {
+	_, o, err := s.ids()
+	if err != nil {
+		return Board{}, err
+	}
+	b := Board{Day: day}
+	var waitSum, waitN int64
+	err = s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE kind = 'first'),
+		count(*) FILTER (WHERE left_at IS NULL), count(*) FILTER (WHERE left_at IS NULL AND handed_over_at IS NULL),
+		count(*) FILTER (WHERE via = 'kiosk'),
+		COALESCE(sum(handed_over_at - arrived_at), 0), count(handed_over_at)
+		FROM visits WHERE office_id = ? AND day = ?`, o.ID, day).
+		Scan(&b.Figures.Visits, &b.Figures.First, &b.Figures.Present, &b.Figures.Waiting, &b.Figures.Kiosk, &waitSum, &waitN)
+	if err != nil {
+		return Board{}, fmt.Errorf("board figures: %w", err)
+	}
+	b.Figures.Return = b.Figures.Visits - b.Figures.First
+	if waitN > 0 {
+		b.Figures.AvgWait = time.Duration(waitSum/waitN) * time.Millisecond
+	}
+
+	q := strings.Builder{}
+	q.WriteString(`SELECT v.id, v.arrived_at, v.name, v.title, p.phone, v.party_size, v.purpose, v.kind, v.via,
+		COALESCE(v.consultant_id, ''), COALESCE(c.name, ''), v.area, v.handed_over_at, v.left_at
+		FROM visits v JOIN visitors p ON p.id = v.visitor_id LEFT JOIN staff c ON c.id = v.consultant_id
+		WHERE v.office_id = ? AND v.day = ?`)
+	args := []any{o.ID, day}
+	switch f.Status {
+	case BoardWaiting:
+		q.WriteString(` AND v.left_at IS NULL AND v.handed_over_at IS NULL`)
+	case BoardServing:
+		q.WriteString(` AND v.left_at IS NULL AND v.handed_over_at IS NOT NULL`)
+	case BoardLeft:
+		q.WriteString(` AND v.left_at IS NOT NULL`)
+	case BoardPresent:
+		q.WriteString(` AND v.left_at IS NULL`)
+	}
+	if f.Purpose != "" {
+		q.WriteString(` AND v.purpose = ?`)
+		args = append(args, string(f.Purpose))
+	}
+	if f.ConsultantID != "" {
+		q.WriteString(` AND v.consultant_id = ?`)
+		args = append(args, f.ConsultantID)
+	}
+	if qs := strings.TrimSpace(f.Query); qs != "" {
+		if digits := onlyDigits(qs); digits != "" && len(digits) == len(qs) {
+			q.WriteString(` AND p.phone LIKE ? ESCAPE '\'`)
+			args = append(args, "%"+digits+"%")
+		} else {
+			q.WriteString(` AND v.name LIKE ? ESCAPE '\'`)
+			args = append(args, "%"+escapeLike(qs)+"%")
+		}
+	}
+	q.WriteString(` ORDER BY v.arrived_at DESC LIMIT ?`)
+	args = append(args, BoardLimit)
+	rows, err := s.db.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return Board{}, fmt.Errorf("board: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r BoardRow
+		var arrived int64
+		var phone string
+		var handed, left nullInt
+		if err := rows.Scan(&r.VisitID, &arrived, &r.Name, &r.Title, &phone, &r.PartySize, &r.Purpose, &r.Kind, &r.Via,
+			&r.ConsultantID, &r.ConsultantName, &r.Area, &handed, &left); err != nil {
+			return Board{}, fmt.Errorf("board: %w", err)
+		}
+		r.ArrivedAt, r.HandedOverAt, r.LeftAt = fromMS(arrived), handed.time(), left.time()
+		r.PhoneMasked = MaskPhone(phone)
+		b.Rows = append(b.Rows, r)
+	}
+	return b, rows.Err()
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Returning is what the desk learns about a known phone number.
+type Returning struct {
+	VisitorID      string
+	Name           string
+	Title          string
+	ConsultantID   string
+	ConsultantName string
+	Visits         int
+	Recent         []PastVisit // newest first, at most 5
+}
+
+// PastVisit is one earlier visit of a returning visitor.
+type PastVisit struct {
+	ArrivedAt      time.Time
+	Purpose        Purpose
+	ConsultantName string
+}
+
+// LookupPhone finds the visitor with this phone number (as typed). ok is
+// false for an unknown or invalid number.
+func (s *Store) LookupPhone(ctx context.Context, phone string) (r Returning, ok bool, err error) {
+	_, o, err := s.ids()
+	if err != nil {
+		return r, false, err
+	}
+	e164, verr := NormalizePhone("phone", phone)
+	if verr != nil {
+		return r, false, nil
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT p.id, p.name, p.title, COALESCE(p.consultant_id, ''), COALESCE(c.name, ''),
+		(SELECT count(*) FROM visits WHERE visitor_id = p.id)
+		FROM visitors p LEFT JOIN staff c ON c.id = p.consultant_id
+		WHERE p.phone = ? AND p.office_id = ? ORDER BY p.created_at LIMIT 1`, e164, o.ID).
+		Scan(&r.VisitorID, &r.Name, &r.Title, &r.ConsultantID, &r.ConsultantName, &r.Visits)
+	if isNoRows(err) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("lookup phone: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT v.arrived_at, v.purpose, COALESCE(c.name, '') FROM visits v
+		LEFT JOIN staff c ON c.id = v.consultant_id WHERE v.visitor_id = ? ORDER BY v.arrived_at DESC LIMIT 5`, r.VisitorID)
+	if err != nil {
+		return r, false, fmt.Errorf("lookup phone: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pv PastVisit
+		var at int64
+		if err := rows.Scan(&at, &pv.Purpose, &pv.ConsultantName); err != nil {
+			return r, false, fmt.Errorf("lookup phone: %w", err)
+		}
+		pv.ArrivedAt = fromMS(at)
+		r.Recent = append(r.Recent, pv)
+	}
+	return r, true, rows.Err()
+}
+
+type nullInt struct {
+	v     int64
+	valid bool
+}
+
+func (n *nullInt) Scan(src any) error {
+	switch x := src.(type) {
+	case nil:
+		n.valid = false
+	case int64:
+		n.v, n.valid = x, true
+	default:
+		return fmt.Errorf("want integer, got %T", src)
+	}
+	return nil
+}
+
+func (n nullInt) time() time.Time {
+	if !n.valid {
+		return time.Time{}
+	}
+	return fromMS(n.v)
+}

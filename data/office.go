@@ -1,0 +1,180 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Device is this installation.
+type Device struct {
+	ID           string
+	OfficeID     string
+	Name         string
+	InstallEpoch int64
+	CreatedAt    time.Time
+}
+
+// Office is the sales office this device belongs to.
+type Office struct {
+	ID       string
+	Code     string
+	Name     string
+	TimeZone string
+}
+
+// SetupInput is the first-run form.
+type SetupInput struct {
+	OfficeName string
+	OfficeCode string
+	DeviceName string
+	AdminName  string
+	AdminPIN   string
+}
+
+var officeCodeRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+
+// Validate checks the setup form; the first error found is returned.
+func (in *SetupInput) Validate() error {
+	var err *Error
+	if in.OfficeName, err = cleanLine("office_name", in.OfficeName, true, MaxOfficeLen); err != nil {
+		return err
+	}
+	if in.OfficeCode, err = cleanLine("office_code", in.OfficeCode, true, MaxCodeLen); err != nil {
+		return err
+	}
+	if !officeCodeRe.MatchString(in.OfficeCode) {
+		return invalid("office_code", "err.office_code.chars", nil)
+	}
+	in.OfficeCode = strings.ToUpper(in.OfficeCode)
+	if in.DeviceName, err = cleanLine("device_name", in.DeviceName, true, MaxOfficeLen); err != nil {
+		return err
+	}
+	if in.AdminName, err = CleanPersonName("admin_name", in.AdminName); err != nil {
+		return err
+	}
+	if err = checkPIN("admin_pin", in.AdminPIN); err != nil {
+		return err
+	}
+	return nil
+}
+
+// IsSetUp reports whether the first-run setup is done.
+func (s *Store) IsSetUp() bool {
+	_, _, err := s.ids()
+	return err == nil
+}
+
+// Device returns this device and its office.
+func (s *Store) Device() (Device, Office, error) {
+	d, o, err := s.ids()
+	if err != nil {
+		return Device{}, Office{}, err
+	}
+	return *d, *o, nil
+}
+
+func (s *Store) loadDevice(ctx context.Context) error {
+	var d Device
+	var o Office
+	var created int64
+	err := s.db.QueryRowContext(ctx, `SELECT d.id, d.office_id, d.name, d.install_epoch, d.created_at,
+		o.id, o.code, o.name, o.time_zone FROM device d JOIN office o ON o.id = d.office_id`).
+		Scan(&d.ID, &d.OfficeID, &d.Name, &d.InstallEpoch, &created, &o.ID, &o.Code, &o.Name, &o.TimeZone)
+	if isNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load device: %w", err)
+	}
+	d.CreatedAt = fromMS(created)
+	loc, lerr := time.LoadLocation(o.TimeZone)
+	if lerr != nil {
+		loc = shanghai
+	}
+	s.mu.Lock()
+	s.device, s.office, s.loc = &d, &o, loc
+	s.mu.Unlock()
+	return nil
+}
+
+// Setup records the office, this device, the first admin and the default
+// source channels, all in one transaction. It can be done once.
+func (s *Store) Setup(ctx context.Context, in SetupInput) (Staff, error) {
+	if err := in.Validate(); err != nil {
+		return Staff{}, err
+	}
+	if s.IsSetUp() {
+		return Staff{}, &Error{Code: ECONFLICT, Key: "err.setup.done"}
+	}
+	hash, err := hashPIN(in.AdminPIN)
+	if err != nil {
+		return Staff{}, err
+	}
+	now := s.now()
+	at := ms(now)
+	dev := Device{ID: newID(), OfficeID: newID(), Name: in.DeviceName, InstallEpoch: now.UnixNano(), CreatedAt: fromMS(at)}
+	off := Office{ID: dev.OfficeID, Code: in.OfficeCode, Name: in.OfficeName, TimeZone: "Asia/Shanghai"}
+	admin := Staff{ID: newID(), OfficeID: off.ID, Name: in.AdminName, Role: RoleAdmin, HasPIN: true, Active: true, CreatedAt: fromMS(at)}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM device`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &Error{Code: ECONFLICT, Key: "err.setup.done"}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO device (id, office_id, device_id, created_at, name, install_epoch) VALUES (?, ?, ?, ?, ?, ?)`,
+			dev.ID, off.ID, dev.ID, at, dev.Name, dev.InstallEpoch); err != nil {
+			return fmt.Errorf("insert device: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO office (id, office_id, device_id, created_at, created_by, code, name, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			off.ID, off.ID, dev.ID, at, admin.ID, off.Code, off.Name, off.TimeZone); err != nil {
+			return fmt.Errorf("insert office: %w", err)
+		}
+		if err := emit(ctx, tx, at, MutOfficeSetup, 1, off.ID, map[string]any{
+			"office_id": off.ID, "code": off.Code, "name": off.Name, "time_zone": off.TimeZone,
+			"device_id": dev.ID, "device_name": dev.Name, "install_epoch": dev.InstallEpoch, "created_at": at,
+		}); err != nil {
+			return err
+		}
+		st := stamp{id: admin.ID, office: off.ID, device: dev.ID, at: at}
+		if err := insertStaff(ctx, tx, st, "", admin, hash); err != nil {
+			return err
+		}
+		return insertDefaultSources(ctx, tx, st.office, st.device, at, admin.ID)
+	})
+	if err != nil {
+		return Staff{}, err
+	}
+	s.mu.Lock()
+	s.device, s.office, s.loc = &dev, &off, shanghai
+	s.mu.Unlock()
+	return admin, nil
+}
+
+// Setting returns a device-local preference, or def when unset.
+func (s *Store) Setting(ctx context.Context, key, def string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if isNoRows(err) {
+		return def, nil
+	}
+	if err != nil {
+		return def, fmt.Errorf("read setting %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetSetting stores a device-local preference. Preferences are not synced.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("write setting %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package data
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+)
+
+// Mutation names and versions written to the outbox. HQ keeps a handler for
+// every version it has ever seen, so a payload's shape never changes without a
+// new version.
+const (
+	MutOfficeSetup    = "office.setup"
+	MutStaffSave      = "staff.save"
+	MutSourceSave     = "source.save"
+	MutVisitCheckIn   = "visit.checkin"
+	MutVisitEvent     = "visit.event"
+	MutRotationAction = "rotation.action"
+)
+
+// OutboxEntry is one change waiting to be pushed to HQ.
+type OutboxEntry struct {
+	Seq       int64
+	Mutation  string
+	Version   int
+	RecordID  string
+	Payload   json.RawMessage
+	Hash      string
+	CreatedAt int64
+}
+
+// emit appends a change to the outbox inside the caller's transaction, so the
+// change and its outbox row commit or vanish together.
+func emit(ctx context.Context, tx *sql.Tx, at int64, mutation string, version int, recordID string, payload any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("outbox %s: %w", mutation, err)
+	}
+	sum := sha256.Sum256(b)
+	_, err = tx.ExecContext(ctx,
+		`INSERT INTO outbox (mutation, version, record_id, payload, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		mutation, version, recordID, string(b), hex.EncodeToString(sum[:]), at)
+	if err != nil {
+		return fmt.Errorf("outbox %s: %w", mutation, err)
+	}
+	return nil
+}
+
+// PendingOutbox returns up to limit changes not yet acknowledged by HQ, oldest first.
+func (s *Store) PendingOutbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT seq, mutation, version, record_id, payload, hash, created_at FROM outbox
+		 WHERE pushed_at IS NULL ORDER BY seq LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxEntry
+	for rows.Next() {
+		var e OutboxEntry
+		var p string
+		if err := rows.Scan(&e.Seq, &e.Mutation, &e.Version, &e.RecordID, &p, &e.Hash, &e.CreatedAt); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		e.Payload = json.RawMessage(p)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

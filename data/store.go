@@ -1,0 +1,173 @@
+// Package data holds the domain types, their validation and the local SQLite
+// store. It is the only package that speaks SQL.
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+	_ "time/tzdata" // offices keep their own time zone on any OS
+
+	"github.com/google/uuid"
+	_ "modernc.org/sqlite"
+)
+
+// DBFileName is the name of the local database inside the data directory.
+const DBFileName = "anchang.db"
+
+// Store is the local database of one device.
+type Store struct {
+	db   *sql.DB
+	path string
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+
+	mu     sync.RWMutex
+	device *Device // nil until setup is done
+	office *Office
+	loc    *time.Location
+}
+
+// DSN returns the connection string for the database at path: every pooled
+// connection gets WAL, synchronous=FULL, foreign keys and a busy timeout, and
+// write transactions begin IMMEDIATE so read-then-write never deadlocks.
+func DSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the store in dir and brings its schema up to
+// date. A database written by a newer version is refused with ESCHEMA.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	path := filepath.Join(dir, DBFileName)
+	db, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db.SetMaxOpenConns(4)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{db: db, path: path, Now: time.Now}
+	if err := migrate(ctx, db, migrations); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadDevice(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func (s *Store) now() time.Time { return s.Now() }
+
+// ms converts a time to the stored form: Unix milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v) }
+
+func nullMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMS(v.Int64)
+}
+
+// tx runs fn in one write transaction (BEGIN IMMEDIATE by the DSN).
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// stamp is what every record carries.
+type stamp struct {
+	id, office, device string
+	at                 int64
+}
+
+func (s *Store) stamp() (stamp, error) {
+	d, _, err := s.ids()
+	if err != nil {
+		return stamp{}, err
+	}
+	return stamp{id: newID(), office: d.OfficeID, device: d.ID, at: ms(s.now())}, nil
+}
+
+func (s *Store) ids() (*Device, *Office, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.device == nil {
+		return nil, nil, &Error{Code: ENOTSETUP, Key: "err.not_setup"}
+	}
+	return s.device, s.office, nil
+}
+
+// Location is the office's time zone (Asia/Shanghai until setup says otherwise).
+func (s *Store) Location() *time.Location {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.loc != nil {
+		return s.loc
+	}
+	return shanghai
+}
+
+var shanghai = mustLoc("Asia/Shanghai")
+
+func mustLoc(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// Day is the office-local calendar date of t, as YYYY-MM-DD.
+func (s *Store) Day(t time.Time) string { return t.In(s.Location()).Format(time.DateOnly) }
+
+var errNoRows = sql.ErrNoRows
+
+func isNoRows(err error) bool { return errors.Is(err, errNoRows) }
+
+// newIDAt makes a UUIDv7 whose time part is t, for records born in the past
+// (demo data). Ids made now use newID.
+func newIDAt(t time.Time) string {
+	u := uuid.Must(uuid.NewV7())
+	ms := uint64(t.UnixMilli())
+	for i := 0; i < 6; i++ {
+		u[i] = byte(ms >> (40 - 8*i))
+	}
+	return u.String()
+}
