@@ -1,0 +1,413 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"anchang/data"
+)
+
+// boardScreen is today's board: who is in the office, waiting how long,
+// with whom and where; filters, figures, and the selected visit's actions.
+type boardScreen struct {
+	u *UI
+
+	search     *widget.Entry
+	status     *widget.Select
+	purpose    *widget.Select
+	consultant *widget.Select
+	figures    *widget.Label
+	table      *widget.Table
+	empty      *widget.Label
+	message    *widget.Label
+
+	detail       *widget.Label
+	assignTo     *widget.Select
+	assign       *widget.Button
+	area         *widget.Select
+	handOver     *widget.Button
+	moveArea     *widget.Button
+	checkOut     *widget.Button
+	detailPanel  *fyne.Container
+	consultants  []data.Staff
+	rows         []data.BoardRow
+	figuresData  data.Figures
+	selected     string // visit id
+	selectedInfo *data.Visit
+	loadSeq      int
+}
+
+func newBoardScreen(u *UI) *boardScreen { return &boardScreen{u: u} }
+
+// Board columns.
+var boardColumns = []struct {
+	key   string
+	width float32
+}{
+	{"board.col.arrived", 56}, {"board.col.name", 104}, {"board.col.phone", 104}, {"board.col.party", 44},
+	{"board.col.purpose", 76}, {"board.col.kind", 50}, {"board.col.consultant", 76}, {"board.col.area", 66},
+	{"board.col.wait", 70}, {"board.col.status", 66}, {"board.col.action", 66},
+}
+
+// longWait marks a visitor who has waited too long for a consultant.
+const longWait = 5 * time.Minute
+
+var boardStatuses = []string{"", data.BoardPresent, data.BoardWaiting, data.BoardServing, data.BoardLeft}
+
+func (b *boardScreen) buildUI() fyne.CanvasObject {
+	b.search = &widget.Entry{PlaceHolder: T("board.search")}
+	b.search.OnChanged = func(string) { b.reload() }
+	var statuses []string
+	for _, s := range boardStatuses {
+		statuses = append(statuses, b.statusText(s))
+	}
+	b.status = widget.NewSelect(statuses, func(string) { b.reload() })
+	b.status.SetSelectedIndex(0)
+	purposes := []string{T("board.all_purposes")}
+	for _, p := range data.Purposes {
+		purposes = append(purposes, purposeText(p))
+	}
+	b.purpose = widget.NewSelect(purposes, func(string) { b.reload() })
+	b.purpose.SetSelectedIndex(0)
+	b.consultant = widget.NewSelect([]string{T("board.all_consultants")}, func(string) { b.reload() })
+	b.consultant.SetSelectedIndex(0)
+	b.figures = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
+	b.message = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	b.empty = widget.NewLabel(T("board.empty"))
+	b.empty.Hide()
+
+	b.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(b.rows), len(boardColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			btn := &widget.Button{Importance: widget.LowImportance}
+			btn.Hide()
+			return container.NewStack(l, btn)
+		},
+		b.updateCell)
+	b.table.ShowHeaderColumn = false
+	b.table.CreateHeader = func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.TextStyle.Bold = true
+		return l
+	}
+	b.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widget.Label).SetText(T(boardColumns[id.Col].key))
+		}
+	}
+	for i, c := range boardColumns {
+		b.table.SetColumnWidth(i, c.width)
+	}
+	b.table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(b.rows) {
+			b.selectVisit(b.rows[id.Row].VisitID)
+		}
+	}
+
+	b.detail = &widget.Label{Text: T("board.pick_visit"), Wrapping: fyne.TextWrapWord}
+	b.assignTo = widget.NewSelect(nil, nil)
+	b.assignTo.PlaceHolder = T("board.choose_consultant")
+	b.assign = &widget.Button{Text: T("board.assign"), OnTapped: b.onAssign}
+	var areas []string
+	for _, a := range data.Areas {
+		areas = append(areas, areaText(a))
+	}
+	b.area = widget.NewSelect(areas, nil)
+	b.area.SetSelectedIndex(0)
+	b.handOver = &widget.Button{Text: T("board.hand_over"), Importance: widget.HighImportance, OnTapped: b.onHandOver}
+	b.moveArea = &widget.Button{Text: T("board.move_area"), OnTapped: b.onMoveArea}
+	b.checkOut = &widget.Button{Text: T("board.check_out"), Importance: widget.WarningImportance, OnTapped: func() { b.onCheckOut(b.selected) }}
+	b.detailPanel = container.NewVBox(
+		b.detail,
+		widget.NewSeparator(),
+		container.NewBorder(nil, nil, nil, b.assign, b.assignTo),
+		container.NewBorder(nil, nil, nil, container.NewHBox(b.handOver, b.moveArea), b.area),
+		b.checkOut,
+	)
+	b.showDetail()
+
+	filters := container.NewBorder(nil, nil, nil,
+		container.NewHBox(b.status, b.purpose, b.consultant), b.search)
+	top := container.NewVBox(b.figures, filters, b.message)
+	side := widget.NewCard(T("board.detail"), "", container.NewVScroll(b.detailPanel))
+	main := container.NewBorder(top, nil, nil, nil, container.NewStack(b.table, container.NewCenter(b.empty)))
+	split := container.NewHSplit(main, side)
+	split.Offset = 0.7
+	return container.NewPadded(split)
+}
+
+func (b *boardScreen) statusText(s string) string {
+	if s == "" {
+		return T("board.all_statuses")
+	}
+	return T("board.status." + s)
+}
+
+func (b *boardScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	stack := o.(*fyne.Container)
+	l, btn := stack.Objects[0].(*widget.Label), stack.Objects[1].(*widget.Button)
+	if id.Row >= len(b.rows) {
+		return
+	}
+	r := b.rows[id.Row]
+	l.Show()
+	btn.Hide()
+	l.Importance = widget.MediumImportance
+	text := ""
+	switch boardColumns[id.Col].key {
+	case "board.col.arrived":
+		text = b.u.clockTime(r.ArrivedAt)
+	case "board.col.name":
+		text = visitorName(r.Name, r.Title)
+	case "board.col.phone":
+		text = r.PhoneMasked
+	case "board.col.party":
+		text = strconv.Itoa(r.PartySize)
+	case "board.col.purpose":
+		text = purposeText(r.Purpose)
+	case "board.col.kind":
+		text = kindText(r.Kind)
+		if r.Kind == data.KindReturn {
+			l.Importance = widget.HighImportance
+		}
+	case "board.col.consultant":
+		text = r.ConsultantName
+		if text == "" {
+			text = T("board.unassigned")
+			l.Importance = widget.WarningImportance
+		}
+	case "board.col.area":
+		text = areaText(r.Area)
+	case "board.col.wait":
+		text = shortDuration(r.Wait(b.u.now()))
+		if r.Status() == data.BoardWaiting && r.Wait(b.u.now()) > longWait {
+			l.Importance = widget.DangerImportance
+		}
+	case "board.col.status":
+		text = T("board.status." + r.Status())
+	case "board.col.action":
+		l.Hide()
+		if r.Status() != data.BoardLeft {
+			visitID := r.VisitID
+			btn.SetText(T("board.check_out"))
+			btn.OnTapped = func() { b.onCheckOut(visitID) }
+			btn.Show()
+		}
+		return
+	}
+	l.SetText(text)
+}
+
+// reload loads the board with the current filters.
+func (b *boardScreen) reload() {
+	if b.table == nil {
+		return
+	}
+	u := b.u
+	f := data.BoardFilter{Query: b.search.Text, Status: boardStatuses[max(b.status.SelectedIndex(), 0)]}
+	if i := b.purpose.SelectedIndex(); i > 0 {
+		f.Purpose = data.Purposes[i-1]
+	}
+	if i := b.consultant.SelectedIndex(); i > 0 && i-1 < len(b.consultants) {
+		f.ConsultantID = b.consultants[i-1].ID
+	}
+	if u.user.Role == data.RoleConsultant {
+		f.ConsultantID = u.user.ID // a consultant sees their own visitors
+	}
+	b.loadSeq++
+	seq := b.loadSeq
+	type result struct {
+		board data.Board
+		staff []data.Staff
+	}
+	load(u, func(ctx context.Context) (result, error) {
+		board, err := u.store.Board(ctx, u.store.Today(), f)
+		if err != nil {
+			return result{}, err
+		}
+		staff, err := u.store.ListStaff(ctx, false)
+		return result{board, staff}, err
+	}, func(r result, err error) {
+		if seq != b.loadSeq {
+			return
+		}
+		if err != nil {
+			b.message.SetText(u.errText(err))
+			return
+		}
+		b.message.SetText("")
+		b.setConsultants(r.staff)
+		b.rows = r.board.Rows
+		b.figuresData = r.board.Figures
+		b.showFigures()
+		if len(b.rows) == 0 {
+			b.empty.Show()
+		} else {
+			b.empty.Hide()
+		}
+		b.table.Refresh()
+		if b.selected != "" {
+			b.selectVisit(b.selected)
+		}
+	})
+}
+
+func (b *boardScreen) setConsultants(staff []data.Staff) {
+	b.consultants = b.consultants[:0]
+	names := []string{T("board.all_consultants")}
+	var assignNames []string
+	for _, s := range staff {
+		if s.Role == data.RoleConsultant {
+			b.consultants = append(b.consultants, s)
+			names = append(names, s.Name)
+			assignNames = append(assignNames, s.Name)
+		}
+	}
+	sel := b.consultant.SelectedIndex()
+	b.consultant.Options = names
+	if sel >= len(names) {
+		b.consultant.SetSelectedIndex(0)
+	}
+	b.consultant.Refresh()
+	b.assignTo.Options = assignNames
+	b.assignTo.Refresh()
+}
+
+func (b *boardScreen) showFigures() {
+	f := b.figuresData
+	b.figures.SetText(T("board.figures", map[string]any{
+		"Visits": f.Visits, "First": f.First, "Return": f.Return, "Present": f.Present,
+		"Waiting": f.Waiting, "AvgWait": shortDuration(f.AvgWait), "Kiosk": f.Kiosk,
+	}))
+}
+
+// selectVisit loads the visit's detail; the full phone number only for
+// roles that may see it.
+func (b *boardScreen) selectVisit(id string) {
+	b.selected = id
+	u := b.u
+	load(u, func(ctx context.Context) (data.Visit, error) {
+		return u.store.VisitDetail(ctx, u.user.ID, id)
+	}, func(v data.Visit, err error) {
+		if err != nil || b.selected != id {
+			if err != nil {
+				b.message.SetText(u.errText(err))
+			}
+			return
+		}
+		b.selectedInfo = &v
+		b.showDetail()
+	})
+}
+
+func (b *boardScreen) showDetail() {
+	v := b.selectedInfo
+	canAct := b.u.user.Role.CanCheckIn()
+	if v == nil {
+		b.detail.SetText(T("board.pick_visit"))
+		for _, w := range []fyne.Disableable{b.assign, b.assignTo, b.handOver, b.moveArea, b.area, b.checkOut} {
+			w.Disable()
+		}
+		return
+	}
+	phone := v.Phone
+	if strings.HasPrefix(phone, "+") {
+		phone = data.FormatPhone(phone)
+	}
+	lines := []string{
+		visitorName(v.Name, v.Title) + " · " + kindText(v.Kind),
+		T("board.d.phone", map[string]any{"Phone": phone}),
+		T("board.d.arrived", map[string]any{"Time": b.u.dateTime(v.ArrivedAt), "Party": v.PartySize, "Purpose": purposeText(v.Purpose)}),
+	}
+	if v.InterestUnit != "" || v.InterestBudget != "" {
+		lines = append(lines, T("board.d.interest", map[string]any{"Unit": v.InterestUnit, "Budget": v.InterestBudget}))
+	}
+	if v.Notes != "" {
+		lines = append(lines, T("board.d.notes", map[string]any{"Notes": v.Notes}))
+	}
+	consultant := v.ConsultantName
+	if consultant == "" {
+		consultant = T("board.unassigned")
+	}
+	lines = append(lines, T("board.d.consultant", map[string]any{"Consultant": consultant, "Area": areaText(v.Area)}))
+	if !v.HandedOverAt.IsZero() {
+		lines = append(lines, T("board.d.handed_over", map[string]any{"Time": b.u.clockTime(v.HandedOverAt), "Wait": shortDuration(v.HandedOverAt.Sub(v.ArrivedAt))}))
+	}
+	if !v.LeftAt.IsZero() {
+		lines = append(lines, T("board.d.left", map[string]any{"Time": b.u.clockTime(v.LeftAt)}))
+	}
+	if v.Via == data.ViaKiosk {
+		lines = append(lines, T("board.d.kiosk"))
+	}
+	b.detail.SetText(strings.Join(lines, "\n"))
+	left := !v.LeftAt.IsZero()
+	handed := !v.HandedOverAt.IsZero()
+	setEnabled(b.assign, canAct && !left && !handed)
+	setEnabled(b.assignTo, canAct && !left && !handed)
+	setEnabled(b.handOver, canAct && !left && !handed && v.ConsultantID != "")
+	setEnabled(b.moveArea, canAct && !left && handed)
+	setEnabled(b.area, canAct && !left)
+	setEnabled(b.checkOut, canAct && !left)
+}
+
+func setEnabled(w fyne.Disableable, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
+	}
+}
+
+// act runs a visit change and reloads everything on success.
+func (b *boardScreen) act(work func(ctx context.Context) error) {
+	u := b.u
+	do(u, work, func(err error) {
+		if err != nil {
+			b.message.SetText(u.errText(err))
+			return
+		}
+		b.message.SetText("")
+		if u.shell != nil {
+			u.shell.refresh()
+		} else {
+			b.reload()
+		}
+	})
+}
+
+func (b *boardScreen) onAssign() {
+	i := b.assignTo.SelectedIndex()
+	if b.selected == "" || i < 0 || i >= len(b.consultants) {
+		b.message.SetText(T("board.choose_consultant"))
+		return
+	}
+	id, c := b.selected, b.consultants[i].ID
+	b.act(func(ctx context.Context) error { return b.u.store.Assign(ctx, b.u.user.ID, id, c) })
+}
+
+func (b *boardScreen) selectedArea() data.Area { return data.Areas[max(b.area.SelectedIndex(), 0)] }
+
+func (b *boardScreen) onHandOver() {
+	id, a := b.selected, b.selectedArea()
+	b.act(func(ctx context.Context) error { return b.u.store.HandOver(ctx, b.u.user.ID, id, a) })
+}
+
+func (b *boardScreen) onMoveArea() {
+	id, a := b.selected, b.selectedArea()
+	b.act(func(ctx context.Context) error { return b.u.store.MoveArea(ctx, b.u.user.ID, id, a) })
+}
+
+func (b *boardScreen) onCheckOut(id string) {
+	if id == "" {
+		return
+	}
+	b.act(func(ctx context.Context) error { return b.u.store.CheckOut(ctx, b.u.user.ID, id) })
+}

@@ -1,0 +1,386 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"anchang/data"
+)
+
+// checkInScreen registers a visit at the desk: the form on the left, what
+// is known about the phone number and the rotation on the right.
+type checkInScreen struct {
+	u *UI
+
+	phone      *widget.Entry
+	name       *widget.Entry
+	title      *widget.RadioGroup
+	party      *widget.Entry
+	purpose    *widget.Select
+	source     *widget.Select
+	unit       *widget.Entry
+	budget     *widget.Entry
+	notes      *widget.Entry
+	consent    *widget.Check
+	consultant *widget.Select
+	submit     *widget.Button
+	clear      *widget.Button
+	message    *widget.Label
+	fields     []*field
+
+	returning   *widget.Label // 首访 / 复访 and who
+	pastVisits  *widget.Label
+	nextInTurn  *widget.Label
+	queue       *widget.Label
+	sources     []data.Source
+	rotation    []data.RotationEntry
+	known       *data.Returning // the visitor matching the phone, if any
+	lookupSeq   int
+	consultants []string // consultant ids behind the consultant select's options; "" = assign later
+}
+
+func newCheckInScreen(u *UI) *checkInScreen { return &checkInScreen{u: u} }
+
+var titles = []string{data.TitleNone, data.TitleMr, data.TitleMs}
+
+func (c *checkInScreen) buildUI() fyne.CanvasObject {
+	c.phone = &widget.Entry{PlaceHolder: T("checkin.phone.hint")}
+	c.phone.OnChanged = c.onPhoneChanged
+	c.name = &widget.Entry{PlaceHolder: T("checkin.name.hint")}
+	c.title = widget.NewRadioGroup([]string{T("title.none"), T("title.mr"), T("title.ms")}, nil)
+	c.title.Horizontal = true
+	c.title.Required = true
+	c.title.SetSelected(T("title.none"))
+	c.party = &widget.Entry{Text: "1"}
+	var purposes []string
+	for _, p := range data.Purposes {
+		purposes = append(purposes, purposeText(p))
+	}
+	c.purpose = widget.NewSelect(purposes, nil)
+	c.purpose.PlaceHolder = T("checkin.choose")
+	c.source = widget.NewSelect(nil, nil)
+	c.source.PlaceHolder = T("checkin.choose")
+	c.unit = &widget.Entry{PlaceHolder: T("checkin.unit.hint")}
+	c.budget = &widget.Entry{PlaceHolder: T("checkin.budget.hint")}
+	c.notes = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord}
+	c.notes.SetMinRowsVisible(2)
+	c.consent = widget.NewCheck(T("checkin.consent", map[string]any{"Version": data.ConsentVersion}), nil)
+	c.consultant = widget.NewSelect(nil, nil)
+	c.submit = &widget.Button{Text: T("checkin.submit"), Importance: widget.HighImportance, OnTapped: c.onSubmit}
+	c.clear = &widget.Button{Text: T("checkin.clear"), OnTapped: c.reset}
+	c.message = &widget.Label{Wrapping: fyne.TextWrapWord}
+
+	c.fields = []*field{
+		newField("phone", "checkin.phone", c.phone),
+		newField("name", "checkin.name", container.NewBorder(nil, nil, nil, c.title, c.name)),
+		newField("party", "checkin.party", container.NewGridWithColumns(3, c.party)),
+		newField("purpose", "checkin.purpose", c.purpose),
+		newField("source", "checkin.source", c.source),
+		newField("interest_unit", "checkin.unit", c.unit),
+		newField("interest_budget", "checkin.budget", c.budget),
+		newField("notes", "checkin.notes", c.notes),
+		newField("consent", "checkin.consent.label", container.NewBorder(nil, nil, nil,
+			&widget.Button{Text: T("checkin.consent.read"), Importance: widget.LowImportance, OnTapped: c.showConsent}, c.consent)),
+		newField("consultant", "checkin.consultant", c.consultant),
+	}
+	form := container.NewVBox(
+		heading(T("checkin.title")),
+		formGrid(c.fields...),
+		container.NewHBox(c.submit, c.clear),
+		c.message,
+	)
+
+	c.returning = &widget.Label{Text: T("checkin.enter_phone"), Wrapping: fyne.TextWrapWord}
+	c.returning.TextStyle.Bold = true
+	c.pastVisits = &widget.Label{Wrapping: fyne.TextWrapWord}
+	c.nextInTurn = &widget.Label{Wrapping: fyne.TextWrapWord}
+	c.nextInTurn.TextStyle.Bold = true
+	c.queue = &widget.Label{Wrapping: fyne.TextWrapWord}
+	side := container.NewVBox(
+		widget.NewCard(T("checkin.visitor_card"), "", container.NewVBox(c.returning, c.pastVisits)),
+		widget.NewCard(T("checkin.rotation_card"), "", container.NewVBox(c.nextInTurn, c.queue)),
+	)
+	split := container.NewHSplit(container.NewVScroll(container.NewPadded(form)), container.NewVScroll(side))
+	split.Offset = 0.64
+	c.reset()
+	return split
+}
+
+// reset clears the form for the next visitor.
+func (c *checkInScreen) reset() {
+	for _, e := range []*widget.Entry{c.phone, c.name, c.unit, c.budget, c.notes} {
+		e.SetText("")
+	}
+	c.party.SetText("1")
+	c.title.SetSelected(T("title.none"))
+	c.purpose.ClearSelected()
+	c.source.ClearSelected()
+	c.consent.SetChecked(false)
+	c.known = nil
+	showFieldErrors(c.fields, nil, nil)
+	c.showReturning()
+	c.fillConsultants()
+}
+
+// reloadSide reloads the channels and the rotation.
+func (c *checkInScreen) reloadSide() {
+	u := c.u
+	type side struct {
+		sources  []data.Source
+		rotation []data.RotationEntry
+	}
+	load(u, func(ctx context.Context) (side, error) {
+		srcs, err := u.store.Sources(ctx)
+		if err != nil {
+			return side{}, err
+		}
+		rot, err := u.store.Rotation(ctx, u.store.Today())
+		return side{srcs, rot}, err
+	}, func(s side, err error) {
+		if err != nil {
+			c.message.SetText(u.errText(err))
+			return
+		}
+		c.setSources(s.sources)
+		c.rotation = s.rotation
+		c.showRotation()
+		c.fillConsultants()
+	})
+}
+
+func (c *checkInScreen) setSources(srcs []data.Source) {
+	selected := c.source.SelectedIndex()
+	var prev string
+	if selected >= 0 && selected < len(c.sources) {
+		prev = c.sources[selected].ID
+	}
+	c.sources = srcs
+	var names []string
+	for _, s := range srcs {
+		names = append(names, sourceText(s))
+	}
+	c.source.SetOptions(names)
+	for i, s := range srcs {
+		if s.ID == prev {
+			c.source.SetSelectedIndex(i)
+		}
+	}
+}
+
+func (c *checkInScreen) showRotation() {
+	var next string
+	var lines []string
+	for _, e := range c.rotation {
+		if e.Next {
+			next = e.Name
+		}
+		if e.Status == data.StatusOff {
+			continue
+		}
+		line := e.Name + " · " + T("status."+e.Status)
+		if e.Makeup {
+			line += " · " + T("rotation.makeup_mark")
+		}
+		lines = append(lines, line)
+	}
+	if next == "" {
+		c.nextInTurn.SetText(T("checkin.no_one_free"))
+	} else {
+		c.nextInTurn.SetText(T("checkin.next", map[string]any{"Name": next}))
+	}
+	c.queue.SetText(strings.Join(lines, "\n"))
+}
+
+// fillConsultants offers the on-duty consultants, the suggested one first
+// selected: a returning visitor's own consultant, else the next in turn.
+func (c *checkInScreen) fillConsultants() {
+	if c.consultant == nil {
+		return
+	}
+	c.consultants = []string{""}
+	opts := []string{T("checkin.assign_later")}
+	suggest := ""
+	owner := ""
+	if c.known != nil {
+		owner = c.known.ConsultantID
+	}
+	ownerListed := false
+	for _, e := range c.rotation {
+		if e.Status == data.StatusOff {
+			continue
+		}
+		label := e.Name + " · " + T("status."+e.Status)
+		if e.ConsultantID == owner {
+			label = e.Name + " · " + T("checkin.own_consultant")
+			ownerListed = true
+			suggest = owner
+		}
+		if e.Next && suggest == "" && owner == "" {
+			label += " · " + T("checkin.in_turn")
+			suggest = e.ConsultantID
+		}
+		c.consultants = append(c.consultants, e.ConsultantID)
+		opts = append(opts, label)
+	}
+	if owner != "" && !ownerListed {
+		c.consultants = append(c.consultants, owner)
+		opts = append(opts, c.known.ConsultantName+" · "+T("checkin.own_not_on_duty"))
+	}
+	if owner != "" && !ownerListed {
+		// The owner is not in today; fall back to the next in turn.
+		for _, e := range c.rotation {
+			if e.Next {
+				suggest = e.ConsultantID
+			}
+		}
+	}
+	c.consultant.SetOptions(opts)
+	idx := 0
+	for i, id := range c.consultants {
+		if id == suggest && suggest != "" {
+			idx = i
+		}
+	}
+	c.consultant.SetSelectedIndex(idx)
+}
+
+func (c *checkInScreen) onPhoneChanged(text string) {
+	c.lookupSeq++
+	seq := c.lookupSeq
+	if _, err := data.NormalizePhone("phone", text); err != nil {
+		if c.known != nil {
+			c.known = nil
+			c.showReturning()
+			c.fillConsultants()
+		}
+		return
+	}
+	u := c.u
+	load(u, func(ctx context.Context) (*data.Returning, error) {
+		r, ok, err := u.store.LookupPhone(ctx, text)
+		if !ok || err != nil {
+			return nil, err
+		}
+		return &r, nil
+	}, func(r *data.Returning, err error) {
+		if seq != c.lookupSeq {
+			return // the phone changed meanwhile
+		}
+		if err != nil {
+			c.message.SetText(u.errText(err))
+			return
+		}
+		c.known = r
+		if r != nil && strings.TrimSpace(c.name.Text) == "" {
+			c.name.SetText(r.Name)
+			for i, t := range titles {
+				if t == r.Title {
+					c.title.SetSelected(c.title.Options[i])
+				}
+			}
+		}
+		c.showReturning()
+		c.fillConsultants()
+	})
+}
+
+func (c *checkInScreen) showReturning() {
+	if c.returning == nil {
+		return
+	}
+	if c.known == nil {
+		if strings.TrimSpace(c.phone.Text) == "" {
+			c.returning.SetText(T("checkin.enter_phone"))
+		} else {
+			c.returning.SetText(T("kind.first"))
+		}
+		c.pastVisits.SetText("")
+		return
+	}
+	r := c.known
+	owner := r.ConsultantName
+	if owner == "" {
+		owner = T("checkin.no_owner")
+	}
+	c.returning.SetText(T("checkin.returning", map[string]any{"Name": visitorName(r.Name, r.Title), "Visits": r.Visits, "Consultant": owner}))
+	var lines []string
+	for _, v := range r.Recent {
+		line := c.u.dateTime(v.ArrivedAt) + " · " + purposeText(v.Purpose)
+		if v.ConsultantName != "" {
+			line += " · " + v.ConsultantName
+		}
+		lines = append(lines, line)
+	}
+	c.pastVisits.SetText(strings.Join(lines, "\n"))
+}
+
+func (c *checkInScreen) input() data.CheckInInput {
+	in := data.CheckInInput{
+		Name: c.name.Text, Phone: c.phone.Text, PartySize: c.party.Text, InterestUnit: c.unit.Text,
+		InterestBudget: c.budget.Text, Notes: c.notes.Text, Consent: c.consent.Checked, Via: data.ViaDesk,
+	}
+	for i, o := range c.title.Options {
+		if o == c.title.Selected {
+			in.Title = titles[i]
+		}
+	}
+	if i := c.purpose.SelectedIndex(); i >= 0 {
+		in.Purpose = data.Purposes[i]
+	}
+	if i := c.source.SelectedIndex(); i >= 0 && i < len(c.sources) {
+		in.SourceID = c.sources[i].ID
+	}
+	if i := c.consultant.SelectedIndex(); i > 0 && i < len(c.consultants) {
+		in.ConsultantID = c.consultants[i]
+	}
+	return in
+}
+
+func (c *checkInScreen) onSubmit() {
+	in := c.input()
+	c.message.SetText("")
+	if errs := data.ValidateCheckIn(in); len(errs) > 0 {
+		showFieldErrors(c.fields, errs, c.message.SetText)
+		c.message.Importance = widget.DangerImportance
+		c.message.SetText(T("err.form"))
+		return
+	}
+	showFieldErrors(c.fields, nil, nil)
+	c.submit.Disable()
+	u := c.u
+	load(u, func(ctx context.Context) (data.Visit, error) {
+		return u.store.CheckIn(ctx, u.user.ID, in)
+	}, func(v data.Visit, err error) {
+		c.submit.Enable()
+		if err != nil {
+			showFieldErrors(c.fields, fieldErrorsOf(err), nil)
+			c.message.Importance = widget.DangerImportance
+			c.message.SetText(u.errText(err))
+			return
+		}
+		c.reset()
+		c.message.Importance = widget.SuccessImportance
+		who := T("checkin.waiting_assignment")
+		if v.ConsultantName != "" {
+			who = v.ConsultantName
+		}
+		c.message.SetText(T("checkin.done", map[string]any{"Name": visitorName(v.Name, v.Title), "Kind": kindText(v.Kind), "Consultant": who}))
+		u.win.Canvas().Focus(c.phone)
+		if u.shell != nil {
+			u.shell.refresh()
+		}
+	})
+}
+
+func (c *checkInScreen) showConsent() {
+	text := widget.NewLabel(T("consent.text"))
+	text.Wrapping = fyne.TextWrapWord
+	box := container.NewVScroll(text)
+	box.SetMinSize(fyne.NewSize(560, 320))
+	dialog.NewCustom(T("consent.title", map[string]any{"Version": data.ConsentVersion}), T("dialog.close"), box, c.u.win).Show()
+}

@@ -1,0 +1,90 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"anchang/data"
+)
+
+// field is one labelled input of a form with its inline error message.
+type field struct {
+	name  string // the data layer's field name, for matching errors
+	label *widget.Label
+	input fyne.CanvasObject
+	err   *widget.Label
+}
+
+func newField(name, labelKey string, input fyne.CanvasObject) *field {
+	e := widget.NewLabel("")
+	e.Importance = widget.DangerImportance
+	e.Wrapping = fyne.TextWrapWord
+	e.Hide()
+	return &field{name: name, label: widget.NewLabel(T(labelKey)), input: input, err: e}
+}
+
+// setError shows msg under the input, or hides the message when msg is "".
+func (f *field) setError(msg string) {
+	f.err.SetText(msg)
+	if msg == "" {
+		f.err.Hide()
+	} else {
+		f.err.Show()
+	}
+}
+
+// formGrid lays fields out as label | input-with-error rows.
+func formGrid(fields ...*field) *fyne.Container {
+	var objs []fyne.CanvasObject
+	for _, f := range fields {
+		objs = append(objs, f.label, container.NewVBox(f.input, f.err))
+	}
+	return container.New(layout.NewFormLayout(), objs...)
+}
+
+// showFieldErrors puts each store error under its field and clears the
+// others. It reports whether any error was shown; an error for a field not
+// in the form goes to other.
+func showFieldErrors(fields []*field, errs map[string]*data.Error, other func(string)) bool {
+	shown := false
+	for _, f := range fields {
+		if e, ok := errs[f.name]; ok {
+			f.setError(T(e.Key, e.Args))
+			shown = true
+		} else {
+			f.setError("")
+		}
+	}
+	for name, e := range errs {
+		found := false
+		for _, f := range fields {
+			found = found || f.name == name
+		}
+		if !found && other != nil {
+			other(T(e.Key, e.Args))
+			shown = true
+		}
+	}
+	return shown
+}
+
+// fieldErrorsOf turns a store error into per-field errors.
+func fieldErrorsOf(err error) map[string]*data.Error {
+	if fe, ok := err.(data.FieldErrors); ok {
+		return fe
+	}
+	if e, ok := data.AsError(err); ok && e.Field != "" {
+		return map[string]*data.Error{e.Field: e}
+	}
+	return nil
+}
+
+// heading is a large bold title.
+func heading(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.SizeName = "headingText"
+	l.TextStyle.Bold = true
+	return l
+}

@@ -1,0 +1,406 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"anchang/data"
+)
+
+// Kiosk timing.
+const (
+	kioskIdleReset = 60 * time.Second // back to the start after this long untouched
+	kioskDoneReset = 15 * time.Second // the "please take a seat" screen stays this long
+	maxKioskPhone  = 16
+)
+
+// Kiosk steps.
+const (
+	kioskPhone = iota
+	kioskName
+	kioskConsent
+	kioskDone
+	kioskExit
+)
+
+// kioskScreen is the visitors' self check-in: phone → name and purpose →
+// consent, then "please take a seat". It shows nothing about any other
+// visitor (not even whether a number is known), and only a staff PIN
+// leaves it.
+type kioskScreen struct {
+	u         *UI
+	step      int
+	lastTouch time.Time
+	doneAt    time.Time
+	busy      bool
+
+	content *fyne.Container // the current step's view
+
+	phone    string
+	name     *widget.Entry
+	title    string
+	purpose  data.Purpose
+	exitPIN  string
+	result   data.Visit
+	errorMsg string
+
+	// The current step's widgets, for tests.
+	keys        map[string]*widget.Button
+	next        *widget.Button
+	back        *widget.Button
+	confirm     *widget.Button
+	titleBtns   map[string]*widget.Button
+	purposeBtns map[data.Purpose]*widget.Button
+	staffExit   *widget.Button
+	display     *canvas.Text
+	message     *canvas.Text
+}
+
+func (u *UI) showKiosk() {
+	k := &kioskScreen{u: u}
+	u.kiosk = k
+	u.Stop()
+	u.win.SetMainMenu(nil)
+	u.setTitle(T("kiosk.title"))
+	k.content = container.NewStack()
+	u.win.SetContent(container.NewThemeOverride(k.content, kioskTheme()))
+	if !u.inline {
+		u.win.SetFullScreen(true)
+	}
+	k.reset()
+	u.every(time.Second, k.tick)
+}
+
+// touch records an interaction, postponing the idle reset.
+func (k *kioskScreen) touch() { k.lastTouch = k.u.now() }
+
+// tick resets an abandoned check-in and leaves the done screen.
+func (k *kioskScreen) tick() {
+	now := k.u.now()
+	switch {
+	case k.step == kioskDone && now.Sub(k.doneAt) >= kioskDoneReset:
+		k.reset()
+	case k.step != kioskPhone && k.step != kioskDone && !k.busy && now.Sub(k.lastTouch) >= kioskIdleReset:
+		k.reset()
+	}
+}
+
+// reset clears everything the last visitor typed and shows the first step.
+func (k *kioskScreen) reset() {
+	k.phone, k.title, k.purpose, k.exitPIN, k.errorMsg = "", "", "", "", ""
+	k.name = nil
+	k.result = data.Visit{}
+	k.show(kioskPhone)
+}
+
+func (k *kioskScreen) show(step int) {
+	k.step = step
+	k.touch()
+	var view fyne.CanvasObject
+	switch step {
+	case kioskPhone:
+		view = k.phoneView()
+	case kioskName:
+		view = k.nameView()
+	case kioskConsent:
+		view = k.consentView()
+	case kioskDone:
+		view = k.doneView()
+	case kioskExit:
+		view = k.exitView()
+	}
+	k.content.Objects = []fyne.CanvasObject{view}
+	k.content.Refresh()
+}
+
+func bigText(s string, size float32, bold bool) *canvas.Text {
+	t := canvas.NewText(s, colorForeground)
+	t.TextSize = size
+	t.TextStyle.Bold = bold
+	t.Alignment = fyne.TextAlignCenter
+	return t
+}
+
+func (k *kioskScreen) messageText() *canvas.Text {
+	k.message = bigText(k.errorMsg, 26, false)
+	k.message.Color = colorError
+	return k.message
+}
+
+func (k *kioskScreen) setError(msg string) {
+	k.errorMsg = msg
+	if k.message != nil {
+		k.message.Text = msg
+		k.message.Refresh()
+	}
+}
+
+// frame lays a step out: a header, the body, the step's buttons, and the
+// discreet staff button.
+func (k *kioskScreen) frame(stepNo int, prompt string, body fyne.CanvasObject, buttons ...fyne.CanvasObject) fyne.CanvasObject {
+	welcome := bigText(T("kiosk.welcome", map[string]any{"Office": k.u.office.Name}), 40, true)
+	welcome.Color = colorPrimary
+	stepLabel := bigText("", 22, false)
+	if stepNo > 0 {
+		stepLabel.Text = T("kiosk.step", map[string]any{"N": stepNo, "Of": 3})
+	}
+	k.staffExit = &widget.Button{Text: T("kiosk.staff"), Importance: widget.LowImportance, OnTapped: func() { k.exitPIN = ""; k.errorMsg = ""; k.show(kioskExit) }}
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, nil, k.staffExit, stepLabel),
+		welcome,
+		bigText(prompt, 32, false),
+	)
+	bottom := container.NewVBox(k.messageText(), container.NewCenter(container.NewHBox(buttons...)))
+	return container.NewPadded(container.NewBorder(top, bottom, nil, nil, container.NewCenter(body)))
+}
+
+// keypad is a large numeric keypad; extra is the bottom-left key ("+" or "").
+func (k *kioskScreen) keypad(press func(string), extra string) fyne.CanvasObject {
+	k.keys = map[string]*widget.Button{}
+	var btns []fyne.CanvasObject
+	for _, key := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", extra, "0", "⌫"} {
+		if key == "" {
+			btns = append(btns, layout.NewSpacer())
+			continue
+		}
+		key := key
+		b := &widget.Button{Text: key, OnTapped: func() { k.touch(); press(key) }}
+		k.keys[key] = b
+		btns = append(btns, b)
+	}
+	return container.NewGridWrap(fyne.NewSize(420, 380), container.NewGridWithColumns(3, btns...))
+}
+
+func (k *kioskScreen) phoneView() fyne.CanvasObject {
+	k.display = bigText(k.phoneDisplay(), 48, true)
+	press := func(key string) {
+		switch key {
+		case "⌫":
+			if k.phone != "" {
+				k.phone = k.phone[:len(k.phone)-1]
+			}
+		case "+":
+			if k.phone == "" {
+				k.phone = "+"
+			}
+		default:
+			if len(k.phone) < maxKioskPhone {
+				k.phone += key
+			}
+		}
+		k.setError("")
+		k.display.Text = k.phoneDisplay()
+		k.display.Refresh()
+	}
+	k.next = &widget.Button{Text: T("kiosk.next"), Importance: widget.HighImportance, OnTapped: k.onPhoneNext}
+	body := container.NewVBox(k.display, k.keypad(press, "+"))
+	return k.frame(1, T("kiosk.phone.prompt"), body, k.next)
+}
+
+func (k *kioskScreen) phoneDisplay() string {
+	if k.phone == "" {
+		return T("kiosk.phone.empty")
+	}
+	p := k.phone
+	if len(p) == 11 && !strings.HasPrefix(p, "+") {
+		return p[:3] + " " + p[3:7] + " " + p[7:]
+	}
+	return p
+}
+
+func (k *kioskScreen) onPhoneNext() {
+	k.touch()
+	if _, err := data.NormalizePhone("phone", k.phone); err != nil {
+		k.setError(T(err.Key, err.Args))
+		return
+	}
+	k.show(kioskName)
+}
+
+func (k *kioskScreen) nameView() fyne.CanvasObject {
+	prev := ""
+	if k.name != nil {
+		prev = k.name.Text
+	}
+	k.name = &widget.Entry{Text: prev, PlaceHolder: T("kiosk.name.hint")}
+	k.name.OnChanged = func(string) { k.touch() }
+	k.titleBtns = map[string]*widget.Button{}
+	var titleRow []fyne.CanvasObject
+	for _, t := range []string{data.TitleMr, data.TitleMs} {
+		t := t
+		b := &widget.Button{Text: T("title." + t), OnTapped: func() {
+			k.touch()
+			if k.title == t {
+				k.title = ""
+			} else {
+				k.title = t
+			}
+			k.markChoices()
+		}}
+		k.titleBtns[t] = b
+		titleRow = append(titleRow, b)
+	}
+	k.purposeBtns = map[data.Purpose]*widget.Button{}
+	var purposes []fyne.CanvasObject
+	for _, p := range data.Purposes {
+		p := p
+		b := &widget.Button{Text: purposeText(p), OnTapped: func() { k.touch(); k.purpose = p; k.markChoices() }}
+		k.purposeBtns[p] = b
+		purposes = append(purposes, b)
+	}
+	k.markChoices()
+	k.back = &widget.Button{Text: T("kiosk.back"), OnTapped: func() { k.touch(); k.show(kioskPhone) }}
+	k.next = &widget.Button{Text: T("kiosk.next"), Importance: widget.HighImportance, OnTapped: k.onNameNext}
+	body := container.NewVBox(
+		bigText(T("kiosk.name.label"), 26, false),
+		container.NewGridWrap(fyne.NewSize(560, 64), k.name),
+		container.NewCenter(container.NewHBox(titleRow...)),
+		bigText(T("kiosk.purpose.label"), 26, false),
+		container.NewGridWrap(fyne.NewSize(560, 220), container.NewGridWithColumns(3, purposes...)),
+	)
+	return k.frame(2, T("kiosk.name.prompt"), body, k.back, k.next)
+}
+
+// markChoices highlights the chosen title and purpose.
+func (k *kioskScreen) markChoices() {
+	for t, b := range k.titleBtns {
+		b.Importance = widget.MediumImportance
+		if t == k.title {
+			b.Importance = widget.HighImportance
+		}
+		b.Refresh()
+	}
+	for p, b := range k.purposeBtns {
+		b.Importance = widget.MediumImportance
+		if p == k.purpose {
+			b.Importance = widget.HighImportance
+		}
+		b.Refresh()
+	}
+}
+
+func (k *kioskScreen) input() data.CheckInInput {
+	name := ""
+	if k.name != nil {
+		name = k.name.Text
+	}
+	return data.CheckInInput{Name: name, Title: k.title, Phone: k.phone, PartySize: "1", Purpose: k.purpose,
+		Via: data.ViaKiosk, AutoAssign: true}
+}
+
+func (k *kioskScreen) onNameNext() {
+	k.touch()
+	errs := data.ValidateCheckIn(k.input())
+	for _, f := range []string{"name", "title", "purpose"} {
+		if e, ok := errs[f]; ok {
+			k.setError(T("kiosk.field."+f) + T(e.Key, e.Args))
+			return
+		}
+	}
+	k.show(kioskConsent)
+}
+
+func (k *kioskScreen) consentView() fyne.CanvasObject {
+	text := widget.NewLabel(T("consent.text"))
+	text.Wrapping = fyne.TextWrapWord
+	scroll := container.NewVScroll(text)
+	scroll.OnScrolled = func(fyne.Position) { k.touch() }
+	k.back = &widget.Button{Text: T("kiosk.back"), OnTapped: func() { k.touch(); k.show(kioskName) }}
+	k.confirm = &widget.Button{Text: T("kiosk.confirm"), Importance: widget.HighImportance, OnTapped: k.onConfirm}
+	body := container.NewGridWrap(fyne.NewSize(900, 380), scroll)
+	return k.frame(3, T("consent.title", map[string]any{"Version": data.ConsentVersion}), body, k.back, k.confirm)
+}
+
+func (k *kioskScreen) onConfirm() {
+	k.touch()
+	if k.busy {
+		return
+	}
+	in := k.input()
+	in.Consent = true
+	k.busy = true
+	k.confirm.Disable()
+	u := k.u
+	load(u, func(ctx context.Context) (data.Visit, error) {
+		return u.store.CheckIn(ctx, "", in)
+	}, func(v data.Visit, err error) {
+		k.busy = false
+		if err != nil {
+			k.confirm.Enable()
+			k.setError(T("kiosk.failed"))
+			u.log.Error("kiosk check-in", "err", err)
+			return
+		}
+		k.result = v
+		k.doneAt = u.now()
+		k.show(kioskDone)
+		if u.shell != nil {
+			u.shell.refresh()
+		}
+	})
+}
+
+func (k *kioskScreen) doneView() fyne.CanvasObject {
+	line := T("kiosk.done.waiting")
+	if k.result.ConsultantName != "" {
+		line = T("kiosk.done.consultant", map[string]any{"Name": k.result.ConsultantName})
+	}
+	thanks := bigText(T("kiosk.done.title", map[string]any{"Name": visitorName(k.result.Name, k.result.Title)}), 44, true)
+	thanks.Color = colorPrimary
+	k.confirm = &widget.Button{Text: T("kiosk.done.ok"), Importance: widget.HighImportance, OnTapped: k.reset}
+	body := container.NewVBox(thanks, bigText(line, 34, false), bigText(T("kiosk.done.seat"), 28, false))
+	return k.frame(0, "", body, k.confirm)
+}
+
+func (k *kioskScreen) exitView() fyne.CanvasObject {
+	k.display = bigText(strings.Repeat("●", len(k.exitPIN)), 48, true)
+	press := func(key string) {
+		switch key {
+		case "⌫":
+			if k.exitPIN != "" {
+				k.exitPIN = k.exitPIN[:len(k.exitPIN)-1]
+			}
+		default:
+			if len(k.exitPIN) < data.MaxPINLen {
+				k.exitPIN += key
+			}
+		}
+		k.display.Text = strings.Repeat("●", len(k.exitPIN))
+		k.display.Refresh()
+	}
+	k.back = &widget.Button{Text: T("dialog.cancel"), OnTapped: k.reset}
+	k.confirm = &widget.Button{Text: T("kiosk.exit.confirm"), Importance: widget.HighImportance, OnTapped: k.onExit}
+	body := container.NewVBox(k.display, k.keypad(press, ""))
+	return k.frame(0, T("kiosk.exit.prompt", map[string]any{"Name": k.u.user.Name}), body, k.back, k.confirm)
+}
+
+// onExit leaves kiosk mode with the PIN of the staff member who opened it;
+// wrong PINs count towards that person's lock-out.
+func (k *kioskScreen) onExit() {
+	k.touch()
+	u := k.u
+	pin := k.exitPIN
+	k.exitPIN = ""
+	k.display.Text = ""
+	k.display.Refresh()
+	load(u, func(ctx context.Context) (data.Staff, error) {
+		return u.store.SignIn(ctx, u.user.ID, pin)
+	}, func(st data.Staff, err error) {
+		if err != nil {
+			k.setError(u.errText(err))
+			return
+		}
+		u.kiosk = nil
+		if !u.inline {
+			u.win.SetFullScreen(false)
+		}
+		u.signedIn(st)
+	})
+}

@@ -1,0 +1,123 @@
+package app
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"anchang/data"
+)
+
+// setupScreen is the first-run form: the office, this device and the first
+// admin.
+type setupScreen struct {
+	u          *UI
+	officeName *widget.Entry
+	officeCode *widget.Entry
+	deviceName *widget.Entry
+	adminName  *widget.Entry
+	pin        *widget.Entry
+	pin2       *widget.Entry
+	fields     []*field
+	submit     *widget.Button
+	message    *widget.Label
+}
+
+func (u *UI) showSetup() {
+	s := &setupScreen{u: u}
+	u.setup = s
+	u.setTitle(T("setup.title"))
+	u.win.SetContent(s.buildUI())
+	u.win.Canvas().Focus(s.officeName)
+}
+
+func (s *setupScreen) buildUI() fyne.CanvasObject {
+	s.officeName = &widget.Entry{PlaceHolder: T("setup.office_name.hint")}
+	s.officeCode = &widget.Entry{PlaceHolder: T("setup.office_code.hint")}
+	s.deviceName = &widget.Entry{PlaceHolder: T("setup.device_name.hint")}
+	s.adminName = &widget.Entry{PlaceHolder: T("setup.admin_name.hint")}
+	s.pin = &widget.Entry{Password: true, PlaceHolder: T("setup.pin.hint")}
+	s.pin2 = &widget.Entry{Password: true}
+	s.pin2.OnSubmitted = func(string) { s.onSubmit() }
+	s.fields = []*field{
+		newField("office_name", "setup.office_name", s.officeName),
+		newField("office_code", "setup.office_code", s.officeCode),
+		newField("device_name", "setup.device_name", s.deviceName),
+		newField("admin_name", "setup.admin_name", s.adminName),
+		newField("admin_pin", "setup.pin", s.pin),
+		newField("admin_pin2", "setup.pin2", s.pin2),
+	}
+	s.submit = &widget.Button{Text: T("setup.submit"), Importance: widget.HighImportance, OnTapped: s.onSubmit}
+	s.message = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	intro := widget.NewLabel(T("setup.intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	form := container.NewVBox(
+		heading(T("setup.title")),
+		intro,
+		languagePicker(s.u, s.u.showSetup),
+		formGrid(s.fields...),
+		s.message,
+		container.NewHBox(s.submit),
+	)
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(640, form.MinSize().Height+40), container.NewPadded(form)))
+}
+
+func (s *setupScreen) onSubmit() {
+	in := data.SetupInput{OfficeName: s.officeName.Text, OfficeCode: s.officeCode.Text, DeviceName: s.deviceName.Text,
+		AdminName: s.adminName.Text, AdminPIN: s.pin.Text}
+	s.message.SetText("")
+	if err := in.Validate(); err != nil {
+		showFieldErrors(s.fields, fieldErrorsOf(err), s.message.SetText)
+		return
+	}
+	if s.pin.Text != s.pin2.Text {
+		showFieldErrors(s.fields, map[string]*data.Error{"admin_pin2": {Key: "err.pin.mismatch"}}, nil)
+		return
+	}
+	showFieldErrors(s.fields, nil, nil)
+	s.submit.Disable()
+	load(s.u, func(ctx context.Context) (data.Staff, error) {
+		return s.u.store.Setup(ctx, in)
+	}, func(admin data.Staff, err error) {
+		s.submit.Enable()
+		if err != nil {
+			if !showFieldErrors(s.fields, fieldErrorsOf(err), s.message.SetText) {
+				s.message.SetText(s.u.errText(err))
+			}
+			return
+		}
+		s.u.loadDevice()
+		s.u.signedIn(admin)
+	})
+}
+
+// languagePicker switches the app's language, saves the choice and redraws
+// the current screen with rebuild.
+func languagePicker(u *UI, rebuild func()) fyne.CanvasObject {
+	names := []string{"中文", "English"}
+	codes := []string{"zh", "en"}
+	sel := widget.NewSelect(names, nil)
+	for i, c := range codes {
+		if c == Language() {
+			sel.SetSelectedIndex(i)
+		}
+	}
+	sel.OnChanged = func(string) {
+		code := codes[sel.SelectedIndex()]
+		if code == Language() {
+			return
+		}
+		SetLanguage(code)
+		do(u, func(ctx context.Context) error {
+			return u.store.SetSetting(ctx, settingLanguage, code)
+		}, func(err error) {
+			if err != nil {
+				u.log.Error("save language", "err", err)
+			}
+		})
+		rebuild()
+	}
+	return container.NewHBox(widget.NewLabel(T("settings.language")), sel)
+}

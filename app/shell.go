@@ -1,0 +1,142 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"anchang/data"
+)
+
+// shell is the signed-in desk: a top bar and one tab per screen.
+type shell struct {
+	u        *UI
+	tabs     *container.AppTabs
+	clock    *widget.Label
+	checkin  *checkInScreen // nil for roles that do not register visitors
+	board    *boardScreen
+	rotation *rotationScreen
+	staff    *staffScreen // admins only
+	settings *settingsScreen
+}
+
+// signedIn shows the desk for st.
+func (u *UI) signedIn(st data.Staff) {
+	u.user = st
+	u.Stop()
+	u.showShell()
+}
+
+func (u *UI) showShell() {
+	sh := &shell{u: u}
+	u.shell = sh
+	u.setTitle("")
+	u.win.SetContent(sh.buildUI())
+	u.win.SetMainMenu(sh.menu())
+	u.every(time.Second, sh.tick)
+	u.every(15*time.Second, sh.refresh)
+	sh.refresh()
+}
+
+func (sh *shell) buildUI() fyne.CanvasObject {
+	u := sh.u
+	sh.clock = widget.NewLabel("")
+	sh.tick()
+	who := widget.NewLabel(T("shell.signed_in", map[string]any{"Name": u.user.Name, "Role": T("role." + string(u.user.Role))}))
+	office := widget.NewLabel(u.office.Name)
+	office.TextStyle.Bold = true
+	var right []fyne.CanvasObject
+	right = append(right, sh.clock)
+	if u.user.Role.CanCheckIn() {
+		right = append(right, &widget.Button{Text: T("shell.kiosk"), Icon: nil, OnTapped: u.showKiosk})
+	}
+	right = append(right, &widget.Button{Text: T("shell.sign_out"), OnTapped: u.showSignIn})
+	top := container.NewBorder(nil, nil,
+		container.NewHBox(&widget.Icon{Resource: IconResource}, office, widget.NewSeparator(), who),
+		container.NewHBox(right...))
+
+	sh.board = newBoardScreen(u)
+	sh.rotation = newRotationScreen(u)
+	sh.settings = newSettingsScreen(u)
+	var items []*container.TabItem
+	if u.user.Role.CanCheckIn() {
+		sh.checkin = newCheckInScreen(u)
+		items = append(items, container.NewTabItem(T("tab.checkin"), sh.checkin.buildUI()))
+	}
+	items = append(items,
+		container.NewTabItem(T("tab.board"), sh.board.buildUI()),
+		container.NewTabItem(T("tab.rotation"), sh.rotation.buildUI()))
+	if u.user.Role.CanManageStaff() {
+		sh.staff = newStaffScreen(u)
+		items = append(items, container.NewTabItem(T("tab.staff"), sh.staff.buildUI()))
+	}
+	items = append(items, container.NewTabItem(T("tab.settings"), sh.settings.buildUI()))
+	sh.tabs = container.NewAppTabs(items...)
+	sh.tabs.OnSelected = func(*container.TabItem) { sh.refresh() }
+	return container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()), nil, nil, nil, sh.tabs)
+}
+
+func (sh *shell) menu() *fyne.MainMenu {
+	u := sh.u
+	var tools []*fyne.MenuItem
+	if u.user.Role.CanCheckIn() {
+		tools = append(tools, fyne.NewMenuItem(T("shell.kiosk"), u.showKiosk))
+	}
+	if u.user.Role == data.RoleAdmin || u.user.Role == data.RoleSupervisor {
+		tools = append(tools, fyne.NewMenuItem(T("menu.demo"), sh.onLoadDemo))
+	}
+	tools = append(tools, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(T("shell.sign_out"), u.showSignIn))
+	help := fyne.NewMenu(T("menu.help"), fyne.NewMenuItem(T("menu.about"), sh.onAbout))
+	return fyne.NewMainMenu(fyne.NewMenu(T("menu.tools"), tools...), help)
+}
+
+// tick updates the clock and the waiting times.
+func (sh *shell) tick() {
+	sh.clock.SetText(sh.u.now().In(sh.u.location()).Format("2006-01-02 15:04:05"))
+}
+
+// refresh reloads what the screens show from the store.
+func (sh *shell) refresh() {
+	if sh.checkin != nil {
+		sh.checkin.reloadSide()
+	}
+	sh.board.reload()
+	sh.rotation.reload()
+	if sh.staff != nil {
+		sh.staff.reload()
+	}
+}
+
+func (sh *shell) onLoadDemo() {
+	u := sh.u
+	dialog.NewCustomConfirm(T("menu.demo"), T("dialog.load"), T("dialog.cancel"), widget.NewLabel(T("demo.confirm")), func(ok bool) {
+		if !ok {
+			return
+		}
+		progress := dialog.NewCustomWithoutButtons(T("menu.demo"), widget.NewProgressBarInfinite(), u.win)
+		progress.Show()
+		load(u, func(ctx context.Context) (data.DemoResult, error) {
+			return u.store.LoadDemo(ctx, data.DemoOptions{Days: 28, PerDay: 60, Seed: uint64(u.now().UnixNano())})
+		}, func(res data.DemoResult, err error) {
+			progress.Hide()
+			if err != nil {
+				dialog.NewCustom(T("menu.demo"), T("dialog.ok"), widget.NewLabel(u.errText(err)), u.win).Show()
+				return
+			}
+			dialog.NewCustom(T("menu.demo"), T("dialog.ok"), widget.NewLabel(T("demo.done", map[string]any{"Visits": res.Visits, "Consultants": res.Consultants})), u.win).Show()
+			sh.refresh()
+		})
+	}, u.win).Show()
+}
+
+func (sh *shell) onAbout() {
+	u := sh.u
+	meta := u.fa.Metadata()
+	text := widget.NewLabel(T("about.text", map[string]any{"Version": meta.Version, "Device": u.device.Name, "Office": u.office.Code}))
+	text.Wrapping = fyne.TextWrapWord
+	dialog.NewCustom(T("menu.about"), T("dialog.ok"), container.NewGridWrap(fyne.NewSize(420, 140), text), u.win).Show()
+}

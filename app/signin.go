@@ -1,0 +1,100 @@
+package app
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"anchang/data"
+)
+
+// signInScreen: pick your name, type your PIN.
+type signInScreen struct {
+	u       *UI
+	staff   []data.Staff
+	who     *widget.Select
+	pin     *widget.Entry
+	submit  *widget.Button
+	message *widget.Label
+}
+
+func (u *UI) showSignIn() {
+	u.user = data.Staff{}
+	u.Stop()
+	s := &signInScreen{u: u}
+	u.signIn = s
+	u.setTitle(T("signin.title"))
+	u.win.SetMainMenu(nil)
+	u.win.SetContent(s.buildUI())
+	load(u, func(ctx context.Context) ([]data.Staff, error) {
+		return u.store.ListStaff(ctx, false)
+	}, func(staff []data.Staff, err error) {
+		if err != nil {
+			s.message.SetText(u.errText(err))
+			return
+		}
+		s.setStaff(staff)
+	})
+}
+
+func (s *signInScreen) buildUI() fyne.CanvasObject {
+	s.who = widget.NewSelect(nil, func(string) { s.u.win.Canvas().Focus(s.pin) })
+	s.who.PlaceHolder = T("signin.who")
+	s.pin = &widget.Entry{Password: true, PlaceHolder: T("signin.pin")}
+	s.pin.OnSubmitted = func(string) { s.onSubmit() }
+	s.submit = &widget.Button{Text: T("signin.submit"), Importance: widget.HighImportance, OnTapped: s.onSubmit}
+	s.message = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	office := heading(s.u.office.Name)
+	office.Alignment = fyne.TextAlignCenter
+	sub := widget.NewLabel(T("signin.title"))
+	sub.Alignment = fyne.TextAlignCenter
+	body := container.NewVBox(
+		container.NewCenter(&widget.Icon{Resource: IconResource}),
+		office, sub,
+		s.who, s.pin, s.submit, s.message,
+		container.NewCenter(languagePicker(s.u, s.u.showSignIn)),
+	)
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(380, body.MinSize().Height+60), body))
+}
+
+func (s *signInScreen) setStaff(staff []data.Staff) {
+	s.staff = s.staff[:0]
+	var names []string
+	for _, st := range staff {
+		if st.HasPIN {
+			s.staff = append(s.staff, st)
+			names = append(names, staffOption(st))
+		}
+	}
+	s.who.SetOptions(names)
+	if len(names) == 1 {
+		s.who.SetSelectedIndex(0)
+	}
+}
+
+func (s *signInScreen) onSubmit() {
+	i := s.who.SelectedIndex()
+	if i < 0 || i >= len(s.staff) {
+		s.message.SetText(T("signin.pick"))
+		return
+	}
+	if s.pin.Text == "" {
+		s.message.SetText(T("err.field.required"))
+		return
+	}
+	id, pin := s.staff[i].ID, s.pin.Text
+	s.submit.Disable()
+	load(s.u, func(ctx context.Context) (data.Staff, error) {
+		return s.u.store.SignIn(ctx, id, pin)
+	}, func(st data.Staff, err error) {
+		s.submit.Enable()
+		s.pin.SetText("")
+		if err != nil {
+			s.message.SetText(s.u.errText(err))
+			return
+		}
+		s.u.signedIn(st)
+	})
+}

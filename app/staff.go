@@ -1,0 +1,158 @@
+package app
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"anchang/data"
+)
+
+// staffScreen lets the office admin add staff, change roles, reset PINs and
+// deactivate people who left.
+type staffScreen struct {
+	u       *UI
+	list    *widget.List
+	staff   []data.Staff
+	editing *data.Staff // nil = adding
+
+	formTitle *widget.Label
+	name      *widget.Entry
+	role      *widget.Select
+	pin       *widget.Entry
+	active    *widget.Check
+	save      *widget.Button
+	addNew    *widget.Button
+	message   *widget.Label
+	fields    []*field
+}
+
+func newStaffScreen(u *UI) *staffScreen { return &staffScreen{u: u} }
+
+func (s *staffScreen) buildUI() fyne.CanvasObject {
+	s.list = widget.NewList(func() int { return len(s.staff) }, func() fyne.CanvasObject {
+		return container.NewGridWithColumns(3, widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""))
+	}, func(i widget.ListItemID, o fyne.CanvasObject) {
+		st := s.staff[i]
+		cells := o.(*fyne.Container).Objects
+		cells[0].(*widget.Label).SetText(st.Name)
+		cells[1].(*widget.Label).SetText(T("role." + string(st.Role)))
+		state := T("staff.active")
+		if !st.Active {
+			state = T("staff.inactive")
+		} else if !st.HasPIN {
+			state = T("staff.no_pin")
+		}
+		cells[2].(*widget.Label).SetText(state)
+	})
+	s.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(s.staff) {
+			st := s.staff[i]
+			s.edit(&st)
+		}
+	}
+	s.formTitle = heading("")
+	s.name = &widget.Entry{}
+	var roles []string
+	for _, r := range data.Roles {
+		roles = append(roles, T("role."+string(r)))
+	}
+	s.role = widget.NewSelect(roles, nil)
+	s.pin = &widget.Entry{Password: true}
+	s.active = widget.NewCheck(T("staff.active"), nil)
+	s.save = &widget.Button{Text: T("staff.save"), Importance: widget.HighImportance, OnTapped: s.onSave}
+	s.addNew = &widget.Button{Text: T("staff.add"), OnTapped: func() { s.list.UnselectAll(); s.edit(nil) }}
+	s.message = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.fields = []*field{
+		newField("name", "staff.name", s.name),
+		newField("role", "staff.role", s.role),
+		newField("pin", "staff.pin", s.pin),
+		newField("active", "staff.state", s.active),
+	}
+	form := container.NewVBox(s.formTitle, formGrid(s.fields...), widget.NewLabel(T("staff.pin_help")), container.NewHBox(s.save, s.addNew), s.message)
+	s.edit(nil)
+	split := container.NewHSplit(container.NewBorder(heading(T("tab.staff")), nil, nil, nil, s.list), container.NewVScroll(form))
+	split.Offset = 0.45
+	return container.NewPadded(split)
+}
+
+func (s *staffScreen) edit(st *data.Staff) {
+	s.editing = st
+	showFieldErrors(s.fields, nil, nil)
+	s.pin.SetText("")
+	if st == nil {
+		s.formTitle.SetText(T("staff.add"))
+		s.name.SetText("")
+		s.role.ClearSelected()
+		s.active.SetChecked(true)
+		s.active.Disable()
+		s.pin.SetPlaceHolder(T("staff.pin.new"))
+		return
+	}
+	s.formTitle.SetText(T("staff.edit", map[string]any{"Name": st.Name}))
+	s.name.SetText(st.Name)
+	for i, r := range data.Roles {
+		if r == st.Role {
+			s.role.SetSelectedIndex(i)
+		}
+	}
+	s.active.SetChecked(st.Active)
+	s.active.Enable()
+	s.pin.SetPlaceHolder(T("staff.pin.keep"))
+}
+
+func (s *staffScreen) reload() {
+	if s.list == nil {
+		return
+	}
+	u := s.u
+	load(u, func(ctx context.Context) ([]data.Staff, error) {
+		return u.store.ListStaff(ctx, true)
+	}, func(staff []data.Staff, err error) {
+		if err != nil {
+			s.message.SetText(u.errText(err))
+			return
+		}
+		s.staff = staff
+		s.list.Refresh()
+	})
+}
+
+func (s *staffScreen) onSave() {
+	in := data.StaffInput{Name: s.name.Text, PIN: s.pin.Text}
+	if i := s.role.SelectedIndex(); i >= 0 {
+		in.Role = data.Roles[i]
+	}
+	u := s.u
+	editing := s.editing
+	active := s.active.Checked
+	s.save.Disable()
+	do(u, func(ctx context.Context) error {
+		if editing == nil {
+			_, err := u.store.CreateStaff(ctx, u.user.ID, in)
+			return err
+		}
+		return u.store.UpdateStaff(ctx, u.user.ID, editing.ID, in, active)
+	}, func(err error) {
+		s.save.Enable()
+		if err != nil {
+			s.message.Importance = widget.DangerImportance
+			if !showFieldErrors(s.fields, fieldErrorsOf(err), nil) {
+				s.message.SetText(u.errText(err))
+			} else {
+				s.message.SetText("")
+			}
+			return
+		}
+		s.message.Importance = widget.SuccessImportance
+		s.message.SetText(T("staff.saved", map[string]any{"Name": in.Name}))
+		s.list.UnselectAll()
+		s.edit(nil)
+		s.reload()
+		if u.shell != nil {
+			u.shell.refresh()
+		}
+	})
+}

@@ -1,0 +1,43 @@
+package app
+
+import (
+	"context"
+
+	"anchang/data"
+)
+
+// Store is what the screens need from the local database; *data.Store
+// satisfies it.
+type Store interface {
+	IsSetUp() bool
+	Device() (data.Device, data.Office, error)
+	Setup(ctx context.Context, in data.SetupInput) (data.Staff, error)
+	Setting(ctx context.Context, key, def string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+
+	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error)
+	CreateStaff(ctx context.Context, actorID string, in data.StaffInput) (data.Staff, error)
+	UpdateStaff(ctx context.Context, actorID, id string, in data.StaffInput, active bool) error
+	SignIn(ctx context.Context, staffID, pin string) (data.Staff, error)
+
+	Sources(ctx context.Context) ([]data.Source, error)
+	AddSource(ctx context.Context, actorID, name string) (data.Source, error)
+
+	Today() string
+	CheckIn(ctx context.Context, actorID string, in data.CheckInInput) (data.Visit, error)
+	LookupPhone(ctx context.Context, phone string) (data.Returning, bool, error)
+	Board(ctx context.Context, day string, f data.BoardFilter) (data.Board, error)
+	VisitDetail(ctx context.Context, actorID, visitID string) (data.Visit, error)
+	Assign(ctx context.Context, actorID, visitID, consultantID string) error
+	HandOver(ctx context.Context, actorID, visitID string, area data.Area) error
+	MoveArea(ctx context.Context, actorID, visitID string, area data.Area) error
+	CheckOut(ctx context.Context, actorID, visitID string) error
+
+	Rotation(ctx context.Context, day string) ([]data.RotationEntry, error)
+	RotationLog(ctx context.Context, day string, limit int) ([]data.RotationEvent, error)
+	RotationAction(ctx context.Context, actorID, consultantID, action string) error
+
+	LoadDemo(ctx context.Context, opt data.DemoOptions) (data.DemoResult, error)
+}
+
+var _ Store = (*data.Store)(nil)

@@ -1,0 +1,191 @@
+// Package app is the Fyne desktop client: one file per screen, the theme,
+// and the glue between the screens and the local store. Store calls never
+// run on the UI goroutine; their results come back through fyne.Do.
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"anchang/data"
+)
+
+// Setting keys the app stores on the device.
+const settingLanguage = "language"
+
+// UI is the running client: one window whose content is the current screen.
+type UI struct {
+	fa    fyne.App
+	win   fyne.Window
+	store Store
+	log   *slog.Logger
+	now   func() time.Time
+
+	// inline runs background work on the calling goroutine; headless tests
+	// set it so each step's result is on screen when the call returns.
+	inline bool
+
+	user   data.Staff // signed-in staff member
+	office data.Office
+	device data.Device
+	loc    *time.Location // the office's time zone
+
+	setup  *setupScreen
+	signIn *signInScreen
+	shell  *shell
+	kiosk  *kioskScreen
+
+	tickers []context.CancelFunc
+}
+
+// Options configure New.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	Inline bool // run store calls inline (tests only)
+}
+
+// New makes the UI on win; call Start to show the first screen.
+func New(fa fyne.App, win fyne.Window, store Store, opt Options) *UI {
+	u := &UI{fa: fa, win: win, store: store, log: opt.Logger, now: opt.Now, inline: opt.Inline}
+	if u.log == nil {
+		u.log = slog.Default()
+	}
+	if u.now == nil {
+		u.now = time.Now
+	}
+	fa.Settings().SetTheme(NewTheme())
+	win.SetIcon(IconResource)
+	return u
+}
+
+// Start applies the saved language and shows the first-run setup or the
+// sign-in screen.
+func (u *UI) Start() {
+	load(u, func(ctx context.Context) (string, error) {
+		return u.store.Setting(ctx, settingLanguage, defaultLanguage)
+	}, func(lang string, err error) {
+		if err != nil {
+			u.log.Error("read language setting", "err", err)
+		}
+		SetLanguage(lang)
+		if u.store.IsSetUp() {
+			u.loadDevice()
+			u.showSignIn()
+		} else {
+			u.showSetup()
+		}
+	})
+}
+
+func (u *UI) loadDevice() {
+	d, o, err := u.store.Device()
+	if err != nil {
+		u.log.Error("load device", "err", err)
+		return
+	}
+	u.device, u.office = d, o
+	if l, err := time.LoadLocation(o.TimeZone); err == nil {
+		u.loc = l
+	}
+}
+
+// Stop ends the UI's timers.
+func (u *UI) Stop() {
+	for _, cancel := range u.tickers {
+		cancel()
+	}
+	u.tickers = nil
+}
+
+func (u *UI) setTitle(suffix string) {
+	title := T("app.name")
+	if u.office.Name != "" {
+		title += " · " + u.office.Name
+	}
+	if suffix != "" {
+		title += " · " + suffix
+	}
+	u.win.SetTitle(title)
+}
+
+// load runs work off the UI goroutine and hands its result to done on it.
+func load[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
+	ctx := context.Background()
+	if u.inline {
+		v, err := work(ctx)
+		done(v, err)
+		return
+	}
+	go func() {
+		v, err := work(ctx)
+		fyne.Do(func() { done(v, err) })
+	}()
+}
+
+// do is load for work without a result.
+func do(u *UI, work func(ctx context.Context) error, done func(error)) {
+	load(u, func(ctx context.Context) (struct{}, error) { return struct{}{}, work(ctx) }, func(_ struct{}, err error) { done(err) })
+}
+
+// every calls fn on the UI goroutine every d until the returned cancel (or
+// Stop) is called. Headless tests call the tick functions themselves.
+func (u *UI) every(d time.Duration, fn func()) context.CancelFunc {
+	if u.inline {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	u.tickers = append(u.tickers, cancel)
+	go func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fyne.Do(fn)
+			}
+		}
+	}()
+	return cancel
+}
+
+// errText is the message the user sees for err, in the current language.
+// Store errors carry their own translated message; anything else is logged
+// (errors never carry personal data) and shown as a generic failure.
+func (u *UI) errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	var fe data.FieldErrors
+	if errors.As(err, &fe) {
+		return T("err.form")
+	}
+	if e, ok := data.AsError(err); ok && e.Code != data.EINTERNAL {
+		return T(e.Key, e.Args)
+	}
+	u.log.Error("unexpected error", "err", err)
+	return T("err.internal")
+}
+
+// ShowFatal shows why the app cannot start (a database from a newer
+// version, an unreadable data directory) and runs until the window closes.
+func ShowFatal(fa fyne.App, win fyne.Window, err error) {
+	fa.Settings().SetTheme(NewTheme())
+	msg := T("err.internal")
+	if e, ok := data.AsError(err); ok && e.Code != data.EINTERNAL {
+		msg = T(e.Key, e.Args)
+	}
+	label := widget.NewLabel(msg)
+	label.Wrapping = fyne.TextWrapWord
+	win.SetContent(container.NewPadded(container.NewBorder(nil, widget.NewButton(T("dialog.close"), win.Close), nil, nil, label)))
+	win.Resize(fyne.NewSize(560, 240))
+	win.ShowAndRun()
+}
