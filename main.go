@@ -5,10 +5,12 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"log/slog"
 	"os"
+	"regexp"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -17,6 +19,12 @@ import (
 	"anchang/cli"
 	"anchang/data"
 )
+
+//go:embed FyneApp.toml
+var fyneAppToml string
+
+// version is FyneApp.toml's, so `go build` and `fyne package` agree.
+var version = regexp.MustCompile(`(?m)^Version = "([^"]+)"`).FindStringSubmatch(fyneAppToml)[1]
 
 func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -33,6 +41,7 @@ func main() {
 		os.Exit(cli.Run(ctx, cfg, os.Stdout, os.Stderr))
 	}
 
+	fyneapp.SetMetadata(fyne.AppMetadata{ID: "com.anchang.desk", Name: "Anchang", Version: version, Icon: app.IconResource, Release: true})
 	fa := fyneapp.NewWithID("com.anchang.desk")
 	win := fa.NewWindow("案场前台")
 	store, err := data.Open(ctx, cfg.DataDir)
@@ -44,7 +53,7 @@ func main() {
 	defer store.Close()
 	logger.Info("store open", "dir", cfg.DataDir)
 	ui := app.New(fa, win, store, app.Options{Logger: logger})
-	win.Resize(fyne.NewSize(1280, 800))
+	win.Resize(fyne.NewSize(cfg.Width, cfg.Height))
 	ui.Start()
 	win.ShowAndRun()
 	ui.Stop()

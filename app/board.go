@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
@@ -22,19 +24,21 @@ type boardScreen struct {
 	status     *widget.Select
 	purpose    *widget.Select
 	consultant *widget.Select
-	figures    *widget.Label
+	figures    map[string]*canvas.Text // figure name → its value
 	table      *widget.Table
 	empty      *widget.Label
-	message    *widget.Label
+	message    *statusLine
 
-	detail       *widget.Label
-	assignTo     *widget.Select
-	assign       *widget.Button
-	area         *widget.Select
-	handOver     *widget.Button
-	moveArea     *widget.Button
-	checkOut     *widget.Button
-	detailPanel  *fyne.Container
+	// The selected visit's dialog.
+	dialog   dialog.Dialog
+	detail   *widget.Label
+	assignTo *widget.Select
+	assign   *widget.Button
+	area     *widget.Select
+	handOver *widget.Button
+	moveArea *widget.Button
+	checkOut *widget.Button
+	notice   *statusLine // errors inside the dialog
 	consultants  []data.Staff
 	rows         []data.BoardRow
 	figuresData  data.Figures
@@ -50,9 +54,9 @@ var boardColumns = []struct {
 	key   string
 	width float32
 }{
-	{"board.col.arrived", 56}, {"board.col.name", 104}, {"board.col.phone", 104}, {"board.col.party", 44},
-	{"board.col.purpose", 76}, {"board.col.kind", 50}, {"board.col.consultant", 76}, {"board.col.area", 66},
-	{"board.col.wait", 70}, {"board.col.status", 66}, {"board.col.action", 66},
+	{"board.col.arrived", 62}, {"board.col.name", 120}, {"board.col.phone", 124}, {"board.col.party", 52},
+	{"board.col.purpose", 96}, {"board.col.kind", 64}, {"board.col.consultant", 90}, {"board.col.area", 76},
+	{"board.col.wait", 86}, {"board.col.status", 78}, {"board.col.action", 72},
 }
 
 // longWait marks a visitor who has waited too long for a consultant.
@@ -77,8 +81,7 @@ func (b *boardScreen) buildUI() fyne.CanvasObject {
 	b.purpose.SetSelectedIndex(0)
 	b.consultant = widget.NewSelect([]string{T("board.all_consultants")}, func(string) { b.reload() })
 	b.consultant.SetSelectedIndex(0)
-	b.figures = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
-	b.message = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	b.message = newStatusLine()
 	b.empty = widget.NewLabel(T("board.empty"))
 	b.empty.Hide()
 
@@ -112,36 +115,10 @@ func (b *boardScreen) buildUI() fyne.CanvasObject {
 		}
 	}
 
-	b.detail = &widget.Label{Text: T("board.pick_visit"), Wrapping: fyne.TextWrapWord}
-	b.assignTo = widget.NewSelect(nil, nil)
-	b.assignTo.PlaceHolder = T("board.choose_consultant")
-	b.assign = &widget.Button{Text: T("board.assign"), OnTapped: b.onAssign}
-	var areas []string
-	for _, a := range data.Areas {
-		areas = append(areas, areaText(a))
-	}
-	b.area = widget.NewSelect(areas, nil)
-	b.area.SetSelectedIndex(0)
-	b.handOver = &widget.Button{Text: T("board.hand_over"), Importance: widget.HighImportance, OnTapped: b.onHandOver}
-	b.moveArea = &widget.Button{Text: T("board.move_area"), OnTapped: b.onMoveArea}
-	b.checkOut = &widget.Button{Text: T("board.check_out"), Importance: widget.WarningImportance, OnTapped: func() { b.onCheckOut(b.selected) }}
-	b.detailPanel = container.NewVBox(
-		b.detail,
-		widget.NewSeparator(),
-		container.NewBorder(nil, nil, nil, b.assign, b.assignTo),
-		container.NewBorder(nil, nil, nil, container.NewHBox(b.handOver, b.moveArea), b.area),
-		b.checkOut,
-	)
-	b.showDetail()
-
 	filters := container.NewBorder(nil, nil, nil,
 		container.NewHBox(b.status, b.purpose, b.consultant), b.search)
-	top := container.NewVBox(b.figures, filters, b.message)
-	side := widget.NewCard(T("board.detail"), "", container.NewVScroll(b.detailPanel))
-	main := container.NewBorder(top, nil, nil, nil, container.NewStack(b.table, container.NewCenter(b.empty)))
-	split := container.NewHSplit(main, side)
-	split.Offset = 0.7
-	return container.NewPadded(split)
+	top := container.NewVBox(b.figureStrip(), filters, b.message)
+	return container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewStack(b.table, container.NewCenter(b.empty))))
 }
 
 func (b *boardScreen) statusText(s string) string {
@@ -240,7 +217,7 @@ func (b *boardScreen) reload() {
 			return
 		}
 		if err != nil {
-			b.message.SetText(u.errText(err))
+			b.message.SetError(u.errText(err))
 			return
 		}
 		b.message.SetText("")
@@ -254,21 +231,17 @@ func (b *boardScreen) reload() {
 			b.empty.Hide()
 		}
 		b.table.Refresh()
-		if b.selected != "" {
-			b.selectVisit(b.selected)
-		}
+
 	})
 }
 
 func (b *boardScreen) setConsultants(staff []data.Staff) {
 	b.consultants = b.consultants[:0]
 	names := []string{T("board.all_consultants")}
-	var assignNames []string
 	for _, s := range staff {
 		if s.Role == data.RoleConsultant {
 			b.consultants = append(b.consultants, s)
 			names = append(names, s.Name)
-			assignNames = append(assignNames, s.Name)
 		}
 	}
 	sel := b.consultant.SelectedIndex()
@@ -277,16 +250,41 @@ func (b *boardScreen) setConsultants(staff []data.Staff) {
 		b.consultant.SetSelectedIndex(0)
 	}
 	b.consultant.Refresh()
-	b.assignTo.Options = assignNames
-	b.assignTo.Refresh()
+}
+
+// boardFigures are the strip's figures, in order.
+var boardFigures = []string{"visits", "first", "return", "present", "waiting", "avg_wait", "kiosk"}
+
+// figureStrip is a row of small cards: a large value over its caption.
+func (b *boardScreen) figureStrip() fyne.CanvasObject {
+	b.figures = map[string]*canvas.Text{}
+	var cards []fyne.CanvasObject
+	for _, name := range boardFigures {
+		v := canvas.NewText("–", colorPrimary)
+		v.TextSize = 24
+		v.TextStyle.Bold = true
+		v.Alignment = fyne.TextAlignCenter
+		b.figures[name] = v
+		caption := widget.NewLabel(T("board.fig." + name))
+		caption.Alignment = fyne.TextAlignCenter
+		bg := canvas.NewRectangle(colorHeader)
+		bg.CornerRadius = 6
+		cards = append(cards, container.NewStack(bg, container.NewVBox(v, caption)))
+	}
+	return container.NewGridWithColumns(len(cards), cards...)
 }
 
 func (b *boardScreen) showFigures() {
 	f := b.figuresData
-	b.figures.SetText(T("board.figures", map[string]any{
-		"Visits": f.Visits, "First": f.First, "Return": f.Return, "Present": f.Present,
-		"Waiting": f.Waiting, "AvgWait": shortDuration(f.AvgWait), "Kiosk": f.Kiosk,
-	}))
+	values := map[string]string{
+		"visits": strconv.Itoa(f.Visits), "first": strconv.Itoa(f.First), "return": strconv.Itoa(f.Return),
+		"present": strconv.Itoa(f.Present), "waiting": strconv.Itoa(f.Waiting), "avg_wait": shortDuration(f.AvgWait),
+		"kiosk": strconv.Itoa(f.Kiosk),
+	}
+	for name, t := range b.figures {
+		t.Text = values[name]
+		t.Refresh()
+	}
 }
 
 // selectVisit loads the visit's detail; the full phone number only for
@@ -299,25 +297,67 @@ func (b *boardScreen) selectVisit(id string) {
 	}, func(v data.Visit, err error) {
 		if err != nil || b.selected != id {
 			if err != nil {
-				b.message.SetText(u.errText(err))
+				b.message.SetError(u.errText(err))
 			}
 			return
 		}
 		b.selectedInfo = &v
-		b.showDetail()
+		b.showDialog()
 	})
+}
+
+// showDialog shows the selected visit with what the desk can do to it.
+func (b *boardScreen) showDialog() {
+	b.detail = &widget.Label{Wrapping: fyne.TextWrapWord}
+	b.assignTo = widget.NewSelect(nil, nil)
+	b.assignTo.PlaceHolder = T("board.choose_consultant")
+	for _, c := range b.consultants {
+		b.assignTo.Options = append(b.assignTo.Options, c.Name)
+	}
+	b.assign = &widget.Button{Text: T("board.assign"), OnTapped: b.onAssign}
+	var areas []string
+	for _, a := range data.Areas {
+		areas = append(areas, areaText(a))
+	}
+	b.area = widget.NewSelect(areas, nil)
+	b.area.SetSelectedIndex(0)
+	if v := b.selectedInfo; v != nil && v.Area != "" {
+		for i, a := range data.Areas {
+			if a == v.Area {
+				b.area.SetSelectedIndex(i)
+			}
+		}
+	}
+	b.handOver = &widget.Button{Text: T("board.hand_over"), Importance: widget.HighImportance, OnTapped: b.onHandOver}
+	b.moveArea = &widget.Button{Text: T("board.move_area"), OnTapped: b.onMoveArea}
+	b.checkOut = &widget.Button{Text: T("board.check_out"), Importance: widget.WarningImportance, OnTapped: func() { b.onCheckOut(b.selected) }}
+	b.notice = newStatusLine()
+	content := container.NewVBox(
+		b.detail,
+		widget.NewSeparator(),
+		container.NewBorder(nil, nil, widget.NewLabel(T("board.col.consultant")), b.assign, b.assignTo),
+		container.NewBorder(nil, nil, widget.NewLabel(T("board.col.area")), container.NewHBox(b.handOver, b.moveArea), b.area),
+		b.checkOut,
+		b.notice,
+	)
+	b.showDetail()
+	if b.dialog != nil {
+		b.dialog.Hide()
+	}
+	d := dialog.NewCustom(T("board.detail"), T("dialog.close"), container.NewGridWrap(fyne.NewSize(520, content.MinSize().Height+20), content), b.u.win)
+	d.SetOnClosed(func() {
+		if b.dialog == d {
+			b.dialog, b.selected, b.selectedInfo = nil, "", nil
+			b.table.UnselectAll()
+		}
+	})
+	b.dialog = d
+	d.Show()
 }
 
 func (b *boardScreen) showDetail() {
 	v := b.selectedInfo
 	canAct := b.u.user.Role.CanCheckIn()
-	if v == nil {
-		b.detail.SetText(T("board.pick_visit"))
-		for _, w := range []fyne.Disableable{b.assign, b.assignTo, b.handOver, b.moveArea, b.area, b.checkOut} {
-			w.Disable()
-		}
-		return
-	}
 	phone := v.Phone
 	if strings.HasPrefix(phone, "+") {
 		phone = data.FormatPhone(phone)
@@ -371,10 +411,17 @@ func (b *boardScreen) act(work func(ctx context.Context) error) {
 	u := b.u
 	do(u, work, func(err error) {
 		if err != nil {
-			b.message.SetText(u.errText(err))
+			if b.dialog != nil {
+				b.notice.SetError(u.errText(err))
+			} else {
+				b.message.SetError(u.errText(err))
+			}
 			return
 		}
 		b.message.SetText("")
+		if b.dialog != nil {
+			b.dialog.Hide()
+		}
 		if u.shell != nil {
 			u.shell.refresh()
 		} else {
@@ -386,7 +433,7 @@ func (b *boardScreen) act(work func(ctx context.Context) error) {
 func (b *boardScreen) onAssign() {
 	i := b.assignTo.SelectedIndex()
 	if b.selected == "" || i < 0 || i >= len(b.consultants) {
-		b.message.SetText(T("board.choose_consultant"))
+		b.notice.SetError(T("board.choose_consultant"))
 		return
 	}
 	id, c := b.selected, b.consultants[i].ID

@@ -46,7 +46,8 @@ func TestBoardShowsFiguresFiltersAndChecksOut(t *testing.T) {
 	visits := h.seedVisits()
 	h.signInAs("李静")
 	b := h.board()
-	h.shows("今日来访 3 组 · 首访 3 · 复访 0 · 在场 3 · 候待 3", "王芳", "138****5678", "+44 ****3456", "待分配")
+	h.figures(map[string]string{"visits": "3", "first": "3", "return": "0", "present": "3", "waiting": "3", "kiosk": "0"})
+	h.shows("今日来访", "王芳", "138****5678", "+44 ****3456", "待分配")
 	h.hides("13812345678", "7911123456")
 
 	// Search by name and by phone digits.
@@ -71,7 +72,11 @@ func TestBoardShowsFiguresFiltersAndChecksOut(t *testing.T) {
 	h.shows("手机：138 1234 5678") // a receptionist sees the full number in the detail
 	selectOption(t, b.area, "洽谈区")
 	test.Tap(b.handOver)
-	h.shows("接手，等待 4分钟", "接待中")
+	h.hides("来访详情") // the dialog closed after the hand-over
+	h.shows("接待中")
+	b.selectVisit(visits[0].ID)
+	h.shows("接手，等待 4分钟")
+	test.Tap(findButton(t, h, "关闭"))
 
 	// Filter by status and consultant.
 	selectOption(t, b.status, "接待中")
@@ -95,7 +100,8 @@ func TestBoardShowsFiguresFiltersAndChecksOut(t *testing.T) {
 	cell := b.table.CreateCell()
 	b.updateCell(widgetCell(row, len(boardColumns)-1), cell)
 	test.Tap(cellButton(cell))
-	h.shows("今日来访 3 组", "在场 2", "已离开", "平均等待 4分钟")
+	h.figures(map[string]string{"visits": "3", "present": "2", "waiting": "2", "avg_wait": "4分钟"})
+	h.shows("已离开")
 	if err := h.store.CheckOut(context.Background(), h.admin.ID, visits[0].ID); data.ErrorCode(err) != data.ECONFLICT {
 		t.Fatalf("second check-out: %v", err)
 	}
@@ -127,5 +133,16 @@ func TestBoardMasksPhoneForOtherConsultantsCustomers(t *testing.T) {
 	h.hides("138 1234 5678")
 	if !b.handOver.Disabled() || !b.checkOut.Disabled() {
 		t.Fatal("a consultant can act on the desk board")
+	}
+}
+
+// figures checks the board's figure strip.
+func (h *harness) figures(want map[string]string) {
+	h.t.Helper()
+	b := h.u.shell.board
+	for name, v := range want {
+		if got := b.figures[name].Text; got != v {
+			h.t.Fatalf("figure %s = %q, want %q", name, got, v)
+		}
 	}
 }

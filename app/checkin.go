@@ -30,7 +30,7 @@ type checkInScreen struct {
 	consultant *widget.Select
 	submit     *widget.Button
 	clear      *widget.Button
-	message    *widget.Label
+	message    *statusLine
 	fields     []*field
 
 	returning   *widget.Label // 首访 / 复访 and who
@@ -73,7 +73,7 @@ func (c *checkInScreen) buildUI() fyne.CanvasObject {
 	c.consultant = widget.NewSelect(nil, nil)
 	c.submit = &widget.Button{Text: T("checkin.submit"), Importance: widget.HighImportance, OnTapped: c.onSubmit}
 	c.clear = &widget.Button{Text: T("checkin.clear"), OnTapped: c.reset}
-	c.message = &widget.Label{Wrapping: fyne.TextWrapWord}
+	c.message = newStatusLine()
 
 	c.fields = []*field{
 		newField("phone", "checkin.phone", c.phone),
@@ -143,7 +143,7 @@ func (c *checkInScreen) reloadSide() {
 		return side{srcs, rot}, err
 	}, func(s side, err error) {
 		if err != nil {
-			c.message.SetText(u.errText(err))
+			c.message.SetError(u.errText(err))
 			return
 		}
 		c.setSources(s.sources)
@@ -272,7 +272,7 @@ func (c *checkInScreen) onPhoneChanged(text string) {
 			return // the phone changed meanwhile
 		}
 		if err != nil {
-			c.message.SetText(u.errText(err))
+			c.message.SetError(u.errText(err))
 			return
 		}
 		c.known = r
@@ -346,8 +346,7 @@ func (c *checkInScreen) onSubmit() {
 	c.message.SetText("")
 	if errs := data.ValidateCheckIn(in); len(errs) > 0 {
 		showFieldErrors(c.fields, errs, c.message.SetText)
-		c.message.Importance = widget.DangerImportance
-		c.message.SetText(T("err.form"))
+		c.message.SetError(T("err.form"))
 		return
 	}
 	showFieldErrors(c.fields, nil, nil)
@@ -359,17 +358,15 @@ func (c *checkInScreen) onSubmit() {
 		c.submit.Enable()
 		if err != nil {
 			showFieldErrors(c.fields, fieldErrorsOf(err), nil)
-			c.message.Importance = widget.DangerImportance
-			c.message.SetText(u.errText(err))
+			c.message.SetError(u.errText(err))
 			return
 		}
 		c.reset()
-		c.message.Importance = widget.SuccessImportance
 		who := T("checkin.waiting_assignment")
 		if v.ConsultantName != "" {
 			who = v.ConsultantName
 		}
-		c.message.SetText(T("checkin.done", map[string]any{"Name": visitorName(v.Name, v.Title), "Kind": kindText(v.Kind), "Consultant": who}))
+		c.message.SetSuccess(T("checkin.done", map[string]any{"Name": visitorName(v.Name, v.Title), "Kind": kindText(v.Kind), "Consultant": who}))
 		u.win.Canvas().Focus(c.phone)
 		if u.shell != nil {
 			u.shell.refresh()

@@ -88,3 +88,40 @@ func heading(text string) *widget.Label {
 	l.TextStyle.Bold = true
 	return l
 }
+
+// statusLine is a one-line message under a form or list (an error, or what
+// just happened) that takes no room while empty.
+type statusLine struct {
+	widget.Label
+}
+
+func newStatusLine() *statusLine {
+	s := &statusLine{}
+	s.Wrapping = fyne.TextWrapWord
+	s.Importance = widget.DangerImportance
+	s.ExtendBaseWidget(s)
+	s.Hide()
+	return s
+}
+
+// SetText shows text, or hides the line when text is "".
+func (s *statusLine) SetText(text string) {
+	s.Label.SetText(text)
+	if text == "" {
+		s.Hide()
+	} else {
+		s.Show()
+	}
+}
+
+// SetError shows an error message.
+func (s *statusLine) SetError(text string) {
+	s.Importance = widget.DangerImportance
+	s.SetText(text)
+}
+
+// SetSuccess shows what just succeeded.
+func (s *statusLine) SetSuccess(text string) {
+	s.Importance = widget.SuccessImportance
+	s.SetText(text)
+}

@@ -51,6 +51,8 @@ type kioskScreen struct {
 	result   data.Visit
 	errorMsg string
 
+	press func(key string) // the keypad's handler on the phone and PIN steps
+
 	// The current step's widgets, for tests.
 	keys        map[string]*widget.Button
 	next        *widget.Button
@@ -68,9 +70,12 @@ func (u *UI) showKiosk() {
 	u.kiosk = k
 	u.Stop()
 	u.win.SetMainMenu(nil)
+	u.win.Canvas().SetOnTypedKey(k.typedKey)
+	u.win.Canvas().SetOnTypedRune(k.typedRune)
 	u.setTitle(T("kiosk.title"))
 	k.content = container.NewStack()
-	u.win.SetContent(container.NewThemeOverride(k.content, kioskTheme()))
+	u.fa.Settings().SetTheme(kioskTheme()) // large text and touch targets everywhere
+	u.win.SetContent(k.content)
 	if !u.inline {
 		u.win.SetFullScreen(true)
 	}
@@ -102,6 +107,7 @@ func (k *kioskScreen) reset() {
 
 func (k *kioskScreen) show(step int) {
 	k.step = step
+	k.press = nil
 	k.touch()
 	var view fyne.CanvasObject
 	switch step {
@@ -118,6 +124,33 @@ func (k *kioskScreen) show(step int) {
 	}
 	k.content.Objects = []fyne.CanvasObject{view}
 	k.content.Refresh()
+	if step == kioskName {
+		k.u.win.Canvas().Focus(k.name)
+	}
+}
+
+// typedRune lets a hardware keyboard (or a barcode-style keypad) type on
+// the phone and PIN steps as the on-screen keypad does.
+func (k *kioskScreen) typedRune(r rune) {
+	if k.press == nil || (r < '0' || r > '9') && r != '+' {
+		return
+	}
+	k.touch()
+	k.press(string(r))
+}
+
+func (k *kioskScreen) typedKey(ev *fyne.KeyEvent) {
+	switch {
+	case k.press != nil && ev.Name == fyne.KeyBackspace:
+		k.touch()
+		k.press("⌫")
+	case ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter:
+		if k.step == kioskPhone {
+			k.onPhoneNext()
+		} else if k.step == kioskExit {
+			k.onExit()
+		}
+	}
 }
 
 func bigText(s string, size float32, bold bool) *canvas.Text {
@@ -157,7 +190,11 @@ func (k *kioskScreen) frame(stepNo int, prompt string, body fyne.CanvasObject, b
 		welcome,
 		bigText(prompt, 32, false),
 	)
-	bottom := container.NewVBox(k.messageText(), container.NewCenter(container.NewHBox(buttons...)))
+	var sized []fyne.CanvasObject
+	for _, b := range buttons {
+		sized = append(sized, container.NewGridWrap(fyne.NewSize(260, 76), b))
+	}
+	bottom := container.NewVBox(k.messageText(), container.NewCenter(container.NewHBox(sized...)))
 	return container.NewPadded(container.NewBorder(top, bottom, nil, nil, container.NewCenter(body)))
 }
 
@@ -199,6 +236,7 @@ func (k *kioskScreen) phoneView() fyne.CanvasObject {
 		k.display.Text = k.phoneDisplay()
 		k.display.Refresh()
 	}
+	k.press = press
 	k.next = &widget.Button{Text: T("kiosk.next"), Importance: widget.HighImportance, OnTapped: k.onPhoneNext}
 	body := container.NewVBox(k.display, k.keypad(press, "+"))
 	return k.frame(1, T("kiosk.phone.prompt"), body, k.next)
@@ -245,7 +283,7 @@ func (k *kioskScreen) nameView() fyne.CanvasObject {
 			k.markChoices()
 		}}
 		k.titleBtns[t] = b
-		titleRow = append(titleRow, b)
+		titleRow = append(titleRow, container.NewGridWrap(fyne.NewSize(160, 64), b))
 	}
 	k.purposeBtns = map[data.Purpose]*widget.Button{}
 	var purposes []fyne.CanvasObject
@@ -375,6 +413,7 @@ func (k *kioskScreen) exitView() fyne.CanvasObject {
 		k.display.Text = strings.Repeat("●", len(k.exitPIN))
 		k.display.Refresh()
 	}
+	k.press = press
 	k.back = &widget.Button{Text: T("dialog.cancel"), OnTapped: k.reset}
 	k.confirm = &widget.Button{Text: T("kiosk.exit.confirm"), Importance: widget.HighImportance, OnTapped: k.onExit}
 	body := container.NewVBox(k.display, k.keypad(press, ""))
@@ -398,6 +437,7 @@ func (k *kioskScreen) onExit() {
 			return
 		}
 		u.kiosk = nil
+		u.fa.Settings().SetTheme(NewTheme())
 		if !u.inline {
 			u.win.SetFullScreen(false)
 		}

@@ -20,7 +20,7 @@ type rotationScreen struct {
 	joinWho *widget.Select
 	join    *widget.Button
 	next    *widget.Label
-	message *widget.Label
+	message *statusLine
 
 	entries []data.RotationEntry
 	events  []data.RotationEvent
@@ -63,7 +63,7 @@ func (row *rotationRow) CreateRenderer() fyne.WidgetRenderer {
 func (r *rotationScreen) buildUI() fyne.CanvasObject {
 	canAct := r.u.user.Role.CanCheckIn()
 	r.next = heading("")
-	r.message = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	r.message = newStatusLine()
 	r.queue = widget.NewList(func() int { return len(r.entries) }, func() fyne.CanvasObject {
 		return newRotationRow(canAct)
 	}, r.updateRow)
@@ -161,7 +161,7 @@ func (r *rotationScreen) reload() {
 		return result{e, l, s}, err
 	}, func(res result, err error) {
 		if err != nil {
-			r.message.SetText(u.errText(err))
+			r.message.SetError(u.errText(err))
 			return
 		}
 		r.entries, r.events = res.entries, res.events
@@ -197,7 +197,7 @@ func (r *rotationScreen) reload() {
 func (r *rotationScreen) onJoin() {
 	i := r.joinWho.SelectedIndex()
 	if i < 0 || i >= len(r.offDuty) {
-		r.message.SetText(T("rot.join_who"))
+		r.message.SetError(T("rot.join_who"))
 		return
 	}
 	r.act(r.offDuty[i].ID, data.RotJoin)
@@ -209,7 +209,7 @@ func (r *rotationScreen) act(consultantID, action string) {
 		return u.store.RotationAction(ctx, u.user.ID, consultantID, action)
 	}, func(err error) {
 		if err != nil {
-			r.message.SetText(u.errText(err))
+			r.message.SetError(u.errText(err))
 			return
 		}
 		r.message.SetText("")

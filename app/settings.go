@@ -18,7 +18,7 @@ type settingsScreen struct {
 	sources   *widget.Label
 	newSource *widget.Entry
 	addSource *widget.Button
-	message   *widget.Label
+	message   *statusLine
 }
 
 func newSettingsScreen(u *UI) *settingsScreen { return &settingsScreen{u: u} }
@@ -28,7 +28,7 @@ func (s *settingsScreen) buildUI() fyne.CanvasObject {
 	s.sources = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.newSource = &widget.Entry{PlaceHolder: T("settings.source.hint")}
 	s.addSource = &widget.Button{Text: T("settings.source.add"), OnTapped: s.onAddSource}
-	s.message = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.message = newStatusLine()
 	canEdit := u.user.Role == data.RoleAdmin || u.user.Role == data.RoleSupervisor
 	addRow := container.NewBorder(nil, nil, nil, s.addSource, s.newSource)
 	if !canEdit {
@@ -57,7 +57,7 @@ func (s *settingsScreen) reload() {
 		return u.store.Sources(ctx)
 	}, func(srcs []data.Source, err error) {
 		if err != nil {
-			s.message.SetText(u.errText(err))
+			s.message.SetError(u.errText(err))
 			return
 		}
 		var names []string
@@ -75,12 +75,10 @@ func (s *settingsScreen) onAddSource() {
 		return u.store.AddSource(ctx, u.user.ID, name)
 	}, func(_ data.Source, err error) {
 		if err != nil {
-			s.message.Importance = widget.DangerImportance
-			s.message.SetText(u.errText(err))
+			s.message.SetError(u.errText(err))
 			return
 		}
-		s.message.Importance = widget.SuccessImportance
-		s.message.SetText(T("settings.source.added", map[string]any{"Name": strings.TrimSpace(name)}))
+		s.message.SetSuccess(T("settings.source.added", map[string]any{"Name": strings.TrimSpace(name)}))
 		s.newSource.SetText("")
 		s.reload()
 		if u.shell != nil {

@@ -22,7 +22,7 @@ type setupScreen struct {
 	pin2       *widget.Entry
 	fields     []*field
 	submit     *widget.Button
-	message    *widget.Label
+	message    *statusLine
 }
 
 func (u *UI) showSetup() {
@@ -50,7 +50,7 @@ func (s *setupScreen) buildUI() fyne.CanvasObject {
 		newField("admin_pin2", "setup.pin2", s.pin2),
 	}
 	s.submit = &widget.Button{Text: T("setup.submit"), Importance: widget.HighImportance, OnTapped: s.onSubmit}
-	s.message = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	s.message = newStatusLine()
 	intro := widget.NewLabel(T("setup.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 	form := container.NewVBox(
@@ -84,7 +84,7 @@ func (s *setupScreen) onSubmit() {
 		s.submit.Enable()
 		if err != nil {
 			if !showFieldErrors(s.fields, fieldErrorsOf(err), s.message.SetText) {
-				s.message.SetText(s.u.errText(err))
+				s.message.SetError(s.u.errText(err))
 			}
 			return
 		}

@@ -37,6 +37,12 @@ func (u *UI) showShell() {
 	u.setTitle("")
 	u.win.SetContent(sh.buildUI())
 	u.win.SetMainMenu(sh.menu())
+	u.win.Canvas().SetOnTypedRune(nil)
+	u.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyEscape && sh.board.dialog != nil {
+			sh.board.dialog.Hide()
+		}
+	})
 	u.every(time.Second, sh.tick)
 	u.every(15*time.Second, sh.refresh)
 	sh.refresh()

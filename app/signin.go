@@ -17,7 +17,7 @@ type signInScreen struct {
 	who     *widget.Select
 	pin     *widget.Entry
 	submit  *widget.Button
-	message *widget.Label
+	message *statusLine
 }
 
 func (u *UI) showSignIn() {
@@ -27,12 +27,14 @@ func (u *UI) showSignIn() {
 	u.signIn = s
 	u.setTitle(T("signin.title"))
 	u.win.SetMainMenu(nil)
+	u.win.Canvas().SetOnTypedKey(nil)
+	u.win.Canvas().SetOnTypedRune(nil)
 	u.win.SetContent(s.buildUI())
 	load(u, func(ctx context.Context) ([]data.Staff, error) {
 		return u.store.ListStaff(ctx, false)
 	}, func(staff []data.Staff, err error) {
 		if err != nil {
-			s.message.SetText(u.errText(err))
+			s.message.SetError(u.errText(err))
 			return
 		}
 		s.setStaff(staff)
@@ -45,13 +47,13 @@ func (s *signInScreen) buildUI() fyne.CanvasObject {
 	s.pin = &widget.Entry{Password: true, PlaceHolder: T("signin.pin")}
 	s.pin.OnSubmitted = func(string) { s.onSubmit() }
 	s.submit = &widget.Button{Text: T("signin.submit"), Importance: widget.HighImportance, OnTapped: s.onSubmit}
-	s.message = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	s.message = newStatusLine()
 	office := heading(s.u.office.Name)
 	office.Alignment = fyne.TextAlignCenter
 	sub := widget.NewLabel(T("signin.title"))
 	sub.Alignment = fyne.TextAlignCenter
 	body := container.NewVBox(
-		container.NewCenter(&widget.Icon{Resource: IconResource}),
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(72, 72), &widget.Icon{Resource: IconResource})),
 		office, sub,
 		s.who, s.pin, s.submit, s.message,
 		container.NewCenter(languagePicker(s.u, s.u.showSignIn)),
@@ -77,11 +79,11 @@ func (s *signInScreen) setStaff(staff []data.Staff) {
 func (s *signInScreen) onSubmit() {
 	i := s.who.SelectedIndex()
 	if i < 0 || i >= len(s.staff) {
-		s.message.SetText(T("signin.pick"))
+		s.message.SetError(T("signin.pick"))
 		return
 	}
 	if s.pin.Text == "" {
-		s.message.SetText(T("err.field.required"))
+		s.message.SetError(T("err.field.required"))
 		return
 	}
 	id, pin := s.staff[i].ID, s.pin.Text
@@ -92,7 +94,7 @@ func (s *signInScreen) onSubmit() {
 		s.submit.Enable()
 		s.pin.SetText("")
 		if err != nil {
-			s.message.SetText(s.u.errText(err))
+			s.message.SetError(s.u.errText(err))
 			return
 		}
 		s.u.signedIn(st)

@@ -25,7 +25,7 @@ type staffScreen struct {
 	active    *widget.Check
 	save      *widget.Button
 	addNew    *widget.Button
-	message   *widget.Label
+	message   *statusLine
 	fields    []*field
 }
 
@@ -33,7 +33,11 @@ func newStaffScreen(u *UI) *staffScreen { return &staffScreen{u: u} }
 
 func (s *staffScreen) buildUI() fyne.CanvasObject {
 	s.list = widget.NewList(func() int { return len(s.staff) }, func() fyne.CanvasObject {
-		return container.NewGridWithColumns(3, widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""))
+		cells := []fyne.CanvasObject{widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")}
+		for _, c := range cells {
+			c.(*widget.Label).Truncation = fyne.TextTruncateEllipsis
+		}
+		return container.NewGridWithColumns(3, cells...)
 	}, func(i widget.ListItemID, o fyne.CanvasObject) {
 		st := s.staff[i]
 		cells := o.(*fyne.Container).Objects
@@ -60,11 +64,12 @@ func (s *staffScreen) buildUI() fyne.CanvasObject {
 		roles = append(roles, T("role."+string(r)))
 	}
 	s.role = widget.NewSelect(roles, nil)
+	s.role.PlaceHolder = T("checkin.choose")
 	s.pin = &widget.Entry{Password: true}
 	s.active = widget.NewCheck(T("staff.active"), nil)
 	s.save = &widget.Button{Text: T("staff.save"), Importance: widget.HighImportance, OnTapped: s.onSave}
 	s.addNew = &widget.Button{Text: T("staff.add"), OnTapped: func() { s.list.UnselectAll(); s.edit(nil) }}
-	s.message = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.message = newStatusLine()
 	s.fields = []*field{
 		newField("name", "staff.name", s.name),
 		newField("role", "staff.role", s.role),
@@ -74,7 +79,7 @@ func (s *staffScreen) buildUI() fyne.CanvasObject {
 	form := container.NewVBox(s.formTitle, formGrid(s.fields...), widget.NewLabel(T("staff.pin_help")), container.NewHBox(s.save, s.addNew), s.message)
 	s.edit(nil)
 	split := container.NewHSplit(container.NewBorder(heading(T("tab.staff")), nil, nil, nil, s.list), container.NewVScroll(form))
-	split.Offset = 0.45
+	split.Offset = 0.5
 	return container.NewPadded(split)
 }
 
@@ -112,7 +117,7 @@ func (s *staffScreen) reload() {
 		return u.store.ListStaff(ctx, true)
 	}, func(staff []data.Staff, err error) {
 		if err != nil {
-			s.message.SetText(u.errText(err))
+			s.message.SetError(u.errText(err))
 			return
 		}
 		s.staff = staff
@@ -138,16 +143,14 @@ func (s *staffScreen) onSave() {
 	}, func(err error) {
 		s.save.Enable()
 		if err != nil {
-			s.message.Importance = widget.DangerImportance
 			if !showFieldErrors(s.fields, fieldErrorsOf(err), nil) {
-				s.message.SetText(u.errText(err))
+				s.message.SetError(u.errText(err))
 			} else {
 				s.message.SetText("")
 			}
 			return
 		}
-		s.message.Importance = widget.SuccessImportance
-		s.message.SetText(T("staff.saved", map[string]any{"Name": in.Name}))
+		s.message.SetSuccess(T("staff.saved", map[string]any{"Name": in.Name}))
 		s.list.UnselectAll()
 		s.edit(nil)
 		s.reload()

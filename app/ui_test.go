@@ -128,6 +128,9 @@ func walkVisible(o fyne.CanvasObject, b *strings.Builder) {
 	case *widget.Label:
 		b.WriteString(w.Text + "\n")
 		return
+	case *statusLine:
+		b.WriteString(w.Text + "\n")
+		return
 	case *widget.Button:
 		b.WriteString(w.Text + "\n")
 		return
@@ -228,6 +231,9 @@ func findButton(t *testing.T, h *harness, text string) *widget.Button {
 		}
 	}
 	walk(h.win.Canvas().Content())
+	for _, o := range h.win.Canvas().Overlays().List() {
+		walk(o)
+	}
 	if found == nil {
 		t.Fatalf("no button %q on screen:\n%s", text, h.screen())
 	}

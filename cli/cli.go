@@ -22,6 +22,8 @@ const EnvDataDir = "ANCHANG_DATA_DIR"
 // Config is what the command line asked for.
 type Config struct {
 	DataDir string
+	Width   float32 // initial window size; 0 = default
+	Height  float32
 	Verb    string   // "" = run the desktop app
 	Args    []string // the verb's own arguments
 }
@@ -30,7 +32,8 @@ type Config struct {
 const Usage = `anchang — reception desk for sales offices (案场前台)
 
 Usage:
-  anchang [--data-dir DIR]                 run the desktop app
+  anchang [--data-dir DIR] [--window-size WxH]
+                                           run the desktop app (window 1024x768 by default)
   anchang [--data-dir DIR] demo [flags]    fill the data directory with demo data
 
 The data directory defaults to the per-user data directory (see docs),
@@ -43,10 +46,15 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, Usage) }
 	dir := fs.String("data-dir", "", "data directory")
+	size := fs.String("window-size", "1024x768", "initial window size, WIDTHxHEIGHT")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
 	cfg := Config{DataDir: *dir}
+	if _, err := fmt.Sscanf(*size, "%fx%f", &cfg.Width, &cfg.Height); err != nil || cfg.Width < 320 || cfg.Height < 240 {
+		fmt.Fprintf(stderr, "anchang: --window-size %q: want WIDTHxHEIGHT, e.g. 1280x800\n", *size)
+		return Config{}, fmt.Errorf("bad --window-size")
+	}
 	if rest := fs.Args(); len(rest) > 0 {
 		cfg.Verb, cfg.Args = rest[0], rest[1:]
 	}
