@@ -30,15 +30,15 @@ type boardScreen struct {
 	message    *statusLine
 
 	// The selected visit's dialog.
-	dialog   dialog.Dialog
-	detail   *widget.Label
-	assignTo *widget.Select
-	assign   *widget.Button
-	area     *widget.Select
-	handOver *widget.Button
-	moveArea *widget.Button
-	checkOut *widget.Button
-	notice   *statusLine // errors inside the dialog
+	dialog       dialog.Dialog
+	detail       *widget.Label
+	assignTo     *widget.Select
+	assign       *widget.Button
+	area         *widget.Select
+	handOver     *widget.Button
+	moveArea     *widget.Button
+	checkOut     *widget.Button
+	notice       *statusLine // errors inside the dialog
 	consultants  []data.Staff
 	rows         []data.BoardRow
 	figuresData  data.Figures

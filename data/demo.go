@@ -190,7 +190,11 @@ func (g *demoGen) day(ctx context.Context, day time.Time, n int, isToday bool, n
 			if ci == off1 {
 				continue
 			}
-			if err := rotate(ctx, tx, mk(open.Add(time.Duration(i)*time.Minute)), g.by, dayStr, g.consultants[ci].ID, RotJoin, ""); err != nil {
+			at := open.Add(time.Duration(i) * time.Minute)
+			if isToday && at.After(now) { // loaded before opening time: on duty from now
+				at = now
+			}
+			if err := rotate(ctx, tx, mk(at), g.by, dayStr, g.consultants[ci].ID, RotJoin, ""); err != nil {
 				return err
 			}
 		}
@@ -288,6 +292,9 @@ func (g *demoGen) visit(ctx context.Context, tx *sql.Tx, mk func(time.Time) stam
 		consultant = next
 	}
 	assignAt := at.Add(time.Duration(10+g.rng.IntN(50)) * time.Second)
+	if isToday && assignAt.After(now) { // arrived moments ago: assigned now, not in the future
+		assignAt = now
+	}
 	if _, err := assign(ctx, tx, mk(assignAt), by, st.id, vis.id, vis.owner, consultant, day); err != nil {
 		return departure{}, err
 	}

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -47,6 +48,87 @@ func wantCode(t *testing.T, err error, code string) {
 		t.Fatalf("error code = %q (%v), want %q", got, err, code)
 	}
 }
+
+// wantKey checks both the code and the translation key of a store error.
+func wantKey(t testing.TB, err error, code, key string) {
+	t.Helper()
+	e, ok := AsError(err)
+	if !ok || e.Code != code || e.Key != key {
+		t.Fatalf("error = %v, want %s %s", err, code, key)
+	}
+}
+
+// mustOK fails the test on an unexpected error.
+func mustOK(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// countRows counts the rows of a table straight from the database file.
+func countRows(t testing.TB, s *Store, table string) int {
+	t.Helper()
+	var n int
+	if err := s.db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+		t.Fatalf("count %s: %v", table, err)
+	}
+	return n
+}
+
+// writtenTables are the tables a change to the reception data may write.
+var writtenTables = []string{"visitors", "visits", "visit_events", "rotation", "rotation_events", "outbox", "staff", "sources"}
+
+// snapshotCounts is the row count of every table in writtenTables.
+func snapshotCounts(t testing.TB, s *Store) map[string]int {
+	t.Helper()
+	m := map[string]int{}
+	for _, tb := range writtenTables {
+		m[tb] = countRows(t, s, tb)
+	}
+	return m
+}
+
+// wantUnchanged fails when any table's row count differs from before.
+func wantUnchanged(t testing.TB, s *Store, before map[string]int) {
+	t.Helper()
+	after := snapshotCounts(t, s)
+	for tb, n := range before {
+		if after[tb] != n {
+			t.Errorf("%s: %d rows, want %d (nothing may be written)", tb, after[tb], n)
+		}
+	}
+}
+
+// firstSource is the id of the office's first active source channel.
+func firstSource(t testing.TB, s *Store) string {
+	t.Helper()
+	srcs, err := s.Sources(context.Background())
+	if err != nil || len(srcs) == 0 {
+		t.Fatalf("sources: %v %v", srcs, err)
+	}
+	return srcs[0].ID
+}
+
+// desk is a valid desk check-in form for name and phone.
+func desk(t testing.TB, s *Store, name, phone string) CheckInInput {
+	t.Helper()
+	return CheckInInput{Name: name, Phone: phone, PartySize: "2", Purpose: PurposeViewing,
+		SourceID: firstSource(t, s), Consent: true, Via: ViaDesk}
+}
+
+// mustCheckIn checks a visitor in and fails the test on error.
+func mustCheckIn(t testing.TB, s *Store, actorID string, in CheckInInput) Visit {
+	t.Helper()
+	v, err := s.CheckIn(context.Background(), actorID, in)
+	if err != nil {
+		t.Fatalf("check in %s: %v", in.Name, err)
+	}
+	return v
+}
+
+// testPhone is a distinct valid mainland mobile number for each i.
+func testPhone(i int) string { return fmt.Sprintf("139%08d", i) }
 
 func TestSetupOnce(t *testing.T) {
 	s, admin, _ := newTestStore(t)

@@ -41,7 +41,8 @@ func cleanLine(field, v string, required bool, max int) (string, *Error) {
 	return v, nil
 }
 
-// cleanText is cleanLine for multi-line text: newlines and tabs are allowed.
+// cleanText is cleanLine for multi-line text: newlines and tabs are allowed,
+// and the zero-width joiner that emoji sequences (👨‍👩‍👧) are made of.
 func cleanText(field, v string, max int) (string, *Error) {
 	if !utf8.ValidString(v) {
 		return "", invalid(field, "err.field.encoding", nil)
@@ -51,12 +52,14 @@ func cleanText(field, v string, max int) (string, *Error) {
 		return "", invalid(field, "err.field.too_long", map[string]any{"Max": max, "Len": n})
 	}
 	for _, r := range v {
-		if r != '\n' && r != '\t' && isControl(r) {
+		if r != '\n' && r != '\t' && r != zwj && isControl(r) {
 			return "", invalid(field, "err.field.control", nil)
 		}
 	}
 	return v, nil
 }
+
+const zwj = '\u200d'
 
 // isControl reports C0/C1 controls, and format characters that hide or
 // reorder text (zero-width, bidi overrides).
@@ -90,9 +93,9 @@ func CleanPersonName(field, v string) (string, *Error) {
 		switch {
 		case unicode.IsLetter(r) || unicode.Is(unicode.Han, r):
 			letters++
-		case unicode.IsMark(r), r == ' ', r == '·', r == '•', r == '-', r == '\'', r == '.', r == '’':
-		case isEmoji(r):
+		case isEmoji(r): // before IsMark: variation selectors are marks
 			return "", invalid(field, "err.name.emoji", nil)
+		case unicode.IsMark(r), r == ' ', r == '·', r == '•', r == '-', r == '\'', r == '.', r == '’':
 		default:
 			return "", invalid(field, "err.name.chars", map[string]any{"Char": string(r)})
 		}
