@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
@@ -106,9 +107,6 @@ func (b *boardScreen) buildUI() fyne.CanvasObject {
 			o.(*widget.Label).SetText(T(boardColumns[id.Col].key))
 		}
 	}
-	for i, c := range boardColumns {
-		b.table.SetColumnWidth(i, c.width)
-	}
 	b.table.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(b.rows) {
 			b.selectVisit(b.rows[id.Row].VisitID)
@@ -118,7 +116,8 @@ func (b *boardScreen) buildUI() fyne.CanvasObject {
 	filters := container.NewBorder(nil, nil, nil,
 		container.NewHBox(b.status, b.purpose, b.consultant), b.search)
 	top := container.NewVBox(b.figureStrip(), filters, b.message)
-	return container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewStack(b.table, container.NewCenter(b.empty))))
+	table := container.New(&stretchColumns{table: b.table}, b.table)
+	return container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewStack(table, container.NewCenter(b.empty))))
 }
 
 func (b *boardScreen) statusText(s string) string {
@@ -377,7 +376,11 @@ func (b *boardScreen) showDetail() {
 	if consultant == "" {
 		consultant = T("board.unassigned")
 	}
-	lines = append(lines, T("board.d.consultant", map[string]any{"Consultant": consultant, "Area": areaText(v.Area)}))
+	if v.Area == "" {
+		lines = append(lines, T("board.d.consultant_only", map[string]any{"Consultant": consultant}))
+	} else {
+		lines = append(lines, T("board.d.consultant", map[string]any{"Consultant": consultant, "Area": areaText(v.Area)}))
+	}
 	if !v.HandedOverAt.IsZero() {
 		lines = append(lines, T("board.d.handed_over", map[string]any{"Time": b.u.clockTime(v.HandedOverAt), "Wait": shortDuration(v.HandedOverAt.Sub(v.ArrivedAt))}))
 	}
@@ -457,4 +460,35 @@ func (b *boardScreen) onCheckOut(id string) {
 		return
 	}
 	b.act(func(ctx context.Context) error { return b.u.store.CheckOut(ctx, b.u.user.ID, id) })
+}
+
+// stretchColumns lays out a board table, widening its columns in proportion
+// when there is more room than they need (a 1920-pixel screen), so the
+// table never leaves half the screen empty.
+type stretchColumns struct {
+	table *widget.Table
+	width float32 // the width the columns were last fitted to
+}
+
+func (l *stretchColumns) MinSize([]fyne.CanvasObject) fyne.Size { return l.table.MinSize() }
+
+func (l *stretchColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if size.Width != l.width {
+		l.width = size.Width
+		var sum float32
+		for _, c := range boardColumns {
+			sum += c.width
+		}
+		scale := float32(1)
+		if avail := size.Width - theme.Padding()*float32(len(boardColumns)+2); avail > sum {
+			scale = avail / sum
+		}
+		for i, c := range boardColumns {
+			l.table.SetColumnWidth(i, c.width*scale)
+		}
+	}
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
 }

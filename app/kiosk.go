@@ -40,6 +40,7 @@ type kioskScreen struct {
 	lastTouch time.Time
 	doneAt    time.Time
 	busy      bool
+	scale     float32 // 1 at 1024×768; larger screens get larger text and targets
 
 	content *fyne.Container // the current step's view
 
@@ -74,8 +75,8 @@ func (u *UI) showKiosk() {
 	u.win.Canvas().SetOnTypedRune(k.typedRune)
 	u.setTitle(T("kiosk.title"))
 	k.content = container.NewStack()
-	u.fa.Settings().SetTheme(kioskTheme()) // large text and touch targets everywhere
 	u.win.SetContent(k.content)
+	k.fitScreen() // large text and touch targets everywhere
 	if !u.inline {
 		u.win.SetFullScreen(true)
 	}
@@ -83,11 +84,34 @@ func (u *UI) showKiosk() {
 	u.every(time.Second, k.tick)
 }
 
+// size is a layout size at 1024×768, scaled for this screen.
+func (k *kioskScreen) size(w, h float32) fyne.Size { return fyne.NewSize(w*k.scale, h*k.scale) }
+
+// fitScreen scales text and touch targets to the window: 1 at 1024×768, up
+// to 2. It reports whether the scale changed.
+func (k *kioskScreen) fitScreen() bool {
+	sz := k.u.win.Canvas().Size()
+	scale := min(sz.Width/1024, sz.Height/768)
+	scale = max(1, min(2, scale))
+	if k.u.inline {
+		scale = 1
+	}
+	if scale == k.scale {
+		return false
+	}
+	k.scale = scale
+	k.u.fa.Settings().SetTheme(kioskTheme(scale))
+	return true
+}
+
 // touch records an interaction, postponing the idle reset.
 func (k *kioskScreen) touch() { k.lastTouch = k.u.now() }
 
 // tick resets an abandoned check-in and leaves the done screen.
 func (k *kioskScreen) tick() {
+	if k.fitScreen() { // the window went full screen or changed size
+		k.show(k.step)
+	}
 	now := k.u.now()
 	switch {
 	case k.step == kioskDone && now.Sub(k.doneAt) >= kioskDoneReset:
@@ -125,6 +149,9 @@ func (k *kioskScreen) show(step int) {
 	k.content.Objects = []fyne.CanvasObject{view}
 	k.content.Refresh()
 	if step == kioskName {
+		// Refresh makes the entry's renderer before focus: Fyne 2.7's Entry
+		// crashes on a key press if it is focused before it was ever drawn.
+		k.name.Refresh()
 		k.u.win.Canvas().Focus(k.name)
 	}
 }
@@ -153,16 +180,18 @@ func (k *kioskScreen) typedKey(ev *fyne.KeyEvent) {
 	}
 }
 
-func bigText(s string, size float32, bold bool) *canvas.Text {
+// text is a centred canvas text of size points at 1024×768, scaled up on
+// larger screens.
+func (k *kioskScreen) text(s string, size float32, bold bool) *canvas.Text {
 	t := canvas.NewText(s, colorForeground)
-	t.TextSize = size
+	t.TextSize = size * k.scale
 	t.TextStyle.Bold = bold
 	t.Alignment = fyne.TextAlignCenter
 	return t
 }
 
 func (k *kioskScreen) messageText() *canvas.Text {
-	k.message = bigText(k.errorMsg, 26, false)
+	k.message = k.text(k.errorMsg, 26, false)
 	k.message.Color = colorError
 	return k.message
 }
@@ -178,9 +207,9 @@ func (k *kioskScreen) setError(msg string) {
 // frame lays a step out: a header, the body, the step's buttons, and the
 // discreet staff button.
 func (k *kioskScreen) frame(stepNo int, prompt string, body fyne.CanvasObject, buttons ...fyne.CanvasObject) fyne.CanvasObject {
-	welcome := bigText(T("kiosk.welcome", map[string]any{"Office": k.u.office.Name}), 40, true)
+	welcome := k.text(T("kiosk.welcome", map[string]any{"Office": k.u.office.Name}), 40, true)
 	welcome.Color = colorPrimary
-	stepLabel := bigText("", 22, false)
+	stepLabel := k.text("", 22, false)
 	if stepNo > 0 {
 		stepLabel.Text = T("kiosk.step", map[string]any{"N": stepNo, "Of": 3})
 	}
@@ -188,11 +217,11 @@ func (k *kioskScreen) frame(stepNo int, prompt string, body fyne.CanvasObject, b
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, nil, k.staffExit, stepLabel),
 		welcome,
-		bigText(prompt, 32, false),
+		k.text(prompt, 32, false),
 	)
 	var sized []fyne.CanvasObject
 	for _, b := range buttons {
-		sized = append(sized, container.NewGridWrap(fyne.NewSize(260, 76), b))
+		sized = append(sized, container.NewGridWrap(k.size(260, 76), b))
 	}
 	bottom := container.NewVBox(k.messageText(), container.NewCenter(container.NewHBox(sized...)))
 	return container.NewPadded(container.NewBorder(top, bottom, nil, nil, container.NewCenter(body)))
@@ -212,11 +241,11 @@ func (k *kioskScreen) keypad(press func(string), extra string) fyne.CanvasObject
 		k.keys[key] = b
 		btns = append(btns, b)
 	}
-	return container.NewGridWrap(fyne.NewSize(420, 380), container.NewGridWithColumns(3, btns...))
+	return container.NewGridWrap(k.size(420, 380), container.NewGridWithColumns(3, btns...))
 }
 
 func (k *kioskScreen) phoneView() fyne.CanvasObject {
-	k.display = bigText(k.phoneDisplay(), 48, true)
+	k.display = k.text(k.phoneDisplay(), 48, true)
 	press := func(key string) {
 		switch key {
 		case "⌫":
@@ -283,7 +312,7 @@ func (k *kioskScreen) nameView() fyne.CanvasObject {
 			k.markChoices()
 		}}
 		k.titleBtns[t] = b
-		titleRow = append(titleRow, container.NewGridWrap(fyne.NewSize(160, 64), b))
+		titleRow = append(titleRow, container.NewGridWrap(k.size(160, 64), b))
 	}
 	k.purposeBtns = map[data.Purpose]*widget.Button{}
 	var purposes []fyne.CanvasObject
@@ -297,11 +326,11 @@ func (k *kioskScreen) nameView() fyne.CanvasObject {
 	k.back = &widget.Button{Text: T("kiosk.back"), OnTapped: func() { k.touch(); k.show(kioskPhone) }}
 	k.next = &widget.Button{Text: T("kiosk.next"), Importance: widget.HighImportance, OnTapped: k.onNameNext}
 	body := container.NewVBox(
-		bigText(T("kiosk.name.label"), 26, false),
-		container.NewGridWrap(fyne.NewSize(560, 64), k.name),
+		k.text(T("kiosk.name.label"), 26, false),
+		container.NewGridWrap(k.size(560, 64), k.name),
 		container.NewCenter(container.NewHBox(titleRow...)),
-		bigText(T("kiosk.purpose.label"), 26, false),
-		container.NewGridWrap(fyne.NewSize(560, 220), container.NewGridWithColumns(3, purposes...)),
+		k.text(T("kiosk.purpose.label"), 26, false),
+		container.NewGridWrap(k.size(560, 220), container.NewGridWithColumns(3, purposes...)),
 	)
 	return k.frame(2, T("kiosk.name.prompt"), body, k.back, k.next)
 }
@@ -352,7 +381,7 @@ func (k *kioskScreen) consentView() fyne.CanvasObject {
 	scroll.OnScrolled = func(fyne.Position) { k.touch() }
 	k.back = &widget.Button{Text: T("kiosk.back"), OnTapped: func() { k.touch(); k.show(kioskName) }}
 	k.confirm = &widget.Button{Text: T("kiosk.confirm"), Importance: widget.HighImportance, OnTapped: k.onConfirm}
-	body := container.NewGridWrap(fyne.NewSize(900, 380), scroll)
+	body := container.NewGridWrap(k.size(900, 380), scroll)
 	return k.frame(3, T("consent.title", map[string]any{"Version": data.ConsentVersion}), body, k.back, k.confirm)
 }
 
@@ -390,15 +419,15 @@ func (k *kioskScreen) doneView() fyne.CanvasObject {
 	if k.result.ConsultantName != "" {
 		line = T("kiosk.done.consultant", map[string]any{"Name": k.result.ConsultantName})
 	}
-	thanks := bigText(T("kiosk.done.title", map[string]any{"Name": visitorName(k.result.Name, k.result.Title)}), 44, true)
+	thanks := k.text(T("kiosk.done.title", map[string]any{"Name": visitorName(k.result.Name, k.result.Title)}), 44, true)
 	thanks.Color = colorPrimary
 	k.confirm = &widget.Button{Text: T("kiosk.done.ok"), Importance: widget.HighImportance, OnTapped: k.reset}
-	body := container.NewVBox(thanks, bigText(line, 34, false), bigText(T("kiosk.done.seat"), 28, false))
+	body := container.NewVBox(thanks, k.text(line, 34, false), k.text(T("kiosk.done.seat"), 28, false))
 	return k.frame(0, "", body, k.confirm)
 }
 
 func (k *kioskScreen) exitView() fyne.CanvasObject {
-	k.display = bigText(strings.Repeat("●", len(k.exitPIN)), 48, true)
+	k.display = k.text(strings.Repeat("●", len(k.exitPIN)), 48, true)
 	press := func(key string) {
 		switch key {
 		case "⌫":

@@ -38,8 +38,9 @@ type deskTheme struct {
 // NewTheme returns the desk theme.
 func NewTheme() fyne.Theme { return &deskTheme{} }
 
-// kioskTheme is the desk theme with large text and touch targets.
-func kioskTheme() fyne.Theme { return &deskTheme{textSize: 26} }
+// kioskTheme is the desk theme with large text and touch targets; scale
+// is 1 on a 1024×768 screen and larger on bigger ones.
+func kioskTheme(scale float32) fyne.Theme { return &deskTheme{textSize: 26 * scale} }
 
 func (t *deskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	switch n {

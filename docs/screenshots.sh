@@ -21,7 +21,7 @@ trap 'kill $apid $xpid 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 1
 export DISPLAY=$disp
 W=${size%x*}; H=${size#*x}
-LANG=zh_CN.UTF-8 /tmp/anchang-shots --data-dir "$dir" --window-size "$size" >/dev/null 2>&1 & apid=$!
+LANG=zh_CN.UTF-8 /tmp/anchang-shots --data-dir "$dir" --window-size "$size" >/dev/null 2>/tmp/anchang-shots.log & apid=$!
 for _ in $(seq 1 40); do sleep 0.5; xdotool search --onlyvisible --name . >/dev/null 2>&1 && break; done
 sleep 2
 shot() { sleep "${2:-1}"; import -window root "$out/$1-$lang-$size.png"; echo "$out/$1-$lang-$size.png"; }
@@ -66,7 +66,7 @@ shot kiosk-name 1
 if [[ $size == 1024x768 ]]; then
   mr=(467 331); viewing=(322 463); next2=(645 715)
 else
-  mr=(${KIOSK_MR:-907 500}); viewing=(${KIOSK_VIEWING:-760 640}); next2=(${KIOSK_NEXT:-1090 990})
+  mr=(840 459); viewing=(690 646); next2=(1149 1005)
 fi
 click ${mr[0]} ${mr[1]}
 click ${viewing[0]} ${viewing[1]}
