@@ -50,14 +50,51 @@ type boardScreen struct {
 
 func newBoardScreen(u *UI) *boardScreen { return &boardScreen{u: u} }
 
-// Board columns.
+// Board columns: the header's key and the least width at 1024×768 (names
+// and consultants truncate beyond it; the other columns are widened to fit
+// their longest value in the current language, see columnWidths).
 var boardColumns = []struct {
 	key   string
 	width float32
 }{
-	{"board.col.arrived", 62}, {"board.col.name", 120}, {"board.col.phone", 124}, {"board.col.party", 52},
-	{"board.col.purpose", 96}, {"board.col.kind", 64}, {"board.col.consultant", 90}, {"board.col.area", 76},
-	{"board.col.wait", 86}, {"board.col.status", 78}, {"board.col.action", 72},
+	{"board.col.arrived", 60}, {"board.col.name", 110}, {"board.col.phone", 110}, {"board.col.party", 48},
+	{"board.col.purpose", 80}, {"board.col.kind", 56}, {"board.col.consultant", 84}, {"board.col.area", 72},
+	{"board.col.wait", 76}, {"board.col.status", 72}, {"board.col.action", 68},
+}
+
+// columnWidths measures what each column needs for its header and its
+// longest possible value in the current language.
+func columnWidths() []float32 {
+	samples := map[string][]string{
+		"board.col.arrived": {"00:00"},
+		"board.col.phone":   {"138****5678", "+44 ****3456"},
+		"board.col.party":   {"50"},
+		"board.col.wait":    {shortDuration(59 * time.Minute), shortDuration(2*time.Hour + 59*time.Minute)},
+	}
+	for _, p := range data.Purposes {
+		samples["board.col.purpose"] = append(samples["board.col.purpose"], purposeText(p))
+	}
+	for _, k := range []string{data.KindFirst, data.KindReturn} {
+		samples["board.col.kind"] = append(samples["board.col.kind"], T("board.kind."+k))
+	}
+	for _, a := range data.Areas {
+		samples["board.col.area"] = append(samples["board.col.area"], areaText(a))
+	}
+	for _, st := range []string{data.BoardWaiting, data.BoardServing, data.BoardLeft} {
+		samples["board.col.status"] = append(samples["board.col.status"], T("board.status."+st))
+	}
+	samples["board.col.action"] = []string{T("board.check_out")}
+	size := theme.TextSize()
+	pad := 4 * theme.InnerPadding()
+	out := make([]float32, len(boardColumns))
+	for i, c := range boardColumns {
+		w := c.width
+		for _, text := range append(samples[c.key], T(c.key)) {
+			w = max(w, fyne.MeasureText(text, size, fyne.TextStyle{}).Width+pad)
+		}
+		out[i] = w
+	}
+	return out
 }
 
 // longWait marks a visitor who has waited too long for a consultant.
@@ -150,7 +187,7 @@ func (b *boardScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	case "board.col.purpose":
 		text = purposeText(r.Purpose)
 	case "board.col.kind":
-		text = kindText(r.Kind)
+		text = T("board.kind." + r.Kind)
 		if r.Kind == data.KindReturn {
 			l.Importance = widget.HighImportance
 		}
@@ -475,16 +512,17 @@ func (l *stretchColumns) MinSize([]fyne.CanvasObject) fyne.Size { return l.table
 func (l *stretchColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if size.Width != l.width {
 		l.width = size.Width
+		widths := columnWidths()
 		var sum float32
-		for _, c := range boardColumns {
-			sum += c.width
+		for _, w := range widths {
+			sum += w
 		}
 		scale := float32(1)
-		if avail := size.Width - theme.Padding()*float32(len(boardColumns)+2); avail > sum {
+		if avail := size.Width - theme.Padding()*float32(len(widths)+2); avail > sum {
 			scale = avail / sum
 		}
-		for i, c := range boardColumns {
-			l.table.SetColumnWidth(i, c.width*scale)
+		for i, w := range widths {
+			l.table.SetColumnWidth(i, w*scale)
 		}
 	}
 	for _, o := range objs {

@@ -78,6 +78,7 @@ func usedKeys(t *testing.T, dirs ...string) []string {
 	}
 	for _, k := range []string{data.KindFirst, data.KindReturn} {
 		seen["kind."+k] = true
+		seen["board.kind."+k] = true
 	}
 	for _, s := range []string{data.StatusAvailable, data.StatusBusy, data.StatusOff} {
 		seen["status."+s] = true

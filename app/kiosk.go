@@ -327,10 +327,10 @@ func (k *kioskScreen) nameView() fyne.CanvasObject {
 	k.next = &widget.Button{Text: T("kiosk.next"), Importance: widget.HighImportance, OnTapped: k.onNameNext}
 	body := container.NewVBox(
 		k.text(T("kiosk.name.label"), 26, false),
-		container.NewGridWrap(k.size(560, 64), k.name),
+		container.NewGridWrap(k.size(720, 64), k.name),
 		container.NewCenter(container.NewHBox(titleRow...)),
 		k.text(T("kiosk.purpose.label"), 26, false),
-		container.NewGridWrap(k.size(560, 220), container.NewGridWithColumns(3, purposes...)),
+		container.NewGridWrap(k.size(720, 220), container.NewGridWithColumns(3, purposes...)),
 	)
 	return k.frame(2, T("kiosk.name.prompt"), body, k.back, k.next)
 }

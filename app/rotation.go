@@ -56,8 +56,8 @@ func (row *rotationRow) CreateRenderer() fyne.WidgetRenderer {
 	if !row.canAct {
 		buttons.Hide()
 	}
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, row.pos, buttons,
-		container.NewGridWithColumns(2, row.name, row.status)))
+	name := container.NewGridWrap(fyne.NewSize(110, row.name.MinSize().Height), row.name)
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, container.NewHBox(row.pos, name), buttons, row.status))
 }
 
 func (r *rotationScreen) buildUI() fyne.CanvasObject {

@@ -245,3 +245,26 @@ func TestErrorsAreCoded(t *testing.T) {
 		t.Fatal("codes")
 	}
 }
+
+func TestCountRows(t *testing.T) {
+	s, admin, _ := newTestStore(t)
+	ctx := context.Background()
+	mustCheckIn(t, s, admin.ID, desk(t, s, "王芳", "13812345678"))
+	for _, table := range []string{"visits", "visitors", "visit_events", "rotation_events", "staff", "outbox", "sources"} {
+		n, err := s.CountRows(ctx, table)
+		if err != nil || n != countRows(t, s, table) {
+			t.Fatalf("CountRows(%s) = %d, %v; want %d", table, n, err, countRows(t, s, table))
+		}
+	}
+	if n, _ := s.CountRows(ctx, "visits"); n != 1 {
+		t.Fatalf("%d visits", n)
+	}
+	for _, table := range []string{"signin_guard", "settings", "visits; DROP TABLE visits", "", "VISITS"} {
+		if _, err := s.CountRows(ctx, table); err == nil {
+			t.Fatalf("CountRows(%q) allowed", table)
+		}
+	}
+	if countRows(t, s, "visits") != 1 {
+		t.Fatal("visits gone")
+	}
+}

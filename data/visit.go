@@ -405,8 +405,15 @@ func (s *Store) Assign(ctx context.Context, actorID, visitID, consultantID strin
 		if vs.consultant == consultantID {
 			return nil
 		}
-		_, err := assign(ctx, tx, st, actorID, visitID, vs.visitorID, vs.owner, consultantID, s.Day(fromMS(st.at)))
-		return err
+		day := s.Day(fromMS(st.at))
+		if _, err := assign(ctx, tx, st, actorID, visitID, vs.visitorID, vs.owner, consultantID, day); err != nil {
+			return err
+		}
+		if vs.consultant == "" {
+			return nil
+		}
+		// The consultant it was taken from is free again if no one else of theirs is in.
+		return freeIfIdle(ctx, tx, st, actorID, day, vs.consultant, visitID)
 	})
 }
 
@@ -458,22 +465,27 @@ func (s *Store) CheckOut(ctx context.Context, actorID, visitID string) error {
 		if vs.consultant == "" {
 			return nil
 		}
-		day := s.Day(fromMS(st.at))
-		var others int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM visits WHERE office_id = ? AND day = ? AND consultant_id = ? AND left_at IS NULL`,
-			st.office, day, vs.consultant).Scan(&others); err != nil {
-			return err
-		}
-		var status string
-		err := tx.QueryRowContext(ctx, `SELECT status FROM rotation WHERE office_id = ? AND day = ? AND consultant_id = ?`, st.office, day, vs.consultant).Scan(&status)
-		if isNoRows(err) || others > 0 || status != StatusBusy {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return rotate(ctx, tx, stamp{id: newID(), office: st.office, device: st.device, at: st.at}, actorID, day, vs.consultant, RotAvailable, visitID)
+		return freeIfIdle(ctx, tx, st, actorID, s.Day(fromMS(st.at)), vs.consultant, visitID)
 	})
+}
+
+// freeIfIdle puts a busy consultant back in the rotation as available when
+// no visitor of theirs is still in the office today.
+func freeIfIdle(ctx context.Context, tx *sql.Tx, st stamp, by any, day, consultant, visitID string) error {
+	var others int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM visits WHERE office_id = ? AND day = ? AND consultant_id = ? AND left_at IS NULL`,
+		st.office, day, consultant).Scan(&others); err != nil {
+		return err
+	}
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM rotation WHERE office_id = ? AND day = ? AND consultant_id = ?`, st.office, day, consultant).Scan(&status)
+	if err != nil && !isNoRows(err) {
+		return err
+	}
+	if isNoRows(err) || others > 0 || status != StatusBusy {
+		return nil
+	}
+	return rotate(ctx, tx, stamp{id: newID(), office: st.office, device: st.device, at: st.at}, by, day, consultant, RotAvailable, visitID)
 }
 
 // VisitDetail returns one visit. The full phone number is included only
