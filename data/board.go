@@ -131,9 +131,20 @@ func (s *Store) Board(ctx context.Context, day string, f BoardFilter) (Board, er
 		args = append(args, f.ConsultantID)
 	}
 	if qs := strings.TrimSpace(f.Query); qs != "" {
-		if digits := onlyDigits(qs); digits != "" && len(digits) == len(qs) {
-			q.WriteString(` AND p.phone LIKE ? ESCAPE '\'`)
-			args = append(args, "%"+digits+"%")
+		if digits, ok := phoneQuery(qs); ok {
+			if e164, err := NormalizePhone("q", qs); err == nil {
+				q.WriteString(` AND p.phone = ?`) // a whole number, however it was typed
+				args = append(args, e164)
+			} else if strings.HasPrefix(qs, "+") {
+				// The start of an international number: +86 139…
+				q.WriteString(` AND p.phone LIKE ?`)
+				args = append(args, "+"+digits+"%")
+			} else {
+				// Part of a number: match the national digits, so "86" does
+				// not match every mainland number by its country code.
+				q.WriteString(` AND (CASE WHEN p.phone LIKE '+86%' THEN substr(p.phone, 4) ELSE substr(p.phone, 2) END) LIKE ?`)
+				args = append(args, "%"+digits+"%")
+			}
 		} else {
 			q.WriteString(` AND v.name LIKE ? ESCAPE '\'`)
 			args = append(args, "%"+escapeLike(qs)+"%")
@@ -162,14 +173,20 @@ func (s *Store) Board(ctx context.Context, day string, f BoardFilter) (Board, er
 	return b, rows.Err()
 }
 
-func onlyDigits(s string) string {
+// phoneQuery reports whether a search looks like (part of) a phone number —
+// digits with the spaces, dashes and + people type — and returns its digits.
+func phoneQuery(s string) (string, bool) {
 	var b strings.Builder
 	for _, r := range s {
-		if r >= '0' && r <= '9' {
+		switch {
+		case r >= '0' && r <= '9':
 			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '+':
+		default:
+			return "", false
 		}
 	}
-	return b.String()
+	return b.String(), b.Len() > 0
 }
 
 func escapeLike(s string) string {

@@ -210,3 +210,39 @@ func TestNotSetUp(t *testing.T) {
 		t.Fatalf("%d outbox rows", n)
 	}
 }
+
+func TestBoardPhoneSearch(t *testing.T) {
+	s, admin, clk := newTestStore(t)
+	ctx := context.Background()
+	mustCheckIn(t, s, admin.ID, desk(t, s, "王芳", "13812345678"))
+	clk.Advance(time.Minute)
+	mustCheckIn(t, s, admin.ID, desk(t, s, "李强", "13986001111"))
+	clk.Advance(time.Minute)
+	mustCheckIn(t, s, admin.ID, desk(t, s, "Smith", "+447911123456"))
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"+86 138 1234 5678", []string{"王芳"}}, // a whole number, typed any way
+		{"138-1234-5678", []string{"王芳"}},
+		{"5678", []string{"王芳"}},
+		{"86", []string{"李强"}}, // national digits only, not the +86 country code
+		{"4479", []string{"Smith"}},
+		{"7911 123", []string{"Smith"}},
+		{"+86 139", []string{"李强"}},
+		{"139 0000 0000", nil}, // a valid number nobody has
+	}
+	for _, tt := range tests {
+		b, err := s.Board(ctx, s.Today(), BoardFilter{Query: tt.query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range b.Rows {
+			got = append(got, r.Name)
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("query %q: got %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}

@@ -242,38 +242,28 @@ func (g *demoGen) visit(ctx context.Context, tx *sql.Tx, mk func(time.Time) stam
 	kind := KindFirst
 	var vis demoVisitor
 	name, title := g.name()
+	phone := ""
 	if len(g.visitors) > 20 && g.rng.IntN(10) < 3 {
 		kind = KindReturn
 		vis = g.visitors[g.rng.IntN(len(g.visitors))]
-		if err := tx.QueryRowContext(ctx, `SELECT name, title FROM visitors WHERE id = ?`, vis.id).Scan(&name, &title); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT name, title, phone FROM visitors WHERE id = ?`, vis.id).Scan(&name, &title, &phone); err != nil {
 			return departure{}, err
 		}
 	} else {
 		vis = demoVisitor{id: newIDAt(at)}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO visitors (id, office_id, device_id, created_at, created_by, name, title, phone)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, vis.id, st.office, st.device, st.at, g.by, name, title, g.phone()); err != nil {
-			return departure{}, err
-		}
+		phone = g.phone()
 	}
 	via := ViaDesk
 	var by any = g.by
 	if g.rng.IntN(5) == 0 {
 		via, by = ViaKiosk, nil
 	}
-	src := g.sources[g.rng.IntN(len(g.sources))].ID
-	party := 1 + g.rng.IntN(3)
 	units := []string{"", "", "89㎡三房", "105㎡三房", "128㎡四房", "143㎡四房", "洋房"}
 	budgets := []string{"", "", "200万以内", "200-300万", "300-400万", "400万以上"}
-	unit, budget := units[g.rng.IntN(len(units))], budgets[g.rng.IntN(len(budgets))]
-	if _, err := tx.ExecContext(ctx, `INSERT INTO visits (id, office_id, device_id, created_at, created_by, visitor_id, name, title,
-		arrived_at, day, party_size, purpose, source_id, kind, via, interest_unit, interest_budget, notes, consent_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)`,
-		st.id, st.office, st.device, st.at, by, vis.id, name, title, st.at, day, party, string(purpose), src, kind, via, unit, budget, ConsentVersion); err != nil {
-		return departure{}, err
-	}
-	if err := emit(ctx, tx, st.at, MutVisitCheckIn, 1, st.id, map[string]any{"id": st.id, "visitor_id": vis.id, "name": name, "title": title,
-		"arrived_at": st.at, "day": day, "party_size": party, "purpose": purpose, "source_id": src, "kind": kind, "via": via,
-		"interest_unit": unit, "interest_budget": budget, "consent_version": ConsentVersion, "demo": true}); err != nil {
+	v := checkInValues{name: name, title: title, phone: phone, source: g.sources[g.rng.IntN(len(g.sources))].ID,
+		unit: units[g.rng.IntN(len(units))], budget: budgets[g.rng.IntN(len(budgets))], via: via,
+		party: 1 + g.rng.IntN(3), purpose: purpose}
+	if err := insertVisit(ctx, tx, st, by, vis.id, kind, day, v); err != nil {
 		return departure{}, err
 	}
 	g.visits++

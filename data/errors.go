@@ -52,6 +52,10 @@ func ErrorCode(err error) string {
 	if errors.As(err, &e) {
 		return e.Code
 	}
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		return EINVALID
+	}
 	return EINTERNAL
 }
 

@@ -367,18 +367,24 @@ func (s *Store) SignIn(ctx context.Context, staffID, pin string) (Staff, error) 
 		}
 		return st, nil
 	}
-	failures++
+	// Count the failure atomically, so simultaneous wrong PINs all count.
 	var until int64
-	if failures >= MaxPINFailures {
-		d := baseLockout << (failures - MaxPINFailures)
-		if d > maxLockout || d <= 0 {
-			d = maxLockout
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO signin_guard (staff_id, failures, locked_until) VALUES (?, 1, 0)
+			ON CONFLICT (staff_id) DO UPDATE SET failures = signin_guard.failures + 1 RETURNING failures`, staffID).Scan(&failures); err != nil {
+			return err
 		}
-		until = ms(now.Add(d))
-	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO signin_guard (staff_id, failures, locked_until) VALUES (?, ?, ?)
-		ON CONFLICT (staff_id) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
-		staffID, failures, until); err != nil {
+		if failures >= MaxPINFailures {
+			d := baseLockout << min(failures-MaxPINFailures, 8)
+			if d > maxLockout || d <= 0 {
+				d = maxLockout
+			}
+			until = ms(now.Add(d))
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE signin_guard SET locked_until = ? WHERE staff_id = ?`, until, staffID)
+		return err
+	})
+	if err != nil {
 		return Staff{}, fmt.Errorf("sign in: %w", err)
 	}
 	if until > 0 {

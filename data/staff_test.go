@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -321,4 +322,23 @@ func TestUpdateStaff(t *testing.T) {
 	if len(active) != 1 || len(all) != 2 || all[1].ID != c.ID || all[1].Active {
 		t.Fatalf("active %+v all %+v", active, all)
 	}
+}
+
+// TestSignInFailuresCountedUnderConcurrency: wrong PINs typed at the same
+// moment on several screens all count towards the lock-out.
+func TestSignInFailuresCountedUnderConcurrency(t *testing.T) {
+	s, admin, _ := newTestStore(t)
+	ctx := context.Background()
+	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
+	var wg sync.WaitGroup
+	for range MaxPINFailures {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.SignIn(ctx, recep.ID, "9999")
+		}()
+	}
+	wg.Wait()
+	_, err := s.SignIn(ctx, recep.ID, "1357")
+	wantCode(t, err, ELOCKED)
 }

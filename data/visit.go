@@ -257,29 +257,12 @@ func (s *Store) CheckIn(ctx context.Context, actorID string, in CheckInInput) (V
 		case isNoRows(err):
 			visit.Kind = KindFirst
 			visit.VisitorID = newID()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO visitors (id, office_id, device_id, created_at, created_by, name, title, phone)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, visit.VisitorID, st.office, st.device, st.at, by, v.name, v.title, v.phone); err != nil {
-				return fmt.Errorf("insert visitor: %w", err)
-			}
 		case err != nil:
 			return fmt.Errorf("find visitor: %w", err)
 		default:
 			visit.Kind = KindReturn
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO visits (id, office_id, device_id, created_at, created_by, visitor_id, name, title,
-			arrived_at, day, party_size, purpose, source_id, kind, via, interest_unit, interest_budget, notes, consent_version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ?, ?)`,
-			st.id, st.office, st.device, st.at, by, visit.VisitorID, v.name, v.title, st.at, day, v.party, string(v.purpose),
-			v.source, visit.Kind, v.via, v.unit, v.budget, v.notes, ConsentVersion); err != nil {
-			return fmt.Errorf("insert visit: %w", err)
-		}
-		if err := emit(ctx, tx, st.at, MutVisitCheckIn, 1, st.id, map[string]any{
-			"id": st.id, "office_id": st.office, "device_id": st.device, "created_at": st.at, "created_by": actorID,
-			"visitor": map[string]any{"id": visit.VisitorID, "name": v.name, "title": v.title, "phone": v.phone, "new": visit.Kind == KindFirst},
-			"name":    v.name, "title": v.title, "arrived_at": st.at, "day": day, "party_size": v.party, "purpose": v.purpose,
-			"source_id": v.source, "kind": visit.Kind, "via": v.via, "interest_unit": v.unit, "interest_budget": v.budget,
-			"notes": v.notes, "consent_version": ConsentVersion,
-		}); err != nil {
+		if err := insertVisit(ctx, tx, st, by, visit.VisitorID, visit.Kind, day, v); err != nil {
 			return err
 		}
 		consultant := in.ConsultantID
@@ -306,6 +289,32 @@ func (s *Store) CheckIn(ctx context.Context, actorID string, in CheckInInput) (V
 		return Visit{}, err
 	}
 	return visit, nil
+}
+
+// insertVisit writes a checked-in visit — and its visitor when the visit is
+// a first one — with its outbox row. CheckIn and the demo data share it, so
+// the payload of visit.checkin v1 has one shape.
+func insertVisit(ctx context.Context, tx *sql.Tx, st stamp, by any, visitorID, kind, day string, v checkInValues) error {
+	if kind == KindFirst {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO visitors (id, office_id, device_id, created_at, created_by, name, title, phone)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, visitorID, st.office, st.device, st.at, by, v.name, v.title, v.phone); err != nil {
+			return fmt.Errorf("insert visitor: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO visits (id, office_id, device_id, created_at, created_by, visitor_id, name, title,
+		arrived_at, day, party_size, purpose, source_id, kind, via, interest_unit, interest_budget, notes, consent_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ?, ?)`,
+		st.id, st.office, st.device, st.at, by, visitorID, v.name, v.title, st.at, day, v.party, string(v.purpose),
+		v.source, kind, v.via, v.unit, v.budget, v.notes, ConsentVersion); err != nil {
+		return fmt.Errorf("insert visit: %w", err)
+	}
+	return emit(ctx, tx, st.at, MutVisitCheckIn, 1, st.id, map[string]any{
+		"id": st.id, "office_id": st.office, "device_id": st.device, "created_at": st.at, "created_by": by,
+		"visitor": map[string]any{"id": visitorID, "name": v.name, "title": v.title, "phone": v.phone, "new": kind == KindFirst},
+		"name":    v.name, "title": v.title, "arrived_at": st.at, "day": day, "party_size": v.party, "purpose": v.purpose,
+		"source_id": v.source, "kind": kind, "via": v.via, "interest_unit": v.unit, "interest_budget": v.budget,
+		"notes": v.notes, "consent_version": ConsentVersion,
+	})
 }
 
 // assign hands a visit to a consultant. The visitor's own consultant takes
@@ -496,15 +505,15 @@ func (s *Store) VisitDetail(ctx context.Context, actorID, visitID string) (Visit
 		return Visit{}, err
 	}
 	var v Visit
-	var src, cid, cname, by sql.NullString
+	var src, cid, cname, by, owner sql.NullString
 	var assigned, handed, left sql.NullInt64
 	var arrived int64
 	err = s.db.QueryRowContext(ctx, `SELECT v.id, v.visitor_id, v.name, v.title, p.phone, v.arrived_at, v.party_size, v.purpose,
 		v.source_id, v.kind, v.via, v.interest_unit, v.interest_budget, v.notes, v.consent_version, v.consultant_id, c.name,
-		v.assigned_at, v.handed_over_at, v.area, v.left_at, v.created_by
+		v.assigned_at, v.handed_over_at, v.area, v.left_at, v.created_by, p.consultant_id
 		FROM visits v JOIN visitors p ON p.id = v.visitor_id LEFT JOIN staff c ON c.id = v.consultant_id WHERE v.id = ?`, visitID).
 		Scan(&v.ID, &v.VisitorID, &v.Name, &v.Title, &v.Phone, &arrived, &v.PartySize, &v.Purpose, &src, &v.Kind, &v.Via,
-			&v.InterestUnit, &v.InterestBudget, &v.Notes, &v.ConsentVersion, &cid, &cname, &assigned, &handed, &v.Area, &left, &by)
+			&v.InterestUnit, &v.InterestBudget, &v.Notes, &v.ConsentVersion, &cid, &cname, &assigned, &handed, &v.Area, &left, &by, &owner)
 	if isNoRows(err) {
 		return Visit{}, &Error{Code: ENOTFOUND, Key: "err.visit.not_found"}
 	}
@@ -513,7 +522,8 @@ func (s *Store) VisitDetail(ctx context.Context, actorID, visitID string) (Visit
 	}
 	v.ArrivedAt, v.AssignedAt, v.HandedOverAt, v.LeftAt = fromMS(arrived), nullMS(assigned), nullMS(handed), nullMS(left)
 	v.SourceID, v.ConsultantID, v.ConsultantName, v.CreatedBy = src.String, cid.String, cname.String, by.String
-	if !actor.Role.SeesFullPhone(actor.ID == v.ConsultantID) {
+	// A consultant sees the number of the customers they own or are serving.
+	if !actor.Role.SeesFullPhone(actor.ID == owner.String || actor.ID == v.ConsultantID) {
 		v.Phone = MaskPhone(v.Phone)
 	}
 	return v, nil

@@ -301,6 +301,26 @@ func TestVisitDetailPhone(t *testing.T) {
 	}
 	_, err := s.VisitDetail(ctx, admin.ID, "nope")
 	wantCode(t, err, ENOTFOUND)
+
+	// The customer comes back and 乙 serves them: 甲 still owns the
+	// customer and sees the number; 乙 sees it while serving.
+	in2 := desk(t, s, "王芳", "13812345678")
+	in2.ConsultantID = b.ID
+	v2 := mustCheckIn(t, s, admin.ID, in2)
+	c := mustStaff(t, s, admin, "丙", RoleConsultant, "")
+	for _, tt := range []struct {
+		actor, phone string
+	}{
+		{a.ID, "+8613812345678"},
+		{b.ID, "+8613812345678"},
+		{c.ID, "138****5678"},
+	} {
+		d, err := s.VisitDetail(ctx, tt.actor, v2.ID)
+		mustOK(t, err)
+		if d.Phone != tt.phone {
+			t.Errorf("return visit: actor %s sees %q, want %q", tt.actor, d.Phone, tt.phone)
+		}
+	}
 }
 
 // TestConcurrentCheckIns: write transactions are serialised (BEGIN
