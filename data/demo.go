@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -175,7 +174,7 @@ func (g *demoGen) day(ctx context.Context, day time.Time, n int, isToday bool, n
 		arrivals = append(arrivals, a)
 	}
 	slices.SortFunc(arrivals, time.Time.Compare)
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		mk := func(at time.Time) stamp {
 			return stamp{id: newIDAt(at), office: off.ID, device: dev.ID, at: ms(at)}
 		}
@@ -235,7 +234,7 @@ type departure struct {
 	visitID, consultant string
 }
 
-func (g *demoGen) visit(ctx context.Context, tx *sql.Tx, mk func(time.Time) stamp, at time.Time, day string, isToday bool, now time.Time) (departure, error) {
+func (g *demoGen) visit(ctx context.Context, tx *txn, mk func(time.Time) stamp, at time.Time, day string, isToday bool, now time.Time) (departure, error) {
 	st := mk(at)
 	purposes := []Purpose{PurposeViewing, PurposeViewing, PurposeViewing, PurposeConsultation, PurposeConsultation, PurposeSigning, PurposeHandover, PurposeComplaint, PurposeOther}
 	purpose := purposes[g.rng.IntN(len(purposes))]
@@ -308,7 +307,7 @@ func (g *demoGen) visit(ctx context.Context, tx *sql.Tx, mk func(time.Time) stam
 }
 
 // depart checks a visitor out and frees their consultant if no one else of theirs is in.
-func (g *demoGen) depart(ctx context.Context, tx *sql.Tx, mk func(time.Time) stamp, d departure, day string) error {
+func (g *demoGen) depart(ctx context.Context, tx *txn, mk func(time.Time) stamp, d departure, day string) error {
 	if err := addVisitEvent(ctx, tx, mk(d.at), g.by, d.visitID, "checkout", "", ""); err != nil {
 		return err
 	}
@@ -324,7 +323,7 @@ func (g *demoGen) depart(ctx context.Context, tx *sql.Tx, mk func(time.Time) sta
 }
 
 // freeConsultant marks a busy consultant available again (their visitor left).
-func (g *demoGen) freeConsultant(ctx context.Context, tx *sql.Tx, mk func(time.Time) stamp, at time.Time, day, consultant string) error {
+func (g *demoGen) freeConsultant(ctx context.Context, tx *txn, mk func(time.Time) stamp, at time.Time, day, consultant string) error {
 	var status string
 	err := tx.QueryRowContext(ctx, `SELECT status FROM rotation WHERE office_id = ? AND day = ? AND consultant_id = ?`, mk(at).office, day, consultant).Scan(&status)
 	if isNoRows(err) || status != StatusBusy {

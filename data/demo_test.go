@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -178,7 +177,7 @@ func TestDemoVisitJustBeforeNow(t *testing.T) {
 	dev, off, _ := s.ids()
 	for seed := range uint64(20) {
 		g := &demoGen{s: s, rng: rand.New(rand.NewPCG(seed, seed)), consultants: consultants, sources: srcs, by: res.AdminID}
-		err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := s.tx(ctx, func(tx *txn) error {
 			mk := func(at time.Time) stamp { return stamp{id: newIDAt(at), office: off.ID, device: dev.ID, at: ms(at)} }
 			_, err := g.visit(ctx, tx, mk, now.Add(-5*time.Second), "2026-11-23", true, now)
 			return err

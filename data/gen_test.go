@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"testing"
 	"time"
@@ -45,7 +44,7 @@ func bulkVisits(tb testing.TB, s *Store, spec bulkSpec) []string {
 
 	phones := make([]string, spec.visitors)
 	visitorIDs := make([]string, spec.visitors)
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *txn) error {
 		insVisitor, err := tx.PrepareContext(ctx, `INSERT INTO visitors (id, office_id, device_id, created_at, name, title, phone, consultant_id)
 			VALUES (?, ?, ?, ?, ?, '', ?, ?)`)
 		if err != nil {

@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"regexp"
 	"strings"
@@ -119,7 +118,7 @@ func (s *Store) Setup(ctx context.Context, in SetupInput) (Staff, error) {
 	dev := Device{ID: newID(), OfficeID: newID(), Name: in.DeviceName, InstallEpoch: now.UnixNano(), CreatedAt: fromMS(at)}
 	off := Office{ID: dev.OfficeID, Code: in.OfficeCode, Name: in.OfficeName, TimeZone: "Asia/Shanghai"}
 	admin := Staff{ID: newID(), OfficeID: off.ID, Name: in.AdminName, Role: RoleAdmin, HasPIN: true, Active: true, CreatedAt: fromMS(at)}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *txn) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM device`).Scan(&n); err != nil {
 			return err

@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -34,7 +33,7 @@ type OutboxEntry struct {
 
 // emit appends a change to the outbox inside the caller's transaction, so the
 // change and its outbox row commit or vanish together.
-func emit(ctx context.Context, tx *sql.Tx, at int64, mutation string, version int, recordID string, payload any) error {
+func emit(ctx context.Context, tx *txn, at int64, mutation string, version int, recordID string, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("outbox %s: %w", mutation, err)

@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -118,7 +117,7 @@ func (s *Store) RotationAction(ctx context.Context, actorID, consultantID, actio
 		return err
 	}
 	day := s.Day(fromMS(st.at))
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		if _, err := requireActor(ctx, tx, actorID, Role.CanCheckIn); err != nil {
 			return err
 		}
@@ -134,7 +133,7 @@ func (s *Store) RotationAction(ctx context.Context, actorID, consultantID, actio
 }
 
 // nextInTurn is the first available consultant in the day's queue, or "".
-func nextInTurn(ctx context.Context, tx *sql.Tx, office, day string) (string, error) {
+func nextInTurn(ctx context.Context, tx *txn, office, day string) (string, error) {
 	var id string
 	err := tx.QueryRowContext(ctx, `SELECT consultant_id FROM rotation WHERE office_id = ? AND day = ? AND status = 'available'
 		ORDER BY turn LIMIT 1`, office, day).Scan(&id)
@@ -144,14 +143,14 @@ func nextInTurn(ctx context.Context, tx *sql.Tx, office, day string) (string, er
 	return id, err
 }
 
-func onDuty(ctx context.Context, tx *sql.Tx, office, day, consultant string) bool {
+func onDuty(ctx context.Context, tx *txn, office, day, consultant string) bool {
 	var status string
 	err := tx.QueryRowContext(ctx, `SELECT status FROM rotation WHERE office_id = ? AND day = ? AND consultant_id = ?`, office, day, consultant).Scan(&status)
 	return err == nil && status != StatusOff
 }
 
 // rotate records a rotation action and applies it to the day's queue.
-func rotate(ctx context.Context, tx *sql.Tx, st stamp, by any, day, consultant, action, visitID string) error {
+func rotate(ctx context.Context, tx *txn, st stamp, by any, day, consultant, action, visitID string) error {
 	var turn, served int
 	var status string
 	var makeup bool

@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -19,7 +18,7 @@ type Source struct {
 // DefaultSourceCodes are the channels every office starts with.
 var DefaultSourceCodes = []string{"walkin", "referral", "online", "agent", "phone", "outdoor", "event", "other"}
 
-func insertDefaultSources(ctx context.Context, tx *sql.Tx, office, device string, at int64, by string) error {
+func insertDefaultSources(ctx context.Context, tx *txn, office, device string, at int64, by string) error {
 	for i, code := range DefaultSourceCodes {
 		st := stamp{id: newID(), office: office, device: device, at: at}
 		if err := insertSource(ctx, tx, st, by, Source{ID: st.id, Code: code, Name: code, Sort: (i + 1) * 10, Active: true}); err != nil {
@@ -29,7 +28,7 @@ func insertDefaultSources(ctx context.Context, tx *sql.Tx, office, device string
 	return nil
 }
 
-func insertSource(ctx context.Context, tx *sql.Tx, st stamp, by string, src Source) error {
+func insertSource(ctx context.Context, tx *txn, st stamp, by string, src Source) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sources (id, office_id, device_id, created_at, created_by, code, name, sort, active)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, by, src.Code, src.Name, src.Sort, src.Active); err != nil {
 		return fmt.Errorf("insert source: %w", err)
@@ -72,7 +71,7 @@ func (s *Store) AddSource(ctx context.Context, actorID, name string) (Source, er
 		return Source{}, err
 	}
 	src := Source{ID: st.id, Name: name, Active: true}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *txn) error {
 		if _, err := requireActor(ctx, tx, actorID, func(r Role) bool { return r == RoleAdmin || r == RoleSupervisor }); err != nil {
 			return err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -207,7 +206,7 @@ func (s *Store) StaffByID(ctx context.Context, id string) (Staff, error) {
 	return st, nil
 }
 
-func findStaff(ctx context.Context, tx *sql.Tx, id string) (Staff, error) {
+func findStaff(ctx context.Context, tx *txn, id string) (Staff, error) {
 	st, err := scanStaff(tx.QueryRowContext(ctx, `SELECT `+staffCols+` FROM staff WHERE id = ?`, id))
 	if isNoRows(err) {
 		return Staff{}, &Error{Code: ENOTFOUND, Key: "err.staff.not_found"}
@@ -216,7 +215,7 @@ func findStaff(ctx context.Context, tx *sql.Tx, id string) (Staff, error) {
 }
 
 // requireActor loads the acting staff member and checks a permission.
-func requireActor(ctx context.Context, tx *sql.Tx, actorID string, allowed func(Role) bool) (Staff, error) {
+func requireActor(ctx context.Context, tx *txn, actorID string, allowed func(Role) bool) (Staff, error) {
 	actor, err := findStaff(ctx, tx, actorID)
 	if err != nil {
 		return Staff{}, err
@@ -227,7 +226,7 @@ func requireActor(ctx context.Context, tx *sql.Tx, actorID string, allowed func(
 	return actor, nil
 }
 
-func insertStaff(ctx context.Context, tx *sql.Tx, st stamp, by string, in Staff, hash string) error {
+func insertStaff(ctx context.Context, tx *txn, st stamp, by string, in Staff, hash string) error {
 	var createdBy any
 	if by != "" {
 		createdBy = by
@@ -242,7 +241,7 @@ func insertStaff(ctx context.Context, tx *sql.Tx, st stamp, by string, in Staff,
 
 // emitStaff records the staff row as it now is. The PIN hash travels so
 // staff can sign in on any device of the office; the PIN never does.
-func emitStaff(ctx context.Context, tx *sql.Tx, at int64, id string) error {
+func emitStaff(ctx context.Context, tx *txn, at int64, id string) error {
 	var p struct {
 		ID, OfficeID, Name, Role, PINHash string
 		Active                            bool
@@ -272,7 +271,7 @@ func (s *Store) CreateStaff(ctx context.Context, actorID string, in StaffInput) 
 		}
 	}
 	out := Staff{ID: st.id, OfficeID: st.office, Name: in.Name, Role: in.Role, HasPIN: hash != "", Active: true, CreatedAt: fromMS(st.at)}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *txn) error {
 		if _, err := requireActor(ctx, tx, actorID, Role.CanManageStaff); err != nil {
 			return err
 		}
@@ -299,7 +298,7 @@ func (s *Store) UpdateStaff(ctx context.Context, actorID, id string, in StaffInp
 		}
 	}
 	at := ms(s.now())
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		if _, err := requireActor(ctx, tx, actorID, Role.CanManageStaff); err != nil {
 			return err
 		}
@@ -369,7 +368,7 @@ func (s *Store) SignIn(ctx context.Context, staffID, pin string) (Staff, error) 
 	}
 	// Count the failure atomically, so simultaneous wrong PINs all count.
 	var until int64
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *txn) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO signin_guard (staff_id, failures, locked_until) VALUES (?, 1, 0)
 			ON CONFLICT (staff_id) DO UPDATE SET failures = signin_guard.failures + 1 RETURNING failures`, staffID).Scan(&failures); err != nil {
 			return err

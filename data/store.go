@@ -29,6 +29,9 @@ type Store struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // prepared statements by query
+
 	mu     sync.RWMutex
 	device *Device // nil until setup is done
 	office *Office
@@ -73,8 +76,16 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the prepared statements and the database.
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
@@ -96,12 +107,12 @@ func nullMS(v sql.NullInt64) time.Time {
 }
 
 // tx runs fn in one write transaction (BEGIN IMMEDIATE by the DSN).
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(&txn{Tx: tx, s: s}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -109,6 +120,58 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// txn is a write transaction whose statements come from the store's cache
+// of prepared statements: a check-in runs about twenty statements, and
+// parsing their SQL each time cost more than the commit's fsync.
+type txn struct {
+	*sql.Tx
+	s *Store
+}
+
+func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+}
+
+func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := t.s.prepared(ctx, query)
+	if err != nil {
+		// A Row carrying err: QueryRowContext on the raw query fails the same way.
+		return t.Tx.QueryRowContext(ctx, query, args...)
+	}
+	return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+}
+
+// prepared returns the store's prepared statement for query, preparing it
+// once. database/sql keeps one driver statement per pooled connection.
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[query] = st
+	return st, nil
 }
 
 // stamp is what every record carries.

@@ -232,7 +232,7 @@ func (s *Store) CheckIn(ctx context.Context, actorID string, in CheckInInput) (V
 	visit := Visit{ID: st.id, Name: v.name, Title: v.title, Phone: v.phone, ArrivedAt: now, PartySize: v.party,
 		Purpose: v.purpose, SourceID: v.source, Via: v.via, InterestUnit: v.unit, InterestBudget: v.budget,
 		Notes: v.notes, ConsentVersion: ConsentVersion, CreatedBy: actorID}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *txn) error {
 		if actorID != "" {
 			if _, err := requireActor(ctx, tx, actorID, Role.CanCheckIn); err != nil {
 				return err
@@ -294,7 +294,7 @@ func (s *Store) CheckIn(ctx context.Context, actorID string, in CheckInInput) (V
 // insertVisit writes a checked-in visit — and its visitor when the visit is
 // a first one — with its outbox row. CheckIn and the demo data share it, so
 // the payload of visit.checkin v1 has one shape.
-func insertVisit(ctx context.Context, tx *sql.Tx, st stamp, by any, visitorID, kind, day string, v checkInValues) error {
+func insertVisit(ctx context.Context, tx *txn, st stamp, by any, visitorID, kind, day string, v checkInValues) error {
 	if kind == KindFirst {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO visitors (id, office_id, device_id, created_at, created_by, name, title, phone)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, visitorID, st.office, st.device, st.at, by, v.name, v.title, v.phone); err != nil {
@@ -320,7 +320,7 @@ func insertVisit(ctx context.Context, tx *sql.Tx, st stamp, by any, visitorID, k
 // assign hands a visit to a consultant. The visitor's own consultant takes
 // them without using a turn; anyone else uses their turn in the rotation.
 // A new visitor becomes the consultant's customer.
-func assign(ctx context.Context, tx *sql.Tx, st stamp, by any, visitID, visitorID, owner, consultantID, day string) (string, error) {
+func assign(ctx context.Context, tx *txn, st stamp, by any, visitID, visitorID, owner, consultantID, day string) (string, error) {
 	c, err := findStaff(ctx, tx, consultantID)
 	if err != nil {
 		return "", err
@@ -350,7 +350,7 @@ func assign(ctx context.Context, tx *sql.Tx, st stamp, by any, visitID, visitorI
 	return c.Name, nil
 }
 
-func addVisitEvent(ctx context.Context, tx *sql.Tx, st stamp, by any, visitID, kind, consultantID string, area Area) error {
+func addVisitEvent(ctx context.Context, tx *txn, st stamp, by any, visitID, kind, consultantID string, area Area) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO visit_events (id, office_id, device_id, created_at, created_by, visit_id, kind, consultant_id, area)
 		VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)`, st.id, st.office, st.device, st.at, by, visitID, kind, consultantID, string(area)); err != nil {
 		return fmt.Errorf("visit event %s: %w", kind, err)
@@ -367,7 +367,7 @@ type visitState struct {
 	handedOver, left             bool
 }
 
-func findVisitState(ctx context.Context, tx *sql.Tx, office, id string) (visitState, error) {
+func findVisitState(ctx context.Context, tx *txn, office, id string) (visitState, error) {
 	var vs visitState
 	var c, o sql.NullString
 	var h, l sql.NullInt64
@@ -385,12 +385,12 @@ func findVisitState(ctx context.Context, tx *sql.Tx, office, id string) (visitSt
 }
 
 // visitEvent runs one change to a visit: check the actor and the state, then apply.
-func (s *Store) visitEvent(ctx context.Context, actorID, visitID string, apply func(tx *sql.Tx, st stamp, vs visitState) error) error {
+func (s *Store) visitEvent(ctx context.Context, actorID, visitID string, apply func(tx *txn, st stamp, vs visitState) error) error {
 	st, err := s.stamp()
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		if _, err := requireActor(ctx, tx, actorID, Role.CanCheckIn); err != nil {
 			return err
 		}
@@ -407,7 +407,7 @@ func (s *Store) visitEvent(ctx context.Context, actorID, visitID string, apply f
 
 // Assign hands a waiting visit to a consultant (or another one, before hand-over).
 func (s *Store) Assign(ctx context.Context, actorID, visitID, consultantID string) error {
-	return s.visitEvent(ctx, actorID, visitID, func(tx *sql.Tx, st stamp, vs visitState) error {
+	return s.visitEvent(ctx, actorID, visitID, func(tx *txn, st stamp, vs visitState) error {
 		if vs.handedOver {
 			return &Error{Code: ECONFLICT, Key: "err.visit.handed_over"}
 		}
@@ -432,7 +432,7 @@ func (s *Store) HandOver(ctx context.Context, actorID, visitID string, area Area
 	if !validArea(area) {
 		return invalid("area", "err.field.choose", nil)
 	}
-	return s.visitEvent(ctx, actorID, visitID, func(tx *sql.Tx, st stamp, vs visitState) error {
+	return s.visitEvent(ctx, actorID, visitID, func(tx *txn, st stamp, vs visitState) error {
 		if vs.consultant == "" {
 			return &Error{Code: ECONFLICT, Key: "err.visit.unassigned"}
 		}
@@ -452,7 +452,7 @@ func (s *Store) MoveArea(ctx context.Context, actorID, visitID string, area Area
 	if !validArea(area) {
 		return invalid("area", "err.field.choose", nil)
 	}
-	return s.visitEvent(ctx, actorID, visitID, func(tx *sql.Tx, st stamp, vs visitState) error {
+	return s.visitEvent(ctx, actorID, visitID, func(tx *txn, st stamp, vs visitState) error {
 		if err := addVisitEvent(ctx, tx, st, actorID, visitID, "area", "", area); err != nil {
 			return err
 		}
@@ -464,7 +464,7 @@ func (s *Store) MoveArea(ctx context.Context, actorID, visitID string, area Area
 // CheckOut records that the visitor left. A consultant with no other visitor
 // in the office is back in the rotation as available.
 func (s *Store) CheckOut(ctx context.Context, actorID, visitID string) error {
-	return s.visitEvent(ctx, actorID, visitID, func(tx *sql.Tx, st stamp, vs visitState) error {
+	return s.visitEvent(ctx, actorID, visitID, func(tx *txn, st stamp, vs visitState) error {
 		if err := addVisitEvent(ctx, tx, st, actorID, visitID, "checkout", "", ""); err != nil {
 			return err
 		}
@@ -480,7 +480,7 @@ func (s *Store) CheckOut(ctx context.Context, actorID, visitID string) error {
 
 // freeIfIdle puts a busy consultant back in the rotation as available when
 // no visitor of theirs is still in the office today.
-func freeIfIdle(ctx context.Context, tx *sql.Tx, st stamp, by any, day, consultant, visitID string) error {
+func freeIfIdle(ctx context.Context, tx *txn, st stamp, by any, day, consultant, visitID string) error {
 	var others int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM visits WHERE office_id = ? AND day = ? AND consultant_id = ? AND left_at IS NULL`,
 		st.office, day, consultant).Scan(&others); err != nil {
