@@ -138,7 +138,11 @@ func walkVisible(o fyne.CanvasObject, b *strings.Builder) {
 		b.WriteString(w.Text + "\n")
 		return
 	case *widget.Select:
-		b.WriteString(w.Selected + "\n")
+		if w.Selected == "" {
+			b.WriteString(w.PlaceHolder + "\n")
+		} else {
+			b.WriteString(w.Selected + "\n")
+		}
 		return
 	case *widget.Entry:
 		b.WriteString(w.Text + "\n")
