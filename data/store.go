@@ -31,6 +31,7 @@ type Store struct {
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared statements by query
+	closed bool
 
 	mu     sync.RWMutex
 	device *Device // nil until setup is done
@@ -83,6 +84,7 @@ func (s *Store) Close() error {
 		st.Close()
 	}
 	s.stmts = nil
+	s.closed = true
 	s.stmtMu.Unlock()
 	return s.db.Close()
 }
@@ -112,7 +114,9 @@ func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&txn{Tx: tx, s: s}); err != nil {
+	t := &txn{Tx: tx, s: s}
+	defer func() { s.prepareMissed(context.WithoutCancel(ctx), t.missed) }()
+	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -124,54 +128,75 @@ func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 
 // txn is a write transaction whose statements come from the store's cache
 // of prepared statements: a check-in runs about twenty statements, and
-// parsing their SQL each time cost more than the commit's fsync.
+// parsing their SQL each time cost more than the commit's fsync. A query
+// not in the cache yet runs unprepared and is prepared after the
+// transaction ends: preparing it on the pool during the transaction could
+// wait for a connection that is itself waiting for this transaction's lock.
 type txn struct {
 	*sql.Tx
-	s *Store
+	s      *Store
+	missed []string
+}
+
+// stmt returns the cached statement bound to this transaction, or nil.
+func (t *txn) stmt(ctx context.Context, query string) *sql.Stmt {
+	t.s.stmtMu.Lock()
+	st := t.s.stmts[query]
+	t.s.stmtMu.Unlock()
+	if st == nil {
+		t.missed = append(t.missed, query)
+		return nil
+	}
+	return t.Tx.StmtContext(ctx, st)
 }
 
 func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := t.s.prepared(ctx, query)
-	if err != nil {
-		return nil, err
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
-	return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	return t.Tx.ExecContext(ctx, query, args...)
 }
 
 func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := t.s.prepared(ctx, query)
-	if err != nil {
-		return nil, err
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
 	}
-	return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	return t.Tx.QueryContext(ctx, query, args...)
 }
 
 func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	st, err := t.s.prepared(ctx, query)
-	if err != nil {
-		// A Row carrying err: QueryRowContext on the raw query fails the same way.
-		return t.Tx.QueryRowContext(ctx, query, args...)
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
 	}
-	return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 
-// prepared returns the store's prepared statement for query, preparing it
-// once. database/sql keeps one driver statement per pooled connection.
-func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
-	s.stmtMu.Lock()
-	defer s.stmtMu.Unlock()
-	if st, ok := s.stmts[query]; ok {
-		return st, nil
+// prepareMissed prepares, outside any transaction, the queries a
+// transaction ran unprepared. A query that fails to prepare is left out.
+func (s *Store) prepareMissed(ctx context.Context, queries []string) {
+	for _, q := range queries {
+		s.stmtMu.Lock()
+		_, ok := s.stmts[q]
+		s.stmtMu.Unlock()
+		if ok {
+			continue
+		}
+		st, err := s.db.PrepareContext(ctx, q)
+		if err != nil {
+			continue
+		}
+		s.stmtMu.Lock()
+		switch {
+		case s.closed || s.stmts[q] != nil:
+			st.Close() // closed store, or prepared meanwhile
+		default:
+			if s.stmts == nil {
+				s.stmts = map[string]*sql.Stmt{}
+			}
+			s.stmts[q] = st
+		}
+		s.stmtMu.Unlock()
 	}
-	st, err := s.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if s.stmts == nil {
-		s.stmts = map[string]*sql.Stmt{}
-	}
-	s.stmts[query] = st
-	return st, nil
 }
 
 // stamp is what every record carries.
