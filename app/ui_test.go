@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -210,40 +211,6 @@ func tapCheck(c *widget.Check) {
 	test.TapAt(c, fyne.NewPos(8, c.Size().Height/2))
 }
 
-// findButton finds a visible button by its text.
-func findButton(t *testing.T, h *harness, text string) *widget.Button {
-	t.Helper()
-	var found *widget.Button
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() || found != nil {
-			return
-		}
-		switch w := o.(type) {
-		case *widget.Button:
-			if w.Text == text {
-				found = w
-			}
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(w).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(h.win.Canvas().Content())
-	for _, o := range h.win.Canvas().Overlays().List() {
-		walk(o)
-	}
-	if found == nil {
-		t.Fatalf("no button %q on screen:\n%s", text, h.screen())
-	}
-	return found
-}
-
 func widgetCell(row, col int) widget.TableCellID { return widget.TableCellID{Row: row, Col: col} }
 
 // cellButton is the action button inside a board cell.
@@ -263,22 +230,20 @@ func (h *harness) selectTab(title string) {
 	h.t.Fatalf("no tab %q", title)
 }
 
-// findSelectWith finds a visible select offering option.
-func findSelectWith(t *testing.T, h *harness, option string) *widget.Select {
-	t.Helper()
-	var found *widget.Select
+// findVisible returns the first visible object on the window or its
+// overlays that match accepts.
+func findVisible(h *harness, match func(fyne.CanvasObject) bool) fyne.CanvasObject {
+	var found fyne.CanvasObject
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		if o == nil || !o.Visible() || found != nil {
 			return
 		}
+		if match(o) {
+			found = o
+			return
+		}
 		switch w := o.(type) {
-		case *widget.Select:
-			for _, opt := range w.Options {
-				if opt == option {
-					found = w
-				}
-			}
 		case *fyne.Container:
 			for _, c := range w.Objects {
 				walk(c)
@@ -290,8 +255,34 @@ func findSelectWith(t *testing.T, h *harness, option string) *widget.Select {
 		}
 	}
 	walk(h.win.Canvas().Content())
-	if found == nil {
-		t.Fatalf("no select offering %q", option)
+	for _, o := range h.win.Canvas().Overlays().List() {
+		walk(o)
 	}
 	return found
+}
+
+// findButton finds a visible button by its text.
+func findButton(t *testing.T, h *harness, text string) *widget.Button {
+	t.Helper()
+	o := findVisible(h, func(o fyne.CanvasObject) bool {
+		b, ok := o.(*widget.Button)
+		return ok && b.Text == text
+	})
+	if o == nil {
+		t.Fatalf("no button %q on screen:\n%s", text, h.screen())
+	}
+	return o.(*widget.Button)
+}
+
+// findSelectWith finds a visible select offering option.
+func findSelectWith(t *testing.T, h *harness, option string) *widget.Select {
+	t.Helper()
+	o := findVisible(h, func(o fyne.CanvasObject) bool {
+		s, ok := o.(*widget.Select)
+		return ok && slices.Contains(s.Options, option)
+	})
+	if o == nil {
+		t.Fatalf("no select offering %q", option)
+	}
+	return o.(*widget.Select)
 }
