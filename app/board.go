@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -31,7 +30,7 @@ type boardScreen struct {
 	message    *statusLine
 
 	// The selected visit's dialog.
-	dialog       dialog.Dialog
+	dialog       *modal
 	detail       *widget.Label
 	assignTo     *widget.Select
 	assign       *widget.Button
@@ -136,7 +135,7 @@ func (b *boardScreen) buildUI() fyne.CanvasObject {
 	b.table.ShowHeaderColumn = false
 	b.table.CreateHeader = func() fyne.CanvasObject {
 		l := widget.NewLabel("")
-		l.TextStyle.Bold = true
+		l.Importance = widget.LowImportance
 		return l
 	}
 	b.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -298,7 +297,6 @@ func (b *boardScreen) figureStrip() fyne.CanvasObject {
 	for _, name := range boardFigures {
 		v := canvas.NewText("–", colorPrimary)
 		v.TextSize = 24
-		v.TextStyle.Bold = true
 		v.Alignment = fyne.TextAlignCenter
 		b.figures[name] = v
 		caption := widget.NewLabel(T("board.fig." + name))
@@ -380,15 +378,14 @@ func (b *boardScreen) showDialog() {
 	if b.dialog != nil {
 		b.dialog.Hide()
 	}
-	d := dialog.NewCustom(T("board.detail"), T("dialog.close"), container.NewGridWrap(fyne.NewSize(520, content.MinSize().Height+20), content), b.u.win)
-	d.SetOnClosed(func() {
+	d := b.u.showModal(T("board.detail"), container.NewGridWrap(fyne.NewSize(520, content.MinSize().Height+20), content), T("dialog.close"))
+	d.onClosed = func() {
 		if b.dialog == d {
 			b.dialog, b.selected, b.selectedInfo = nil, "", nil
 			b.table.UnselectAll()
 		}
-	})
+	}
 	b.dialog = d
-	d.Show()
 }
 
 func (b *boardScreen) showDetail() {

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
@@ -96,14 +95,12 @@ func (c *checkInScreen) buildUI() fyne.CanvasObject {
 	)
 
 	c.returning = &widget.Label{Text: T("checkin.enter_phone"), Wrapping: fyne.TextWrapWord}
-	c.returning.TextStyle.Bold = true
 	c.pastVisits = &widget.Label{Wrapping: fyne.TextWrapWord}
 	c.nextInTurn = &widget.Label{Wrapping: fyne.TextWrapWord}
-	c.nextInTurn.TextStyle.Bold = true
 	c.queue = &widget.Label{Wrapping: fyne.TextWrapWord}
 	side := container.NewVBox(
-		widget.NewCard(T("checkin.visitor_card"), "", container.NewVBox(c.returning, c.pastVisits)),
-		widget.NewCard(T("checkin.rotation_card"), "", container.NewVBox(c.nextInTurn, c.queue)),
+		section(T("checkin.visitor_card"), "", container.NewVBox(c.returning, c.pastVisits)),
+		section(T("checkin.rotation_card"), "", container.NewVBox(c.nextInTurn, c.queue)),
 	)
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(form)), container.NewVScroll(side))
 	split.Offset = 0.64
@@ -379,5 +376,5 @@ func (c *checkInScreen) showConsent() {
 	text.Wrapping = fyne.TextWrapWord
 	box := container.NewVScroll(text)
 	box.SetMinSize(fyne.NewSize(560, 320))
-	dialog.NewCustom(T("consent.title", map[string]any{"Version": data.ConsentVersion}), T("dialog.close"), box, c.u.win).Show()
+	c.u.showModal(T("consent.title", map[string]any{"Version": data.ConsentVersion}), box, T("dialog.close"))
 }

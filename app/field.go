@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
@@ -84,8 +85,7 @@ func fieldErrorsOf(err error) map[string]*data.Error {
 // heading is a large bold title.
 func heading(text string) *widget.Label {
 	l := widget.NewLabel(text)
-	l.SizeName = "headingText"
-	l.TextStyle.Bold = true
+	l.SizeName = theme.SizeNameSubHeadingText
 	return l
 }
 

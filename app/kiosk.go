@@ -182,16 +182,15 @@ func (k *kioskScreen) typedKey(ev *fyne.KeyEvent) {
 
 // text is a centred canvas text of size points at 1024×768, scaled up on
 // larger screens.
-func (k *kioskScreen) text(s string, size float32, bold bool) *canvas.Text {
+func (k *kioskScreen) text(s string, size float32) *canvas.Text {
 	t := canvas.NewText(s, colorForeground)
 	t.TextSize = size * k.scale
-	t.TextStyle.Bold = bold
 	t.Alignment = fyne.TextAlignCenter
 	return t
 }
 
 func (k *kioskScreen) messageText() *canvas.Text {
-	k.message = k.text(k.errorMsg, 26, false)
+	k.message = k.text(k.errorMsg, 26)
 	k.message.Color = colorError
 	return k.message
 }
@@ -207,9 +206,9 @@ func (k *kioskScreen) setError(msg string) {
 // frame lays a step out: a header, the body, the step's buttons, and the
 // discreet staff button.
 func (k *kioskScreen) frame(stepNo int, prompt string, body fyne.CanvasObject, buttons ...fyne.CanvasObject) fyne.CanvasObject {
-	welcome := k.text(T("kiosk.welcome", map[string]any{"Office": k.u.office.Name}), 40, true)
+	welcome := k.text(T("kiosk.welcome", map[string]any{"Office": k.u.office.Name}), 40)
 	welcome.Color = colorPrimary
-	stepLabel := k.text("", 22, false)
+	stepLabel := k.text("", 22)
 	if stepNo > 0 {
 		stepLabel.Text = T("kiosk.step", map[string]any{"N": stepNo, "Of": 3})
 	}
@@ -217,7 +216,7 @@ func (k *kioskScreen) frame(stepNo int, prompt string, body fyne.CanvasObject, b
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, nil, k.staffExit, stepLabel),
 		welcome,
-		k.text(prompt, 32, false),
+		k.text(prompt, 32),
 	)
 	var sized []fyne.CanvasObject
 	for _, b := range buttons {
@@ -245,7 +244,7 @@ func (k *kioskScreen) keypad(press func(string), extra string) fyne.CanvasObject
 }
 
 func (k *kioskScreen) phoneView() fyne.CanvasObject {
-	k.display = k.text(k.phoneDisplay(), 48, true)
+	k.display = k.text(k.phoneDisplay(), 48)
 	press := func(key string) {
 		switch key {
 		case "⌫":
@@ -326,10 +325,10 @@ func (k *kioskScreen) nameView() fyne.CanvasObject {
 	k.back = &widget.Button{Text: T("kiosk.back"), OnTapped: func() { k.touch(); k.show(kioskPhone) }}
 	k.next = &widget.Button{Text: T("kiosk.next"), Importance: widget.HighImportance, OnTapped: k.onNameNext}
 	body := container.NewVBox(
-		k.text(T("kiosk.name.label"), 26, false),
+		k.text(T("kiosk.name.label"), 26),
 		container.NewGridWrap(k.size(720, 64), k.name),
 		container.NewCenter(container.NewHBox(titleRow...)),
-		k.text(T("kiosk.purpose.label"), 26, false),
+		k.text(T("kiosk.purpose.label"), 26),
 		container.NewGridWrap(k.size(720, 220), container.NewGridWithColumns(3, purposes...)),
 	)
 	return k.frame(2, T("kiosk.name.prompt"), body, k.back, k.next)
@@ -419,15 +418,15 @@ func (k *kioskScreen) doneView() fyne.CanvasObject {
 	if k.result.ConsultantName != "" {
 		line = T("kiosk.done.consultant", map[string]any{"Name": k.result.ConsultantName})
 	}
-	thanks := k.text(T("kiosk.done.title", map[string]any{"Name": visitorName(k.result.Name, k.result.Title)}), 44, true)
+	thanks := k.text(T("kiosk.done.title", map[string]any{"Name": visitorName(k.result.Name, k.result.Title)}), 44)
 	thanks.Color = colorPrimary
 	k.confirm = &widget.Button{Text: T("kiosk.done.ok"), Importance: widget.HighImportance, OnTapped: k.reset}
-	body := container.NewVBox(thanks, k.text(line, 34, false), k.text(T("kiosk.done.seat"), 28, false))
+	body := container.NewVBox(thanks, k.text(line, 34), k.text(T("kiosk.done.seat"), 28))
 	return k.frame(0, "", body, k.confirm)
 }
 
 func (k *kioskScreen) exitView() fyne.CanvasObject {
-	k.display = k.text(strings.Repeat("●", len(k.exitPIN)), 48, true)
+	k.display = k.text(strings.Repeat("●", len(k.exitPIN)), 48)
 	press := func(key string) {
 		switch key {
 		case "⌫":

@@ -44,7 +44,6 @@ func newRotationRow(canAct bool) *rotationRow {
 		makeup: widget.NewButton(T("rot.makeup"), nil), leave: widget.NewButton(T("rot.leave"), nil),
 		canAct: canAct,
 	}
-	row.name.TextStyle.Bold = true
 	row.name.Truncation = fyne.TextTruncateEllipsis
 	row.status.Truncation = fyne.TextTruncateEllipsis
 	row.ExtendBaseWidget(row)
@@ -87,7 +86,7 @@ func (r *rotationScreen) buildUI() fyne.CanvasObject {
 		joinRow.Hide()
 	}
 	left := container.NewBorder(container.NewVBox(r.next, widget.NewLabel(T("rot.help")), joinRow, r.message), nil, nil, nil, r.queue)
-	right := widget.NewCard(T("rot.log_title"), "", r.log)
+	right := section(T("rot.log_title"), "", r.log)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.62
 	return container.NewPadded(split)

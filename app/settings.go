@@ -40,12 +40,12 @@ func (s *settingsScreen) buildUI() fyne.CanvasObject {
 	}))
 	info.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(
-		widget.NewCard(T("settings.language"), "", languagePicker(u, func() {
+		section(T("settings.language"), "", languagePicker(u, func() {
 			u.showShell()
 			u.shell.tabs.SelectIndex(len(u.shell.tabs.Items) - 1)
 		})),
-		widget.NewCard(T("settings.sources"), T("settings.sources.sub"), container.NewVBox(s.sources, addRow, s.message)),
-		widget.NewCard(T("settings.device"), "", info),
+		section(T("settings.sources"), T("settings.sources.sub"), container.NewVBox(s.sources, addRow, s.message)),
+		section(T("settings.device"), "", info),
 	)
 	s.reload()
 	return container.NewVScroll(container.NewPadded(box))

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
@@ -15,7 +14,7 @@ import (
 // shell is the signed-in desk: a top bar and one tab per screen.
 type shell struct {
 	u        *UI
-	tabs     *container.AppTabs
+	tabs     *tabs
 	clock    *widget.Label
 	checkin  *checkInScreen // nil for roles that do not register visitors
 	board    *boardScreen
@@ -54,7 +53,7 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	sh.tick()
 	who := widget.NewLabel(T("shell.signed_in", map[string]any{"Name": u.user.Name, "Role": T("role." + string(u.user.Role))}))
 	office := widget.NewLabel(u.office.Name)
-	office.TextStyle.Bold = true
+	office.Importance = widget.HighImportance
 	var right []fyne.CanvasObject
 	right = append(right, sh.clock)
 	if u.user.Role.CanCheckIn() {
@@ -62,28 +61,28 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	}
 	right = append(right, &widget.Button{Text: T("shell.sign_out"), OnTapped: u.showSignIn})
 	top := container.NewBorder(nil, nil,
-		container.NewHBox(&widget.Icon{Resource: IconResource}, office, widget.NewSeparator(), who),
+		container.NewHBox(&widget.Icon{Resource: logoResource}, office, widget.NewSeparator(), who),
 		container.NewHBox(right...))
 
 	sh.board = newBoardScreen(u)
 	sh.rotation = newRotationScreen(u)
 	sh.settings = newSettingsScreen(u)
-	var items []*container.TabItem
+	var items []*tab
 	if u.user.Role.CanCheckIn() {
 		sh.checkin = newCheckInScreen(u)
-		items = append(items, container.NewTabItem(T("tab.checkin"), sh.checkin.buildUI()))
+		items = append(items, newTab(T("tab.checkin"), sh.checkin.buildUI()))
 	}
 	items = append(items,
-		container.NewTabItem(T("tab.board"), sh.board.buildUI()),
-		container.NewTabItem(T("tab.rotation"), sh.rotation.buildUI()))
+		newTab(T("tab.board"), sh.board.buildUI()),
+		newTab(T("tab.rotation"), sh.rotation.buildUI()))
 	if u.user.Role.CanManageStaff() {
 		sh.staff = newStaffScreen(u)
-		items = append(items, container.NewTabItem(T("tab.staff"), sh.staff.buildUI()))
+		items = append(items, newTab(T("tab.staff"), sh.staff.buildUI()))
 	}
-	items = append(items, container.NewTabItem(T("tab.settings"), sh.settings.buildUI()))
-	sh.tabs = container.NewAppTabs(items...)
-	sh.tabs.OnSelected = func(*container.TabItem) { sh.refresh() }
-	return container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()), nil, nil, nil, sh.tabs)
+	items = append(items, newTab(T("tab.settings"), sh.settings.buildUI()))
+	sh.tabs = newTabs(items...)
+	sh.tabs.OnSelected = func(*tab) { sh.refresh() }
+	return container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()), nil, nil, nil, sh.tabs.object())
 }
 
 func (sh *shell) menu() *fyne.MainMenu {
@@ -119,24 +118,22 @@ func (sh *shell) refresh() {
 
 func (sh *shell) onLoadDemo() {
 	u := sh.u
-	dialog.NewCustomConfirm(T("menu.demo"), T("dialog.load"), T("dialog.cancel"), widget.NewLabel(T("demo.confirm")), func(ok bool) {
-		if !ok {
-			return
-		}
-		progress := dialog.NewCustomWithoutButtons(T("menu.demo"), widget.NewProgressBarInfinite(), u.win)
-		progress.Show()
+	confirm := widget.NewLabel(T("demo.confirm"))
+	confirm.Wrapping = fyne.TextWrapWord
+	u.showModal(T("menu.demo"), container.NewGridWrap(fyne.NewSize(460, 110), confirm), T("dialog.cancel"), &widget.Button{Text: T("dialog.load"), Importance: widget.HighImportance, OnTapped: func() {
+		progress := u.showModal(T("menu.demo"), widget.NewProgressBarInfinite(), "")
 		load(u, func(ctx context.Context) (data.DemoResult, error) {
 			return u.store.LoadDemo(ctx, data.DemoOptions{Days: 28, PerDay: 60, Seed: uint64(u.now().UnixNano())})
 		}, func(res data.DemoResult, err error) {
 			progress.Hide()
 			if err != nil {
-				dialog.NewCustom(T("menu.demo"), T("dialog.ok"), widget.NewLabel(u.errText(err)), u.win).Show()
+				u.showModal(T("menu.demo"), widget.NewLabel(u.errText(err)), T("dialog.ok"))
 				return
 			}
-			dialog.NewCustom(T("menu.demo"), T("dialog.ok"), widget.NewLabel(T("demo.done", map[string]any{"Visits": res.Visits, "Consultants": res.Consultants})), u.win).Show()
+			u.showModal(T("menu.demo"), widget.NewLabel(T("demo.done", map[string]any{"Visits": res.Visits, "Consultants": res.Consultants})), T("dialog.ok"))
 			sh.refresh()
 		})
-	}, u.win).Show()
+	}})
 }
 
 func (sh *shell) onAbout() {
@@ -144,5 +141,5 @@ func (sh *shell) onAbout() {
 	meta := u.fa.Metadata()
 	text := widget.NewLabel(T("about.text", map[string]any{"Version": meta.Version, "Device": u.device.Name, "Office": u.office.Code}))
 	text.Wrapping = fyne.TextWrapWord
-	dialog.NewCustom(T("menu.about"), T("dialog.ok"), container.NewGridWrap(fyne.NewSize(420, 140), text), u.win).Show()
+	u.showModal(T("menu.about"), container.NewGridWrap(fyne.NewSize(420, 140), text), T("dialog.ok"))
 }

@@ -53,7 +53,7 @@ func (s *signInScreen) buildUI() fyne.CanvasObject {
 	sub := widget.NewLabel(T("signin.title"))
 	sub.Alignment = fyne.TextAlignCenter
 	body := container.NewVBox(
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(72, 72), &widget.Icon{Resource: IconResource})),
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(72, 72), &widget.Icon{Resource: logoResource})),
 		office, sub,
 		s.who, s.pin, s.submit, s.message,
 		container.NewCenter(languagePicker(s.u, s.u.showSignIn)),

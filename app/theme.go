@@ -9,12 +9,20 @@ import (
 	"anchang/assets"
 )
 
-// fontResource is the embedded CJK font, used for every text style so
-// Chinese renders on machines without CJK fonts.
-var fontResource = fyne.NewStaticResource("wqy-microhei.ttf", assets.Font)
+// fontResource is the embedded CJK font, so Chinese renders on machines
+// without CJK fonts; uiFontResource has only the characters of the app's
+// own labels. The app itself draws no bold text (see modal.go); Fyne's
+// buttons do, and their labels are always translations.
+var (
+	fontResource   = fyne.NewStaticResource("wqy-microhei.ttf", assets.Font)
+	uiFontResource = fyne.NewStaticResource("wqy-microhei-ui.ttf", assets.UIFont)
+)
 
-// IconResource is the app icon.
-var IconResource = fyne.NewStaticResource("icon.png", assets.Icon)
+// IconResource is the app icon; logoResource is the small one drawn in the window.
+var (
+	IconResource = fyne.NewStaticResource("icon.png", assets.Icon)
+	logoResource = fyne.NewStaticResource("icon-128.png", assets.SmallIcon)
+)
 
 // Palette: a deep teal for the brand, warm gold as the accent.
 var (
@@ -28,6 +36,7 @@ var (
 	colorSuccess    = color.NRGBA{R: 0x2E, G: 0x7D, B: 0x32, A: 0xFF}
 	colorWarning    = color.NRGBA{R: 0xB2, G: 0x6A, B: 0x00, A: 0xFF}
 	colorHeader     = color.NRGBA{R: 0xE7, G: 0xEE, B: 0xEC, A: 0xFF}
+	colorPanel      = color.NRGBA{R: 0xFF, G: 0xFF, B: 0xFF, A: 0xFF}
 )
 
 // deskTheme is the light theme of the staff desk, with the embedded font.
@@ -69,7 +78,12 @@ func (t *deskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Colo
 	return theme.DefaultTheme().Color(n, theme.VariantLight)
 }
 
-func (t *deskTheme) Font(fyne.TextStyle) fyne.Resource { return fontResource }
+func (t *deskTheme) Font(s fyne.TextStyle) fyne.Resource {
+	if s.Bold {
+		return uiFontResource
+	}
+	return fontResource
+}
 
 func (t *deskTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
 

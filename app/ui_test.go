@@ -222,7 +222,7 @@ func cellButton(cell fyne.CanvasObject) *widget.Button {
 func (h *harness) selectTab(title string) {
 	h.t.Helper()
 	for _, item := range h.u.shell.tabs.Items {
-		if item.Text == title {
+		if item.Title == title {
 			h.u.shell.tabs.Select(item)
 			return
 		}

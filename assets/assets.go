@@ -7,16 +7,29 @@ import (
 	"io/fs"
 )
 
-// FontFile is WenQuanYi Micro Hei as a single TrueType font (Apache-2.0, see
-// fonts/LICENSE-wqy-microhei.txt). It covers CJK, Latin and digits, and works
-// both as a Fyne theme font and in gofpdf.
-const FontFile = "fonts/wqy-microhei.ttf"
-
+// Font is WenQuanYi Micro Hei as a single TrueType font (Apache-2.0, see
+// fonts/LICENSE-wqy-microhei.txt), without Korean Hangul: every CJK
+// character of GBK, Latin and digits. It works both as a Fyne theme font and
+// in gofpdf. scripts/subset-fonts.sh makes it.
+//
 //go:embed fonts/wqy-microhei.ttf
 var Font []byte
 
+// UIFont is the same font with only the characters of the app's own labels
+// (assets/lang) and ASCII: Fyne draws button labels bold and parses the
+// theme font once per style, so the bold style gets this small face.
+//
+//go:embed fonts/wqy-microhei-ui.ttf
+var UIFont []byte
+
 //go:embed icon.png
 var Icon []byte
+
+// SmallIcon is the icon at 128×128, for drawing inside the window: decoding
+// the 512-pixel one for a 72-pixel logo would hold megabytes of pixels.
+//
+//go:embed icon-128.png
+var SmallIcon []byte
 
 //go:embed lang/*.json
 var langFS embed.FS

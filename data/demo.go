@@ -186,7 +186,9 @@ func (g *demoGen) day(ctx context.Context, day time.Time, n int, isToday bool, n
 		}
 		open := day.Add(8*time.Hour + 45*time.Minute)
 		for i, ci := range order {
-			if ci == off1 {
+			// Demo data can be loaded into an office already at work:
+			// whoever is on duty that day stays as they are.
+			if ci == off1 || onDuty(ctx, tx, off.ID, dayStr, g.consultants[ci].ID) {
 				continue
 			}
 			at := open.Add(time.Duration(i) * time.Minute)

@@ -192,3 +192,22 @@ func TestDemoVisitJustBeforeNow(t *testing.T) {
 		t.Fatalf("%d visit events and %d assignments after now", future, futureAssign)
 	}
 }
+
+// TestLoadDemoIntoAnOfficeAtWork: the demo can be loaded from the menu into
+// an office whose consultants are already on duty today, and twice.
+func TestLoadDemoIntoAnOfficeAtWork(t *testing.T) {
+	s, admin, _ := newTestStore(t)
+	ctx := context.Background()
+	c := mustStaff(t, s, admin, "陈思远", RoleConsultant, "")
+	mustOK(t, s.RotationAction(ctx, admin.ID, c.ID, RotJoin))
+	first, err := s.LoadDemo(ctx, DemoOptions{Days: 2, PerDay: 10, Seed: 1})
+	mustOK(t, err)
+	second, err := s.LoadDemo(ctx, DemoOptions{Days: 2, PerDay: 10, Seed: 2})
+	mustOK(t, err)
+	if first.Visits == 0 || second.Visits == 0 {
+		t.Fatalf("visits %d then %d", first.Visits, second.Visits)
+	}
+	if n := countRows(t, s, "visits"); n != first.Visits+second.Visits {
+		t.Fatalf("visits table has %d rows, want %d", n, first.Visits+second.Visits)
+	}
+}
