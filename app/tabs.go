@@ -89,4 +89,6 @@ func (t *tabs) show(i int) {
 	t.body.Refresh()
 }
 
-func newTab(title string, content fyne.CanvasObject) *tab { return &tab{Title: title, Content: content} }
+func newTab(title string, content fyne.CanvasObject) *tab {
+	return &tab{Title: title, Content: content}
+}
