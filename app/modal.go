@@ -62,7 +62,6 @@ func section(title, subtitle string, content fyne.CanvasObject) fyne.CanvasObjec
 	head := []fyne.CanvasObject{heading(title)}
 	if subtitle != "" {
 		sub := widget.NewLabel(subtitle)
-		sub.Importance = widget.LowImportance
 		sub.Wrapping = fyne.TextWrapWord
 		head = append(head, sub)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
@@ -51,7 +52,12 @@ func newRotationRow(canAct bool) *rotationRow {
 }
 
 func (row *rotationRow) CreateRenderer() fyne.WidgetRenderer {
-	buttons := container.NewHBox(row.skip, row.busy, row.makeup, row.leave)
+	// Equal widths, so the buttons line up from row to row whatever their labels.
+	w := max(row.busy.MinSize().Width, fyne.MeasureText(T("rot.available"), theme.TextSize(), fyne.TextStyle{Bold: true}).Width+4*theme.InnerPadding())
+	for _, b := range row.buttons() {
+		w = max(w, b.MinSize().Width)
+	}
+	buttons := container.NewGridWrap(fyne.NewSize(w, row.skip.MinSize().Height), row.skip, row.busy, row.makeup, row.leave)
 	if !row.canAct {
 		buttons.Hide()
 	}

@@ -37,7 +37,7 @@ click $cx $((sel_y + 4 * 37))
 click $cx $pin_y
 xdotool type --delay 50 2580; xdotool key Return
 shot checkin 2
-if [[ $lang == zh ]]; then tabs=(40 122 202 267 317); else tabs=(40 136 232 296 357); fi
+if [[ $lang == zh ]]; then tabs=(40 120 200 262 310); else tabs=(40 136 232 296 357); fi
 # Check-in: a returning visitor's number shows their history and own consultant.
 phone=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT substr(phone,4) FROM visitors p WHERE (SELECT count(*) FROM visits v WHERE v.visitor_id=p.id)>2 LIMIT 1').fetchone()[0])" "$dir/anchang.db")
 click 300 189
