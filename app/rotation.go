@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -47,22 +48,21 @@ func newRotationRow(canAct bool) *rotationRow {
 	}
 	row.name.Truncation = fyne.TextTruncateEllipsis
 	row.status.Truncation = fyne.TextTruncateEllipsis
+	row.status.SizeName = theme.SizeNameCaptionText
 	row.ExtendBaseWidget(row)
 	return row
 }
 
 func (row *rotationRow) CreateRenderer() fyne.WidgetRenderer {
-	// Equal widths, so the buttons line up from row to row whatever their labels.
-	w := max(row.busy.MinSize().Width, fyne.MeasureText(T("rot.available"), theme.TextSize(), fyne.TextStyle{Bold: true}).Width+4*theme.InnerPadding())
-	for _, b := range row.buttons() {
-		w = max(w, b.MinSize().Width)
-	}
-	buttons := container.NewGridWrap(fyne.NewSize(w, row.skip.MinSize().Height), row.skip, row.busy, row.makeup, row.leave)
+	// Equal widths, so the buttons line up from row to row whatever their
+	// labels (忙碌 turns into 恢复在岗).
+	busy := container.NewStack(row.busy, container.NewGridWrap(widthOf(T("rot.available")), layout.NewSpacer()))
+	buttons := container.NewGridWithColumns(4, row.skip, busy, row.makeup, row.leave)
 	if !row.canAct {
 		buttons.Hide()
 	}
-	name := container.NewGridWrap(fyne.NewSize(110, row.name.MinSize().Height), row.name)
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, container.NewHBox(row.pos, name), buttons, row.status))
+	info := container.New(layout.NewCustomPaddedVBoxLayout(0), row.name, row.status)
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, row.pos, buttons, info))
 }
 
 func (r *rotationScreen) buildUI() fyne.CanvasObject {
@@ -228,4 +228,10 @@ func (r *rotationScreen) act(consultantID, action string) {
 
 func (row *rotationRow) buttons() []*widget.Button {
 	return []*widget.Button{row.skip, row.busy, row.makeup, row.leave}
+}
+
+// widthOf is the size of a button labelled text.
+func widthOf(text string) fyne.Size {
+	s := fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{Bold: true})
+	return fyne.NewSize(s.Width+4*theme.InnerPadding(), s.Height)
 }
