@@ -134,9 +134,7 @@ func (b *boardScreen) buildUI() fyne.CanvasObject {
 		b.updateCell)
 	b.table.ShowHeaderColumn = false
 	b.table.CreateHeader = func() fyne.CanvasObject {
-		l := widget.NewLabel("")
-		l.Importance = widget.LowImportance
-		return l
+		return widget.NewLabel("")
 	}
 	b.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 {

@@ -94,7 +94,7 @@ func (r *rotationScreen) buildUI() fyne.CanvasObject {
 	left := container.NewBorder(container.NewVBox(r.next, widget.NewLabel(T("rot.help")), joinRow, r.message), nil, nil, nil, r.queue)
 	right := section(T("rot.log_title"), "", r.log)
 	split := container.NewHSplit(left, right)
-	split.Offset = 0.62
+	split.Offset = 0.56
 	return container.NewPadded(split)
 }
 
