@@ -35,6 +35,8 @@ Usage:
   anchang [--data-dir DIR] [--window-size WxH]
                                            run the desktop app (window 1024x768 by default)
   anchang [--data-dir DIR] demo [flags]    fill the data directory with demo data
+  anchang [--data-dir DIR] print --list | FORM (--demo | --id RECORD) -o FILE.pdf
+                                           render a printed form to PDF
 
 The data directory defaults to the per-user data directory (see docs),
 or $ANCHANG_DATA_DIR when set. Every verb honours --data-dir.
@@ -106,6 +108,8 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 	switch cfg.Verb {
 	case "demo":
 		err = demo(ctx, cfg, stdout, stderr)
+	case "print":
+		err = printVerb(ctx, cfg, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, Usage)
 	default:

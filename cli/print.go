@@ -1,0 +1,176 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"anchang/app/forms"
+	"anchang/data"
+)
+
+const printUsage = `Usage:
+  anchang print --list                         name the forms
+  anchang print FORM --demo -o FILE.pdf        render FORM with demo data
+  anchang print FORM --id RECORD -o FILE.pdf   render a stored record
+Flags:
+  --version A/0   print this version (the old one may be printed for 10 days
+                  after a new one takes effect); the newest by default
+  -o -            writes the PDF to standard output
+Phone numbers print masked from the command line.
+`
+
+// printVerb renders a form to PDF without a window.
+func printVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("print", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, printUsage) }
+	list := fs.Bool("list", false, "name the forms")
+	demo := fs.Bool("demo", false, "render with demo data")
+	id := fs.String("id", "", "the stored record to render")
+	out := fs.String("o", "", "output PDF file, - for standard output")
+	version := fs.String("version", "", "form version, e.g. A/0")
+	// FORM may stand before or after the flags.
+	if err := fs.Parse(cfg.Args); err != nil {
+		return err
+	}
+	var name string
+	if rest := fs.Args(); len(rest) > 0 {
+		name = rest[0]
+		if err := fs.Parse(rest[1:]); err != nil {
+			return err
+		}
+		if len(fs.Args()) > 0 {
+			return fmt.Errorf("unexpected %q\n\n%s", strings.Join(fs.Args(), " "), printUsage)
+		}
+	}
+	now := time.Now()
+	if *list {
+		return listForms(stdout, now)
+	}
+	def, ok := forms.Lookup(name)
+	switch {
+	case name == "":
+		return fmt.Errorf("name a form (anchang print --list)\n\n%s", printUsage)
+	case !ok:
+		return fmt.Errorf("no form %q (anchang print --list names them)", name)
+	case *demo == (*id != ""):
+		return fmt.Errorf("give either --demo or --id\n\n%s", printUsage)
+	case *out == "":
+		return fmt.Errorf("-o FILE.pdf is required")
+	}
+	opt := forms.PrintOptions{Now: now, Version: *version}
+	var pdf bytes.Buffer
+	if *demo {
+		if err := printDemo(ctx, &pdf, def, opt); err != nil {
+			return err
+		}
+	} else {
+		s, err := data.Open(ctx, cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if err := forms.Print(ctx, &pdf, s, def, *id, opt); err != nil {
+			return err
+		}
+	}
+	if *out == "-" {
+		_, err := stdout.Write(pdf.Bytes())
+		return err
+	}
+	if err := writeFile(*out, pdf.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%s %s → %s (%d KB)\n", def.Number, def.Title, *out, (pdf.Len()+1023)/1024)
+	return nil
+}
+
+func listForms(w io.Writer, now time.Time) error {
+	for _, d := range forms.All() {
+		var vs []string
+		for _, v := range d.Printable(now) {
+			vs = append(vs, v.Label+" ("+v.Effective.Format(time.DateOnly)+")")
+		}
+		if len(vs) == 0 {
+			vs = []string{"not in effect yet"}
+		}
+		fmt.Fprintf(w, "%-22s %-14s %-20s %s %s; --id: %s\n", d.Name, d.Number, strings.Join(vs, ", "), d.Title, d.TitleEn, d.RecordHelp())
+	}
+	return nil
+}
+
+// printDemo renders def from demo data made in a temporary store: the
+// demo office's last full day, up to 17:00 office time.
+func printDemo(ctx context.Context, w io.Writer, def *forms.Definition, opt forms.PrintOptions) error {
+	dir, err := os.MkdirTemp("", "anchang-print-demo-")
+	if err != nil {
+		return fmt.Errorf("demo store: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	s, err := data.Open(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	loc := s.Location()
+	now := opt.Now.In(loc)
+	clock := time.Date(now.Year(), now.Month(), now.Day(), 17, 0, 0, 0, loc)
+	if clock.After(now) {
+		clock = clock.AddDate(0, 0, -1)
+	}
+	s.Now = func() time.Time { return clock }
+	if _, err := s.LoadDemo(ctx, data.DemoOptions{Days: 1, PerDay: 70, Seed: 1}); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	day := s.Day(clock)
+	switch def {
+	case forms.VisitorRegistration:
+		rows, err := s.DayLog(ctx, day)
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return errors.New("demo data: no visits")
+		}
+		pick := rows[0] // a visit that went all the way, with an interest noted
+		for _, r := range rows {
+			if !r.LeftAt.IsZero() && r.InterestUnit != "" {
+				pick = r
+				break
+			}
+		}
+		return forms.Print(ctx, w, s, def, pick.VisitID, opt)
+	case forms.DailyLog:
+		return forms.Print(ctx, w, s, def, day, opt)
+	}
+	return fmt.Errorf("print %s: no demo for this form", def.Name)
+}
+
+// writeFile writes the PDF next to path and renames it into place, so a
+// failed run never leaves half a file.
+func writeFile(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".anchang-*.pdf")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
