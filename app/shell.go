@@ -26,11 +26,13 @@ type shell struct {
 // signedIn shows the desk for st.
 func (u *UI) signedIn(st data.Staff) {
 	u.user = st
-	u.Stop()
 	u.showShell()
 }
 
+// showShell (re)builds the desk, e.g. after the language changed; the
+// previous desk's timers stop.
 func (u *UI) showShell() {
+	u.Stop()
 	sh := &shell{u: u}
 	u.shell = sh
 	u.setTitle("")
