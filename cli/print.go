@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"anchang/app/forms"
 	"anchang/data"
 )
@@ -20,6 +22,7 @@ const printUsage = `Usage:
   anchang print --list                         name the forms
   anchang print FORM --demo -o FILE.pdf        render FORM with demo data
   anchang print FORM --id RECORD -o FILE.pdf   render a stored record
+  anchang print FORM --blank -o FILE.pdf       render it empty, to fill in by hand
 Flags:
   --version A/0   print this version (the old one may be printed for 10 days
                   after a new one takes effect); the newest by default
@@ -34,6 +37,7 @@ func printVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error 
 	fs.Usage = func() { fmt.Fprint(stderr, printUsage) }
 	list := fs.Bool("list", false, "name the forms")
 	demo := fs.Bool("demo", false, "render with demo data")
+	blank := fs.Bool("blank", false, "render the form empty")
 	id := fs.String("id", "", "the stored record to render")
 	out := fs.String("o", "", "output PDF file, - for standard output")
 	version := fs.String("version", "", "form version, e.g. A/0")
@@ -61,18 +65,31 @@ func printVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error 
 		return fmt.Errorf("name a form (anchang print --list)\n\n%s", printUsage)
 	case !ok:
 		return fmt.Errorf("no form %q (anchang print --list names them)", name)
-	case *demo == (*id != ""):
-		return fmt.Errorf("give either --demo or --id\n\n%s", printUsage)
+	case btoi(*demo)+btoi(*id != "")+btoi(*blank) != 1:
+		return fmt.Errorf("give one of --demo, --id or --blank\n\n%s", printUsage)
 	case *out == "":
 		return fmt.Errorf("-o FILE.pdf is required")
 	}
 	opt := forms.PrintOptions{Now: now, Version: *version}
 	var pdf bytes.Buffer
-	if *demo {
+	switch {
+	case *blank:
+		// the office's name when there is one
+		m := forms.Meta{PrintedAt: now, Version: *version}
+		if s, err := data.Open(ctx, cfg.DataDir); err == nil {
+			if _, o, err := s.Device(); err == nil {
+				m.Office, m.Loc = o.Name, s.Location()
+			}
+			s.Close()
+		}
+		if err := forms.Blank(&pdf, def, m); err != nil {
+			return err
+		}
+	case *demo:
 		if err := printDemo(ctx, &pdf, def, opt); err != nil {
 			return err
 		}
-	} else {
+	default:
 		s, err := data.Open(ctx, cfg.DataDir)
 		if err != nil {
 			return err
@@ -151,7 +168,20 @@ func printDemo(ctx context.Context, w io.Writer, def *forms.Definition, opt form
 	case forms.DailyLog:
 		return forms.Print(ctx, w, s, def, day, opt)
 	}
-	return fmt.Errorf("print %s: no demo for this form", def.Name)
+	_, office, err := s.Device()
+	if err != nil {
+		return err
+	}
+	m := forms.Meta{Office: office.Name, Serial: forms.Serial(office.Code, s.Day(opt.Now), 1), RecordID: uuid.NewString(),
+		PrintedAt: opt.Now, Version: opt.Version, Loc: loc}
+	return forms.Demo(w, def, m)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // writeFile writes the PDF next to path and renames it into place, so a

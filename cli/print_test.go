@@ -69,6 +69,17 @@ func TestPrintVerb(t *testing.T) {
 		t.Fatal("--demo wrote into the data directory")
 	}
 
+	// every form, with demo content and blank
+	for _, name := range []string{"service-record", "revisit-record", "handover-inspection", "visitor-registration"} {
+		for _, mode := range []string{"--demo", "--blank"} {
+			path := filepath.Join(tmp, name+mode+".pdf")
+			if code, _, errs := runPrint(t, tmp, name, mode, "-o", path); code != 0 {
+				t.Fatalf("%s %s: exit %d\n%s", name, mode, code, errs)
+			}
+			pdfText(t, path)
+		}
+	}
+
 	// --id: a stored visit and a stored day
 	dir := filepath.Join(tmp, "data")
 	ctx := context.Background()
@@ -104,13 +115,14 @@ func TestPrintVerb(t *testing.T) {
 	}{
 		{[]string{}, "name a form"},
 		{[]string{"no-such-form", "--demo", "-o", "x.pdf"}, "no form"},
-		{[]string{"daily-log", "-o", "x.pdf"}, "either --demo or --id"},
-		{[]string{"daily-log", "--demo", "--id", "x", "-o", "x.pdf"}, "either --demo or --id"},
+		{[]string{"daily-log", "-o", "x.pdf"}, "one of --demo, --id or --blank"},
+		{[]string{"daily-log", "--demo", "--id", "x", "-o", "x.pdf"}, "one of --demo, --id or --blank"},
 		{[]string{"daily-log", "--demo"}, "-o FILE.pdf"},
 		{[]string{"daily-log", "--id", "yesterday", "-o", "x.pdf"}, "YYYY-MM-DD"},
 		{[]string{"visitor-registration", "--id", "nope", "-o", "x.pdf"}, "not_found"},
 		{[]string{"daily-log", "--demo", "--version", "Z/9", "-o", "x.pdf"}, "may not be printed"},
 		{[]string{"daily-log", "extra", "--demo", "-o", "x.pdf"}, "unexpected"},
+		{[]string{"revisit-record", "--id", "x", "-o", "x.pdf"}, "no stored records"},
 	} {
 		code, _, errs := runPrint(t, dir, tc.args...)
 		if code == 0 || !strings.Contains(errs, tc.want) {

@@ -13,6 +13,8 @@ import (
 type DayLogData struct {
 	Day  string // YYYY-MM-DD
 	Rows []data.LogRow
+	// Blank adds empty rows to write in by hand (a blank form).
+	Blank int
 }
 
 // RenderDailyLog writes the daily visitor log (来访客户日登记表): the day's
@@ -61,8 +63,11 @@ func RenderDailyLog(w io.Writer, m Meta, l DayLogData) error {
 			zhTerm("area.", string(r.Area)), d.at(r.HandedOverAt, "15:04"), d.at(r.LeftAt, "15:04"),
 		})
 	}
-	d.table(cols, rows, 8.5)
-	if len(l.Rows) == 0 {
+	for range l.Blank {
+		rows = append(rows, make([]string, len(cols)))
+	}
+	d.tableMin(cols, rows, 8.5, 7)
+	if len(l.Rows) == 0 && l.Blank == 0 {
 		d.paragraph("本日无来访登记。 No visits this day.", 9)
 	}
 	d.gap(4)

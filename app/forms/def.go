@@ -148,11 +148,28 @@ var (
 		Versions:  []Version{{Label: "A/0", Effective: date(2026, 11, 1)}},
 		Landscape: true, Records: true,
 	}
+
+	ServiceRecord = &Definition{
+		Name: "service-record", Number: "AC-KF-02-F01",
+		Title: "报修、投诉、接待情况汇总表", TitleEn: "Repairs, Complaints and Receptions",
+		Versions:  []Version{{Label: "A/0", Effective: date(2026, 11, 1)}},
+		Landscape: true,
+	}
+	RevisitRecord = &Definition{
+		Name: "revisit-record", Number: "AC-KF-02-F02",
+		Title: "回访记录表", TitleEn: "Revisit Record",
+		Versions: []Version{{Label: "A/0", Effective: date(2026, 11, 1)}},
+	}
+	HandoverInspection = &Definition{
+		Name: "handover-inspection", Number: "AC-KF-03-F01",
+		Title: "交付验房检查表", TitleEn: "Handover Inspection Checklist",
+		Versions: []Version{{Label: "A/0", Effective: date(2026, 11, 1)}},
+	}
 )
 
 // All lists the forms in the order `anchang print --list` shows them.
 func All() []*Definition {
-	return []*Definition{VisitorRegistration, DailyLog}
+	return []*Definition{VisitorRegistration, DailyLog, ServiceRecord, RevisitRecord, HandoverInspection}
 }
 
 // Lookup finds a form by its command-line name or its number.

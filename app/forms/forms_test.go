@@ -211,11 +211,23 @@ func TestWritePreviews(t *testing.T) {
 		}
 	}
 	r := sampleVisit()
-	write("visitor-registration", func(b *bytes.Buffer) error {
-		return RenderVisitorRegistration(b, meta(Serial("DEMO", r.Day, r.Ordinal), ""), r)
-	})
+	m := meta(Serial("DEMO", r.Day, r.Ordinal), "")
+	write("visitor-registration", func(b *bytes.Buffer) error { return RenderVisitorRegistration(b, m, r) })
 	write("daily-log", func(b *bytes.Buffer) error {
-		return RenderDailyLog(b, meta(Serial("DEMO", "2026-11-23", 0), "daylog"), sampleLog(60))
+		return RenderDailyLog(b, meta(Serial("DEMO", "2026-11-23", 0), "DEMO/daylog/2026-11-23"), sampleLog(60))
+	})
+	m = meta("DEMO-20261123-0001", "0193f2a4-7c1e-7b55-9a1d-3c5e8f0a2b61")
+	write("service-record", func(b *bytes.Buffer) error { return RenderServiceLog(b, m, DemoServiceLog(printedAt)) })
+	write("revisit-record", func(b *bytes.Buffer) error { return RenderRevisit(b, m, DemoRevisit(printedAt)) })
+	write("handover-inspection", func(b *bytes.Buffer) error { return RenderInspection(b, m, DemoInspection(printedAt)) })
+	for _, def := range All() {
+		write(def.Name+"-blank", func(b *bytes.Buffer) error { return Blank(b, def, m) })
+	}
+	bad := r
+	bad.Name = strings.Repeat("欧阳", 60) + "𠀀䶮😀🇨🇳"
+	bad.Notes, bad.InterestUnit, bad.ConsultantName, bad.Area = "", "", "", ""
+	write("bad-input", func(b *bytes.Buffer) error {
+		return RenderVisitorRegistration(b, meta(Serial("DEMO", r.Day, r.Ordinal), ""), bad)
 	})
 }
 
@@ -386,6 +398,67 @@ func BenchmarkDailyLog(b *testing.B) {
 	for b.Loop() {
 		var buf bytes.Buffer
 		if err := RenderDailyLog(&buf, m, l); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(size)/1024, "KB/pdf")
+}
+
+func TestServiceRevisitInspection(t *testing.T) {
+	m := meta("DEMO-20261123-0001", "0193f2a4-7c1e-7b55-9a1d-3c5e8f0a2b61")
+	for _, tc := range []struct {
+		def    *Definition
+		render func(*bytes.Buffer) error
+		pages  int // 0: any
+		want   []string
+		blank  bool
+	}{
+		{ServiceRecord, func(b *bytes.Buffer) error { return RenderServiceLog(b, m, DemoServiceLog(printedAt)) }, 0,
+			[]string{"地漏返味", "业主诉求", "2026-11-17 至 2026-11-23"}, false},
+		{RevisitRecord, func(b *bytes.Buffer) error { return RenderRevisit(b, m, DemoRevisit(printedAt)) }, 1,
+			[]string{"回访记录表", "■ 满意 (4)", "TS-20261117-003", "业主签名"}, false},
+		{HandoverInspection, func(b *bytes.Buffer) error { return RenderInspection(b, m, DemoInspection(printedAt)) }, 0,
+			[]string{"问题清单", "#10", "不合格 Defect #3", "合计 Total 120"}, false},
+		{RevisitRecord, func(b *bytes.Buffer) error { return Blank(b, RevisitRecord, m) }, 1, []string{"□ 投诉处理后", "□ 非常满意 (5)"}, true},
+		{VisitorRegistration, func(b *bytes.Buffer) error { return Blank(b, VisitorRegistration, m) }, 1, []string{"客户姓名"}, true},
+		{DailyLog, func(b *bytes.Buffer) error { return Blank(b, DailyLog, m) }, 0, []string{"序号"}, true},
+		{ServiceRecord, func(b *bytes.Buffer) error { return Blank(b, ServiceRecord, m) }, 0, []string{"事情经过"}, true},
+		{HandoverInspection, func(b *bytes.Buffer) error { return Blank(b, HandoverInspection, m) }, 0, []string{"验收标准"}, true},
+	} {
+		var b bytes.Buffer
+		if err := tc.render(&b); err != nil {
+			t.Fatal(tc.def.Name, err)
+		}
+		c := check(t, tc.def.Name, b.Bytes())
+		if tc.pages > 0 && len(c.pages) != tc.pages {
+			t.Errorf("%s: %d pages, want %d", tc.def.Name, len(c.pages), tc.pages)
+		}
+		serial := "DEMO-20261123-0001"
+		if tc.blank { // a blank form has no serial
+			serial = ""
+		}
+		controlMarks(t, c, tc.def, serial, "星河湾售楼处（演示）")
+		for _, w := range tc.want {
+			if !strings.Contains(c.text(), w) {
+				t.Errorf("%s lacks %q", tc.def.Name, w)
+			}
+		}
+	}
+	in := DemoInspection(printedAt)
+	if len(in.Items) != 120 || len(in.Defects) != 10 {
+		t.Fatalf("demo inspection: %d items, %d defects", len(in.Items), len(in.Defects))
+	}
+}
+
+func BenchmarkInspection(b *testing.B) {
+	in := DemoInspection(printedAt)
+	m := meta("DEMO-20261123-0001", "0193f2a4-7c1e-7b55-9a1d-3c5e8f0a2b61")
+	var size int
+	b.ResetTimer()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := RenderInspection(&buf, m, in); err != nil {
 			b.Fatal(err)
 		}
 		size = buf.Len()

@@ -160,6 +160,12 @@ type column struct {
 // table draws a header row and the rows under it; after every page break
 // the header is drawn again.
 func (d *doc) table(cols []column, rows [][]string, size float64) {
+	d.tableMin(cols, rows, size, 0)
+}
+
+// tableMin is table with every body row at least minH mm tall: room to
+// write by hand on a blank form.
+func (d *doc) tableMin(cols []column, rows [][]string, size, minH float64) {
 	var total float64
 	for _, c := range cols {
 		total += c.weight
@@ -192,7 +198,7 @@ func (d *doc) table(cols []column, rows [][]string, size float64) {
 			}
 			cells[i] = cell{w: widths[i], text: t, align: cols[i].align}
 		}
-		d.row(cells, size, 0)
+		d.row(cells, size, minH)
 	}
 	d.onPage = nil
 	d.headerEnd = 0

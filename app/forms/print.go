@@ -33,7 +33,41 @@ func (d *Definition) RecordHelp() string {
 	case DailyLog:
 		return "a day, YYYY-MM-DD"
 	}
-	return "no stored records yet"
+	return "none stored yet (--demo, --blank)"
+}
+
+// Blank renders def with no record, to fill in by hand: the visitor
+// registration form when the desk computer is down, the inspection
+// checklist with its standard items and no results.
+func Blank(w io.Writer, def *Definition, m Meta) error {
+	m.Serial, m.RecordID = "", ""
+	switch def {
+	case VisitorRegistration:
+		return RenderVisitorRegistration(w, m, data.VisitRecord{})
+	case DailyLog:
+		return RenderDailyLog(w, m, DayLogData{Blank: 22})
+	case ServiceRecord:
+		return RenderServiceLog(w, m, ServiceLog{Blank: 12})
+	case RevisitRecord:
+		return RenderRevisit(w, m, Revisit{})
+	case HandoverInspection:
+		return RenderInspection(w, m, Inspection{Items: InspectionTemplate(), BlankDefects: 12})
+	}
+	return fmt.Errorf("print %s: no blank form", def.Name)
+}
+
+// Demo renders a form whose records are not stored yet with sample
+// content (DemoServiceLog, DemoRevisit, DemoInspection).
+func Demo(w io.Writer, def *Definition, m Meta) error {
+	switch def {
+	case ServiceRecord:
+		return RenderServiceLog(w, m, DemoServiceLog(m.PrintedAt.In(m.Loc)))
+	case RevisitRecord:
+		return RenderRevisit(w, m, DemoRevisit(m.PrintedAt.In(m.Loc)))
+	case HandoverInspection:
+		return RenderInspection(w, m, DemoInspection(m.PrintedAt.In(m.Loc)))
+	}
+	return fmt.Errorf("print %s: its demo comes from demo records", def.Name)
 }
 
 // Print renders the form def for the stored record id: a visit's id for
