@@ -34,6 +34,14 @@ var SmallIcon []byte
 //go:embed lang/*.json
 var langFS embed.FS
 
+// StarterFAQ is the consultation manual (咨询应答手册) a new device starts
+// with: realistic entries about the fictional project 星河湾, in zh-CN with
+// English, marked as a template ("template": true) for the company to
+// replace. data.Store.EnsureStarterFAQ loads it.
+//
+//go:embed faq/starter.json
+var StarterFAQ []byte
+
 // Languages are the translation files' language codes, the default first.
 var Languages = []string{"zh", "en"}
 

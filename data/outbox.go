@@ -18,6 +18,13 @@ const (
 	MutVisitCheckIn   = "visit.checkin"
 	MutVisitEvent     = "visit.event"
 	MutRotationAction = "rotation.action"
+	MutFAQCategory    = "faq.category"
+	MutFAQSave        = "faq.save"
+	MutFAQStatus      = "faq.status"
+	MutConsultLog     = "consult.log"
+	MutConsultHandoff = "consult.handoff"
+	MutHandoffDone    = "consult.handoff_done"
+	MutFAQMiss        = "faq.miss"
 )
 
 // OutboxEntry is one change waiting to be pushed to HQ.

@@ -37,6 +37,8 @@ type Store struct {
 	device *Device // nil until setup is done
 	office *Office
 	loc    *time.Location
+
+	faq faqCache // the in-memory FAQ search index
 }
 
 // DSN returns the connection string for the database at path: every pooled

@@ -1,0 +1,296 @@
+package data
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// HandoffDue is how soon a question handed to a colleague must be followed up.
+const HandoffDue = time.Hour
+
+// MaxMissQueryLen caps a recorded miss, in characters.
+const MaxMissQueryLen = 100
+
+// HandoffRole is the colleague a question is handed to.
+type HandoffRole string
+
+const (
+	HandoffLoan         HandoffRole = "loan"          // 贷款专员
+	HandoffEngineering  HandoffRole = "engineering"   // 工程部
+	HandoffSalesManager HandoffRole = "sales_manager" // 销售经理
+	HandoffOther        HandoffRole = "other"
+)
+
+// HandoffRoles in display order.
+var HandoffRoles = []HandoffRole{HandoffLoan, HandoffEngineering, HandoffSalesManager, HandoffOther}
+
+// LogConsultation records that the actor answered from an entry (the live
+// version), during a visit or standalone (visitID ""). query is what was searched.
+func (s *Store) LogConsultation(ctx context.Context, actorID, visitID, entryID, query string) error {
+	query, verr := cleanLine("query", query, false, MaxMissQueryLen)
+	if verr != nil {
+		return verr
+	}
+	return s.tx(ctx, func(tx *txn) error {
+		if _, err := requireActor(ctx, tx, actorID, func(Role) bool { return true }); err != nil {
+			return err
+		}
+		st, err := s.stamp()
+		if err != nil {
+			return err
+		}
+		if err := checkVisit(ctx, tx, st.office, visitID); err != nil {
+			return err
+		}
+		var live int
+		err = tx.QueryRowContext(ctx, `SELECT COALESCE(live_version, 0) FROM faq_entries WHERE id = ?`, entryID).Scan(&live)
+		if isNoRows(err) || err == nil && live == 0 {
+			return &Error{Code: ENOTFOUND, Key: "err.faq.not_found"}
+		}
+		if err != nil {
+			return fmt.Errorf("log consultation: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO consult_log (id, office_id, device_id, created_at, created_by, visit_id, entry_id, entry_version, query)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, actorID, nullStr(visitID), entryID, live, query); err != nil {
+			return fmt.Errorf("log consultation: %w", err)
+		}
+		return emit(ctx, tx, st.at, MutConsultLog, 1, st.id, map[string]any{
+			"id": st.id, "office_id": st.office, "visit_id": visitID, "entry_id": entryID, "entry_version": live, "query": query,
+			"created_at": st.at, "created_by": actorID,
+		})
+	})
+}
+
+func checkVisit(ctx context.Context, tx *txn, office, visitID string) error {
+	if visitID == "" {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM visits WHERE id = ? AND office_id = ?`, visitID, office).Scan(&n); err != nil {
+		return fmt.Errorf("find visit: %w", err)
+	}
+	if n == 0 {
+		return &Error{Code: ENOTFOUND, Key: "err.visit.not_found"}
+	}
+	return nil
+}
+
+// HandoffInput is a question not answered here.
+type HandoffInput struct {
+	VisitID   string // "" = standalone
+	Question  string
+	ToRole    HandoffRole
+	ToStaffID string // optional: the colleague by name
+}
+
+// Handoff is a question handed to a colleague, open until done.
+type Handoff struct {
+	ID        string
+	VisitID   string
+	Question  string
+	ToRole    HandoffRole
+	ToStaffID string
+	CreatedBy string
+	CreatedAt time.Time
+	DueAt     time.Time
+	DoneAt    time.Time // zero while open
+	DoneBy    string
+	DoneNote  string
+	TicketID  string // set once the tickets feature takes it over
+}
+
+// Overdue reports whether an open hand-off is past its follow-up time.
+func (h Handoff) Overdue(now time.Time) bool { return h.DoneAt.IsZero() && now.After(h.DueAt) }
+
+// HandOffQuestion records a question the desk could not answer, handed to
+// a colleague with a follow-up due in HandoffDue.
+func (s *Store) HandOffQuestion(ctx context.Context, actorID string, in HandoffInput) (Handoff, error) {
+	q, verr := cleanText("question", in.Question, MaxNotesLen)
+	if verr != nil {
+		return Handoff{}, verr
+	}
+	if q == "" {
+		return Handoff{}, invalid("question", "err.field.required", nil)
+	}
+	valid := false
+	for _, r := range HandoffRoles {
+		valid = valid || r == in.ToRole
+	}
+	if !valid {
+		return Handoff{}, invalid("to_role", "err.faq.handoff_role", nil)
+	}
+	st, err := s.stamp()
+	if err != nil {
+		return Handoff{}, err
+	}
+	h := Handoff{ID: st.id, VisitID: in.VisitID, Question: q, ToRole: in.ToRole, ToStaffID: in.ToStaffID, CreatedBy: actorID,
+		CreatedAt: fromMS(st.at), DueAt: fromMS(st.at).Add(HandoffDue)}
+	err = s.tx(ctx, func(tx *txn) error {
+		if _, err := requireActor(ctx, tx, actorID, func(Role) bool { return true }); err != nil {
+			return err
+		}
+		if err := checkVisit(ctx, tx, st.office, in.VisitID); err != nil {
+			return err
+		}
+		if in.ToStaffID != "" {
+			if to, err := findStaff(ctx, tx, in.ToStaffID); err != nil || !to.Active {
+				return invalid("to_staff", "err.faq.handoff_staff", nil)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO consult_handoffs (id, office_id, device_id, created_at, created_by, visit_id, question, to_role, to_staff_id, due_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, actorID, nullStr(in.VisitID), q, string(in.ToRole), nullStr(in.ToStaffID), ms(h.DueAt)); err != nil {
+			return fmt.Errorf("insert handoff: %w", err)
+		}
+		return emit(ctx, tx, st.at, MutConsultHandoff, 1, st.id, map[string]any{
+			"id": st.id, "office_id": st.office, "visit_id": in.VisitID, "question": q, "to_role": in.ToRole, "to_staff_id": in.ToStaffID,
+			"due_at": ms(h.DueAt), "created_at": st.at, "created_by": actorID,
+		})
+	})
+	if err != nil {
+		return Handoff{}, err
+	}
+	return h, nil
+}
+
+// FinishHandoff marks a hand-off followed up.
+func (s *Store) FinishHandoff(ctx context.Context, actorID, id, note string) error {
+	note, verr := cleanText("note", note, MaxNotesLen)
+	if verr != nil {
+		return verr
+	}
+	return s.tx(ctx, func(tx *txn) error {
+		if _, err := requireActor(ctx, tx, actorID, func(Role) bool { return true }); err != nil {
+			return err
+		}
+		st, err := s.stamp()
+		if err != nil {
+			return err
+		}
+		var done *int64
+		err = tx.QueryRowContext(ctx, `SELECT done_at FROM consult_handoffs WHERE id = ? AND office_id = ?`, id, st.office).Scan(&done)
+		if isNoRows(err) {
+			return &Error{Code: ENOTFOUND, Key: "err.faq.handoff_not_found"}
+		}
+		if err != nil {
+			return fmt.Errorf("finish handoff: %w", err)
+		}
+		if done != nil {
+			return &Error{Code: ECONFLICT, Key: "err.faq.handoff_done"}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO consult_handoff_events (id, office_id, device_id, created_at, created_by, handoff_id, kind, note)
+			VALUES (?, ?, ?, ?, ?, ?, 'done', ?)`, st.id, st.office, st.device, st.at, actorID, id, note); err != nil {
+			return fmt.Errorf("finish handoff: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE consult_handoffs SET done_at = ?, done_by = ?, done_note = ? WHERE id = ?`, st.at, actorID, note, id); err != nil {
+			return fmt.Errorf("finish handoff: %w", err)
+		}
+		return emit(ctx, tx, st.at, MutHandoffDone, 1, st.id, map[string]any{
+			"id": st.id, "handoff_id": id, "office_id": st.office, "note": note, "created_at": st.at, "created_by": actorID,
+		})
+	})
+}
+
+// OpenHandoffs lists the office's hand-offs not yet done, soonest due first:
+// what the desk shows until each is followed up.
+func (s *Store) OpenHandoffs(ctx context.Context) ([]Handoff, error) {
+	_, o, err := s.ids()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(visit_id, ''), question, to_role, COALESCE(to_staff_id, ''), COALESCE(created_by, ''),
+		created_at, due_at, COALESCE(ticket_id, '') FROM consult_handoffs WHERE office_id = ? AND done_at IS NULL ORDER BY due_at, id`, o.ID)
+	if err != nil {
+		return nil, fmt.Errorf("open handoffs: %w", err)
+	}
+	defer rows.Close()
+	var out []Handoff
+	for rows.Next() {
+		var h Handoff
+		var created, due int64
+		if err := rows.Scan(&h.ID, &h.VisitID, &h.Question, &h.ToRole, &h.ToStaffID, &h.CreatedBy, &created, &due, &h.TicketID); err != nil {
+			return nil, fmt.Errorf("open handoffs: %w", err)
+		}
+		h.CreatedAt, h.DueAt = fromMS(created), fromMS(due)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// RecordFAQMiss records a search that found nothing. The UI calls it when
+// the staff member gives up on a query (not on every keystroke); actorID
+// may be "" (command line).
+func (s *Store) RecordFAQMiss(ctx context.Context, actorID, query string) error {
+	query = strings.Join(strings.Fields(query), " ")
+	if r := []rune(query); len(r) > MaxMissQueryLen {
+		query = string(r[:MaxMissQueryLen])
+	}
+	query, verr := cleanLine("query", query, true, MaxMissQueryLen)
+	if verr != nil {
+		return verr
+	}
+	norm := foldText(query)
+	return s.tx(ctx, func(tx *txn) error {
+		st, err := s.stamp()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO faq_misses (id, office_id, device_id, created_at, created_by, query, norm) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			st.id, st.office, st.device, st.at, nullStr(actorID), query, norm); err != nil {
+			return fmt.Errorf("record miss: %w", err)
+		}
+		return emit(ctx, tx, st.at, MutFAQMiss, 1, st.id, map[string]any{
+			"id": st.id, "office_id": st.office, "query": query, "created_at": st.at, "created_by": actorID,
+		})
+	})
+}
+
+// FAQCount is an entry or a query with how often it came up.
+type FAQCount struct {
+	EntryID  string // for entries
+	Question string // the entry's question, or the missed query
+	Count    int
+	Last     time.Time
+}
+
+// MostAskedFAQ lists the entries answered from most often since since
+// (zero = ever), most first.
+func (s *Store) MostAskedFAQ(ctx context.Context, since time.Time, limit int) ([]FAQCount, error) {
+	return s.faqCounts(ctx, `SELECT l.entry_id, v.question, count(*), max(l.created_at) FROM consult_log l
+		JOIN faq_entries x ON x.id = l.entry_id JOIN faq_versions v ON v.entry_id = x.id AND v.version = x.latest_version
+		WHERE l.created_at >= ? GROUP BY l.entry_id ORDER BY count(*) DESC, max(l.created_at) DESC LIMIT ?`, ms(since), limit)
+}
+
+// RecentFAQ lists the entries this staff member answered from most
+// recently ("" = anyone on this device's office).
+func (s *Store) RecentFAQ(ctx context.Context, staffID string, limit int) ([]FAQCount, error) {
+	return s.faqCounts(ctx, `SELECT l.entry_id, v.question, count(*), max(l.created_at) FROM consult_log l
+		JOIN faq_entries x ON x.id = l.entry_id JOIN faq_versions v ON v.entry_id = x.id AND v.version = x.latest_version
+		WHERE (? = '' OR l.created_by = ?) AND x.live_version IS NOT NULL GROUP BY l.entry_id ORDER BY max(l.created_at) DESC LIMIT ?`, staffID, staffID, limit)
+}
+
+// TopFAQMisses lists the queries that most often found nothing since since.
+func (s *Store) TopFAQMisses(ctx context.Context, since time.Time, limit int) ([]FAQCount, error) {
+	return s.faqCounts(ctx, `SELECT '', min(query), count(*), max(created_at) FROM faq_misses
+		WHERE created_at >= ? GROUP BY norm ORDER BY count(*) DESC, max(created_at) DESC LIMIT ?`, ms(since), limit)
+}
+
+func (s *Store) faqCounts(ctx context.Context, q string, args ...any) ([]FAQCount, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("faq counts: %w", err)
+	}
+	defer rows.Close()
+	var out []FAQCount
+	for rows.Next() {
+		var c FAQCount
+		var last int64
+		if err := rows.Scan(&c.EntryID, &c.Question, &c.Count, &last); err != nil {
+			return nil, fmt.Errorf("faq counts: %w", err)
+		}
+		c.Last = fromMS(last)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,588 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// FAQ content limits, in characters.
+const (
+	MaxFAQQuestionLen = 200
+	MaxFAQAnswerLen   = 4000
+	MaxFAQAnswerENLen = 8000
+	MaxFAQAlts        = 20
+	MaxFAQTags        = 20
+	MaxFAQTagLen      = 20
+)
+
+// FAQStatus is where a version of an entry stands.
+type FAQStatus string
+
+const (
+	FAQDraft    FAQStatus = "draft"    // 草稿
+	FAQReview   FAQStatus = "review"   // 审核中
+	FAQApproved FAQStatus = "approved" // 已批准
+	FAQRetired  FAQStatus = "retired"  // 已停用
+)
+
+// faqMoves are the allowed status changes.
+var faqMoves = map[FAQStatus][]FAQStatus{
+	FAQDraft:    {FAQReview},
+	FAQReview:   {FAQDraft, FAQApproved},
+	FAQApproved: {FAQRetired},
+}
+
+// CanEditFAQ: FAQ content belongs to HQ's customer-relations centre. There is
+// no HQ role on a device yet, so the office admin stands in for it; office
+// staff see approved entries read-only.
+func (r Role) CanEditFAQ() bool { return r == RoleAdmin }
+
+// FAQInput is the content of one version of an entry.
+type FAQInput struct {
+	Category     string   // a FAQCategory code
+	Scope        string   // "" = every project; else an office code
+	Question     string   // zh-CN
+	Alternatives []string // other ways visitors ask it
+	Answer       string   // paragraphs; "- " lines are list items
+	QuestionEN   string
+	AnswerEN     string
+	Tags         []string
+	EffectiveOn  string // YYYY-MM-DD; "" = today
+	ExpiresOn    string // YYYY-MM-DD or ""
+	Template     bool   // starter content the company should replace
+}
+
+// FAQVersion is one stored version of an entry.
+type FAQVersion struct {
+	FAQInput
+	EntryID    string
+	Version    int
+	Status     FAQStatus
+	AuthorID   string
+	ApproverID string // who approved it; "" if never approved
+	CreatedAt  time.Time
+	ApprovedAt time.Time
+}
+
+// FAQEntry is an entry with its newest version and the version the desk
+// answers from.
+type FAQEntry struct {
+	ID           string
+	Latest       FAQVersion
+	LiveVersion  int // 0 = nothing approved to answer from
+	LatestStatus FAQStatus
+}
+
+var faqScopeRe = regexp.MustCompile(`^[A-Z0-9][A-Z0-9_-]*$`)
+
+// validate cleans the input in place. now gives the default effective date.
+func (in *FAQInput) validate(now time.Time) error {
+	var err *Error
+	if in.Question, err = cleanLine("question", in.Question, true, MaxFAQQuestionLen); err != nil {
+		return err
+	}
+	if in.Answer, err = cleanText("answer", in.Answer, MaxFAQAnswerLen); err != nil {
+		return err
+	}
+	if in.Answer == "" {
+		return invalid("answer", "err.field.required", nil)
+	}
+	if in.QuestionEN, err = cleanLine("question_en", in.QuestionEN, false, MaxFAQQuestionLen*2); err != nil {
+		return err
+	}
+	if in.AnswerEN, err = cleanText("answer_en", in.AnswerEN, MaxFAQAnswerENLen); err != nil {
+		return err
+	}
+	in.Category = strings.TrimSpace(in.Category)
+	if in.Category == "" {
+		return invalid("category", "err.field.required", nil)
+	}
+	in.Scope = strings.ToUpper(strings.TrimSpace(in.Scope))
+	if in.Scope != "" && (len(in.Scope) > MaxCodeLen || !faqScopeRe.MatchString(in.Scope)) {
+		return invalid("scope", "err.faq.scope", nil)
+	}
+	if in.Alternatives, err = cleanList("alternatives", in.Alternatives, MaxFAQAlts, MaxFAQQuestionLen); err != nil {
+		return err
+	}
+	if in.Tags, err = cleanList("tags", in.Tags, MaxFAQTags, MaxFAQTagLen); err != nil {
+		return err
+	}
+	if in.EffectiveOn = strings.TrimSpace(in.EffectiveOn); in.EffectiveOn == "" {
+		in.EffectiveOn = now.Format(time.DateOnly)
+	}
+	eff, perr := time.Parse(time.DateOnly, in.EffectiveOn)
+	if perr != nil {
+		return invalid("effective_on", "err.faq.date", nil)
+	}
+	if in.ExpiresOn = strings.TrimSpace(in.ExpiresOn); in.ExpiresOn != "" {
+		exp, perr := time.Parse(time.DateOnly, in.ExpiresOn)
+		if perr != nil {
+			return invalid("expires_on", "err.faq.date", nil)
+		}
+		if exp.Before(eff) {
+			return invalid("expires_on", "err.faq.expiry_before", nil)
+		}
+	}
+	return nil
+}
+
+// cleanList cleans each item, drops empty ones and duplicates.
+func cleanList(field string, items []string, maxItems, maxLen int) ([]string, *Error) {
+	out := []string{}
+	for _, it := range items {
+		v, err := cleanLine(field, it, false, maxLen)
+		if err != nil {
+			return nil, err
+		}
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	if len(out) > maxItems {
+		return nil, invalid(field, "err.faq.too_many", map[string]any{"Max": maxItems})
+	}
+	return out, nil
+}
+
+func (a FAQInput) sameContent(b FAQInput) bool {
+	return a.Category == b.Category && a.Scope == b.Scope && a.Question == b.Question &&
+		slices.Equal(a.Alternatives, b.Alternatives) && a.Answer == b.Answer &&
+		a.QuestionEN == b.QuestionEN && a.AnswerEN == b.AnswerEN && slices.Equal(a.Tags, b.Tags) &&
+		a.EffectiveOn == b.EffectiveOn && a.ExpiresOn == b.ExpiresOn && a.Template == b.Template
+}
+
+// SaveFAQ stores in as a new draft version: of a new entry when entryID is
+// "", else of that entry. Nothing is overwritten; a save identical to the
+// newest version stores nothing and returns it. Admins only.
+func (s *Store) SaveFAQ(ctx context.Context, actorID, entryID string, in FAQInput) (FAQVersion, error) {
+	if err := in.validate(s.now().In(s.Location())); err != nil {
+		return FAQVersion{}, err
+	}
+	var out FAQVersion
+	err := s.tx(ctx, func(tx *txn) error {
+		if _, err := requireActor(ctx, tx, actorID, Role.CanEditFAQ); err != nil {
+			return err
+		}
+		st, err := s.stamp()
+		if err != nil {
+			return err
+		}
+		if err := ensureFAQCategories(ctx, tx, st.office, st.device, st.at, actorID); err != nil {
+			return err
+		}
+		out, _, err = saveFAQ(ctx, tx, st, actorID, entryID, in)
+		return err
+	})
+	if err == nil {
+		s.faqChanged()
+	}
+	return out, err
+}
+
+// saveFAQ appends a draft version; changed is false when in equals the newest version.
+func saveFAQ(ctx context.Context, tx *txn, st stamp, by, entryID string, in FAQInput) (FAQVersion, bool, error) {
+	if err := checkCategory(ctx, tx, in.Category); err != nil {
+		return FAQVersion{}, false, err
+	}
+	if err := checkDuplicateQuestion(ctx, tx, entryID, in.Scope, in.Question); err != nil {
+		return FAQVersion{}, false, err
+	}
+	version := 1
+	if entryID == "" {
+		entryID = st.id
+		if _, err := tx.ExecContext(ctx, `INSERT INTO faq_entries (id, office_id, device_id, created_at, created_by, latest_version, latest_status, updated_at)
+			VALUES (?, ?, ?, ?, ?, 1, 'draft', ?)`, entryID, st.office, st.device, st.at, nullStr(by), st.at); err != nil {
+			return FAQVersion{}, false, fmt.Errorf("insert faq entry: %w", err)
+		}
+	} else {
+		cur, err := findFAQVersion(ctx, tx, entryID, 0)
+		if err != nil {
+			return FAQVersion{}, false, err
+		}
+		if cur.FAQInput.sameContent(in) {
+			return cur, false, nil
+		}
+		version = cur.Version + 1
+	}
+	alts, _ := json.Marshal(in.Alternatives)
+	tags, _ := json.Marshal(in.Tags)
+	vid := newID()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_versions (id, office_id, device_id, created_at, created_by, entry_id, version, category, scope,
+		question, alternatives, answer, question_en, answer_en, tags, effective_on, expires_on, template)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		vid, st.office, st.device, st.at, nullStr(by), entryID, version, in.Category, in.Scope,
+		in.Question, string(alts), in.Answer, in.QuestionEN, in.AnswerEN, string(tags), in.EffectiveOn, in.ExpiresOn, in.Template); err != nil {
+		return FAQVersion{}, false, fmt.Errorf("insert faq version: %w", err)
+	}
+	if err := addFAQStatus(ctx, tx, st, by, entryID, version, FAQDraft, ""); err != nil {
+		return FAQVersion{}, false, err
+	}
+	if err := emit(ctx, tx, st.at, MutFAQSave, 1, entryID, map[string]any{
+		"entry_id": entryID, "version_id": vid, "version": version, "office_id": st.office, "category": in.Category, "scope": in.Scope,
+		"question": in.Question, "alternatives": in.Alternatives, "answer": in.Answer, "question_en": in.QuestionEN, "answer_en": in.AnswerEN,
+		"tags": in.Tags, "effective_on": in.EffectiveOn, "expires_on": in.ExpiresOn, "template": in.Template, "created_at": st.at, "created_by": by,
+	}); err != nil {
+		return FAQVersion{}, false, err
+	}
+	v := FAQVersion{FAQInput: in, EntryID: entryID, Version: version, Status: FAQDraft, AuthorID: by, CreatedAt: fromMS(st.at)}
+	return v, true, nil
+}
+
+func nullStr(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+func checkCategory(ctx context.Context, tx *txn, code string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM faq_categories WHERE code = ? AND active = 1`, code).Scan(&n); err != nil {
+		return fmt.Errorf("faq category: %w", err)
+	}
+	if n == 0 {
+		return invalid("category", "err.faq.category", map[string]any{"Category": code})
+	}
+	return nil
+}
+
+// checkDuplicateQuestion refuses a question another entry of the same scope
+// already asks (retired entries do not count).
+func checkDuplicateQuestion(ctx context.Context, tx *txn, entryID, scope, question string) error {
+	var other string
+	err := tx.QueryRowContext(ctx, `SELECT e.id FROM faq_entries e JOIN faq_versions v ON v.entry_id = e.id AND v.version = e.latest_version
+		WHERE v.scope = ? AND v.question = ? AND e.id != ? AND e.latest_status != 'retired' LIMIT 1`, scope, question, entryID).Scan(&other)
+	if isNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("faq duplicate check: %w", err)
+	}
+	return invalid("question", "err.faq.duplicate", nil)
+}
+
+func addFAQStatus(ctx context.Context, tx *txn, st stamp, by, entryID string, version int, status FAQStatus, note string) error {
+	id := newID()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_status_events (id, office_id, device_id, created_at, created_by, entry_id, version, status, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, st.office, st.device, st.at, nullStr(by), entryID, version, string(status), note); err != nil {
+		return fmt.Errorf("insert faq status: %w", err)
+	}
+	// The entry's current state follows from its versions and events.
+	var live any = sql.NullInt64{}
+	q := `UPDATE faq_entries SET latest_version = ?, latest_status = ?, updated_at = ? WHERE id = ?`
+	args := []any{version, string(status), st.at, entryID}
+	switch status {
+	case FAQApproved:
+		live = version
+		q = `UPDATE faq_entries SET latest_version = ?, latest_status = ?, updated_at = ?, live_version = ? WHERE id = ?`
+		args = []any{version, string(status), st.at, live, entryID}
+	case FAQRetired:
+		q = `UPDATE faq_entries SET latest_version = ?, latest_status = ?, updated_at = ?, live_version = NULL WHERE id = ?`
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("update faq entry: %w", err)
+	}
+	if status == FAQDraft {
+		return nil // the version's faq.save carries it
+	}
+	return emit(ctx, tx, st.at, MutFAQStatus, 1, id, map[string]any{
+		"id": id, "entry_id": entryID, "version": version, "status": status, "note": note, "office_id": st.office, "created_at": st.at, "created_by": by,
+	})
+}
+
+// SetFAQStatus moves the newest version of an entry: draft → review,
+// review → draft (sent back) or approved, approved → retired. Approving
+// needs an answer free of vague wording (see LintFAQ). Admins only.
+func (s *Store) SetFAQStatus(ctx context.Context, actorID, entryID string, to FAQStatus, note string) error {
+	note, verr := cleanLine("note", note, false, MaxNotesLen)
+	if verr != nil {
+		return verr
+	}
+	words, err := s.VagueWords(ctx)
+	if err != nil {
+		return err
+	}
+	err = s.tx(ctx, func(tx *txn) error {
+		if _, err := requireActor(ctx, tx, actorID, Role.CanEditFAQ); err != nil {
+			return err
+		}
+		st, err := s.stamp()
+		if err != nil {
+			return err
+		}
+		return setFAQStatus(ctx, tx, st, actorID, entryID, to, note, words)
+	})
+	if err == nil {
+		s.faqChanged()
+	}
+	return err
+}
+
+func setFAQStatus(ctx context.Context, tx *txn, st stamp, by, entryID string, to FAQStatus, note string, words []string) error {
+	cur, err := findFAQVersion(ctx, tx, entryID, 0)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(faqMoves[cur.Status], to) {
+		return &Error{Code: ECONFLICT, Field: "status", Key: "err.faq.transition", Args: map[string]any{"From": string(cur.Status), "To": string(to)}}
+	}
+	if to == FAQApproved {
+		if issues := LintFAQ(cur.FAQInput, words); len(issues) > 0 {
+			return &Error{Code: EINVALID, Field: "answer", Key: "err.faq.vague",
+				Args: map[string]any{"Count": len(issues), "Word": issues[0].Word}, Err: LintIssues(issues)}
+		}
+	}
+	return addFAQStatus(ctx, tx, st, by, entryID, cur.Version, to, note)
+}
+
+const faqVersionCols = `v.entry_id, v.version, v.category, v.scope, v.question, v.alternatives, v.answer, v.question_en, v.answer_en, v.tags,
+	v.effective_on, v.expires_on, v.template, COALESCE(v.created_by, ''), v.created_at,
+	COALESCE((SELECT e.status FROM faq_status_events e WHERE e.entry_id = v.entry_id AND e.version = v.version ORDER BY e.created_at DESC, e.rowid DESC LIMIT 1), 'draft'),
+	COALESCE((SELECT COALESCE(e.created_by, '') || '|' || e.created_at FROM faq_status_events e WHERE e.entry_id = v.entry_id AND e.version = v.version AND e.status = 'approved' ORDER BY e.created_at DESC LIMIT 1), '')`
+
+func scanFAQVersion(sc interface{ Scan(...any) error }) (FAQVersion, error) {
+	var v FAQVersion
+	var alts, tags, approved string
+	var created int64
+	err := sc.Scan(&v.EntryID, &v.Version, &v.Category, &v.Scope, &v.Question, &alts, &v.Answer, &v.QuestionEN, &v.AnswerEN, &tags,
+		&v.EffectiveOn, &v.ExpiresOn, &v.Template, &v.AuthorID, &created, &v.Status, &approved)
+	if err != nil {
+		return v, err
+	}
+	v.CreatedAt = fromMS(created)
+	if err := json.Unmarshal([]byte(alts), &v.Alternatives); err != nil {
+		return v, fmt.Errorf("faq alternatives: %w", err)
+	}
+	if err := json.Unmarshal([]byte(tags), &v.Tags); err != nil {
+		return v, fmt.Errorf("faq tags: %w", err)
+	}
+	if by, at, ok := strings.Cut(approved, "|"); ok {
+		v.ApproverID = by
+		var n int64
+		fmt.Sscan(at, &n)
+		v.ApprovedAt = fromMS(n)
+	}
+	return v, nil
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// findFAQVersion reads one version; version 0 is the newest.
+func findFAQVersion(ctx context.Context, q queryer, entryID string, version int) (FAQVersion, error) {
+	query := `SELECT ` + faqVersionCols + ` FROM faq_versions v WHERE v.entry_id = ? AND v.version = ?`
+	args := []any{entryID, version}
+	if version == 0 {
+		query = `SELECT ` + faqVersionCols + ` FROM faq_versions v JOIN faq_entries x ON x.id = v.entry_id AND x.latest_version = v.version WHERE v.entry_id = ?`
+		args = args[:1]
+	}
+	v, err := scanFAQVersion(q.QueryRowContext(ctx, query, args...))
+	if isNoRows(err) {
+		return FAQVersion{}, &Error{Code: ENOTFOUND, Key: "err.faq.not_found"}
+	}
+	if err != nil {
+		return FAQVersion{}, fmt.Errorf("read faq version: %w", err)
+	}
+	return v, nil
+}
+
+// FAQVersionOf returns one version of an entry; version 0 is the newest.
+func (s *Store) FAQVersionOf(ctx context.Context, entryID string, version int) (FAQVersion, error) {
+	return findFAQVersion(ctx, s.db, entryID, version)
+}
+
+// FAQHistory returns every version of an entry, oldest first.
+func (s *Store) FAQHistory(ctx context.Context, entryID string) ([]FAQVersion, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+faqVersionCols+` FROM faq_versions v WHERE v.entry_id = ? ORDER BY v.version`, entryID)
+	if err != nil {
+		return nil, fmt.Errorf("faq history: %w", err)
+	}
+	defer rows.Close()
+	var out []FAQVersion
+	for rows.Next() {
+		v, err := scanFAQVersion(rows)
+		if err != nil {
+			return nil, fmt.Errorf("faq history: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, &Error{Code: ENOTFOUND, Key: "err.faq.not_found"}
+	}
+	return out, nil
+}
+
+// FAQFilter selects entries for browsing.
+type FAQFilter struct {
+	Category string // "" = all
+	// Editing lists every entry at its newest version (the HQ editor);
+	// otherwise only what the desk may answer from: the live approved
+	// version, in this office's scope and in force today.
+	Editing bool
+}
+
+// ListFAQ lists entries by category order, then question.
+func (s *Store) ListFAQ(ctx context.Context, f FAQFilter) ([]FAQEntry, error) {
+	_, o, err := s.ids()
+	if err != nil {
+		return nil, err
+	}
+	today := s.Day(s.now())
+	join := `x.live_version`
+	where := `x.live_version IS NOT NULL AND v.scope IN ('', ?) AND v.effective_on <= ? AND (v.expires_on = '' OR v.expires_on >= ?)`
+	args := []any{o.Code, today, today}
+	if f.Editing {
+		join, where, args = `x.latest_version`, `1`, nil
+	}
+	if f.Category != "" {
+		where += ` AND v.category = ?`
+		args = append(args, f.Category)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT x.id, COALESCE(x.live_version, 0), x.latest_status, `+faqVersionCols+`
+		FROM faq_entries x JOIN faq_versions v ON v.entry_id = x.id AND v.version = `+join+`
+		LEFT JOIN faq_categories c ON c.code = v.category
+		WHERE `+where+` ORDER BY COALESCE(c.sort, 9999), v.question`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list faq: %w", err)
+	}
+	defer rows.Close()
+	var out []FAQEntry
+	for rows.Next() {
+		var e FAQEntry
+		var vals []any
+		vals = append(vals, &e.ID, &e.LiveVersion, &e.LatestStatus)
+		v, err := scanFAQVersion(prefixScanner{rows, vals})
+		if err != nil {
+			return nil, fmt.Errorf("list faq: %w", err)
+		}
+		e.Latest = v
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// prefixScanner scans some leading columns into pre before handing the rest on.
+type prefixScanner struct {
+	sc  interface{ Scan(...any) error }
+	pre []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error { return p.sc.Scan(append(p.pre, dest...)...) }
+
+// FAQCategory is a category of the manual.
+type FAQCategory struct {
+	Code   string
+	NameZH string
+	NameEN string
+	Sort   int
+}
+
+// DefaultFAQCategories are the categories every office starts with.
+var DefaultFAQCategories = []FAQCategory{
+	{"purchase", "购房流程", "Purchase process", 10},
+	{"contract", "合同条款", "Contract terms", 20},
+	{"loans", "贷款政策", "Loans", 30},
+	{"prices", "价格与优惠", "Prices and offers", 40},
+	{"units", "户型与面积", "Unit types and areas", 50},
+	{"parking", "车位", "Parking", 60},
+	{"property", "物业服务与收费", "Property services and fees", 70},
+	{"delivery", "工程与交付标准", "Construction and delivery standard", 80},
+	{"schools", "学区与配套", "Schools and amenities", 90},
+	{"risks", "不利因素提醒", "Unfavourable-factor notices", 100},
+	{"other", "其他", "Other", 110},
+}
+
+var faqCategoryCodeRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// FAQCategories lists the active categories in display order.
+func (s *Store) FAQCategories(ctx context.Context) ([]FAQCategory, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT code, name_zh, name_en, sort FROM faq_categories WHERE active = 1 ORDER BY sort, code`)
+	if err != nil {
+		return nil, fmt.Errorf("faq categories: %w", err)
+	}
+	defer rows.Close()
+	var out []FAQCategory
+	for rows.Next() {
+		var c FAQCategory
+		if err := rows.Scan(&c.Code, &c.NameZH, &c.NameEN, &c.Sort); err != nil {
+			return nil, fmt.Errorf("faq categories: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AddFAQCategory adds a category at the end of the list. Admins only.
+func (s *Store) AddFAQCategory(ctx context.Context, actorID string, c FAQCategory) error {
+	var verr *Error
+	if c.Code = strings.TrimSpace(c.Code); !faqCategoryCodeRe.MatchString(c.Code) || len(c.Code) > MaxCodeLen {
+		return invalid("code", "err.faq.category_code", nil)
+	}
+	if c.NameZH, verr = cleanLine("name_zh", c.NameZH, true, 30); verr != nil {
+		return verr
+	}
+	if c.NameEN, verr = cleanLine("name_en", c.NameEN, false, 60); verr != nil {
+		return verr
+	}
+	return s.tx(ctx, func(tx *txn) error {
+		if _, err := requireActor(ctx, tx, actorID, Role.CanEditFAQ); err != nil {
+			return err
+		}
+		st, err := s.stamp()
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM faq_categories WHERE code = ?`, c.Code).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return invalid("code", "err.faq.category_exists", nil)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(sort), 0) + 10 FROM faq_categories`).Scan(&c.Sort); err != nil {
+			return err
+		}
+		return insertFAQCategory(ctx, tx, st, actorID, c)
+	})
+}
+
+func insertFAQCategory(ctx context.Context, tx *txn, st stamp, by string, c FAQCategory) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_categories (id, office_id, device_id, created_at, created_by, code, name_zh, name_en, sort)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, nullStr(by), c.Code, c.NameZH, c.NameEN, c.Sort); err != nil {
+		return fmt.Errorf("insert faq category: %w", err)
+	}
+	return emit(ctx, tx, st.at, MutFAQCategory, 1, st.id, map[string]any{
+		"id": st.id, "office_id": st.office, "code": c.Code, "name_zh": c.NameZH, "name_en": c.NameEN, "sort": c.Sort, "created_at": st.at, "created_by": by,
+	})
+}
+
+func ensureFAQCategories(ctx context.Context, tx *txn, office, device string, at int64, by string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM faq_categories`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	for _, c := range DefaultFAQCategories {
+		if err := insertFAQCategory(ctx, tx, stamp{id: newID(), office: office, device: device, at: at}, by, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runeLen is the length of s in characters.
+func runeLen(s string) int { return utf8.RuneCountInString(s) }

@@ -1,0 +1,537 @@
+package data
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// The manual's file format, for CSV (UTF-8) and XLSX (first sheet) alike:
+// a header row naming the columns, in any order, then one entry per row.
+// docs/faq.md describes it for the people who fill it in.
+//
+//	id            entry id (UUID); empty = match by scope + question, else new
+//	category      category code, e.g. loans (required)
+//	scope         "" = every project, or an office code
+//	status        draft, review, approved or retired ("" = draft)
+//	question      the question, zh-CN (required)
+//	alternatives  other phrasings, one per line (or separated by |)
+//	tags          tags, one per line (or separated by |)
+//	answer        the answer, zh-CN (required)
+//	question_en   the question in English
+//	answer_en     the answer in English
+//	effective_on  YYYY-MM-DD ("" = today)
+//	expires_on    YYYY-MM-DD or ""
+//	template      1 = starter content to be replaced
+//	version       written on export, ignored on import
+var FAQColumns = []string{"id", "category", "scope", "status", "question", "alternatives", "tags", "answer",
+	"question_en", "answer_en", "effective_on", "expires_on", "template", "version"}
+
+var faqRequiredColumns = []string{"category", "question", "answer"}
+
+// faqColumnAliases are the Chinese headers accepted for each column.
+var faqColumnAliases = map[string]string{
+	"编号": "id", "分类": "category", "范围": "scope", "状态": "status", "问题": "question", "其他问法": "alternatives",
+	"标签": "tags", "答案": "answer", "英文问题": "question_en", "英文答案": "answer_en", "生效日期": "effective_on",
+	"失效日期": "expires_on", "模板": "template", "版本": "version",
+}
+
+// FAQRowError is one bad cell or row of an import file.
+type FAQRowError struct {
+	Line   int    // 1-based line (CSV) or row (XLSX) of the file; 0 = the whole file
+	Column string // column name, "" = the row
+	Key    string // translation key of the reason
+	Args   map[string]any
+}
+
+// FAQImportErrors lists every problem; it is the cause of err.faq.import.rows.
+type FAQImportErrors []FAQRowError
+
+func (l FAQImportErrors) Error() string {
+	var b strings.Builder
+	for i, e := range l {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "line %d", e.Line)
+		if e.Column != "" {
+			fmt.Fprintf(&b, " column %s", e.Column)
+		}
+		b.WriteString(": " + e.Key)
+	}
+	return b.String()
+}
+
+// FAQImportResult counts what an import did.
+type FAQImportResult struct {
+	Created, Updated, Unchanged int
+}
+
+type faqRow struct {
+	line   int
+	id     string
+	status FAQStatus
+	in     FAQInput
+	bad    bool // a cell could not be read
+}
+
+func fileErr(key string, args map[string]any, cause error) *Error {
+	return &Error{Code: EINVALID, Key: key, Args: args, Err: cause}
+}
+
+// readFAQFile parses an import file by its name's extension (.csv, .xlsx)
+// without touching the database. A broken file gives one *Error; rows with
+// unreadable cells come back listed in FAQImportErrors.
+func readFAQFile(name string, r io.Reader) ([]faqRow, FAQImportErrors, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 50<<20))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	var table [][]string
+	var lines []int
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
+		table, lines, err = readFAQCSV(b)
+	case ".xlsx":
+		table, lines, err = readFAQXLSX(b)
+	default:
+		return nil, nil, fileErr("err.faq.import.ext", map[string]any{"Ext": filepath.Ext(name)}, nil)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return parseFAQTable(table, lines)
+}
+
+func readFAQCSV(b []byte) ([][]string, []int, error) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(b) {
+		if s, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b); err == nil && utf8.Valid(s) && strings.IndexFunc(string(s), func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
+			return nil, nil, fileErr("err.faq.import.gbk", nil, errors.New("file is GBK/GB18030, not UTF-8"))
+		}
+		return nil, nil, fileErr("err.faq.import.encoding", nil, errors.New("file is not UTF-8"))
+	}
+	cr := csv.NewReader(bytes.NewReader(b))
+	cr.FieldsPerRecord = -1
+	var table [][]string
+	var lines []int
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			line := 0
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			return nil, nil, fileErr("err.faq.import.csv", map[string]any{"Line": line}, err)
+		}
+		line, _ := cr.FieldPos(0)
+		table = append(table, rec)
+		lines = append(lines, line)
+	}
+	return table, lines, nil
+}
+
+func readFAQXLSX(b []byte) ([][]string, []int, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, nil, fileErr("err.faq.import.xlsx", nil, err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, nil, fileErr("err.faq.import.empty", nil, nil)
+	}
+	merged, err := f.GetMergeCells(sheets[0], true)
+	if err != nil {
+		return nil, nil, fileErr("err.faq.import.xlsx", nil, err)
+	}
+	if len(merged) > 0 {
+		var cells []string
+		for _, m := range merged {
+			cells = append(cells, m.GetStartAxis()+":"+m.GetEndAxis())
+		}
+		return nil, nil, fileErr("err.faq.import.merged", map[string]any{"Cells": strings.Join(cells, ", ")}, nil)
+	}
+	rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, nil, fileErr("err.faq.import.xlsx", nil, err)
+	}
+	lines := make([]int, len(rows))
+	for i := range rows {
+		lines[i] = i + 1
+	}
+	return rows, lines, nil
+}
+
+func parseFAQTable(table [][]string, lines []int) ([]faqRow, FAQImportErrors, error) {
+	// Skip blank rows before the header.
+	for len(table) > 0 && strings.TrimSpace(strings.Join(table[0], "")) == "" {
+		table, lines = table[1:], lines[1:]
+	}
+	if len(table) == 0 {
+		return nil, nil, fileErr("err.faq.import.empty", nil, nil)
+	}
+	col := map[string]int{}
+	for i, h := range table[0] {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if a, ok := faqColumnAliases[h]; ok {
+			h = a
+		}
+		if slices.Contains(FAQColumns, h) {
+			if _, dup := col[h]; dup {
+				return nil, nil, fileErr("err.faq.import.dup_column", map[string]any{"Column": h}, nil)
+			}
+			col[h] = i
+		}
+	}
+	var missing []string
+	for _, c := range faqRequiredColumns {
+		if _, ok := col[c]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, nil, fileErr("err.faq.import.missing_columns", map[string]any{"Columns": strings.Join(missing, ", ")}, nil)
+	}
+	var rows []faqRow
+	var bad FAQImportErrors
+	for i, rec := range table[1:] {
+		line := lines[i+1]
+		if strings.TrimSpace(strings.Join(rec, "")) == "" {
+			continue
+		}
+		get := func(c string) string {
+			if j, ok := col[c]; ok && j < len(rec) {
+				return rec[j]
+			}
+			return ""
+		}
+		row := faqRow{line: line, id: strings.TrimSpace(get("id"))}
+		nbad := len(bad)
+		row.in = FAQInput{
+			Category: get("category"), Scope: get("scope"), Question: get("question"), Answer: get("answer"),
+			QuestionEN: get("question_en"), AnswerEN: get("answer_en"), EffectiveOn: get("effective_on"), ExpiresOn: get("expires_on"),
+			Alternatives: splitCell(get("alternatives")), Tags: splitCell(get("tags")),
+		}
+		switch t := strings.ToLower(strings.TrimSpace(get("template"))); t {
+		case "", "0", "false", "否", "no":
+		case "1", "true", "是", "yes":
+			row.in.Template = true
+		default:
+			bad = append(bad, FAQRowError{Line: line, Column: "template", Key: "err.faq.import.bool"})
+		}
+		switch st := FAQStatus(strings.ToLower(strings.TrimSpace(get("status")))); st {
+		case "":
+			row.status = FAQDraft
+		case FAQDraft, FAQReview, FAQApproved, FAQRetired:
+			row.status = st
+		default:
+			bad = append(bad, FAQRowError{Line: line, Column: "status", Key: "err.faq.import.status", Args: map[string]any{"Status": string(st)}})
+		}
+		if row.id != "" {
+			if _, err := uuid.Parse(row.id); err != nil {
+				bad = append(bad, FAQRowError{Line: line, Column: "id", Key: "err.faq.import.id"})
+			}
+		}
+		row.bad = len(bad) > nbad
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		return nil, nil, fileErr("err.faq.import.empty", nil, nil)
+	}
+	return rows, bad, nil
+}
+
+func importErr(bad FAQImportErrors) *Error {
+	slices.SortStableFunc(bad, func(a, b FAQRowError) int { return a.Line - b.Line })
+	return &Error{Code: EINVALID, Key: "err.faq.import.rows", Args: map[string]any{"Count": len(bad)}, Err: bad}
+}
+
+// splitCell splits a list cell at line breaks and |.
+func splitCell(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == '|' || r == '｜' })
+}
+
+// ImportFAQ reads a manual file and applies it whole, in one transaction,
+// or applies nothing and reports every bad row. Each row becomes a new
+// version of its entry when its content differs, then moves to its status.
+// Admins only.
+func (s *Store) ImportFAQ(ctx context.Context, actorID, name string, r io.Reader) (FAQImportResult, error) {
+	rows, bad, err := readFAQFile(name, r)
+	if err != nil {
+		return FAQImportResult{}, err
+	}
+	words, err := s.VagueWords(ctx)
+	if err != nil {
+		return FAQImportResult{}, err
+	}
+	var res FAQImportResult
+	now := s.now().In(s.Location())
+	err = s.tx(ctx, func(tx *txn) error {
+		if _, err := requireActor(ctx, tx, actorID, Role.CanEditFAQ); err != nil {
+			return err
+		}
+		st, err := s.stamp()
+		if err != nil {
+			return err
+		}
+		if err := ensureFAQCategories(ctx, tx, st.office, st.device, st.at, actorID); err != nil {
+			return err
+		}
+		seen := map[[2]string]int{}
+		for _, row := range rows {
+			fail := func(e error) {
+				if fe, ok := AsError(e); ok && fe.Code != EINTERNAL {
+					bad = append(bad, FAQRowError{Line: row.line, Column: fe.Field, Key: fe.Key, Args: fe.Args})
+					return
+				}
+				bad = append(bad, FAQRowError{Line: row.line, Key: "err.internal"})
+			}
+			in := row.in
+			if row.bad {
+				continue
+			}
+			if err := in.validate(now); err != nil {
+				fail(err)
+				continue
+			}
+			if row.status == FAQApproved {
+				if issues := LintFAQ(in, words); len(issues) > 0 {
+					bad = append(bad, FAQRowError{Line: row.line, Column: issues[0].Field, Key: "err.faq.vague",
+						Args: map[string]any{"Count": len(issues), "Word": issues[0].Word}})
+					continue
+				}
+			}
+			key := [2]string{in.Scope, in.Question}
+			if first, dup := seen[key]; dup {
+				bad = append(bad, FAQRowError{Line: row.line, Column: "question", Key: "err.faq.import.dup_row", Args: map[string]any{"Line": first}})
+				continue
+			}
+			seen[key] = row.line
+			if len(bad) > 0 {
+				continue // nothing will be applied; keep checking the rest
+			}
+			if err := importFAQRow(ctx, tx, s, actorID, row.id, in, row.status, words, &res); err != nil {
+				if _, ok := AsError(err); !ok {
+					return err
+				}
+				fail(err)
+			}
+		}
+		if len(bad) > 0 {
+			return importErr(bad)
+		}
+		return nil
+	})
+	if err != nil {
+		return FAQImportResult{}, err
+	}
+	s.faqChanged()
+	return res, nil
+}
+
+var faqPath = map[FAQStatus]int{FAQDraft: 0, FAQReview: 1, FAQApproved: 2, FAQRetired: 3}
+
+func importFAQRow(ctx context.Context, tx *txn, s *Store, by, id string, in FAQInput, want FAQStatus, words []string, res *FAQImportResult) error {
+	st, err := s.stamp()
+	if err != nil {
+		return err
+	}
+	exists := false
+	if id != "" {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM faq_entries WHERE id = ?`, id).Scan(&n); err != nil {
+			return err
+		}
+		exists = n > 0
+	} else {
+		err := tx.QueryRowContext(ctx, `SELECT e.id FROM faq_entries e JOIN faq_versions v ON v.entry_id = e.id AND v.version = e.latest_version
+			WHERE v.scope = ? AND v.question = ? ORDER BY e.latest_status = 'retired' LIMIT 1`, in.Scope, in.Question).Scan(&id)
+		if err != nil && !isNoRows(err) {
+			return err
+		}
+		exists = err == nil
+	}
+	target := ""
+	if exists {
+		target = id
+	} else if id != "" {
+		st.id = id // keep the id the file carries (made on another device)
+	}
+	v, changed, err := saveFAQ(ctx, tx, st, by, target, in)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !exists:
+		res.Created++
+	case changed:
+		res.Updated++
+	default:
+		res.Unchanged++
+	}
+	cur := v.Status
+	if faqPath[want] < faqPath[cur] && !(cur == FAQReview && want == FAQDraft) {
+		return &Error{Code: ECONFLICT, Field: "status", Key: "err.faq.transition", Args: map[string]any{"From": string(cur), "To": string(want)}}
+	}
+	if cur == FAQReview && want == FAQDraft {
+		return setFAQStatus(ctx, tx, st, by, v.EntryID, FAQDraft, "", words)
+	}
+	for faqPath[cur] < faqPath[want] {
+		next := []FAQStatus{FAQDraft, FAQReview, FAQApproved, FAQRetired}[faqPath[cur]+1]
+		if err := setFAQStatus(ctx, tx, st, by, v.EntryID, next, "", words); err != nil {
+			return err
+		}
+		cur = next
+	}
+	return nil
+}
+
+// ExportFAQ writes every entry at its newest version, in the import format,
+// as CSV (UTF-8 with a byte-order mark, which Excel needs) or XLSX by the
+// name's extension.
+func (s *Store) ExportFAQ(ctx context.Context, name string, w io.Writer) (int, error) {
+	entries, err := s.ListFAQ(ctx, FAQFilter{Editing: true})
+	if err != nil {
+		return 0, err
+	}
+	table := [][]string{FAQColumns}
+	for _, e := range entries {
+		v := e.Latest
+		tmpl := "0"
+		if v.Template {
+			tmpl = "1"
+		}
+		table = append(table, []string{e.ID, v.Category, v.Scope, string(v.Status), v.Question, strings.Join(v.Alternatives, "\n"),
+			strings.Join(v.Tags, "\n"), v.Answer, v.QuestionEN, v.AnswerEN, v.EffectiveOn, v.ExpiresOn, tmpl, strconv.Itoa(v.Version)})
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
+		if _, err := io.WriteString(w, "\xef\xbb\xbf"); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+		cw := csv.NewWriter(w)
+		if err := cw.WriteAll(table); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+	case ".xlsx":
+		f := excelize.NewFile()
+		defer f.Close()
+		sheet := "FAQ"
+		if err := f.SetSheetName("Sheet1", sheet); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+		for i, rec := range table {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			row := make([]any, len(rec))
+			for j, v := range rec {
+				row[j] = v
+			}
+			if err := f.SetSheetRow(sheet, cell, &row); err != nil {
+				return 0, fmt.Errorf("export: %w", err)
+			}
+		}
+		_ = f.SetColWidth(sheet, "E", "E", 40)
+		_ = f.SetColWidth(sheet, "H", "H", 80)
+		if _, err := f.WriteTo(w); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+	default:
+		return 0, fileErr("err.faq.import.ext", map[string]any{"Ext": filepath.Ext(name)}, nil)
+	}
+	return len(entries), nil
+}
+
+// starterManual is the shape of assets/faq/starter.json.
+type starterManual struct {
+	Template    bool   `json:"template"`
+	NoticeZH    string `json:"notice_zh"`
+	EffectiveOn string `json:"effective_on"`
+	Entries     []struct {
+		Category     string   `json:"category"`
+		Question     string   `json:"question"`
+		Alternatives []string `json:"alternatives"`
+		Tags         []string `json:"tags"`
+		Answer       string   `json:"answer"`
+		QuestionEN   string   `json:"question_en"`
+		AnswerEN     string   `json:"answer_en"`
+	} `json:"entries"`
+}
+
+// EnsureStarterFAQ loads the starter manual (assets.StarterFAQ) as approved
+// template entries when the device has no FAQ entries yet, and the default
+// categories. It does nothing before setup or once any entry exists, and
+// returns how many entries it loaded.
+func (s *Store) EnsureStarterFAQ(ctx context.Context, manual []byte) (int, error) {
+	if !s.IsSetUp() {
+		return 0, nil
+	}
+	var m starterManual
+	if err := json.Unmarshal(manual, &m); err != nil {
+		return 0, fmt.Errorf("starter faq: %w", err)
+	}
+	words, err := s.VagueWords(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = s.tx(ctx, func(tx *txn) error {
+		var have int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM faq_entries`).Scan(&have); err != nil {
+			return err
+		}
+		if have > 0 {
+			return nil
+		}
+		st, err := s.stamp()
+		if err != nil {
+			return err
+		}
+		if err := ensureFAQCategories(ctx, tx, st.office, st.device, st.at, ""); err != nil {
+			return err
+		}
+		for i, e := range m.Entries {
+			in := FAQInput{Category: e.Category, Question: e.Question, Alternatives: e.Alternatives, Tags: e.Tags, Answer: e.Answer,
+				QuestionEN: e.QuestionEN, AnswerEN: e.AnswerEN, EffectiveOn: m.EffectiveOn, Template: m.Template}
+			if err := in.validate(s.now()); err != nil {
+				return fmt.Errorf("starter faq entry %d: %w", i+1, err)
+			}
+			est := st
+			est.id = newID()
+			v, _, err := saveFAQ(ctx, tx, est, "", "", in)
+			if err != nil {
+				return fmt.Errorf("starter faq entry %d: %w", i+1, err)
+			}
+			for _, to := range []FAQStatus{FAQReview, FAQApproved} {
+				if err := setFAQStatus(ctx, tx, est, "", v.EntryID, to, "starter", words); err != nil {
+					return fmt.Errorf("starter faq entry %d: %w", i+1, err)
+				}
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.faqChanged()
+	return n, nil
+}
