@@ -117,6 +117,11 @@ func check(t *testing.T, name string, pdf []byte) checked {
 	if !regexp.MustCompile(`(?m)TrueType.*\s+yes\s+(yes|no)\s+yes`).MatchString(fonts) {
 		t.Fatalf("%s: no embedded TrueType font:\n%s", name, fonts)
 	}
+	// gofpdf writes no subset tag, so pdffonts says "sub no"; the size
+	// shows the subset: the whole font is 4.6 MB.
+	if len(pdf) > 400<<10 {
+		t.Fatalf("%s: %d KB, the font is not subset", name, len(pdf)>>10)
+	}
 	info := run(t, "pdfinfo", path)
 	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindStringSubmatch(info)
 	if m == nil {
@@ -448,6 +453,27 @@ func TestServiceRevisitInspection(t *testing.T) {
 	in := DemoInspection(printedAt)
 	if len(in.Items) != 120 || len(in.Defects) != 10 {
 		t.Fatalf("demo inspection: %d items, %d defects", len(in.Items), len(in.Defects))
+	}
+}
+
+// TestConcurrentRender: forms render from several goroutines at once (the
+// font's character map and the terms are shared).
+func TestConcurrentRender(t *testing.T) {
+	errs := make(chan error, 4)
+	for i := range 4 {
+		go func() {
+			var b bytes.Buffer
+			if i%2 == 0 {
+				errs <- RenderDailyLog(&b, meta("S", "id"), sampleLog(30))
+			} else {
+				errs <- RenderInspection(&b, meta("S", "id"), DemoInspection(printedAt))
+			}
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
