@@ -27,6 +27,8 @@ Flags:
   --version A/0   print this version (the old one may be printed for 10 days
                   after a new one takes effect); the newest by default
   -o -            writes the PDF to standard output
+  --send          also print the saved PDF (lp, or the PDF viewer on Windows)
+  --printer NAME  print to this printer rather than the default one
 Phone numbers print masked from the command line.
 `
 
@@ -41,6 +43,8 @@ func printVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error 
 	id := fs.String("id", "", "the stored record to render")
 	out := fs.String("o", "", "output PDF file, - for standard output")
 	version := fs.String("version", "", "form version, e.g. A/0")
+	send := fs.Bool("send", false, "send the saved PDF to the printer")
+	printer := fs.String("printer", "", "printer name (default: the system's default)")
 	// FORM may stand before or after the flags.
 	if err := fs.Parse(cfg.Args); err != nil {
 		return err
@@ -69,6 +73,8 @@ func printVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error 
 		return fmt.Errorf("give one of --demo, --id or --blank\n\n%s", printUsage)
 	case *out == "":
 		return fmt.Errorf("-o FILE.pdf is required")
+	case *send && *out == "-":
+		return fmt.Errorf("--send prints a saved file: give -o FILE.pdf")
 	}
 	opt := forms.PrintOptions{Now: now, Version: *version}
 	var pdf bytes.Buffer
@@ -107,6 +113,20 @@ func printVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error 
 		return err
 	}
 	fmt.Fprintf(stderr, "%s %s → %s (%d KB)\n", def.Number, def.Title, *out, (pdf.Len()+1023)/1024)
+	if !*send {
+		return nil
+	}
+	abs, err := filepath.Abs(*out)
+	if err != nil {
+		return err
+	}
+	if err := forms.SendToPrinter(ctx, abs, *printer); err != nil {
+		if errors.Is(err, forms.ErrNoPrinter) {
+			return fmt.Errorf("%w — the PDF is saved as %s", err, *out)
+		}
+		return err
+	}
+	fmt.Fprintf(stderr, "sent to the printer\n")
 	return nil
 }
 

@@ -42,6 +42,23 @@ func pdfText(t *testing.T, path string) string {
 	return string(out)
 }
 
+// TestPrintSendNoPrinter: with no print queue the PDF is still saved and
+// the message says so.
+func TestPrintSendNoPrinter(t *testing.T) {
+	bin := t.TempDir()
+	os.WriteFile(filepath.Join(bin, "lp"), []byte("#!/bin/sh\nexit 1\n"), 0o755)
+	os.WriteFile(filepath.Join(bin, "lpstat"), []byte("#!/bin/sh\necho 'no system default destination'\n"), 0o755)
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out := filepath.Join(t.TempDir(), "r.pdf")
+	code, _, errs := runPrint(t, t.TempDir(), "revisit-record", "--blank", "--send", "-o", out)
+	if code == 0 || !strings.Contains(errs, "no printer is set up") || !strings.Contains(errs, "saved as "+out) {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Fatalf("PDF not saved: %v", err)
+	}
+}
+
 func TestPrintVerb(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
@@ -123,6 +140,7 @@ func TestPrintVerb(t *testing.T) {
 		{[]string{"daily-log", "--demo", "--version", "Z/9", "-o", "x.pdf"}, "may not be printed"},
 		{[]string{"daily-log", "extra", "--demo", "-o", "x.pdf"}, "unexpected"},
 		{[]string{"revisit-record", "--id", "x", "-o", "x.pdf"}, "no stored records"},
+		{[]string{"revisit-record", "--blank", "--send", "-o", "-"}, "--send prints a saved file"},
 	} {
 		code, _, errs := runPrint(t, dir, tc.args...)
 		if code == 0 || !strings.Contains(errs, tc.want) {

@@ -1,0 +1,76 @@
+package forms
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"runtime"
+	"strings"
+)
+
+// ErrNoPrinter says the computer has no printer to print to. The UI shows
+// it as "no printer is set up: save the PDF and print it elsewhere".
+var ErrNoPrinter = errors.New("no printer is set up on this computer")
+
+// SendToPrinter hands a PDF file to the operating system to print: lp on
+// Linux and macOS (to printer, or the default destination when printer is
+// ""), the PDF viewer's print verb on Windows. It returns ErrNoPrinter
+// (wrapped, with the reason) when there is nothing to print to.
+func SendToPrinter(ctx context.Context, path, printer string) error {
+	if runtime.GOOS == "windows" {
+		return sendWindows(ctx, path, printer)
+	}
+	if _, err := exec.LookPath("lp"); err != nil {
+		return fmt.Errorf("%w: the lp command is missing (install CUPS)", ErrNoPrinter)
+	}
+	if printer == "" {
+		out, _ := exec.CommandContext(ctx, "lpstat", "-d").CombinedOutput()
+		if !strings.Contains(string(out), "destination:") || strings.Contains(string(out), "no system default") {
+			dests, _ := exec.CommandContext(ctx, "lpstat", "-e").Output()
+			if names := strings.Fields(string(dests)); len(names) > 0 {
+				return fmt.Errorf("%w as the default; printers: %s", ErrNoPrinter, strings.Join(names, ", "))
+			}
+			return fmt.Errorf("%w: no print queue", ErrNoPrinter)
+		}
+	}
+	args := []string{"-t", "anchang"}
+	if printer != "" {
+		args = append(args, "-d", printer)
+	}
+	args = append(args, "--", path)
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "lp", args...)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if strings.Contains(msg, "does not exist") || strings.Contains(msg, "No default destination") {
+			return fmt.Errorf("%w: %s", ErrNoPrinter, msg)
+		}
+		return fmt.Errorf("lp %s: %v: %s", path, err, msg)
+	}
+	return nil
+}
+
+// sendWindows prints through the PDF's default handler ("print" verb), or
+// to a named printer with the "printto" verb.
+func sendWindows(ctx context.Context, path, printer string) error {
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	var ps string
+	if printer == "" {
+		ps = "if (-not (Get-CimInstance Win32_Printer | Where-Object Default)) { exit 3 }; " +
+			"Start-Process -FilePath " + quote(path) + " -Verb Print"
+	} else {
+		ps = "Start-Process -FilePath " + quote(path) + " -Verb PrintTo -ArgumentList " + quote(`"`+printer+`"`)
+	}
+	out, err := exec.CommandContext(ctx, "powershell", "-NoProfile", "-NonInteractive", "-Command", ps).CombinedOutput()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 3 {
+		return fmt.Errorf("%w: no default printer", ErrNoPrinter)
+	}
+	if err != nil {
+		return fmt.Errorf("print %s: %v: %s (is a PDF viewer installed?)", path, err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}

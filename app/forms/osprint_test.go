@@ -1,0 +1,70 @@
+package forms
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// fakeCUPS puts lp and lpstat scripts first on PATH: lpstat prints what
+// the case says, lp records its arguments or fails.
+func fakeCUPS(t *testing.T, lpstatD, lpstatE string, lpFails bool) (argsFile string) {
+	t.Helper()
+	dir := t.TempDir()
+	argsFile = filepath.Join(dir, "lp-args")
+	lp := "#!/bin/sh\necho \"$@\" > " + argsFile + "\n"
+	if lpFails {
+		lp = "#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n"
+	}
+	lpstat := "#!/bin/sh\ncase \"$1\" in\n-d) printf '%s' '" + lpstatD + "';;\n-e) printf '%s' '" + lpstatE + "';;\nesac\n"
+	for name, body := range map[string]string{"lp": lp, "lpstat": lpstat} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return argsFile
+}
+
+func TestSendToPrinter(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("lp is for Linux and macOS")
+	}
+	ctx := context.Background()
+
+	args := fakeCUPS(t, "system default destination: Office\n", "Office\n", false)
+	if err := SendToPrinter(ctx, "/tmp/form.pdf", ""); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(args); strings.TrimSpace(string(b)) != "-t anchang -- /tmp/form.pdf" {
+		t.Fatalf("lp called with %q", b)
+	}
+	if err := SendToPrinter(ctx, "/tmp/form.pdf", "Front desk"); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(args); strings.TrimSpace(string(b)) != "-t anchang -d Front desk -- /tmp/form.pdf" {
+		t.Fatalf("lp called with %q", b)
+	}
+
+	fakeCUPS(t, "no system default destination\n", "", false)
+	if err := SendToPrinter(ctx, "/tmp/form.pdf", ""); !errors.Is(err, ErrNoPrinter) {
+		t.Fatalf("no queue: %v", err)
+	}
+	fakeCUPS(t, "no system default destination\n", "PDF\nLaser\n", false)
+	if err := SendToPrinter(ctx, "/tmp/form.pdf", ""); !errors.Is(err, ErrNoPrinter) || !strings.Contains(err.Error(), "PDF, Laser") {
+		t.Fatalf("no default: %v", err)
+	}
+	fakeCUPS(t, "system default destination: Gone\n", "", true)
+	if err := SendToPrinter(ctx, "/tmp/form.pdf", "Gone"); !errors.Is(err, ErrNoPrinter) {
+		t.Fatalf("missing printer: %v", err)
+	}
+
+	t.Setenv("PATH", t.TempDir()) // no lp at all
+	if err := SendToPrinter(ctx, "/tmp/form.pdf", ""); !errors.Is(err, ErrNoPrinter) {
+		t.Fatalf("no lp: %v", err)
+	}
+}
