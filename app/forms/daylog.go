@@ -44,9 +44,9 @@ func RenderDailyLog(w io.Writer, m Meta, l DayLogData) error {
 		avg = minutes(wait / time.Duration(handed))
 	}
 	const lw, size = 30.0, 9.5
-	d.fields(lw, size, 8, field{"日期 Date", l.Day, 1}, field{"来访批次 Visits", strconv.Itoa(len(l.Rows)), 0.6},
-		field{"首访 / 复访 First / Return", fmt.Sprintf("%d / %d", first, len(l.Rows)-first), 0.8},
-		field{"自助登记 Kiosk", strconv.Itoa(kiosk), 0.6}, field{"平均等候 Avg. wait", avg, 1})
+	d.fields(lw, size, 8, field{label: "日期 Date", value: l.Day, weight: 1}, field{label: "来访批次 Visits", value: strconv.Itoa(len(l.Rows)), weight: 0.6},
+		field{label: "首访 / 复访 First / Return", value: fmt.Sprintf("%d / %d", first, len(l.Rows)-first), weight: 0.8},
+		field{label: "自助登记 Kiosk", value: strconv.Itoa(kiosk), weight: 0.6}, field{label: "平均等候 Avg. wait", value: avg, weight: 1})
 	d.gap(3)
 	cols := []column{
 		{"序号 No.", 0.55, "C"}, {"到访 Arrived", 0.75, "C"}, {"客户姓名 Name", 1.7, "L"}, {"电话 Phone", 1.15, "L"},
@@ -71,7 +71,7 @@ func RenderDailyLog(w io.Writer, m Meta, l DayLogData) error {
 		d.paragraph("本日无来访登记。 No visits this day.", 9)
 	}
 	d.gap(4)
-	d.fields(lw, size, 12, field{"登记人 Recorded by", "", 1}, field{"主管审核 Supervisor", "", 1}, field{"日期 Date", "", 0.7})
+	d.fields(lw, size, 12, field{label: "登记人 Recorded by", value: "", weight: 1}, field{label: "主管审核 Supervisor", value: "", weight: 1}, field{label: "日期 Date", value: "", weight: 0.7})
 	return d.finish(w)
 }
 

@@ -55,17 +55,17 @@ func RenderInspection(w io.Writer, m Meta, in Inspection) error {
 		return err
 	}
 	const lw, size = 26.0, 9.5
-	d.fields(lw, size, 8, field{"项目 Project", in.Project, 1.4}, field{"房号 Unit", in.Unit, 1})
-	d.fields(lw, size, 8, field{"业主 Owner", in.Owner, 1.4}, field{"验房日期 Date", d.at(in.At, dateTime), 1})
+	d.fields(lw, size, 8, field{label: "项目 Project", value: in.Project, weight: 1.4}, field{label: "房号 Unit", value: in.Unit, weight: 1})
+	d.fields(lw, size, 8, field{label: "业主 Owner", value: in.Owner, weight: 1.4}, field{label: "验房日期 Date", value: d.at(in.At, dateTime), weight: 1})
 	meters := make([]field, 0, 4)
 	for _, r := range in.Meters {
-		meters = append(meters, field{r.Name, r.Value, 1})
+		meters = append(meters, field{label: r.Name, value: r.Value})
 	}
 	if len(meters) == 0 {
-		meters = []field{{"水表 Water", "", 1}, {"电表 Power", "", 1}, {"燃气表 Gas", "", 1}}
+		meters = []field{{label: "水表 Water"}, {label: "电表 Power"}, {label: "燃气表 Gas"}}
 	}
 	d.fields(lw, size, 8, meters...)
-	d.fields(lw, size, 8, field{"钥匙 Keys", in.Keys, 1.4}, field{"陪验人 Staff", in.Staff, 1})
+	d.fields(lw, size, 8, field{label: "钥匙 Keys", value: in.Keys, weight: 1.4}, field{label: "陪验人 Staff", value: in.Staff, weight: 1})
 
 	var pass, defects, na int
 	for _, it := range in.Items {
@@ -111,6 +111,6 @@ func RenderInspection(w io.Writer, m Meta, in Inspection) error {
 	d.gap(2)
 	d.paragraph("业主确认以上检查结果；问题整改完成后复验签认。 The owner confirms the results above; each defect is signed off at re-inspection.", 8.5)
 	d.gap(1.5)
-	d.fields(lw, size, 13, field{"业主签名 Owner", "", 1}, field{"陪验人 Staff", "", 1}, field{"工程代表 Engineering", "", 1})
+	d.fields(lw, size, 13, field{label: "业主签名 Owner", value: "", weight: 1}, field{label: "陪验人 Staff", value: "", weight: 1}, field{label: "工程代表 Engineering", value: "", weight: 1})
 	return d.finish(w)
 }

@@ -65,6 +65,31 @@ func (d *doc) wrapLine(rs []rune, w float64) []string {
 	return lines
 }
 
+// pack lays options out on lines of width w, three spaces apart, each
+// option whole unless it alone is wider than a line.
+func (d *doc) pack(options []string, w float64) []string {
+	const sep = "   "
+	var lines []string
+	cur := ""
+	for _, o := range options {
+		o = Printable(o)
+		if cur != "" && d.width(cur+sep+o) <= w {
+			cur += sep + o
+			continue
+		}
+		if cur != "" {
+			lines = append(lines, cur)
+		}
+		parts := d.wrapLine([]rune(o), w)
+		lines = append(lines, parts[:len(parts)-1]...)
+		cur = parts[len(parts)-1]
+	}
+	if cur != "" || len(lines) == 0 {
+		lines = append(lines, cur)
+	}
+	return lines
+}
+
 // cell is one box of a row.
 type cell struct {
 	w     float64
@@ -72,7 +97,10 @@ type cell struct {
 	size  float64 // pt; 0 = the row's
 	align string  // "L" (default), "C", "R"
 	shade bool    // a label or header cell
-	lines []string
+	// choices, when set, are options to tick ("□ 看房"), packed on lines
+	// whole: a line breaks between options, never inside one that fits.
+	choices []string
+	lines   []string
 }
 
 // row draws boxes side by side, each text wrapped to its box, all as tall
@@ -88,7 +116,11 @@ func (d *doc) row(cells []cell, size, minH float64) {
 			c.size = size
 		}
 		d.font(c.size)
-		c.lines = d.wrap(Printable(c.text), c.w-2*pad)
+		if len(c.choices) > 0 {
+			c.lines = d.pack(c.choices, c.w-2*pad)
+		} else {
+			c.lines = d.wrap(Printable(c.text), c.w-2*pad)
+		}
 		if len(c.lines) > maxLines {
 			maxLines = len(c.lines)
 		}
@@ -207,7 +239,8 @@ func (d *doc) tableMin(cols []column, rows [][]string, size, minH float64) {
 // field is a label and its value in a fields grid.
 type field struct {
 	label, value string
-	weight       float64 // of the value box; 0 = 1
+	weight       float64  // of the value box; 0 = 1
+	choices      []string // options to tick instead of a value (boxes)
 }
 
 // fields draws one grid row of label/value pairs, labels shaded.
@@ -227,7 +260,7 @@ func (d *doc) fields(labelW, size, minH float64, fs ...field) {
 	for _, f := range fs {
 		wt := weight(f)
 		cells = append(cells, cell{w: labelW, text: f.label, shade: true, size: size - 1},
-			cell{w: room * wt / total, text: f.value})
+			cell{w: room * wt / total, text: f.value, choices: f.choices})
 	}
 	d.row(cells, size, minH)
 }

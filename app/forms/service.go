@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -40,10 +39,10 @@ func RenderServiceLog(w io.Writer, m Meta, l ServiceLog) error {
 	for _, e := range l.Entries {
 		kinds[e.Kind]++
 	}
-	d.fields(26, 9.5, 8, field{"统计期间 Period", l.Period, 1.6},
-		field{"报修 Repairs", count(kinds["报修"], len(l.Entries)), 0.5},
-		field{"投诉 Complaints", count(kinds["投诉"], len(l.Entries)), 0.5},
-		field{"接待 Receptions", count(kinds["接待"], len(l.Entries)), 0.5})
+	d.fields(26, 9.5, 8, field{label: "统计期间 Period", value: l.Period, weight: 1.6},
+		field{label: "报修 Repairs", value: count(kinds["报修"], len(l.Entries)), weight: 0.5},
+		field{label: "投诉 Complaints", value: count(kinds["投诉"], len(l.Entries)), weight: 0.5},
+		field{label: "接待 Receptions", value: count(kinds["接待"], len(l.Entries)), weight: 0.5})
 	d.gap(3)
 	cols := []column{
 		{"序号 No.", 0.45, "C"}, {"时间 Time", 0.8, "C"}, {"地点 Place", 0.8, "L"}, {"业主 Owner", 1.0, "L"},
@@ -61,7 +60,7 @@ func RenderServiceLog(w io.Writer, m Meta, l ServiceLog) error {
 	}
 	d.tableMin(cols, rows, 8, 10)
 	d.gap(4)
-	d.fields(26, 9.5, 12, field{"记录人 Recorded by", "", 1}, field{"客服主管 Supervisor", "", 1}, field{"日期 Date", "", 0.7})
+	d.fields(26, 9.5, 12, field{label: "记录人 Recorded by", value: "", weight: 1}, field{label: "客服主管 Supervisor", value: "", weight: 1}, field{label: "日期 Date", value: "", weight: 0.7})
 	return d.finish(w)
 }
 
@@ -104,52 +103,48 @@ func RenderRevisit(w io.Writer, m Meta, r Revisit) error {
 	}
 	const lw, size = 34.0, 10.0
 	d.section("一、回访对象 Owner", 11)
-	d.fields(lw, size, 9, field{"业主姓名 Owner", r.Owner, 1}, field{"房号 Unit", r.Unit, 1})
-	d.fields(lw, size, 9, field{"联系电话 Phone", r.Contact, 1}, field{"关联单号 Ticket", r.Ticket, 1})
-	kind := r.Kind
-	if kind == "" {
-		kind = boxes(RevisitKinds, -1)
+	d.fields(lw, size, 9, field{label: "业主姓名 Owner", value: r.Owner, weight: 1}, field{label: "房号 Unit", value: r.Unit, weight: 1})
+	d.fields(lw, size, 9, field{label: "联系电话 Phone", value: r.Contact, weight: 1}, field{label: "关联单号 Ticket", value: r.Ticket, weight: 1})
+	kind := field{label: "回访类型 Occasion", value: r.Kind, weight: 3}
+	if r.Kind == "" {
+		kind.choices = boxes(RevisitKinds, -1)
 	}
-	d.fields(lw, size, 9, field{"回访类型 Occasion", kind, 3})
-	method := r.Method
-	if method == "" {
-		method = boxes([]string{"电话 Phone", "上门 Visit", "短信 SMS"}, -1)
+	d.fields(lw, size, 9, kind)
+	method := field{label: "回访方式 Method", value: r.Method, weight: 1}
+	if r.Method == "" {
+		method.choices = boxes([]string{"电话 Phone", "上门 Visit", "短信 SMS"}, -1)
 	}
-	d.fields(lw, size, 9, field{"回访方式 Method", method, 1}, field{"回访时间 Time", d.at(r.At, dateTime), 1})
-	d.fields(lw, size, 9, field{"回访人 Revisited by", r.By, 3})
+	d.fields(lw, size, 9, method, field{label: "回访时间 Time", value: d.at(r.At, dateTime), weight: 1})
+	d.fields(lw, size, 9, field{label: "回访人 Revisited by", value: r.By, weight: 3})
 
 	d.section("二、回访内容 Findings", 11)
-	d.fields(lw, size, 20, field{"质量情况 Quality", r.Quality, 1})
-	d.fields(lw, size, 20, field{"服务效果 Service effect", r.Effect, 1})
+	d.fields(lw, size, 20, field{label: "质量情况 Quality", value: r.Quality, weight: 1})
+	d.fields(lw, size, 20, field{label: "服务效果 Service effect", value: r.Effect, weight: 1})
 	labels := make([]string, len(satisfaction))
 	for i, s := range satisfaction {
 		labels[i] = fmt.Sprintf("%s (%d)", s, i+1)
 	}
-	d.fields(lw, size, 9, field{"满意度 Satisfaction", boxes(labels, r.Satisfaction-1), 1})
-	d.fields(lw, size, 20, field{"不足之处 Shortcomings", r.Shortcomings, 1})
-	d.fields(lw, size, 20, field{"意见建议 Suggestions", r.Suggestions, 1})
-	d.fields(lw, size, 14, field{"回访结论 Result", r.Result, 1})
+	d.fields(lw, size, 9, field{label: "满意度 Satisfaction", choices: boxes(labels, r.Satisfaction-1)})
+	d.fields(lw, size, 20, field{label: "不足之处 Shortcomings", value: r.Shortcomings, weight: 1})
+	d.fields(lw, size, 20, field{label: "意见建议 Suggestions", value: r.Suggestions, weight: 1})
+	d.fields(lw, size, 14, field{label: "回访结论 Result", value: r.Result, weight: 1})
 	d.gap(1.5)
 	d.paragraph("回访不满意的，由客服主管跟进并升级处理；逾期 3 天未回访的由主管督办。 An unsatisfied owner is escalated to the supervisor; a revisit more than 3 days overdue is followed up by the supervisor.", 8.5)
 	d.gap(1.5)
-	d.fields(lw, size, 14, field{"业主签名 Owner's signature", "", 2}, field{"日期 Date", "", 1})
-	d.fields(lw, size, 14, field{"回访人签名 Staff signature", "", 2}, field{"日期 Date", "", 1})
+	d.fields(lw, size, 14, field{label: "业主签名 Owner's signature", value: "", weight: 2}, field{label: "日期 Date", value: "", weight: 1})
+	d.fields(lw, size, 14, field{label: "回访人签名 Staff signature", value: "", weight: 2}, field{label: "日期 Date", value: "", weight: 1})
 	return d.finish(w)
 }
 
-// boxes lists options with a box each, the chosen one (index sel) filled.
-func boxes(options []string, sel int) string {
-	var b strings.Builder
+// boxes gives options a box each, the chosen one (index sel) filled.
+func boxes(options []string, sel int) []string {
+	out := make([]string, len(options))
 	for i, o := range options {
-		if i > 0 {
-			b.WriteString("   ")
-		}
+		box := "□ "
 		if i == sel {
-			b.WriteString("■ ")
-		} else {
-			b.WriteString("□ ")
+			box = "■ "
 		}
-		b.WriteString(o)
+		out[i] = box + o
 	}
-	return b.String()
+	return out
 }
