@@ -491,3 +491,35 @@ func BenchmarkInspection(b *testing.B) {
 	}
 	b.ReportMetric(float64(size)/1024, "KB/pdf")
 }
+
+// TestRowTallerThanPage: a cell with more text than a page holds goes on
+// over the next pages, every character printed, and the form still ends
+// with its signatures.
+func TestRowTallerThanPage(t *testing.T) {
+	r := sampleVisit()
+	var notes strings.Builder
+	for i := range 400 {
+		fmt.Fprintf(&notes, "第%03d条记录：客户反复询问学区、车位和物业费。", i)
+	}
+	r.Notes = notes.String()
+	var b bytes.Buffer
+	if err := RenderVisitorRegistration(&b, meta("S-1", r.ID), r); err != nil {
+		t.Fatal(err)
+	}
+	c := check(t, "tall-row", b.Bytes())
+	if len(c.pages) < 3 {
+		t.Fatalf("%d pages for %d characters of notes", len(c.pages), len([]rune(r.Notes)))
+	}
+	txt := strings.Join(strings.Fields(c.text()), "")
+	for _, i := range []int{0, 1, 199, 399} {
+		if want := fmt.Sprintf("第%03d条记录", i); !strings.Contains(txt, want) {
+			t.Errorf("notes lack %q", want)
+		}
+	}
+	if n := strings.Count(txt, "费"); n != 400 { // one 费 in each note, none elsewhere
+		t.Errorf("%d of 400 notes' 费 printed", n)
+	}
+	if !strings.Contains(c.pages[len(c.pages)-1], "接待人签名") {
+		t.Error("signatures missing after the long notes")
+	}
+}
