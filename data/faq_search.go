@@ -108,6 +108,7 @@ type faqDoc struct {
 	v     FAQVersion
 	texts []faqText
 	qlen  int
+	ord   int32 // rank among equal scores: shorter question first, then id
 }
 
 type pyPos struct {
@@ -116,12 +117,24 @@ type pyPos struct {
 	slot uint16
 }
 
+// A posting is doc<<8 | mask: which fields of the entry hold the gram or
+// word (bit per faqField), and bitStart when the question (Chinese or
+// English) begins with it. One- and two-character terms and Latin words
+// are scored from the posting alone, without reading the text.
+type posting uint32
+
+const bitStart = 1 << 6
+
+func (p posting) doc() int32  { return int32(p >> 8) }
+func (p posting) mask() uint8 { return uint8(p) }
+
 type faqIndex struct {
 	docs  []*faqDoc
-	grams map[uint64][]int32 // one character (r) or two (r1<<32 | r2) → docs
-	words []string           // sorted
-	wdocs [][]int32          // docs of words[i]
-	pyAt  map[[2]byte][]pyPos
+	grams map[uint64][]posting // one character (r) or two (r1<<32 | r2)
+	words []string             // sorted
+	wpost [][]posting          // postings of words[i]
+	pyAt  map[[2]byte][]pyPos  // start positions by the term's first two letters
+	pyAt3 map[[3]byte][]pyPos  // and by its first three
 }
 
 // faqCache holds the index; gen counts FAQ changes so that an index built
@@ -252,8 +265,10 @@ func syllables(norm string) []pySlot {
 }
 
 func buildFAQIndex(vs []FAQVersion) *faqIndex {
-	ix := &faqIndex{grams: map[uint64][]int32{}, pyAt: map[[2]byte][]pyPos{}}
-	words := map[string][]int32{}
+	ix := &faqIndex{grams: map[uint64][]posting{}, pyAt: map[[2]byte][]pyPos{}, pyAt3: map[[3]byte][]pyPos{}}
+	words := map[string][]posting{}
+	grams := map[uint64]uint8{}
+	ws := map[string]uint8{}
 	for _, v := range vs {
 		d := &faqDoc{v: v, qlen: runeLen(v.Question)}
 		add := func(f faqField, i int, s string) {
@@ -278,9 +293,16 @@ func buildFAQIndex(vs []FAQVersion) *faqIndex {
 		add(fAnswerEN, 0, v.AnswerEN)
 		di := int32(len(ix.docs))
 		ix.docs = append(ix.docs, d)
-		grams := map[uint64]bool{}
-		ws := map[string]bool{}
+		clear(grams)
+		clear(ws)
 		for ti, t := range d.texts {
+			bit := uint8(1) << t.field
+			start := func(i int) uint8 {
+				if i == 0 && (t.field == fQuestion || t.field == fQuestionEN) {
+					return bit | bitStart
+				}
+				return bit
+			}
 			var prev rune
 			rs := []rune(t.norm)
 			for i := 0; i < len(rs); i++ {
@@ -290,7 +312,7 @@ func buildFAQIndex(vs []FAQVersion) *faqIndex {
 					for j < len(rs) && isLatin(rs[j]) {
 						j++
 					}
-					ws[string(rs[i:j])] = true
+					ws[string(rs[i:j])] |= start(i)
 					i, prev = j-1, 0
 					continue
 				}
@@ -298,46 +320,96 @@ func buildFAQIndex(vs []FAQVersion) *faqIndex {
 					prev = 0
 					continue
 				}
-				grams[uint64(r)] = true
+				grams[uint64(r)] |= start(i)
 				if prev != 0 {
-					grams[uint64(prev)<<32|uint64(r)] = true
+					grams[uint64(prev)<<32|uint64(r)] |= start(i - 1)
 				}
 				prev = r
 			}
-			for si, sl := range t.slots {
-				keys := map[[2]byte]bool{}
-				for _, p := range sl.readings {
-					if len(p) >= 2 {
-						keys[[2]byte{p[0], p[1]}] = true
-					}
-					if si+1 < len(t.slots) {
-						for _, n := range t.slots[si+1].readings {
-							keys[[2]byte{p[0], n[0]}] = true
-						}
-					}
+			for si := range t.slots {
+				pos := pyPos{doc: di, text: uint16(ti), slot: uint16(si)}
+				for k := range pyKeys2(t.slots[si:]) {
+					ix.pyAt[k] = append(ix.pyAt[k], pos)
 				}
-				for k := range keys {
-					ix.pyAt[k] = append(ix.pyAt[k], pyPos{doc: di, text: uint16(ti), slot: uint16(si)})
+				for k := range pyKeys3(t.slots[si:]) {
+					ix.pyAt3[k] = append(ix.pyAt3[k], pos)
 				}
 			}
 		}
-		for g := range grams {
-			ix.grams[g] = append(ix.grams[g], di)
+		for g, m := range grams {
+			ix.grams[g] = append(ix.grams[g], posting(di)<<8|posting(m))
 		}
-		for w := range ws {
-			words[w] = append(words[w], di)
+		for w, m := range ws {
+			words[w] = append(words[w], posting(di)<<8|posting(m))
 		}
+	}
+	byLen := slices.Clone(ix.docs)
+	slices.SortFunc(byLen, func(a, b *faqDoc) int {
+		if a.qlen != b.qlen {
+			return a.qlen - b.qlen
+		}
+		return strings.Compare(a.v.EntryID, b.v.EntryID)
+	})
+	for i, d := range byLen {
+		d.ord = int32(i)
 	}
 	ix.words = make([]string, 0, len(words))
 	for w := range words {
 		ix.words = append(ix.words, w)
 	}
 	sort.Strings(ix.words)
-	ix.wdocs = make([][]int32, len(ix.words))
+	ix.wpost = make([][]posting, len(ix.words))
 	for i, w := range ix.words {
-		ix.wdocs[i] = words[w]
+		ix.wpost[i] = words[w]
 	}
 	return ix
+}
+
+// pyKeys2 are the first two letters of every way of typing a run of
+// syllables: two letters of the first, or its initial and the next one's.
+func pyKeys2(sl []pySlot) map[[2]byte]bool {
+	keys := map[[2]byte]bool{}
+	for _, p := range sl[0].readings {
+		if len(p) >= 2 {
+			keys[[2]byte{p[0], p[1]}] = true
+		}
+		if len(sl) > 1 {
+			for _, n := range sl[1].readings {
+				keys[[2]byte{p[0], n[0]}] = true
+			}
+		}
+	}
+	return keys
+}
+
+// pyKeys3 are the first three letters of every way of typing a run of
+// syllables (pyMatch's rules): three letters of the first syllable; two
+// of it (a two-letter syllable, or zh/ch/sh) and one of the next; its
+// initial and two of the next, or the initials of the next two.
+func pyKeys3(sl []pySlot) map[[3]byte]bool {
+	keys := map[[3]byte]bool{}
+	for _, p := range sl[0].readings {
+		if len(p) >= 3 {
+			keys[[3]byte{p[0], p[1], p[2]}] = true
+		}
+		if len(sl) < 2 {
+			continue
+		}
+		for _, n := range sl[1].readings {
+			if len(p) == 2 || initialLen(p) == 2 {
+				keys[[3]byte{p[0], p[1], n[0]}] = true
+			}
+			if len(n) >= 2 {
+				keys[[3]byte{p[0], n[0], n[1]}] = true
+			}
+			if len(sl) > 2 { // initials, or a one-letter syllable (a, e, o) in full
+				for _, m := range sl[2].readings {
+					keys[[3]byte{p[0], n[0], m[0]}] = true
+				}
+			}
+		}
+	}
+	return keys
 }
 
 // faqTerm is one term of a query.
@@ -377,72 +449,111 @@ func splitQuery(q string) []faqTerm {
 	return out
 }
 
-// termHit is how one term matched one entry.
-type termHit struct {
-	score  int
-	pinyin bool
+// maskScore is the score of a term found exactly in the fields of mask.
+func (d *faqDoc) maskScore(m uint8, termLen int) int32 {
+	best := 0
+	for f := fQuestion; f <= fAnswerEN; f++ {
+		if m&(1<<f) != 0 && fieldExact[f] > best {
+			best = fieldExact[f]
+		}
+	}
+	if m&bitStart != 0 && (best == scoreQuestion || best == scoreQuestionEN) {
+		best += bonusStart
+		if best == scoreQuestion+bonusStart && d.qlen == termLen {
+			best += bonusWhole
+		}
+	}
+	return int32(best)
 }
 
-// match scores a term against every candidate entry (all entries when
-// cands is nil) and returns the matches.
-func (ix *faqIndex) match(t faqTerm, cands map[int32]termHit) map[int32]termHit {
-	out := map[int32]termHit{}
-	keep := func(d int32, h termHit) {
-		if cands != nil {
-			if _, ok := cands[d]; !ok {
-				return
-			}
-		}
-		if old, ok := out[d]; !ok || h.score > old.score || h.score == old.score && !h.pinyin && old.pinyin {
-			out[d] = h
-		}
+// termScores holds one term's score for every entry; pinyin marks scores
+// that came from pinyin alone.
+type termScores struct {
+	score  []int32
+	pinyin []bool
+}
+
+func (ts *termScores) keep(d int32, sc int32, py bool) {
+	if sc > ts.score[d] || sc == ts.score[d] && !py && ts.pinyin[d] {
+		ts.score[d], ts.pinyin[d] = sc, py
 	}
+}
+
+// match scores a term against the entries still alive (every entry when
+// alive is nil).
+func (ix *faqIndex) match(t faqTerm, alive []bool, ts *termScores) {
+	ok := func(d int32) bool { return alive == nil || alive[d] }
 	if !t.latin {
-		for _, d := range ix.gramCandidates(t.text) {
-			if sc := ix.docs[d].exactScore(t.text, false); sc > 0 {
-				keep(d, termHit{score: sc})
+		rs := []rune(t.text)
+		if len(rs) <= 2 {
+			key := uint64(rs[0])
+			if len(rs) == 2 {
+				key = uint64(rs[0])<<32 | uint64(rs[1])
+			}
+			for _, p := range ix.grams[key] {
+				if d := p.doc(); ok(d) {
+					ts.keep(d, ix.docs[d].maskScore(p.mask(), len(rs)), false)
+				}
+			}
+			return
+		}
+		for _, c := range ix.gramCandidates(rs) {
+			if d := c.doc(); ok(d) {
+				if sc := ix.docs[d].exactScore(t.text, c.mask(), len(rs)); sc > 0 {
+					ts.keep(d, sc, false)
+				}
 			}
 		}
-		return out
+		return
 	}
-	lo := sort.SearchStrings(ix.words, t.text)
-	seen := map[int32]bool{}
-	for i := lo; i < len(ix.words) && strings.HasPrefix(ix.words[i], t.text); i++ {
-		for _, d := range ix.wdocs[i] {
-			if seen[d] {
-				continue
-			}
-			seen[d] = true
-			if sc := ix.docs[d].exactScore(t.text, true); sc > 0 {
-				keep(d, termHit{score: sc})
+	for i := sort.SearchStrings(ix.words, t.text); i < len(ix.words) && strings.HasPrefix(ix.words[i], t.text); i++ {
+		if len(t.text) == 1 && len(ix.words[i]) > 1 {
+			break // one letter matches only itself ("A区"), not every word it begins
+		}
+		n := len(t.text)
+		if len(ix.words[i]) != n {
+			n = -1 // a prefix of the word: never "the whole question"
+		}
+		for _, p := range ix.wpost[i] {
+			if d := p.doc(); ok(d) {
+				ts.keep(d, ix.docs[d].maskScore(p.mask(), n), false)
 			}
 		}
 	}
-	if len(t.text) >= 2 && len(t.text) <= 40 && isLetters(t.text) {
-		for _, p := range ix.pyAt[[2]byte{t.text[0], t.text[1]}] {
-			doc := ix.docs[p.doc]
-			tx := &doc.texts[p.text]
-			_, full, ok := pyMatch(tx.slots, int(p.slot), t.text)
-			if !ok {
-				continue
-			}
-			sc := scoreAltPinyin
+	if len(t.text) < 2 || len(t.text) > 40 || !isLetters(t.text) {
+		return
+	}
+	positions := ix.pyAt[[2]byte{t.text[0], t.text[1]}]
+	if len(t.text) >= 3 {
+		positions = ix.pyAt3[[3]byte{t.text[0], t.text[1], t.text[2]}]
+	}
+	for _, p := range positions {
+		if !ok(p.doc) || ts.score[p.doc] >= scoreQuestionPinyin+bonusStart/3 {
+			continue
+		}
+		tx := &ix.docs[p.doc].texts[p.text]
+		if tx.field != fQuestion && ts.score[p.doc] >= scoreAltPinyin {
+			continue
+		}
+		_, full, matched := pyMatch(tx.slots, int(p.slot), t.text)
+		if !matched {
+			continue
+		}
+		sc := int32(scoreAltPinyin)
+		if !full {
+			sc = scoreAltInit
+		}
+		if tx.field == fQuestion {
+			sc = scoreQuestionPinyin
 			if !full {
-				sc = scoreAltInit
+				sc = scoreQuestionInit
 			}
-			if tx.field == fQuestion {
-				sc = scoreQuestionPinyin
-				if !full {
-					sc = scoreQuestionInit
-				}
-				if p.slot == 0 {
-					sc += bonusStart / 3
-				}
+			if p.slot == 0 {
+				sc += bonusStart / 3
 			}
-			keep(p.doc, termHit{score: sc, pinyin: true})
 		}
+		ts.keep(p.doc, sc, true)
 	}
-	return out
 }
 
 func isLetters(s string) bool {
@@ -454,14 +565,10 @@ func isLetters(s string) bool {
 	return true
 }
 
-// gramCandidates are the entries containing every character pair of term
-// (every character, for a one-character term), smallest list first.
-func (ix *faqIndex) gramCandidates(term string) []int32 {
-	rs := []rune(term)
-	if len(rs) == 1 {
-		return ix.grams[uint64(rs[0])]
-	}
-	var lists [][]int32
+// gramCandidates are the entries containing every character pair of a
+// term of three or more characters, with the fields holding all of them.
+func (ix *faqIndex) gramCandidates(rs []rune) []posting {
+	var lists [][]posting
 	for i := 1; i < len(rs); i++ {
 		l := ix.grams[uint64(rs[i-1])<<32|uint64(rs[i])]
 		if len(l) == 0 {
@@ -469,8 +576,8 @@ func (ix *faqIndex) gramCandidates(term string) []int32 {
 		}
 		lists = append(lists, l)
 	}
-	slices.SortFunc(lists, func(a, b []int32) int { return len(a) - len(b) })
-	out := lists[0]
+	slices.SortFunc(lists, func(a, b []posting) int { return len(a) - len(b) })
+	out := slices.Clone(lists[0])
 	for _, l := range lists[1:] {
 		out = intersect(out, l)
 		if len(out) == 0 {
@@ -480,17 +587,21 @@ func (ix *faqIndex) gramCandidates(term string) []int32 {
 	return out
 }
 
-// intersect two ascending lists.
-func intersect(a, b []int32) []int32 {
-	var out []int32
+// intersect keeps the entries of a also in b (both ascending by entry),
+// with the fields both have.
+func intersect(a, b []posting) []posting {
+	out := a[:0]
 	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] < b[j]:
+		switch da, db := a[i].doc(), b[j].doc(); {
+		case da < db:
 			i++
-		case a[i] > b[j]:
+		case da > db:
 			j++
 		default:
-			out = append(out, a[i])
+			m := a[i].mask() & b[j].mask() & (bitStart - 1)
+			if m != 0 {
+				out = append(out, posting(da)<<8|posting(m))
+			}
 			i++
 			j++
 		}
@@ -498,30 +609,26 @@ func intersect(a, b []int32) []int32 {
 	return out
 }
 
-// exactScore is the best score of the term's exact characters in any
-// field; word says the term must begin a Latin word.
-func (d *faqDoc) exactScore(term string, word bool) int {
-	best := 0
+// exactScore is the best score of the term's exact characters among the
+// fields in mask (those holding all its character pairs).
+func (d *faqDoc) exactScore(term string, mask uint8, termLen int) int32 {
+	var found uint8
 	for _, t := range d.texts {
-		sc := fieldExact[t.field]
-		if sc <= best {
+		bit := uint8(1) << t.field
+		if mask&bit == 0 || found&bit != 0 {
 			continue
 		}
-		at := indexTerm(t.norm, term, word, 0)
-		if at < 0 {
-			continue
-		}
-		if t.field == fQuestion || t.field == fQuestionEN {
-			if at == 0 {
-				sc += bonusStart
-			}
-			if len(t.norm) == len(term) {
-				sc += bonusWhole
+		if at := strings.Index(t.norm, term); at >= 0 {
+			found |= bit
+			if at == 0 && (t.field == fQuestion || t.field == fQuestionEN) {
+				found |= bitStart
 			}
 		}
-		best = sc
 	}
-	return best
+	if found == 0 {
+		return 0
+	}
+	return d.maskScore(found, termLen)
 }
 
 // indexTerm finds term in s from byte offset from; with word set, only
@@ -542,7 +649,7 @@ func indexTerm(s, term string, word bool, from int) int {
 }
 
 // pyMatch matches letters q against the syllables from slot i on: each
-// syllable typed in full or by its initial (zh, ch, sh count as one), the
+// syllable typed in full or by its initial (zh, ch, sh or just z, c, s), the
 // last one possibly unfinished. It returns the slot after the match and
 // whether every syllable was typed in full.
 func pyMatch(slots []pySlot, i int, q string) (int, bool, bool) {
@@ -563,10 +670,11 @@ func pyMatch(slots []pySlot, i int, q string) (int, bool, bool) {
 		if len(q) < len(r) && strings.HasPrefix(r, q) {
 			return i + 1, false, true // typing the last syllable
 		}
-		n := initialLen(r)
-		if n < len(r) && len(q) > n && q[:n] == r[:n] {
-			if end, _, ok := pyMatch(slots, i+1, q[n:]); ok {
-				return end, false, true
+		for _, n := range [2]int{initialLen(r), 1} {
+			if n < len(r) && len(q) > n && q[:n] == r[:n] {
+				if end, _, ok := pyMatch(slots, i+1, q[n:]); ok {
+					return end, false, true
+				}
 			}
 		}
 	}
@@ -593,10 +701,10 @@ func (s *Store) SearchFAQ(ctx context.Context, query string, limit int) (FAQSear
 
 func (ix *faqIndex) search(query, today string, limit int) FAQSearchResult {
 	terms := splitQuery(query)
-	if len(terms) == 0 {
+	if len(terms) == 0 || len(ix.docs) == 0 {
 		return FAQSearchResult{}
 	}
-	// Chinese terms first: their candidate lists are the shortest.
+	// Chinese terms first: their postings are the shortest.
 	slices.SortStableFunc(terms, func(a, b faqTerm) int {
 		switch {
 		case a.latin == b.latin:
@@ -606,57 +714,66 @@ func (ix *faqIndex) search(query, today string, limit int) FAQSearchResult {
 		}
 		return 1
 	})
-	var total map[int32]termHit
-	for _, t := range terms {
-		m := ix.match(t, total)
-		if total == nil {
-			total = m
-		} else {
-			for d, h := range m {
-				old := total[d]
-				m[d] = termHit{score: old.score + h.score, pinyin: old.pinyin && h.pinyin}
-			}
-			total = m
+	n := len(ix.docs)
+	total := make([]int32, n)
+	exact := make([]bool, n) // some term matched by its characters
+	var alive []bool
+	ts := termScores{score: make([]int32, n), pinyin: make([]bool, n)}
+	for i, t := range terms {
+		if i > 0 {
+			clear(ts.score)
+			clear(ts.pinyin)
 		}
-		if len(total) == 0 {
+		ix.match(t, alive, &ts)
+		if alive == nil {
+			alive = make([]bool, n)
+		}
+		anyAlive := false
+		for d := range n {
+			if i > 0 && !alive[d] {
+				continue
+			}
+			alive[d] = ts.score[d] > 0
+			if alive[d] {
+				anyAlive = true
+				total[d] += ts.score[d]
+				exact[d] = exact[d] || !ts.pinyin[d]
+			}
+		}
+		if !anyAlive {
 			return FAQSearchResult{}
 		}
 	}
-	hits := make([]FAQHit, 0, len(total))
-	for d, h := range total {
+	type ranked struct {
+		doc   int32
+		score int32
+	}
+	var found []ranked
+	for d := range n {
+		if !alive[d] {
+			continue
+		}
 		v := &ix.docs[d].v
 		if v.EffectiveOn > today || v.ExpiresOn != "" && v.ExpiresOn < today {
 			continue
 		}
-		hits = append(hits, FAQHit{Entry: *v, Score: h.score, Pinyin: h.pinyin})
+		found = append(found, ranked{int32(d), total[d]})
 	}
-	byQLen := func(h FAQHit) int { return runeLen(h.Entry.Question) }
-	slices.SortFunc(hits, func(a, b FAQHit) int {
-		if a.Score != b.Score {
-			return b.Score - a.Score
+	slices.SortFunc(found, func(a, b ranked) int {
+		if a.score != b.score {
+			return int(b.score - a.score)
 		}
-		if la, lb := byQLen(a), byQLen(b); la != lb {
-			return la - lb
-		}
-		return strings.Compare(a.Entry.EntryID, b.Entry.EntryID)
+		return int(ix.docs[a.doc].ord - ix.docs[b.doc].ord)
 	})
-	res := FAQSearchResult{Total: len(hits)}
-	if limit > 0 && len(hits) > limit {
-		hits = hits[:limit]
+	res := FAQSearchResult{Total: len(found)}
+	if limit > 0 && len(found) > limit {
+		found = found[:limit]
 	}
-	docByID := map[string]*faqDoc{}
-	for _, h := range hits {
-		docByID[h.Entry.EntryID] = nil
+	res.Hits = make([]FAQHit, len(found))
+	for i, f := range found {
+		d := ix.docs[f.doc]
+		res.Hits[i] = FAQHit{Entry: d.v, Score: int(f.score), Pinyin: !exact[f.doc], Matches: d.matches(terms)}
 	}
-	for _, d := range ix.docs {
-		if _, ok := docByID[d.v.EntryID]; ok {
-			docByID[d.v.EntryID] = d
-		}
-	}
-	for i := range hits {
-		hits[i].Matches = docByID[hits[i].Entry.EntryID].matches(terms)
-	}
-	res.Hits = hits
 	return res
 }
 

@@ -69,6 +69,8 @@ func TestFAQSearch(t *testing.T) {
 		{"pinyin being typed", "daik", "A G"},
 		{"pinyin collision: exact letters beat pinyin", "chewei", "E C"},
 		{"pinyin of an alternative", "fangdai", "A"},
+		{"zh typed as z", "jfbz", "H"},
+		{"zh typed in full", "jfbzh", "H"},
 		{"homophone characters do not match", "市", "F"},
 		{"english word", "parking", "C"},
 		{"english prefix", "park", "C"},
