@@ -326,6 +326,18 @@ func (s *Store) ImportFAQ(ctx context.Context, actorID, name string, r io.Reader
 				continue
 			}
 			seen[key] = row.line
+			target, _, err := importTarget(ctx, tx, row.id, in)
+			if err != nil {
+				return err
+			}
+			if err := checkCategory(ctx, tx, in.Category); err != nil {
+				fail(err)
+				continue
+			}
+			if err := checkDuplicateQuestion(ctx, tx, target, in.Scope, in.Question); err != nil {
+				fail(err)
+				continue
+			}
 			if len(bad) > 0 {
 				continue // nothing will be applied; keep checking the rest
 			}
@@ -348,6 +360,30 @@ func (s *Store) ImportFAQ(ctx context.Context, actorID, name string, r io.Reader
 	return res, nil
 }
 
+// importTarget is the entry a row updates: the one with its id, else the
+// one asking the same question in the same scope; "" = a new entry.
+func importTarget(ctx context.Context, tx *txn, id string, in FAQInput) (string, bool, error) {
+	if id != "" {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM faq_entries WHERE id = ?`, id).Scan(&n); err != nil {
+			return "", false, fmt.Errorf("import: %w", err)
+		}
+		if n == 0 {
+			return "", false, nil
+		}
+		return id, true, nil
+	}
+	err := tx.QueryRowContext(ctx, `SELECT e.id FROM faq_entries e JOIN faq_versions v ON v.entry_id = e.id AND v.version = e.latest_version
+		WHERE v.scope = ? AND v.question = ? ORDER BY e.latest_status = 'retired' LIMIT 1`, in.Scope, in.Question).Scan(&id)
+	if isNoRows(err) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("import: %w", err)
+	}
+	return id, true, nil
+}
+
 var faqPath = map[FAQStatus]int{FAQDraft: 0, FAQReview: 1, FAQApproved: 2, FAQRetired: 3}
 
 func importFAQRow(ctx context.Context, tx *txn, s *Store, by, id string, in FAQInput, want FAQStatus, words []string, res *FAQImportResult) error {
@@ -355,25 +391,11 @@ func importFAQRow(ctx context.Context, tx *txn, s *Store, by, id string, in FAQI
 	if err != nil {
 		return err
 	}
-	exists := false
-	if id != "" {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM faq_entries WHERE id = ?`, id).Scan(&n); err != nil {
-			return err
-		}
-		exists = n > 0
-	} else {
-		err := tx.QueryRowContext(ctx, `SELECT e.id FROM faq_entries e JOIN faq_versions v ON v.entry_id = e.id AND v.version = e.latest_version
-			WHERE v.scope = ? AND v.question = ? ORDER BY e.latest_status = 'retired' LIMIT 1`, in.Scope, in.Question).Scan(&id)
-		if err != nil && !isNoRows(err) {
-			return err
-		}
-		exists = err == nil
+	target, exists, err := importTarget(ctx, tx, id, in)
+	if err != nil {
+		return err
 	}
-	target := ""
-	if exists {
-		target = id
-	} else if id != "" {
+	if !exists && id != "" {
 		st.id = id // keep the id the file carries (made on another device)
 	}
 	v, changed, err := saveFAQ(ctx, tx, st, by, target, in)
