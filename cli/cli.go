@@ -35,6 +35,8 @@ Usage:
   anchang [--data-dir DIR] [--window-size WxH]
                                            run the desktop app (window 1024x768 by default)
   anchang [--data-dir DIR] demo [flags]    fill the data directory with demo data
+  anchang [--data-dir DIR] faq import|export FILE | search QUERY
+                                           the consultation manual (咨询应答手册): CSV/XLSX, JSON lines
   anchang [--data-dir DIR] print --list | FORM (--demo | --id RECORD) -o FILE.pdf
                                            render a printed form to PDF
 
@@ -108,6 +110,8 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 	switch cfg.Verb {
 	case "demo":
 		err = demo(ctx, cfg, stdout, stderr)
+	case "faq":
+		err = faq(ctx, cfg, stdout, stderr)
 	case "print":
 		err = printVerb(ctx, cfg, stdout, stderr)
 	case "help":

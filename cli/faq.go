@@ -1,0 +1,244 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/template"
+
+	"anchang/assets"
+	"anchang/data"
+)
+
+// faqUsage is the help of the faq verb.
+const faqUsage = `Usage:
+  anchang faq import [--by NAME] FILE   import the manual from FILE (.csv or .xlsx): all rows or none
+  anchang faq export FILE               export the manual to FILE (.csv or .xlsx)
+  anchang faq search [--limit N] QUERY  ranked answers, one JSON object per line
+
+The columns are described in docs/faq.md. Import needs an admin: --by names
+one when the office has several.
+`
+
+// faqHit is one line of anchang faq search.
+type faqHit struct {
+	ID       string `json:"id"`
+	Question string `json:"question"`
+	Category string `json:"category"`
+	Score    int    `json:"score"`
+}
+
+func faq(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
+	if len(cfg.Args) == 0 {
+		fmt.Fprint(stderr, faqUsage)
+		return errors.New("faq: say import, export or search")
+	}
+	sub, args := cfg.Args[0], cfg.Args[1:]
+	fs := flag.NewFlagSet("faq "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, faqUsage) }
+	by := fs.String("by", "", "import: the admin doing it (name)")
+	limit := fs.Int("limit", 20, "search: most results to print")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	s, err := openFAQ(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	switch sub {
+	case "import":
+		if len(rest) != 1 {
+			return errors.New("faq import: give one FILE")
+		}
+		return faqImport(ctx, s, *by, rest[0], stdout)
+	case "export":
+		if len(rest) != 1 {
+			return errors.New("faq export: give one FILE")
+		}
+		return faqExport(ctx, s, rest[0], stdout)
+	case "search":
+		if len(rest) == 0 {
+			return errors.New("faq search: give a QUERY")
+		}
+		if *limit < 1 {
+			return errors.New("faq search: --limit must be at least 1")
+		}
+		return faqSearch(ctx, s, strings.Join(rest, " "), *limit, stdout, stderr)
+	}
+	fmt.Fprint(stderr, faqUsage)
+	return fmt.Errorf("faq: unknown command %q", sub)
+}
+
+// openFAQ opens the store of a set-up device with its manual loaded (the
+// starter manual on first use).
+func openFAQ(ctx context.Context, cfg Config) (*data.Store, error) {
+	s, err := data.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if !s.IsSetUp() {
+		s.Close()
+		return nil, fmt.Errorf("%s is not set up yet: run the app (or anchang demo) first", cfg.DataDir)
+	}
+	if _, err := s.EnsureStarterFAQ(ctx, assets.StarterFAQ); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func faqImport(ctx context.Context, s *data.Store, by, path string, stdout io.Writer) error {
+	actor, err := adminNamed(ctx, s, by)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res, err := s.ImportFAQ(ctx, actor.ID, path, f)
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(stdout, "imported %s: %d new, %d updated, %d unchanged\n", path, res.Created, res.Updated, res.Unchanged)
+	return nil
+}
+
+// adminNamed is the active admin called name, or the only one when name is "".
+func adminNamed(ctx context.Context, s *data.Store, name string) (data.Staff, error) {
+	staff, err := s.ListStaff(ctx, false)
+	if err != nil {
+		return data.Staff{}, err
+	}
+	var admins []data.Staff
+	var names []string
+	for _, st := range staff {
+		if st.Role.CanEditFAQ() && (name == "" || st.Name == name) {
+			admins = append(admins, st)
+			names = append(names, st.Name)
+		}
+	}
+	switch {
+	case len(admins) == 1:
+		return admins[0], nil
+	case len(admins) == 0 && name != "":
+		return data.Staff{}, fmt.Errorf("no active admin named %q", name)
+	case len(admins) == 0:
+		return data.Staff{}, errors.New("this office has no active admin")
+	}
+	return data.Staff{}, fmt.Errorf("several admins (%s): say which with --by NAME", strings.Join(names, ", "))
+}
+
+func faqExport(ctx context.Context, s *data.Store, path string, stdout io.Writer) error {
+	var b bytes.Buffer
+	n, err := s.ExportFAQ(ctx, path, &b)
+	if err != nil {
+		return explain(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "exported %d entries to %s\n", n, path)
+	return nil
+}
+
+func faqSearch(ctx context.Context, s *data.Store, query string, limit int, stdout, stderr io.Writer) error {
+	res, err := s.SearchFAQ(ctx, query, limit)
+	if err != nil {
+		return err
+	}
+	if res.Total == 0 {
+		// A miss is worth knowing at HQ, from any search box.
+		if err := s.RecordFAQMiss(ctx, "", query); err != nil && data.ErrorCode(err) != data.EINVALID {
+			return err
+		}
+		fmt.Fprintf(stderr, "no answer for %q (recorded as a miss)\n", query)
+		return nil
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	for _, h := range res.Hits {
+		if err := enc.Encode(faqHit{ID: h.Entry.EntryID, Question: h.Entry.Question, Category: h.Entry.Category, Score: h.Score}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// explain turns a store error into the translated message, one line per
+// bad row of an import, in the language of $LANG (Chinese or English).
+func explain(err error) error {
+	e, ok := data.AsError(err)
+	if !ok {
+		return err
+	}
+	tr := translations()
+	msg := tr.say(e.Key, e.Args)
+	var rows data.FAQImportErrors
+	if errors.As(err, &rows) {
+		var b strings.Builder
+		b.WriteString(msg)
+		for _, r := range rows {
+			fmt.Fprintf(&b, "\n  line %d", r.Line)
+			if r.Column != "" {
+				fmt.Fprintf(&b, ", column %s", r.Column)
+			}
+			b.WriteString(": " + tr.say(r.Key, r.Args))
+		}
+		msg = b.String()
+	}
+	var issues data.LintIssues
+	if errors.As(err, &issues) {
+		for _, is := range issues {
+			msg += fmt.Sprintf("\n  %s %d–%d: %s", is.Field, is.Start, is.End, tr.say(is.Key, is.Args))
+		}
+	}
+	return errors.New(msg)
+}
+
+type lang map[string]string
+
+func translations() lang {
+	code := "en"
+	for _, v := range []string{os.Getenv("LC_ALL"), os.Getenv("LC_MESSAGES"), os.Getenv("LANG")} {
+		if v != "" {
+			if strings.HasPrefix(v, "zh") {
+				code = "zh"
+			}
+			break
+		}
+	}
+	b, err := assets.Translations(code)
+	m := lang{}
+	if err == nil {
+		_ = json.Unmarshal(b, &m)
+	}
+	return m
+}
+
+// say fills the translation of key with args; the key itself if unknown.
+func (l lang) say(key string, args map[string]any) string {
+	text, ok := l[key]
+	if !ok {
+		return key
+	}
+	t, err := template.New(key).Option("missingkey=zero").Parse(text)
+	if err != nil {
+		return text
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, args); err != nil {
+		return text
+	}
+	return b.String()
+}
