@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -100,7 +101,10 @@ func newDoc(def *Definition, m Meta) (*doc, error) {
 	p.SetAutoPageBreak(false, 0)
 	p.SetMargins(margin, headerH, margin)
 	p.SetCellMargin(0)
-	p.AddUTF8FontFromBytes(fontFamily, "", assets.Font)
+	// gofpdf writes into the font bytes it is given (padding tables as it
+	// cuts the subset), so each document gets its own copy: the embedded
+	// font is shared with the UI and with other documents being drawn.
+	p.AddUTF8FontFromBytes(fontFamily, "", bytes.Clone(assets.Font))
 	p.SetFont(fontFamily, "", 10)
 	if p.Err() { // gofpdf reports a bad font only here
 		return nil, fmt.Errorf("form font: %w", p.Error())

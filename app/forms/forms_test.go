@@ -2,6 +2,7 @@ package forms
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"anchang/assets"
 	"anchang/data"
 )
 
@@ -459,6 +461,12 @@ func TestServiceRevisitInspection(t *testing.T) {
 // TestConcurrentRender: forms render from several goroutines at once (the
 // font's character map and the terms are shared).
 func TestConcurrentRender(t *testing.T) {
+	before := sha256.Sum256(assets.Font)
+	defer func() {
+		if sha256.Sum256(assets.Font) != before {
+			t.Error("rendering changed the embedded font")
+		}
+	}()
 	errs := make(chan error, 4)
 	for i := range 4 {
 		go func() {
