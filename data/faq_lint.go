@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -53,26 +54,32 @@ func LintFAQ(in FAQInput, words []string) []LintIssue {
 }
 
 func lintText(field, text string, words []string) []LintIssue {
+	if text == "" {
+		return nil
+	}
 	runes := []rune(foldText(text))
+	folded := make([][]rune, len(words))
+	for i, w := range words {
+		folded[i] = []rune(foldText(w))
+	}
 	var out []LintIssue
 	for i := 0; i < len(runes); i++ {
-		best := ""
-		for _, w := range words {
-			wr := []rune(foldText(w))
-			if len(wr) == 0 || len(wr) <= len([]rune(best)) || i+len(wr) > len(runes) || string(runes[i:i+len(wr)]) != string(wr) {
+		best := -1
+		for wi, wr := range folded {
+			if len(wr) == 0 || best >= 0 && len(wr) <= len(folded[best]) || i+len(wr) > len(runes) || !slices.Equal(runes[i:i+len(wr)], wr) {
 				continue
 			}
 			if isLatinWord(wr) && (i > 0 && isLatin(runes[i-1]) || i+len(wr) < len(runes) && isLatin(runes[i+len(wr)])) {
 				continue
 			}
-			best = w
+			best = wi
 		}
-		if best == "" {
+		if best < 0 {
 			continue
 		}
-		n := len([]rune(best))
-		out = append(out, LintIssue{Field: field, Word: best, Start: i, End: i + n, Key: "faq.lint.vague",
-			Args: map[string]any{"Word": best, "Context": snippet(runes, i, i+n)}})
+		n := len(folded[best])
+		out = append(out, LintIssue{Field: field, Word: words[best], Start: i, End: i + n, Key: "faq.lint.vague",
+			Args: map[string]any{"Word": words[best], "Context": snippet(runes, i, i+n)}})
 		i += n - 1
 	}
 	return out

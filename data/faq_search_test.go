@@ -187,3 +187,95 @@ func TestFAQSearchLimit(t *testing.T) {
 		}
 	}
 }
+
+// The desk searches from a goroutine on every keystroke while HQ content
+// changes underneath: no race, and every result is a consistent version.
+func TestFAQSearchConcurrentWithChanges(t *testing.T) {
+	ctx := context.Background()
+	s, admin, _ := newFAQStore(t)
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for g := 0; g < 3; g++ {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				for _, q := range []string{"车", "chewei", "贷款 lilv", "parking"} {
+					res, err := s.SearchFAQ(ctx, q, 5)
+					if err != nil {
+						errs <- err
+						return
+					}
+					for _, h := range res.Hits {
+						if h.Entry.Status != FAQApproved {
+							errs <- fmt.Errorf("%q found a %s version", q, h.Entry.Status)
+							return
+						}
+					}
+				}
+			}
+		}()
+	}
+	for i := 0; i < 10; i++ {
+		addLive(t, s, admin, FAQInput{Category: "parking", Question: fmt.Sprintf("第%d号车位在哪里？", i), Answer: "在地下二层。"})
+	}
+	close(done)
+	for g := 0; g < 3; g++ {
+		mustOK(t, <-errs)
+	}
+	res, err := s.SearchFAQ(ctx, "号车位", 20)
+	mustOK(t, err)
+	if res.Total != 10 {
+		t.Fatalf("after changes: %d", res.Total)
+	}
+}
+
+// FuzzFAQSearch: any query, valid UTF-8 or not, searches without panicking
+// and every highlighted span lies inside its field.
+func FuzzFAQSearch(f *testing.F) {
+	for _, q := range []string{"车", "车位", "dk", "daikuan", "chewei", "贷款 lilv", "LPR利率", "ＬＰＲ", "？！", "zhzhzh", "\xff\xfe", "a b c d e f g h i j", "𠮷野家"} {
+		f.Add(q)
+	}
+	var vs []FAQVersion
+	for k, in := range searchCorpus {
+		vs = append(vs, FAQVersion{FAQInput: in, EntryID: k, Version: 1, Status: FAQApproved})
+	}
+	for i := range vs {
+		vs[i].EffectiveOn = "2026-01-01"
+	}
+	ix := buildFAQIndex(vs)
+	f.Fuzz(func(t *testing.T, q string) {
+		res := ix.search(q, "2026-11-23", 10)
+		if res.Total < len(res.Hits) {
+			t.Fatalf("total %d < hits %d", res.Total, len(res.Hits))
+		}
+		for _, h := range res.Hits {
+			for _, m := range h.Matches {
+				text := fieldText(h.Entry, m.Field, m.Index)
+				if m.Start < 0 || m.End <= m.Start || m.End > len([]rune(text)) {
+					t.Fatalf("%q: span %+v outside %q", q, m, text)
+				}
+			}
+		}
+	})
+}
+
+func fieldText(v FAQVersion, field string, i int) string {
+	switch field {
+	case "question":
+		return v.Question
+	case "alternative":
+		return v.Alternatives[i]
+	case "tag":
+		return v.Tags[i]
+	case "question_en":
+		return v.QuestionEN
+	case "answer":
+		return v.Answer
+	}
+	return v.AnswerEN
+}
