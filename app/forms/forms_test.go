@@ -530,4 +530,7 @@ func TestRowTallerThanPage(t *testing.T) {
 	if !strings.Contains(c.pages[len(c.pages)-1], "接待人签名") {
 		t.Error("signatures missing after the long notes")
 	}
+	if !strings.Contains(c.pages[1], "（续）cont.") {
+		t.Error("the notes' label is not continued on page 2")
+	}
 }

@@ -144,10 +144,13 @@ func (d *doc) row(cells []cell, size, minH float64) {
 		}
 		d.drawRow(cells, room, fits)
 		for i := range cells {
-			if len(cells[i].lines) > fits {
-				cells[i].lines = cells[i].lines[fits:]
-			} else {
-				cells[i].lines = nil
+			switch c := &cells[i]; {
+			case len(c.lines) > fits:
+				c.lines = c.lines[fits:]
+			case c.shade:
+				c.lines = []string{"（续）cont."} // the label, continued
+			default:
+				c.lines = nil
 			}
 		}
 		maxLines -= fits
