@@ -135,6 +135,28 @@ type faqIndex struct {
 	wpost [][]posting          // postings of words[i]
 	pyAt  map[[2]byte][]pyPos  // start positions by the term's first two letters
 	pyAt3 map[[3]byte][]pyPos  // and by its first three
+
+	scratch sync.Pool // *searchScratch: per-search arrays, not garbage per keystroke
+}
+
+// searchScratch holds a search's per-entry arrays.
+type searchScratch struct {
+	total        []int32
+	score        []int32
+	exact, alive []bool
+	pinyin       []bool
+}
+
+func (sc *searchScratch) reset(n int) {
+	if len(sc.total) != n {
+		*sc = searchScratch{total: make([]int32, n), score: make([]int32, n), exact: make([]bool, n), alive: make([]bool, n), pinyin: make([]bool, n)}
+		return
+	}
+	clear(sc.total)
+	clear(sc.score)
+	clear(sc.exact)
+	clear(sc.alive)
+	clear(sc.pinyin)
 }
 
 // faqCache holds the index; gen counts FAQ changes so that an index built
@@ -266,6 +288,7 @@ func syllables(norm string) []pySlot {
 
 func buildFAQIndex(vs []FAQVersion) *faqIndex {
 	ix := &faqIndex{grams: map[uint64][]posting{}, pyAt: map[[2]byte][]pyPos{}, pyAt3: map[[3]byte][]pyPos{}}
+	ix.scratch.New = func() any { return &searchScratch{} }
 	words := map[string][]posting{}
 	grams := map[uint64]uint8{}
 	ws := map[string]uint8{}
@@ -715,10 +738,12 @@ func (ix *faqIndex) search(query, today string, limit int) FAQSearchResult {
 		return 1
 	})
 	n := len(ix.docs)
-	total := make([]int32, n)
-	exact := make([]bool, n) // some term matched by its characters
+	sc := ix.scratch.Get().(*searchScratch)
+	defer ix.scratch.Put(sc)
+	sc.reset(n)
+	total, exact := sc.total, sc.exact // exact: some term matched by its characters
 	var alive []bool
-	ts := termScores{score: make([]int32, n), pinyin: make([]bool, n)}
+	ts := termScores{score: sc.score, pinyin: sc.pinyin}
 	for i, t := range terms {
 		if i > 0 {
 			clear(ts.score)
@@ -726,7 +751,7 @@ func (ix *faqIndex) search(query, today string, limit int) FAQSearchResult {
 		}
 		ix.match(t, alive, &ts)
 		if alive == nil {
-			alive = make([]bool, n)
+			alive = sc.alive
 		}
 		anyAlive := false
 		for d := range n {
