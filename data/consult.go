@@ -294,3 +294,37 @@ func (s *Store) faqCounts(ctx context.Context, q string, args ...any) ([]FAQCoun
 	}
 	return out, rows.Err()
 }
+
+// Consultation is one logged answer.
+type Consultation struct {
+	ID           string
+	VisitID      string
+	EntryID      string
+	EntryVersion int
+	Question     string // the entry's question in that version
+	Query        string
+	StaffID      string
+	At           time.Time
+}
+
+// VisitConsultations lists what was answered during a visit, in order.
+func (s *Store) VisitConsultations(ctx context.Context, visitID string) ([]Consultation, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT l.id, COALESCE(l.visit_id, ''), l.entry_id, l.entry_version, v.question, l.query, COALESCE(l.created_by, ''), l.created_at
+		FROM consult_log l JOIN faq_versions v ON v.entry_id = l.entry_id AND v.version = l.entry_version
+		WHERE l.visit_id = ? ORDER BY l.created_at, l.id`, visitID)
+	if err != nil {
+		return nil, fmt.Errorf("visit consultations: %w", err)
+	}
+	defer rows.Close()
+	var out []Consultation
+	for rows.Next() {
+		var c Consultation
+		var at int64
+		if err := rows.Scan(&c.ID, &c.VisitID, &c.EntryID, &c.EntryVersion, &c.Question, &c.Query, &c.StaffID, &at); err != nil {
+			return nil, fmt.Errorf("visit consultations: %w", err)
+		}
+		c.At = fromMS(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -28,6 +28,19 @@ func TestConsultationLogAndMostAsked(t *testing.T) {
 		clk.Advance(time.Minute)
 		mustOK(t, s.LogConsultation(ctx, rec.ID, step.visit, step.entry, step.query))
 	}
+	during, err := s.VisitConsultations(ctx, visit.ID)
+	mustOK(t, err)
+	if len(during) != 2 || during[0].EntryID != fee || during[1].EntryID != parking || during[1].Query != "chewei" ||
+		during[0].Question != "物业费多少钱？" || during[0].StaffID != rec.ID || during[0].EntryVersion != 1 {
+		t.Fatalf("visit consultations %+v", during)
+	}
+	live, err := s.LiveFAQ(ctx, fee)
+	mustOK(t, err)
+	if live.Question != "物业费多少钱？" || live.Status != FAQApproved {
+		t.Fatalf("live %+v", live)
+	}
+	_, err = s.LiveFAQ(ctx, "nope")
+	wantKey(t, err, ENOTFOUND, "err.faq.not_found")
 	wantKey(t, s.LogConsultation(ctx, rec.ID, "no-such-visit", fee, ""), ENOTFOUND, "err.visit.not_found")
 	wantKey(t, s.LogConsultation(ctx, rec.ID, "", "no-such-entry", ""), ENOTFOUND, "err.faq.not_found")
 	wantKey(t, s.LogConsultation(ctx, "nobody", "", fee, ""), ENOTFOUND, "err.staff.not_found")

@@ -586,3 +586,23 @@ func ensureFAQCategories(ctx context.Context, tx *txn, office, device string, at
 
 // runeLen is the length of s in characters.
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// LiveFAQ returns the version of an entry the desk answers from: approved,
+// in this office's scope and in force today.
+func (s *Store) LiveFAQ(ctx context.Context, entryID string) (FAQVersion, error) {
+	_, o, err := s.ids()
+	if err != nil {
+		return FAQVersion{}, err
+	}
+	today := s.Day(s.now())
+	v, err := scanFAQVersion(s.db.QueryRowContext(ctx, `SELECT `+faqVersionCols+` FROM faq_entries x
+		JOIN faq_versions v ON v.entry_id = x.id AND v.version = x.live_version
+		WHERE x.id = ? AND v.scope IN ('', ?) AND v.effective_on <= ? AND (v.expires_on = '' OR v.expires_on >= ?)`, entryID, o.Code, today, today))
+	if isNoRows(err) {
+		return FAQVersion{}, &Error{Code: ENOTFOUND, Key: "err.faq.not_found"}
+	}
+	if err != nil {
+		return FAQVersion{}, fmt.Errorf("live faq: %w", err)
+	}
+	return v, nil
+}

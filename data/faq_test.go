@@ -313,8 +313,10 @@ func TestFAQListAndCategories(t *testing.T) {
 		mustOK(t, s.SetFAQStatus(ctx, admin.ID, v.EntryID, FAQReview, ""))
 		mustOK(t, s.SetFAQStatus(ctx, admin.ID, v.EntryID, FAQApproved, ""))
 	}
-	_, err = s.SaveFAQ(ctx, admin.ID, "", FAQInput{Category: "parking", Question: "草稿车位", Answer: "不显示"})
+	draft, err := s.SaveFAQ(ctx, admin.ID, "", FAQInput{Category: "parking", Question: "草稿车位", Answer: "不显示"})
 	mustOK(t, err)
+	_, err = s.LiveFAQ(ctx, draft.EntryID)
+	wantKey(t, err, ENOTFOUND, "err.faq.not_found")
 	again, err := s.ListFAQ(ctx, FAQFilter{Category: "parking"})
 	mustOK(t, err)
 	if len(again) != len(parking) {
