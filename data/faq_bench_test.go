@@ -79,7 +79,7 @@ func BenchmarkFAQSearch(b *testing.B) {
 	if _, err := s.SearchFAQ(ctx, "车位", 10); err != nil { // builds the index
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(time.Since(start).Milliseconds()), "build_ms")
+	build := time.Since(start)
 	var samples []time.Duration
 	b.ResetTimer()
 	for b.Loop() {
@@ -95,4 +95,5 @@ func BenchmarkFAQSearch(b *testing.B) {
 	p95 := samples[len(samples)*95/100]
 	b.ReportMetric(float64(p95.Microseconds())/1000, "p95_ms")
 	b.ReportMetric(float64(samples[len(samples)-1].Microseconds())/1000, "max_ms")
+	b.ReportMetric(float64(build.Milliseconds()), "build_ms") // after ResetTimer, which clears metrics
 }
