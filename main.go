@@ -17,6 +17,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"anchang/app"
+	"anchang/assets"
 	"anchang/cli"
 	"anchang/data"
 )
@@ -59,6 +60,9 @@ func main() {
 	}
 	defer store.Close()
 	logger.Info("store open", "dir", cfg.DataDir)
+	if _, err := store.EnsureStarterFAQ(ctx, assets.StarterFAQ); err != nil {
+		logger.Error("load starter faq", "err", err)
+	}
 	ui := app.New(fa, win, store, app.Options{Logger: logger})
 	win.Resize(fyne.NewSize(cfg.Width, cfg.Height))
 	ui.Start()

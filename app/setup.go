@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"anchang/assets"
 	"anchang/data"
 )
 
@@ -79,7 +80,14 @@ func (s *setupScreen) onSubmit() {
 	showFieldErrors(s.fields, nil, nil)
 	s.submit.Disable()
 	load(s.u, func(ctx context.Context) (data.Staff, error) {
-		return s.u.store.Setup(ctx, in)
+		admin, err := s.u.store.Setup(ctx, in)
+		if err == nil {
+			// The template manual, for the company to replace.
+			if _, ferr := s.u.store.EnsureStarterFAQ(ctx, assets.StarterFAQ); ferr != nil {
+				s.u.log.Error("load starter faq", "err", ferr)
+			}
+		}
+		return admin, err
 	}, func(admin data.Staff, err error) {
 		s.submit.Enable()
 		if err != nil {

@@ -44,6 +44,9 @@ func TestSetupRefusesBadInputThenSignsIn(t *testing.T) {
 		t.Fatal("setup not saved")
 	}
 	h.shows("当前登录：王芳（案场管理员）", "来访登记", "今日看板", "顾问轮排", "员工", "设置")
+	if n := h.count("faq_entries"); n < 60 {
+		t.Fatalf("the starter manual was not loaded at setup: %d entries", n)
+	}
 }
 
 // setupScreen finds the setup screen's struct through its submit button.

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"anchang/assets"
 	"anchang/data"
 )
 
@@ -125,7 +126,11 @@ func (sh *shell) onLoadDemo() {
 	u.showModal(T("menu.demo"), container.NewGridWrap(fyne.NewSize(460, 110), confirm), T("dialog.cancel"), &widget.Button{Text: T("dialog.load"), Importance: widget.HighImportance, OnTapped: func() {
 		progress := u.showModal(T("menu.demo"), widget.NewProgressBarInfinite(), "")
 		load(u, func(ctx context.Context) (data.DemoResult, error) {
-			return u.store.LoadDemo(ctx, data.DemoOptions{Days: 28, PerDay: 60, Seed: uint64(u.now().UnixNano())})
+			res, err := u.store.LoadDemo(ctx, data.DemoOptions{Days: 28, PerDay: 60, Seed: uint64(u.now().UnixNano())})
+			if err == nil {
+				_, err = u.store.EnsureStarterFAQ(ctx, assets.StarterFAQ)
+			}
+			return res, err
 		}, func(res data.DemoResult, err error) {
 			progress.Hide()
 			if err != nil {

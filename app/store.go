@@ -38,6 +38,7 @@ type Store interface {
 	RotationAction(ctx context.Context, actorID, consultantID, action string) error
 
 	LoadDemo(ctx context.Context, opt data.DemoOptions) (data.DemoResult, error)
+	EnsureStarterFAQ(ctx context.Context, manual []byte) (int, error)
 }
 
 var _ Store = (*data.Store)(nil)

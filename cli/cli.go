@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"anchang/assets"
 	"anchang/data"
 )
 
@@ -149,6 +150,9 @@ func demo(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	defer s.Close()
 	res, err := s.LoadDemo(ctx, data.DemoOptions{Days: *days, PerDay: *perDay, Seed: *seed})
 	if err != nil {
+		return err
+	}
+	if _, err := s.EnsureStarterFAQ(ctx, assets.StarterFAQ); err != nil {
 		return err
 	}
 	_, office, _ := s.Device()

@@ -69,6 +69,9 @@ func TestRunDemoFillsTheDataDir(t *testing.T) {
 	if err != nil || n == 0 {
 		t.Fatalf("visits %d %v", n, err)
 	}
+	if n, err := s.CountRows(context.Background(), "faq_entries"); err != nil || n < 60 {
+		t.Fatalf("starter manual not loaded with the demo: %d %v", n, err)
+	}
 	if _, err := s.SignIn(context.Background(), adminID(t, s), data.DemoAdminPIN); err != nil {
 		t.Fatalf("demo admin cannot sign in: %v", err)
 	}

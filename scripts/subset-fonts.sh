@@ -34,6 +34,7 @@ for f in glob.glob("assets/lang/*.json"):
         chars |= set(v)
 print(",".join("U+%04X" % ord(c) for c in sorted(chars) if ord(c) >= 0x20))
 PY
+export SOURCE_DATE_EPOCH=1763942400  # fixed timestamps: the same input makes the same bytes
 opts=(--layout-features='*' --name-IDs='*' --name-languages='*' --notdef-outline)
 /usr/bin/python3 -m fontTools.subset "$src" --unicodes-file="$src.full" "${opts[@]}" --output-file=assets/fonts/wqy-microhei.ttf
 /usr/bin/python3 -m fontTools.subset "$src" --unicodes-file="$src.ui" "${opts[@]}" --output-file=assets/fonts/wqy-microhei-ui.ttf
