@@ -33,19 +33,12 @@ func (s *Store) LogConsultation(ctx context.Context, actorID, visitID, entryID, 
 	if verr != nil {
 		return verr
 	}
-	return s.tx(ctx, func(tx *txn) error {
-		if _, err := requireActor(ctx, tx, actorID, func(Role) bool { return true }); err != nil {
-			return err
-		}
-		st, err := s.stamp()
-		if err != nil {
-			return err
-		}
+	return s.actorTx(ctx, actorID, anyRole, func(tx *txn, st stamp) error {
 		if err := checkVisit(ctx, tx, st.office, visitID); err != nil {
 			return err
 		}
 		var live int
-		err = tx.QueryRowContext(ctx, `SELECT COALESCE(live_version, 0) FROM faq_entries WHERE id = ?`, entryID).Scan(&live)
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(live_version, 0) FROM faq_entries WHERE id = ?`, entryID).Scan(&live)
 		if isNoRows(err) || err == nil && live == 0 {
 			return &Error{Code: ENOTFOUND, Key: "err.faq.not_found"}
 		}
@@ -160,16 +153,9 @@ func (s *Store) FinishHandoff(ctx context.Context, actorID, id, note string) err
 	if verr != nil {
 		return verr
 	}
-	return s.tx(ctx, func(tx *txn) error {
-		if _, err := requireActor(ctx, tx, actorID, func(Role) bool { return true }); err != nil {
-			return err
-		}
-		st, err := s.stamp()
-		if err != nil {
-			return err
-		}
+	return s.actorTx(ctx, actorID, anyRole, func(tx *txn, st stamp) error {
 		var done *int64
-		err = tx.QueryRowContext(ctx, `SELECT done_at FROM consult_handoffs WHERE id = ? AND office_id = ?`, id, st.office).Scan(&done)
+		err := tx.QueryRowContext(ctx, `SELECT done_at FROM consult_handoffs WHERE id = ? AND office_id = ?`, id, st.office).Scan(&done)
 		if isNoRows(err) {
 			return &Error{Code: ENOTFOUND, Key: "err.faq.handoff_not_found"}
 		}

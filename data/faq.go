@@ -166,17 +166,11 @@ func (s *Store) SaveFAQ(ctx context.Context, actorID, entryID string, in FAQInpu
 		return FAQVersion{}, err
 	}
 	var out FAQVersion
-	err := s.tx(ctx, func(tx *txn) error {
-		if _, err := requireActor(ctx, tx, actorID, Role.CanEditFAQ); err != nil {
-			return err
-		}
-		st, err := s.stamp()
-		if err != nil {
-			return err
-		}
+	err := s.actorTx(ctx, actorID, Role.CanEditFAQ, func(tx *txn, st stamp) error {
 		if err := ensureFAQCategories(ctx, tx, st.office, st.device, st.at, actorID); err != nil {
 			return err
 		}
+		var err error
 		out, _, err = saveFAQ(ctx, tx, st, actorID, entryID, in)
 		return err
 	})
@@ -309,14 +303,7 @@ func (s *Store) SetFAQStatus(ctx context.Context, actorID, entryID string, to FA
 	if err != nil {
 		return err
 	}
-	err = s.tx(ctx, func(tx *txn) error {
-		if _, err := requireActor(ctx, tx, actorID, Role.CanEditFAQ); err != nil {
-			return err
-		}
-		st, err := s.stamp()
-		if err != nil {
-			return err
-		}
+	err = s.actorTx(ctx, actorID, Role.CanEditFAQ, func(tx *txn, st stamp) error {
 		return setFAQStatus(ctx, tx, st, actorID, entryID, to, note, words)
 	})
 	if err == nil {
@@ -536,14 +523,7 @@ func (s *Store) AddFAQCategory(ctx context.Context, actorID string, c FAQCategor
 	if c.NameEN, verr = cleanLine("name_en", c.NameEN, false, 60); verr != nil {
 		return verr
 	}
-	return s.tx(ctx, func(tx *txn) error {
-		if _, err := requireActor(ctx, tx, actorID, Role.CanEditFAQ); err != nil {
-			return err
-		}
-		st, err := s.stamp()
-		if err != nil {
-			return err
-		}
+	return s.actorTx(ctx, actorID, Role.CanEditFAQ, func(tx *txn, st stamp) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM faq_categories WHERE code = ?`, c.Code).Scan(&n); err != nil {
 			return err

@@ -285,14 +285,7 @@ func (s *Store) ImportFAQ(ctx context.Context, actorID, name string, r io.Reader
 	}
 	var res FAQImportResult
 	now := s.now().In(s.Location())
-	err = s.tx(ctx, func(tx *txn) error {
-		if _, err := requireActor(ctx, tx, actorID, Role.CanEditFAQ); err != nil {
-			return err
-		}
-		st, err := s.stamp()
-		if err != nil {
-			return err
-		}
+	err = s.actorTx(ctx, actorID, Role.CanEditFAQ, func(tx *txn, st stamp) error {
 		if err := ensureFAQCategories(ctx, tx, st.office, st.device, st.at, actorID); err != nil {
 			return err
 		}
