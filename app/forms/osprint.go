@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // ErrNoPrinter says the computer has no printer to print to. The UI shows
@@ -71,6 +72,41 @@ func sendWindows(ctx context.Context, path, printer string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("print %s: %v: %s (is a PDF viewer installed?)", path, err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// openWait is how long Open waits for the opener to report a failure; a
+// viewer still running after it is taken as opened.
+const openWait = 3 * time.Second
+
+// Open shows a file with the operating system's viewer for it: xdg-open on
+// Linux, open on macOS, the default handler (rundll32
+// url.dll,FileProtocolHandler) on Windows. It does not wait for the viewer
+// to close.
+func Open(path string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", path)
+	case "darwin":
+		cmd = exec.Command("open", path)
+	default:
+		cmd = exec.Command("xdg-open", path)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("open %s: %v: %s", path, err, strings.TrimSpace(stderr.String()))
+		}
+	case <-time.After(openWait):
 	}
 	return nil
 }

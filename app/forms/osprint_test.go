@@ -68,3 +68,33 @@ func TestSendToPrinter(t *testing.T) {
 		t.Fatalf("no lp: %v", err)
 	}
 }
+
+func TestOpen(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the fake opener is xdg-open")
+	}
+	dir := t.TempDir()
+	args := filepath.Join(dir, "args")
+	write := func(body string) {
+		if err := os.WriteFile(filepath.Join(dir, "xdg-open"), []byte("#!/bin/sh\n"+body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+
+	write("echo \"$@\" > " + args + "\n")
+	if err := Open("/tmp/预览 form.pdf"); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(args); strings.TrimSpace(string(b)) != "/tmp/预览 form.pdf" {
+		t.Fatalf("xdg-open called with %q", b)
+	}
+	write("echo 'xdg-open: no method available for opening' >&2\nexit 3\n")
+	if err := Open("/tmp/form.pdf"); err == nil || !strings.Contains(err.Error(), "no method available") {
+		t.Fatalf("failing opener: %v", err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	if err := Open("/tmp/form.pdf"); err == nil {
+		t.Fatal("no opener: no error")
+	}
+}
