@@ -9,7 +9,8 @@
 #                                        for Fyne's bold style (button labels)
 # Fyne parses the whole theme font once per text style (~20 MB for the full
 # one); buttons are bold, so the small face saves that much memory. Run this
-# after adding characters to the translations; app/theme_test.go checks.
+# after adding characters to the translations (app/theme_test.go checks); it
+# remakes only the UI font unless given --full.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(mktemp -d)/wqy-microhei.ttf
@@ -36,6 +37,8 @@ print(",".join("U+%04X" % ord(c) for c in sorted(chars) if ord(c) >= 0x20))
 PY
 export SOURCE_DATE_EPOCH=1763942400  # fixed timestamps: the same input makes the same bytes
 opts=(--layout-features='*' --name-IDs='*' --name-languages='*' --notdef-outline)
-/usr/bin/python3 -m fontTools.subset "$src" --unicodes-file="$src.full" "${opts[@]}" --output-file=assets/fonts/wqy-microhei.ttf
+if [[ ${1:-} == --full ]]; then
+  /usr/bin/python3 -m fontTools.subset "$src" --unicodes-file="$src.full" "${opts[@]}" --output-file=assets/fonts/wqy-microhei.ttf
+fi
 /usr/bin/python3 -m fontTools.subset "$src" --unicodes-file="$src.ui" "${opts[@]}" --output-file=assets/fonts/wqy-microhei-ui.ttf
 ls -l assets/fonts/*.ttf
