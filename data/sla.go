@@ -97,7 +97,7 @@ func (l Limit) After(cal *Calendar, t time.Time) time.Time {
 // in the system, first response to the customer, escalation to the
 // supervisor or leadership, and resolution.
 type SLARule struct {
-	Kind, Severity                         string
+	Kind, Severity                          string
 	Entry, Response, Escalation, Resolution Limit
 }
 
