@@ -74,6 +74,8 @@ func (t *deskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Colo
 		return colorHeader
 	case theme.ColorNameSelection:
 		return colorPrimaryDim
+	case colorNameHighlight:
+		return colorAccent
 	}
 	return theme.DefaultTheme().Color(n, theme.VariantLight)
 }

@@ -1,0 +1,649 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"anchang/data"
+)
+
+// faqScreen answers visitors from the consultation manual (咨询应答): a
+// search box that finds as the question is typed (characters or pinyin),
+// browsing by category, the most asked and recently used answers, the
+// chosen answer large enough to read out or show the customer, and what
+// became of the question: answered from an entry, or handed to a colleague.
+type faqScreen struct {
+	u *UI
+
+	search   *widget.Entry
+	category *widget.Select
+	found    *widget.Label
+	message  *statusLine
+	list     *widget.List
+	notHere  *widget.Button
+	rows     []faqRow
+	cats     []data.FAQCategory
+	catIndex int // the category select's last index, to notice a change
+
+	// The selected answer.
+	placeholder *widget.Label
+	answerBox   *fyne.Container
+	question    *widget.Label
+	meta        *widget.Label
+	template    *widget.Label
+	answer      *widget.RichText
+	showBtn     *widget.Button
+	copyBtn     *widget.Button
+	visit       *widget.Select
+	answered    *widget.Button
+	notice      *statusLine
+	selected    *data.FAQVersion
+	selQuery    string // what was searched when the entry was chosen
+
+	handoffs   *fyne.Container
+	open       []data.Handoff
+	visits     []data.BoardRow
+	staff      []data.Staff
+	customer   fyne.CanvasObject // the desk while the customer view is shown
+	searchSeq  int
+	lastQuery  string // the query the list shows results of
+	lastTotal  int    // how many entries it found
+	lastMissed string // the query last recorded as a miss
+}
+
+// faqRow is one line of the list: a section title or an entry.
+type faqRow struct {
+	header  string // a section title ("" for an entry)
+	sub     string // the header's subtitle or the entry's caption
+	entryID string
+	entry   *data.FAQVersion // nil until loaded (most asked, recent)
+	text    string           // the question shown
+	spans   [][2]int         // matched characters of text
+}
+
+// maxFAQQuery is the longest search the box accepts, in characters.
+const maxFAQQuery = data.MaxMissQueryLen
+
+// faqResultLimit caps the hits listed.
+const faqResultLimit = 50
+
+// colorNameHighlight colours the matched characters of a result.
+const colorNameHighlight fyne.ThemeColorName = "anchang-highlight"
+
+func newFAQScreen(u *UI) *faqScreen { return &faqScreen{u: u} }
+
+func (f *faqScreen) buildUI() fyne.CanvasObject {
+	f.search = &widget.Entry{PlaceHolder: T("faq.search.hint")}
+	f.search.OnChanged = f.onSearchChanged
+	f.search.OnSubmitted = f.onSearchSubmitted
+	f.category = widget.NewSelect([]string{T("faq.category.popular")}, func(string) { f.onCategory() })
+	f.category.SetSelectedIndex(0)
+	f.found = &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis}
+	f.message = newStatusLine()
+	f.list = widget.NewList(func() int { return len(f.rows) }, f.newRow, f.updateRow)
+	f.list.OnSelected = f.onRowSelected
+	f.notHere = &widget.Button{Text: T("faq.not_here"), Icon: theme.MailForwardIcon(), OnTapped: f.onNotHere}
+
+	left := container.NewBorder(
+		container.NewVBox(f.search, container.NewBorder(nil, nil, nil, f.category, f.found), f.message),
+		f.notHere, nil, nil, f.list)
+
+	f.placeholder = &widget.Label{Text: T("faq.choose_entry"), Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	f.question = &widget.Label{Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameSubHeadingText}
+	f.meta = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	f.template = &widget.Label{Text: T("faq.template"), Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	f.answer = &widget.RichText{Wrapping: fyne.TextWrapWord}
+	f.showBtn = &widget.Button{Text: T("faq.show_customer"), Icon: theme.ViewFullScreenIcon(), OnTapped: f.showCustomer}
+	f.copyBtn = &widget.Button{Text: T("faq.copy"), Icon: theme.ContentCopyIcon(), OnTapped: f.onCopy}
+	f.visit = widget.NewSelect(nil, nil)
+	f.answered = &widget.Button{Text: T("faq.answered"), Importance: widget.HighImportance, Icon: theme.ConfirmIcon(), OnTapped: f.onAnswered}
+	f.notice = newStatusLine()
+	actions := container.NewVBox(
+		container.NewHBox(f.showBtn, f.copyBtn),
+		container.NewBorder(nil, nil, widget.NewLabel(T("faq.visit")), f.answered, f.visit),
+		f.notice,
+	)
+	f.answerBox = container.NewVBox(f.question, f.meta, f.template, widget.NewSeparator(), f.answer, widget.NewSeparator(), actions)
+	f.answerBox.Hide()
+	f.handoffs = container.NewVBox()
+	right := container.NewVSplit(
+		container.NewVScroll(container.NewPadded(container.NewVBox(f.placeholder, f.answerBox))),
+		container.NewVScroll(section(T("faq.handoffs"), "", f.handoffs)))
+	right.Offset = 0.7
+	split := container.NewHSplit(container.NewPadded(left), right)
+	split.Offset = 0.42
+	f.setVisits(nil)
+	return split
+}
+
+// reload refreshes the categories, the lists shown while the box is empty,
+// today's visits and the open hand-offs.
+func (f *faqScreen) reload() {
+	if f.list == nil {
+		return
+	}
+	u := f.u
+	type side struct {
+		cats   []data.FAQCategory
+		visits []data.BoardRow
+		staff  []data.Staff
+		open   []data.Handoff
+	}
+	consultant := ""
+	if u.user.Role == data.RoleConsultant {
+		consultant = u.user.ID // a consultant answers for their own visitors
+	}
+	load(u, func(ctx context.Context) (side, error) {
+		var s side
+		var err error
+		if s.cats, err = u.store.FAQCategories(ctx); err != nil {
+			return s, err
+		}
+		b, err := u.store.Board(ctx, u.store.Today(), data.BoardFilter{Status: data.BoardPresent, ConsultantID: consultant})
+		if err != nil {
+			return s, err
+		}
+		s.visits = b.Rows
+		if s.staff, err = u.store.ListStaff(ctx, false); err != nil {
+			return s, err
+		}
+		s.open, err = u.store.OpenHandoffs(ctx)
+		return s, err
+	}, func(s side, err error) {
+		if err != nil {
+			f.message.SetError(u.errText(err))
+			return
+		}
+		f.setCategories(s.cats)
+		f.setVisits(s.visits)
+		f.staff = s.staff
+		f.open = s.open
+		f.showHandoffs()
+	})
+	if strings.TrimSpace(f.search.Text) == "" {
+		f.browse()
+	}
+}
+
+func (f *faqScreen) setCategories(cats []data.FAQCategory) {
+	f.cats = cats
+	opts := []string{T("faq.category.popular")}
+	for _, c := range cats {
+		opts = append(opts, categoryName(c))
+	}
+	f.category.Options = opts
+	f.category.Refresh()
+}
+
+func categoryName(c data.FAQCategory) string {
+	if Language() == "en" && c.NameEN != "" {
+		return c.NameEN
+	}
+	return c.NameZH
+}
+
+// categoryText names a category code.
+func (f *faqScreen) categoryText(code string) string {
+	for _, c := range f.cats {
+		if c.Code == code {
+			return categoryName(c)
+		}
+	}
+	return code
+}
+
+// setVisits offers today's visitors in the office to tie an answer to.
+func (f *faqScreen) setVisits(rows []data.BoardRow) {
+	prev := f.visitID()
+	f.visits = rows
+	opts := []string{T("faq.visit.none")}
+	sel := 0
+	for i, r := range rows {
+		label := f.u.clockTime(r.ArrivedAt) + " " + visitorName(r.Name, r.Title)
+		if r.ConsultantName != "" {
+			label += " · " + r.ConsultantName
+		}
+		opts = append(opts, label)
+		if r.VisitID == prev {
+			sel = i + 1
+		}
+	}
+	f.visit.Options = opts
+	f.visit.SetSelectedIndex(sel)
+}
+
+// visitID is the visit chosen in the answer pane ("" = none).
+func (f *faqScreen) visitID() string {
+	if i := f.visit.SelectedIndex(); i > 0 && i-1 < len(f.visits) {
+		return f.visits[i-1].VisitID
+	}
+	return ""
+}
+
+// cleanQuery turns what is in the box into a query, or says why it cannot
+// be searched: line breaks and tabs count as spaces; other invisible
+// control characters and pastes beyond maxFAQQuery are refused.
+func cleanQuery(text string) (string, string) {
+	text = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, text)
+	for _, r := range text {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return "", T("faq.query_control")
+		}
+	}
+	text = strings.Join(strings.Fields(text), " ")
+	if n := utf8.RuneCountInString(text); n > maxFAQQuery {
+		return "", T("faq.query_too_long", map[string]any{"Max": maxFAQQuery, "Count": n})
+	}
+	return text, ""
+}
+
+func (f *faqScreen) onSearchChanged(text string) {
+	f.searchSeq++
+	seq := f.searchSeq
+	q, problem := cleanQuery(text)
+	if problem != "" {
+		f.message.SetError(problem)
+		f.setRows(nil, "")
+		f.lastQuery, f.lastTotal = "", -1
+		return
+	}
+	f.message.SetText("")
+	if q == "" {
+		f.lastQuery, f.lastTotal = "", -1
+		f.browse()
+		return
+	}
+	u := f.u
+	load(u, func(ctx context.Context) (data.FAQSearchResult, error) {
+		return u.store.SearchFAQ(ctx, q, faqResultLimit)
+	}, func(res data.FAQSearchResult, err error) {
+		if seq != f.searchSeq {
+			return // the box changed meanwhile
+		}
+		if err != nil {
+			f.message.SetError(u.errText(err))
+			return
+		}
+		f.showResults(q, res)
+	})
+}
+
+// showResults lists the hits, in the chosen category if any.
+func (f *faqScreen) showResults(q string, res data.FAQSearchResult) {
+	cat := ""
+	if i := f.category.SelectedIndex(); i > 0 && i-1 < len(f.cats) {
+		cat = f.cats[i-1].Code
+	}
+	var rows []faqRow
+	total := res.Total
+	for i := range res.Hits {
+		h := &res.Hits[i]
+		if cat != "" && h.Entry.Category != cat {
+			continue
+		}
+		rows = append(rows, f.hitRow(h))
+	}
+	if cat != "" {
+		total = len(rows)
+	}
+	f.lastQuery, f.lastTotal = q, total
+	if total == 0 {
+		f.setRows(nil, "")
+		f.message.SetError(T("faq.no_results", map[string]any{"Query": q}))
+		return
+	}
+	f.setRows(rows, T("faq.found", map[string]any{"Count": total}))
+}
+
+// hitRow shows a hit's question in the current language with the matched
+// characters marked.
+func (f *faqScreen) hitRow(h *data.FAQHit) faqRow {
+	v := h.Entry
+	text, field := v.Question, "question"
+	if Language() == "en" && v.QuestionEN != "" {
+		text, field = v.QuestionEN, "question_en"
+	}
+	var spans [][2]int
+	for _, m := range h.Matches {
+		if m.Field == field {
+			spans = append(spans, [2]int{m.Start, m.End})
+		}
+	}
+	sub := f.categoryText(v.Category)
+	if h.Pinyin {
+		sub += " · " + T("faq.pinyin")
+	}
+	return faqRow{entryID: v.EntryID, entry: &v, text: text, spans: spans, sub: sub}
+}
+
+func (f *faqScreen) setRows(rows []faqRow, found string) {
+	f.rows = rows
+	f.found.SetText(found)
+	f.list.UnselectAll()
+	f.list.Refresh()
+	f.list.ScrollToTop()
+}
+
+func (f *faqScreen) onCategory() {
+	i := f.category.SelectedIndex()
+	if i == f.catIndex {
+		return
+	}
+	f.catIndex = i
+	if strings.TrimSpace(f.search.Text) == "" {
+		f.browse()
+	} else {
+		f.onSearchChanged(f.search.Text)
+	}
+}
+
+// browse fills the list while the box is empty: a category's entries, or
+// the most asked and this staff member's recent answers.
+func (f *faqScreen) browse() {
+	u := f.u
+	f.searchSeq++
+	seq := f.searchSeq
+	if i := f.category.SelectedIndex(); i > 0 && i-1 < len(f.cats) {
+		code := f.cats[i-1].Code
+		load(u, func(ctx context.Context) ([]data.FAQEntry, error) {
+			return u.store.ListFAQ(ctx, data.FAQFilter{Category: code})
+		}, func(es []data.FAQEntry, err error) {
+			if seq != f.searchSeq {
+				return
+			}
+			if err != nil {
+				f.message.SetError(u.errText(err))
+				return
+			}
+			var rows []faqRow
+			for _, e := range es {
+				v := e.Latest
+				text := v.Question
+				if Language() == "en" && v.QuestionEN != "" {
+					text = v.QuestionEN
+				}
+				rows = append(rows, faqRow{entryID: e.ID, entry: &v, text: text, sub: strings.Join(v.Tags, "、")})
+			}
+			f.setRows(rows, T("faq.found", map[string]any{"Count": len(rows)}))
+		})
+		return
+	}
+	type lists struct{ most, recent []data.FAQCount }
+	load(u, func(ctx context.Context) (lists, error) {
+		most, err := u.store.MostAskedFAQ(ctx, u.now().AddDate(0, 0, -30), 8)
+		if err != nil {
+			return lists{}, err
+		}
+		recent, err := u.store.RecentFAQ(ctx, u.user.ID, 8)
+		return lists{most, recent}, err
+	}, func(l lists, err error) {
+		if seq != f.searchSeq {
+			return
+		}
+		if err != nil {
+			f.message.SetError(u.errText(err))
+			return
+		}
+		var rows []faqRow
+		add := func(title, sub string, cs []data.FAQCount, caption func(data.FAQCount) string) {
+			if len(cs) == 0 {
+				return
+			}
+			rows = append(rows, faqRow{header: title, sub: sub})
+			for _, c := range cs {
+				rows = append(rows, faqRow{entryID: c.EntryID, text: c.Question, sub: caption(c)})
+			}
+		}
+		add(T("faq.most_asked"), T("faq.most_asked.sub"), l.most, func(c data.FAQCount) string {
+			return T("faq.count", map[string]any{"Count": c.Count})
+		})
+		add(T("faq.recent"), T("faq.recent.sub"), l.recent, func(c data.FAQCount) string { return u.dateTime(c.Last) })
+		found := ""
+		if len(rows) == 0 {
+			found = T("faq.no_history")
+		}
+		f.setRows(rows, found)
+	})
+}
+
+func (f *faqScreen) newRow() fyne.CanvasObject {
+	text := &widget.RichText{Truncation: fyne.TextTruncateEllipsis}
+	sub := &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis, SizeName: theme.SizeNameCaptionText}
+	return container.NewVBox(text, sub)
+}
+
+func (f *faqScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	if id >= len(f.rows) {
+		return
+	}
+	r := f.rows[id]
+	box := o.(*fyne.Container)
+	text, sub := box.Objects[0].(*widget.RichText), box.Objects[1].(*widget.Label)
+	if r.header != "" {
+		text.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: r.header, Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePrimary, SizeName: theme.SizeNameSubHeadingText}}}
+	} else {
+		text.Segments = highlightSegments(r.text, r.spans)
+	}
+	text.Refresh()
+	sub.SetText(r.sub)
+}
+
+// highlightSegments is text as inline segments, the characters in spans
+// (rune offsets, possibly overlapping) coloured. Colour, not bold: the app
+// draws no bold text (see modal.go).
+func highlightSegments(text string, spans [][2]int) []widget.RichTextSegment {
+	rs := []rune(text)
+	mark := make([]bool, len(rs))
+	for _, s := range spans {
+		for i := max(s[0], 0); i < min(s[1], len(rs)); i++ {
+			mark[i] = true
+		}
+	}
+	plain := widget.RichTextStyleInline
+	hl := widget.RichTextStyle{Inline: true, ColorName: colorNameHighlight}
+	var segs []widget.RichTextSegment
+	for start := 0; start < len(rs); {
+		end := start
+		for end < len(rs) && mark[end] == mark[start] {
+			end++
+		}
+		style := plain
+		if mark[start] {
+			style = hl
+		}
+		segs = append(segs, &widget.TextSegment{Text: string(rs[start:end]), Style: style})
+		start = end
+	}
+	return segs
+}
+
+func (f *faqScreen) onRowSelected(id widget.ListItemID) {
+	if id >= len(f.rows) {
+		return
+	}
+	r := f.rows[id]
+	if r.header != "" {
+		f.list.Unselect(id)
+		return
+	}
+	query := f.lastQuery
+	if r.entry != nil {
+		f.showEntry(*r.entry, query)
+		return
+	}
+	u := f.u
+	load(u, func(ctx context.Context) (data.FAQVersion, error) {
+		return u.store.LiveFAQ(ctx, r.entryID)
+	}, func(v data.FAQVersion, err error) {
+		if err != nil {
+			f.notice.SetError(u.errText(err))
+			return
+		}
+		f.showEntry(v, query)
+	})
+}
+
+// showEntry shows an answer in the right pane.
+func (f *faqScreen) showEntry(v data.FAQVersion, query string) {
+	f.selected, f.selQuery = &v, query
+	question, answer := entryText(v)
+	f.question.SetText(question)
+	tags := strings.Join(v.Tags, "、")
+	if tags == "" {
+		tags = T("faq.meta.no_tags")
+	}
+	meta := T("faq.meta", map[string]any{"Category": f.categoryText(v.Category), "Tags": tags, "Version": v.Version, "Effective": v.EffectiveOn})
+	if v.ExpiresOn != "" {
+		meta += T("faq.meta.expires", map[string]any{"Date": v.ExpiresOn})
+	}
+	f.meta.SetText(meta)
+	if v.Template {
+		f.template.Show()
+	} else {
+		f.template.Hide()
+	}
+	f.answer.Segments = answerSegments(answer, theme.SizeNameSubHeadingText)
+	f.answer.Refresh()
+	f.notice.SetText("")
+	f.placeholder.Hide()
+	f.answerBox.Show()
+}
+
+// entryText is the question and answer in the current language.
+func entryText(v data.FAQVersion) (string, string) {
+	if Language() == "en" && v.QuestionEN != "" && v.AnswerEN != "" {
+		return v.QuestionEN, v.AnswerEN
+	}
+	return v.Question, v.Answer
+}
+
+// answerSegments lays an answer out: a paragraph per line, consecutive
+// lines starting with "- " as a bulleted list.
+func answerSegments(answer string, size fyne.ThemeSizeName) []widget.RichTextSegment {
+	para := widget.RichTextStyleParagraph
+	para.SizeName = size
+	item := widget.RichTextStyleInline
+	item.SizeName = size
+	var segs []widget.RichTextSegment
+	var list *widget.ListSegment
+	for _, line := range strings.Split(answer, "\n") {
+		line = strings.TrimSpace(line)
+		if rest, ok := strings.CutPrefix(line, "- "); ok {
+			if list == nil {
+				list = &widget.ListSegment{}
+				segs = append(segs, list)
+			}
+			list.Items = append(list.Items, &widget.ParagraphSegment{Texts: []widget.RichTextSegment{&widget.TextSegment{Text: rest, Style: item}}})
+			continue
+		}
+		list = nil
+		if line != "" {
+			segs = append(segs, &widget.TextSegment{Text: line, Style: para})
+		}
+	}
+	return segs
+}
+
+func (f *faqScreen) onCopy() {
+	if f.selected == nil {
+		return
+	}
+	q, a := entryText(*f.selected)
+	f.u.fa.Clipboard().SetContent(q + "\n\n" + a)
+	f.notice.SetSuccess(T("faq.copied"))
+}
+
+// showCustomer fills the window with the answer in very large text, to
+// turn the screen towards the customer; a button or Esc goes back.
+func (f *faqScreen) showCustomer() {
+	if f.selected == nil || f.customer != nil {
+		return
+	}
+	q, a := entryText(*f.selected)
+	question := &widget.Label{Text: q, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameHeadingText}
+	answer := &widget.RichText{Wrapping: fyne.TextWrapWord, Segments: answerSegments(a, theme.SizeNameText)}
+	back := &widget.Button{Text: T("faq.close_customer"), Importance: widget.HighImportance, OnTapped: func() { f.closeCustomer() }}
+	body := container.NewBorder(nil, container.NewCenter(back), nil, nil,
+		container.NewVScroll(container.NewPadded(container.NewVBox(question, widget.NewSeparator(), answer))))
+	f.customer = f.u.win.Content()
+	f.u.win.SetContent(container.NewThemeOverride(container.NewPadded(body), &deskTheme{textSize: 30}))
+}
+
+// closeCustomer returns to the desk; it reports whether the customer view
+// was open.
+func (f *faqScreen) closeCustomer() bool {
+	if f.customer == nil {
+		return false
+	}
+	f.u.win.SetContent(f.customer)
+	f.customer = nil
+	return true
+}
+
+func (f *faqScreen) onAnswered() {
+	v := f.selected
+	if v == nil {
+		return
+	}
+	u := f.u
+	visit, query := f.visitID(), f.selQuery
+	f.answered.Disable()
+	do(u, func(ctx context.Context) error {
+		return u.store.LogConsultation(ctx, u.user.ID, visit, v.EntryID, query)
+	}, func(err error) {
+		f.answered.Enable()
+		if err != nil {
+			f.notice.SetError(u.errText(err))
+			return
+		}
+		q, _ := entryText(*v)
+		f.notice.SetSuccess(T("faq.answered.done", map[string]any{"Question": q}))
+		if strings.TrimSpace(f.search.Text) == "" {
+			f.browse()
+		}
+	})
+}
+
+func (f *faqScreen) onSearchSubmitted(text string) {
+	q, problem := cleanQuery(text)
+	if problem != "" || q == "" || q != f.lastQuery {
+		return
+	}
+	if f.lastTotal == 0 {
+		f.recordMiss(q)
+		return
+	}
+	if len(f.rows) > 0 {
+		f.list.Select(0)
+	}
+}
+
+// recordMiss notes once that q found nothing.
+func (f *faqScreen) recordMiss(q string) {
+	if q == "" || q == f.lastMissed {
+		return
+	}
+	f.lastMissed = q
+	u := f.u
+	do(u, func(ctx context.Context) error {
+		return u.store.RecordFAQMiss(ctx, u.user.ID, q)
+	}, func(err error) {
+		if err != nil {
+			f.message.SetError(u.errText(err))
+			return
+		}
+		f.message.SetSuccess(T("faq.miss_recorded", map[string]any{"Query": q}))
+	})
+}
