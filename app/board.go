@@ -28,6 +28,7 @@ type boardScreen struct {
 	table      *widget.Table
 	empty      *widget.Label
 	message    *statusLine
+	printLog   *widget.Button // today's daily log; desk roles only
 
 	// The selected visit's dialog.
 	dialog       *modal
@@ -38,6 +39,7 @@ type boardScreen struct {
 	handOver     *widget.Button
 	moveArea     *widget.Button
 	checkOut     *widget.Button
+	printForm    *widget.Button
 	notice       *statusLine // errors inside the dialog
 	consultants  []data.Staff
 	rows         []data.BoardRow
@@ -147,8 +149,12 @@ func (b *boardScreen) buildUI() fyne.CanvasObject {
 		}
 	}
 
-	filters := container.NewBorder(nil, nil, nil,
-		container.NewHBox(b.status, b.purpose, b.consultant), b.search)
+	right := container.NewHBox(b.status, b.purpose, b.consultant)
+	if b.u.user.Role.CanCheckIn() {
+		b.printLog = &widget.Button{Text: T("print.daylog"), OnTapped: func() { b.u.printDayLog(b.u.store.Today()) }}
+		right.Add(b.printLog)
+	}
+	filters := container.NewBorder(nil, nil, nil, right, b.search)
 	top := container.NewVBox(b.figureStrip(), filters, b.message)
 	table := container.New(&stretchColumns{table: b.table}, b.table)
 	return container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewStack(table, container.NewCenter(b.empty))))
@@ -363,13 +369,14 @@ func (b *boardScreen) showDialog() {
 	b.handOver = &widget.Button{Text: T("board.hand_over"), Importance: widget.HighImportance, OnTapped: b.onHandOver}
 	b.moveArea = &widget.Button{Text: T("board.move_area"), OnTapped: b.onMoveArea}
 	b.checkOut = &widget.Button{Text: T("board.check_out"), Importance: widget.WarningImportance, OnTapped: func() { b.onCheckOut(b.selected) }}
+	b.printForm = &widget.Button{Text: T("print.visit"), OnTapped: b.onPrint}
 	b.notice = newStatusLine()
 	content := container.NewVBox(
 		b.detail,
 		widget.NewSeparator(),
 		container.NewBorder(nil, nil, widget.NewLabel(T("board.col.consultant")), b.assign, b.assignTo),
 		container.NewBorder(nil, nil, widget.NewLabel(T("board.col.area")), container.NewHBox(b.handOver, b.moveArea), b.area),
-		b.checkOut,
+		container.NewGridWithColumns(2, b.checkOut, b.printForm),
 		b.notice,
 	)
 	b.showDetail()
@@ -485,6 +492,16 @@ func (b *boardScreen) onHandOver() {
 func (b *boardScreen) onMoveArea() {
 	id, a := b.selected, b.selectedArea()
 	b.act(func(ctx context.Context) error { return b.u.store.MoveArea(ctx, b.u.user.ID, id, a) })
+}
+
+// onPrint closes the dialog and opens the visit's registration form to print.
+func (b *boardScreen) onPrint() {
+	id := b.selected
+	if id == "" {
+		return
+	}
+	b.dialog.Hide()
+	b.u.printVisit(id)
 }
 
 func (b *boardScreen) onCheckOut(id string) {

@@ -20,7 +20,6 @@ type shell struct {
 	checkin  *checkInScreen // nil for roles that do not register visitors
 	board    *boardScreen
 	rotation *rotationScreen
-	faq      *faqScreen
 	staff    *staffScreen // admins only
 	settings *settingsScreen
 }
@@ -42,9 +41,6 @@ func (u *UI) showShell() {
 	u.win.SetMainMenu(sh.menu())
 	u.win.Canvas().SetOnTypedRune(nil)
 	u.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if ev.Name == fyne.KeyEscape && sh.faq.closeCustomer() {
-			return
-		}
 		if ev.Name == fyne.KeyEscape && sh.board.dialog != nil {
 			sh.board.dialog.Hide()
 		}
@@ -73,7 +69,6 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 
 	sh.board = newBoardScreen(u)
 	sh.rotation = newRotationScreen(u)
-	sh.faq = newFAQScreen(u)
 	sh.settings = newSettingsScreen(u)
 	var items []*tab
 	if u.user.Role.CanCheckIn() {
@@ -82,8 +77,7 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	}
 	items = append(items,
 		newTab(T("tab.board"), sh.board.buildUI()),
-		newTab(T("tab.rotation"), sh.rotation.buildUI()),
-		newTab(T("tab.faq"), sh.faq.buildUI()))
+		newTab(T("tab.rotation"), sh.rotation.buildUI()))
 	if u.user.Role.CanManageStaff() {
 		sh.staff = newStaffScreen(u)
 		items = append(items, newTab(T("tab.staff"), sh.staff.buildUI()))
@@ -103,6 +97,7 @@ func (sh *shell) menu() *fyne.MainMenu {
 	if u.user.Role == data.RoleAdmin || u.user.Role == data.RoleSupervisor {
 		tools = append(tools, fyne.NewMenuItem(T("menu.demo"), sh.onLoadDemo))
 	}
+	tools = append(tools, fyne.NewMenuItem(T("menu.blank_forms"), u.showBlankForms))
 	tools = append(tools, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(T("shell.sign_out"), u.showSignIn))
 	help := fyne.NewMenu(T("menu.help"), fyne.NewMenuItem(T("menu.about"), sh.onAbout))
 	return fyne.NewMainMenu(fyne.NewMenu(T("menu.tools"), tools...), help)
@@ -120,7 +115,6 @@ func (sh *shell) refresh() {
 	}
 	sh.board.reload()
 	sh.rotation.reload()
-	sh.faq.reload()
 	if sh.staff != nil {
 		sh.staff.reload()
 	}

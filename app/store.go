@@ -41,18 +41,11 @@ type Store interface {
 	LoadDemo(ctx context.Context, opt data.DemoOptions) (data.DemoResult, error)
 	EnsureStarterFAQ(ctx context.Context, manual []byte) (int, error)
 
-	// The answers tab (app/faq.go).
-	SearchFAQ(ctx context.Context, query string, limit int) (data.FAQSearchResult, error)
-	ListFAQ(ctx context.Context, f data.FAQFilter) ([]data.FAQEntry, error)
-	FAQCategories(ctx context.Context) ([]data.FAQCategory, error)
-	LiveFAQ(ctx context.Context, entryID string) (data.FAQVersion, error)
-	MostAskedFAQ(ctx context.Context, since time.Time, limit int) ([]data.FAQCount, error)
-	RecentFAQ(ctx context.Context, staffID string, limit int) ([]data.FAQCount, error)
-	LogConsultation(ctx context.Context, actorID, visitID, entryID, query string) error
-	RecordFAQMiss(ctx context.Context, actorID, query string) error
-	HandOffQuestion(ctx context.Context, actorID string, in data.HandoffInput) (data.Handoff, error)
-	OpenHandoffs(ctx context.Context) ([]data.Handoff, error)
-	FinishHandoff(ctx context.Context, actorID, id, note string) error
+	// Printing (app/forms.Records) and where the database lives.
+	Location() *time.Location
+	VisitRecord(ctx context.Context, actorID, visitID string) (data.VisitRecord, error)
+	DayLog(ctx context.Context, day string) ([]data.LogRow, error)
+	Path() string
 }
 
 var _ Store = (*data.Store)(nil)

@@ -31,6 +31,10 @@ type UI struct {
 	// set it so each step's result is on screen when the call returns.
 	inline bool
 
+	// printDir is where saved PDFs go; "" picks Documents/Anchang or the
+	// data directory's printouts folder (see printFolder).
+	printDir string
+
 	user   data.Staff // signed-in staff member
 	office data.Office
 	device data.Device
@@ -49,11 +53,14 @@ type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time
 	Inline bool // run store calls inline (tests only)
+	// PrintDir is the folder saved PDFs go to; "" = Documents/Anchang, or
+	// the data directory's printouts folder.
+	PrintDir string
 }
 
 // New makes the UI on win; call Start to show the first screen.
 func New(fa fyne.App, win fyne.Window, store Store, opt Options) *UI {
-	u := &UI{fa: fa, win: win, store: store, log: opt.Logger, now: opt.Now, inline: opt.Inline}
+	u := &UI{fa: fa, win: win, store: store, log: opt.Logger, now: opt.Now, inline: opt.Inline, printDir: opt.PrintDir}
 	if u.log == nil {
 		u.log = slog.Default()
 	}

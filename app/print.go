@@ -1,0 +1,409 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"anchang/app/forms"
+	"anchang/data"
+)
+
+// Printing from the app: a form is rendered to PDF off the UI goroutine,
+// then previewed in the OS viewer, saved to the printouts folder or sent to
+// the OS printer. With no printer the PDF is saved and the desk is told
+// where it is.
+
+// printJob is one document to print.
+type printJob struct {
+	def *forms.Definition
+	// render writes the PDF and returns the record's serial ("" for a
+	// blank form), which names the saved file.
+	render func(ctx context.Context, w io.Writer) (serial string, err error)
+}
+
+// printScreen is the print modal of one job.
+type printScreen struct {
+	u   *UI
+	job printJob
+
+	pdf    []byte // the rendered form, once ready
+	serial string
+
+	info    *widget.Label
+	pages   *widget.Label
+	preview *widget.Button
+	save    *widget.Button
+	print   *widget.Button
+	status  *statusLine
+	modal   *modal
+}
+
+// showPrint opens the print modal for job and renders the form; then, when
+// given, runs then (a blank form's Print or Save PDF from the list).
+func (u *UI) showPrint(job printJob, then func(p *printScreen)) *printScreen {
+	p := &printScreen{u: u, job: job}
+	p.info = &widget.Label{Wrapping: fyne.TextWrapWord}
+	p.pages = widget.NewLabel(T("print.rendering"))
+	p.preview = &widget.Button{Text: T("print.preview"), OnTapped: p.onPreview}
+	p.save = &widget.Button{Text: T("print.save"), OnTapped: p.onSave}
+	p.print = &widget.Button{Text: T("print.print"), Importance: widget.HighImportance, OnTapped: p.onPrint}
+	p.status = newStatusLine()
+	folder := widget.NewLabel(T("print.folder", map[string]any{"Path": u.printFolder()}))
+	folder.Wrapping = fyne.TextWrapBreak
+	p.showInfo()
+	p.enable(false)
+	content := container.NewVBox(p.info, p.pages, widget.NewSeparator(),
+		container.NewHBox(layout.NewSpacer(), p.preview, p.save, p.print, layout.NewSpacer()),
+		folder, p.status)
+	p.modal = u.showModal(formTitle(job.def), container.NewGridWrap(fyne.NewSize(540, content.MinSize().Height+60), content), T("dialog.close"))
+
+	var buf bytes.Buffer
+	load(u, func(ctx context.Context) (string, error) {
+		return job.render(ctx, &buf)
+	}, func(serial string, err error) {
+		if err != nil {
+			p.pages.SetText("")
+			p.status.SetError(u.errText(err))
+			return
+		}
+		p.pdf, p.serial = buf.Bytes(), serial
+		p.showInfo()
+		p.pages.SetText(T("print.pages", map[string]any{"Pages": pageCount(p.pdf)}))
+		p.enable(true)
+		if then != nil {
+			then(p)
+		}
+	})
+	return p
+}
+
+func (p *printScreen) showInfo() {
+	def, u := p.job.def, p.u
+	lines := []string{T("print.number", map[string]any{"Number": def.Number})}
+	if v, err := def.Choose(u.now().In(u.location()), ""); err == nil {
+		lines = append(lines, T("print.version", map[string]any{"Version": v.Label, "Effective": v.Effective.Format(time.DateOnly)}))
+	}
+	switch {
+	case p.serial != "":
+		lines = append(lines, T("print.serial", map[string]any{"Serial": p.serial}))
+	case p.pdf != nil:
+		lines = append(lines, T("print.blank"))
+	}
+	p.info.SetText(strings.Join(lines, "\n"))
+}
+
+func (p *printScreen) enable(on bool) {
+	for _, b := range []*widget.Button{p.preview, p.save, p.print} {
+		setEnabled(b, on)
+	}
+}
+
+// busy runs work with the buttons off, then done on the UI goroutine.
+func (p *printScreen) busy(work func(ctx context.Context) (string, error), done func(path string, err error)) {
+	p.enable(false)
+	p.status.SetText("")
+	load(p.u, work, func(path string, err error) {
+		p.enable(true)
+		done(path, err)
+	})
+}
+
+// fileName names a saved form by its number and the record's serial.
+func (p *printScreen) fileName() string {
+	serial := p.serial
+	if serial == "" {
+		serial = "blank"
+	}
+	return p.job.def.Number + "_" + serial + ".pdf"
+}
+
+func (p *printScreen) onPreview() {
+	pdf, name := p.pdf, p.fileName()
+	var opened string
+	p.busy(func(context.Context) (string, error) {
+		path, err := writeTemp(name, pdf)
+		if err != nil {
+			return "", err
+		}
+		opened = path
+		return path, forms.Open(path)
+	}, func(path string, err error) {
+		switch {
+		case err != nil && opened != "":
+			p.u.log.Warn("open preview", "err", err)
+			p.status.SetError(T("print.err.preview", map[string]any{"Path": opened}))
+		case err != nil:
+			p.status.SetError(T("print.err.save", map[string]any{"Err": err.Error()}))
+		default:
+			p.status.SetSuccess(T("print.opened"))
+		}
+	})
+}
+
+func (p *printScreen) onSave() {
+	pdf, dir, name := p.pdf, p.u.printFolder(), p.fileName()
+	p.busy(func(context.Context) (string, error) {
+		return savePDF(dir, name, pdf)
+	}, func(path string, err error) {
+		if err != nil {
+			p.status.SetError(T("print.err.save", map[string]any{"Err": err.Error()}))
+			return
+		}
+		p.status.SetSuccess(T("print.saved", map[string]any{"Path": path}))
+	})
+}
+
+func (p *printScreen) onPrint() {
+	pdf, dir, name := p.pdf, p.u.printFolder(), p.fileName()
+	var noPrinter bool
+	p.busy(func(ctx context.Context) (string, error) {
+		tmp, err := writeTemp(name, pdf)
+		if err != nil {
+			return "", err
+		}
+		err = forms.SendToPrinter(ctx, tmp, "")
+		if !errors.Is(err, forms.ErrNoPrinter) {
+			return "", err
+		}
+		noPrinter = true
+		p.u.log.Info("no printer: saving the PDF", "err", err)
+		return savePDF(dir, name, pdf)
+	}, func(path string, err error) {
+		switch {
+		case noPrinter && err == nil:
+			p.status.SetError(T("print.no_printer", map[string]any{"Path": path}))
+		case noPrinter:
+			p.status.SetError(T("print.no_printer_unsaved", map[string]any{"Err": err.Error()}))
+		case err != nil:
+			p.u.log.Error("print", "err", err)
+			p.status.SetError(T("print.err.print", map[string]any{"Err": err.Error()}))
+		default:
+			p.status.SetSuccess(T("print.sent"))
+		}
+	})
+}
+
+// formTitle is the form's title in the current language.
+func formTitle(def *forms.Definition) string {
+	if Language() == "en" && def.TitleEn != "" {
+		return def.TitleEn
+	}
+	return def.Title
+}
+
+var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+// pageCount counts the pages of a PDF made by gofpdf.
+func pageCount(pdf []byte) int { return len(pdfPage.FindAll(pdf, -1)) }
+
+// The jobs.
+
+// printVisit prints the visitor registration form of a visit as the
+// signed-in staff member: the full phone only for roles that may see it.
+func (u *UI) printVisit(visitID string) {
+	actor, name := u.user.ID, u.user.Name
+	u.showPrint(printJob{def: forms.VisitorRegistration, render: func(ctx context.Context, w io.Writer) (string, error) {
+		recs := &recordOf{Store: u.store}
+		if err := forms.Print(ctx, w, recs, forms.VisitorRegistration, visitID, forms.PrintOptions{ActorID: actor, PrintedBy: name, Now: u.now()}); err != nil {
+			return "", err
+		}
+		_, office, _ := u.store.Device()
+		return forms.Serial(office.Code, recs.rec.Day, recs.rec.Ordinal), nil
+	}}, nil)
+}
+
+// printDayLog prints the daily visitor log of the office-local day.
+func (u *UI) printDayLog(day string) {
+	actor, name := u.user.ID, u.user.Name
+	u.showPrint(printJob{def: forms.DailyLog, render: func(ctx context.Context, w io.Writer) (string, error) {
+		if err := forms.Print(ctx, w, u.store, forms.DailyLog, day, forms.PrintOptions{ActorID: actor, PrintedBy: name, Now: u.now()}); err != nil {
+			return "", err
+		}
+		_, office, _ := u.store.Device()
+		return forms.Serial(office.Code, day, 0), nil
+	}}, nil)
+}
+
+// blankJob prints def empty, to fill in by hand.
+func (u *UI) blankJob(def *forms.Definition) printJob {
+	m := forms.Meta{Office: u.office.Name, PrintedAt: u.now(), PrintedBy: u.user.Name, Loc: u.location()}
+	return printJob{def: def, render: func(_ context.Context, w io.Writer) (string, error) {
+		return "", forms.Blank(w, def, m)
+	}}
+}
+
+// showBlankForms lists the forms with Print and Save PDF for a blank copy.
+func (u *UI) showBlankForms() {
+	hint := widget.NewLabel(T("print.blank_hint"))
+	hint.Wrapping = fyne.TextWrapWord
+	rows := []fyne.CanvasObject{hint}
+	var list *modal
+	for _, def := range forms.All() {
+		version := ""
+		if v, err := def.Choose(u.now().In(u.location()), ""); err == nil {
+			version = v.Label
+		}
+		name := widget.NewLabel(formTitle(def))
+		name.Truncation = fyne.TextTruncateEllipsis
+		number := widget.NewLabel(def.Number + "  " + version)
+		open := func(then func(p *printScreen)) func() {
+			return func() {
+				list.Hide()
+				u.showPrint(u.blankJob(def), then)
+			}
+		}
+		buttons := container.NewHBox(
+			&widget.Button{Text: T("print.print"), OnTapped: open((*printScreen).onPrint)},
+			&widget.Button{Text: T("print.save"), OnTapped: open((*printScreen).onSave)})
+		rows = append(rows, container.NewBorder(nil, nil, nil, container.NewHBox(number, buttons), name))
+	}
+	content := container.NewVBox(rows...)
+	list = u.showModal(T("menu.blank_forms"), container.NewGridWrap(fyne.NewSize(660, content.MinSize().Height+10), content), T("dialog.close"))
+}
+
+// recordOf passes the store to forms.Print and keeps the visit it
+// printed, whose day and number make the serial.
+type recordOf struct {
+	Store
+	rec data.VisitRecord
+}
+
+func (r *recordOf) VisitRecord(ctx context.Context, actorID, visitID string) (data.VisitRecord, error) {
+	v, err := r.Store.VisitRecord(ctx, actorID, visitID)
+	r.rec = v
+	return v, err
+}
+
+// Files.
+
+// printFolder is where saved PDFs go: Options.PrintDir, else the user's
+// Documents/Anchang folder when there is a Documents folder, else the
+// data directory's printouts folder.
+func (u *UI) printFolder() string {
+	if u.printDir != "" {
+		return u.printDir
+	}
+	if docs := documentsDir(); docs != "" {
+		return filepath.Join(docs, "Anchang")
+	}
+	return filepath.Join(filepath.Dir(u.store.Path()), "printouts")
+}
+
+// documentsDir is the user's existing documents folder, or "": on Linux
+// the XDG one (文档 on a Chinese desktop), elsewhere ~/Documents.
+func documentsDir() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	dir := filepath.Join(home, "Documents")
+	if runtime.GOOS == "linux" {
+		if d := xdgDocuments(home); d != "" {
+			dir = d
+		}
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return ""
+	}
+	return dir
+}
+
+// xdgDocuments reads XDG_DOCUMENTS_DIR from user-dirs.dirs; "" when unset
+// or when it is the home folder itself (XDG's way of saying none).
+func xdgDocuments(home string) string {
+	cfg := os.Getenv("XDG_CONFIG_HOME")
+	if cfg == "" {
+		cfg = filepath.Join(home, ".config")
+	}
+	f, err := os.Open(filepath.Join(cfg, "user-dirs.dirs"))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "XDG_DOCUMENTS_DIR=")
+		if !ok {
+			continue
+		}
+		v = strings.ReplaceAll(strings.Trim(v, `"`), "$HOME", home)
+		if filepath.Clean(v) == filepath.Clean(home) {
+			return ""
+		}
+		return v
+	}
+	return ""
+}
+
+// savePDF writes pdf as dir/name (replacing an earlier copy of the same
+// record) through a temporary file, so a failure never leaves half a file.
+func savePDF(dir, name string, pdf []byte) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, name)
+	tmp, err := os.CreateTemp(dir, ".anchang-*.pdf")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(pdf); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// previewKeep is how long previews and print spool copies stay in the
+// temporary folder: the viewer (or Windows' print verb) reads them after
+// the app hands them over.
+const previewKeep = 24 * time.Hour
+
+// writeTemp writes pdf under the temporary folder's anchang-print folder
+// for the viewer or the printer, removing copies older than previewKeep.
+func writeTemp(name string, pdf []byte) (string, error) {
+	dir := filepath.Join(os.TempDir(), "anchang-print")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	if old, err := os.ReadDir(dir); err == nil {
+		for _, e := range old {
+			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > previewKeep {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	f, err := os.CreateTemp(dir, strings.TrimSuffix(name, ".pdf")+"-*.pdf")
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.Write(pdf); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("write %s: %w", f.Name(), err)
+	}
+	return f.Name(), nil
+}
