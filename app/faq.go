@@ -85,7 +85,7 @@ func (f *faqScreen) buildUI() fyne.CanvasObject {
 	f.search.OnSubmitted = f.onSearchSubmitted
 	f.category = widget.NewSelect([]string{T("faq.category.popular")}, func(string) { f.onCategory() })
 	f.category.SetSelectedIndex(0)
-	f.found = &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis}
+	f.found = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	f.message = newStatusLine()
 	f.list = widget.NewList(func() int { return len(f.rows) }, f.newRow, f.updateRow)
 	f.list.OnSelected = f.onRowSelected
@@ -95,11 +95,11 @@ func (f *faqScreen) buildUI() fyne.CanvasObject {
 		container.NewVBox(f.search, container.NewBorder(nil, nil, nil, f.category, f.found), f.message),
 		f.notHere, nil, nil, f.list)
 
-	f.placeholder = &widget.Label{Text: T("faq.choose_entry"), Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
-	f.question = &widget.Label{Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameSubHeadingText}
-	f.meta = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	f.placeholder = &widget.Label{Text: T("faq.choose_entry"), Wrapping: fyne.TextWrapWord}
+	f.question = &widget.Label{Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameHeadingText}
+	f.meta = &widget.Label{Wrapping: fyne.TextWrapWord}
 	f.template = &widget.Label{Text: T("faq.template"), Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
-	f.answer = &widget.RichText{Wrapping: fyne.TextWrapWord}
+	f.answer = &widget.RichText{Wrapping: fyne.TextWrapWord, Scroll: container.ScrollNone}
 	f.showBtn = &widget.Button{Text: T("faq.show_customer"), Icon: theme.ViewFullScreenIcon(), OnTapped: f.showCustomer}
 	f.copyBtn = &widget.Button{Text: T("faq.copy"), Icon: theme.ContentCopyIcon(), OnTapped: f.onCopy}
 	f.visit = widget.NewSelect(nil, nil)
@@ -419,8 +419,8 @@ func (f *faqScreen) browse() {
 }
 
 func (f *faqScreen) newRow() fyne.CanvasObject {
-	text := &widget.RichText{Truncation: fyne.TextTruncateEllipsis}
-	sub := &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis, SizeName: theme.SizeNameCaptionText}
+	text := &widget.RichText{Truncation: fyne.TextTruncateEllipsis, Scroll: container.ScrollNone}
+	sub := &widget.RichText{Truncation: fyne.TextTruncateEllipsis, Scroll: container.ScrollNone}
 	return container.NewVBox(text, sub)
 }
 
@@ -430,14 +430,15 @@ func (f *faqScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	r := f.rows[id]
 	box := o.(*fyne.Container)
-	text, sub := box.Objects[0].(*widget.RichText), box.Objects[1].(*widget.Label)
+	text, sub := box.Objects[0].(*widget.RichText), box.Objects[1].(*widget.RichText)
 	if r.header != "" {
 		text.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: r.header, Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePrimary, SizeName: theme.SizeNameSubHeadingText}}}
 	} else {
 		text.Segments = highlightSegments(r.text, r.spans)
 	}
 	text.Refresh()
-	sub.SetText(r.sub)
+	sub.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: r.sub, Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}}}
+	sub.Refresh()
 }
 
 // highlightSegments is text as inline segments, the characters in spans
@@ -573,7 +574,7 @@ func (f *faqScreen) showCustomer() {
 	}
 	q, a := entryText(*f.selected)
 	question := &widget.Label{Text: q, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameHeadingText}
-	answer := &widget.RichText{Wrapping: fyne.TextWrapWord, Segments: answerSegments(a, theme.SizeNameText)}
+	answer := &widget.RichText{Wrapping: fyne.TextWrapWord, Scroll: container.ScrollNone, Segments: answerSegments(a, theme.SizeNameText)}
 	back := &widget.Button{Text: T("faq.close_customer"), Importance: widget.HighImportance, OnTapped: func() { f.closeCustomer() }}
 	body := container.NewBorder(nil, container.NewCenter(back), nil, nil,
 		container.NewVScroll(container.NewPadded(container.NewVBox(question, widget.NewSeparator(), answer))))

@@ -131,7 +131,7 @@ func (f *faqScreen) showHandoffs() {
 	u := f.u
 	f.handoffs.RemoveAll()
 	if len(f.open) == 0 {
-		f.handoffs.Add(&widget.Label{Text: T("faq.handoffs.none"), Importance: widget.LowImportance})
+		f.handoffs.Add(widget.NewLabel(T("faq.handoffs.none")))
 		return
 	}
 	now := u.now()

@@ -20,6 +20,7 @@ type shell struct {
 	checkin  *checkInScreen // nil for roles that do not register visitors
 	board    *boardScreen
 	rotation *rotationScreen
+	faq      *faqScreen
 	staff    *staffScreen // admins only
 	settings *settingsScreen
 }
@@ -41,6 +42,9 @@ func (u *UI) showShell() {
 	u.win.SetMainMenu(sh.menu())
 	u.win.Canvas().SetOnTypedRune(nil)
 	u.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyEscape && sh.faq.closeCustomer() {
+			return
+		}
 		if ev.Name == fyne.KeyEscape && sh.board.dialog != nil {
 			sh.board.dialog.Hide()
 		}
@@ -69,6 +73,7 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 
 	sh.board = newBoardScreen(u)
 	sh.rotation = newRotationScreen(u)
+	sh.faq = newFAQScreen(u)
 	sh.settings = newSettingsScreen(u)
 	var items []*tab
 	if u.user.Role.CanCheckIn() {
@@ -77,7 +82,8 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	}
 	items = append(items,
 		newTab(T("tab.board"), sh.board.buildUI()),
-		newTab(T("tab.rotation"), sh.rotation.buildUI()))
+		newTab(T("tab.rotation"), sh.rotation.buildUI()),
+		newTab(T("tab.faq"), sh.faq.buildUI()))
 	if u.user.Role.CanManageStaff() {
 		sh.staff = newStaffScreen(u)
 		items = append(items, newTab(T("tab.staff"), sh.staff.buildUI()))
@@ -115,6 +121,7 @@ func (sh *shell) refresh() {
 	}
 	sh.board.reload()
 	sh.rotation.reload()
+	sh.faq.reload()
 	if sh.staff != nil {
 		sh.staff.reload()
 	}

@@ -46,6 +46,19 @@ type Store interface {
 	VisitRecord(ctx context.Context, actorID, visitID string) (data.VisitRecord, error)
 	DayLog(ctx context.Context, day string) ([]data.LogRow, error)
 	Path() string
+
+	// The answers tab (app/faq.go).
+	SearchFAQ(ctx context.Context, query string, limit int) (data.FAQSearchResult, error)
+	ListFAQ(ctx context.Context, f data.FAQFilter) ([]data.FAQEntry, error)
+	FAQCategories(ctx context.Context) ([]data.FAQCategory, error)
+	LiveFAQ(ctx context.Context, entryID string) (data.FAQVersion, error)
+	MostAskedFAQ(ctx context.Context, since time.Time, limit int) ([]data.FAQCount, error)
+	RecentFAQ(ctx context.Context, staffID string, limit int) ([]data.FAQCount, error)
+	LogConsultation(ctx context.Context, actorID, visitID, entryID, query string) error
+	RecordFAQMiss(ctx context.Context, actorID, query string) error
+	HandOffQuestion(ctx context.Context, actorID string, in data.HandoffInput) (data.Handoff, error)
+	OpenHandoffs(ctx context.Context) ([]data.Handoff, error)
+	FinishHandoff(ctx context.Context, actorID, id, note string) error
 }
 
 var _ Store = (*data.Store)(nil)
