@@ -92,7 +92,7 @@ func (f *faqScreen) buildUI() fyne.CanvasObject {
 	f.notHere = &widget.Button{Text: T("faq.not_here"), Icon: theme.MailForwardIcon(), OnTapped: f.onNotHere}
 
 	left := container.NewBorder(
-		container.NewVBox(f.search, container.NewBorder(nil, nil, nil, f.category, f.found), f.message),
+		container.NewVBox(f.search, container.NewGridWithColumns(2, f.found, f.category), f.message),
 		f.notHere, nil, nil, f.list)
 
 	f.placeholder = &widget.Label{Text: T("faq.choose_entry"), Wrapping: fyne.TextWrapWord}
@@ -311,15 +311,19 @@ func (f *faqScreen) showResults(q string, res data.FAQSearchResult) {
 // characters marked.
 func (f *faqScreen) hitRow(h *data.FAQHit) faqRow {
 	v := h.Entry
-	text, field := v.Question, "question"
-	if Language() == "en" && v.QuestionEN != "" {
-		text, field = v.QuestionEN, "question_en"
-	}
-	var spans [][2]int
-	for _, m := range h.Matches {
-		if m.Field == field {
-			spans = append(spans, [2]int{m.Start, m.End})
+	spansOf := func(field string) [][2]int {
+		var spans [][2]int
+		for _, m := range h.Matches {
+			if m.Field == field {
+				spans = append(spans, [2]int{m.Start, m.End})
+			}
 		}
+		return spans
+	}
+	text, spans := v.Question, spansOf("question")
+	// In English, the English question, unless only the Chinese one matched.
+	if en := spansOf("question_en"); Language() == "en" && v.QuestionEN != "" && (len(en) > 0 || len(spans) == 0) {
+		text, spans = v.QuestionEN, en
 	}
 	sub := f.categoryText(v.Category)
 	if h.Pinyin {

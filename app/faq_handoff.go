@@ -151,10 +151,10 @@ func (f *faqScreen) showHandoffs() {
 		if utf8.RuneCountInString(q) > 80 {
 			q = string([]rune(q)[:80]) + "…"
 		}
-		text := &widget.Label{Text: to + "：" + strings.Join(strings.Fields(q), " "), Wrapping: fyne.TextWrapWord}
+		text := &widget.Label{Text: T("faq.handoff.line", map[string]any{"To": to, "Question": strings.Join(strings.Fields(q), " ")}), Wrapping: fyne.TextWrapWord}
 		id := h.ID
 		done := &widget.Button{Text: T("faq.handoff.finish"), OnTapped: func() { f.onFinishHandoff(id) }}
-		f.handoffs.Add(container.NewBorder(nil, nil, nil, done, container.NewVBox(due, text)))
+		f.handoffs.Add(container.NewBorder(nil, nil, nil, container.NewCenter(done), container.NewVBox(due, text)))
 		f.handoffs.Add(widget.NewSeparator())
 	}
 }
