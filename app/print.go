@@ -168,32 +168,35 @@ func (p *printScreen) onSave() {
 	})
 }
 
+// onPrint sends the form to the printer. When it cannot be printed (no
+// printer, or the printer failed) the PDF is saved to the printouts folder
+// and the message says where.
 func (p *printScreen) onPrint() {
 	pdf, dir, name := p.pdf, p.u.printFolder(), p.fileName()
-	var noPrinter bool
+	var printErr error
 	p.busy(func(ctx context.Context) (string, error) {
 		tmp, err := writeTemp(name, pdf)
-		if err != nil {
-			return "", err
+		if err == nil {
+			err = forms.SendToPrinter(ctx, tmp, "")
 		}
-		err = forms.SendToPrinter(ctx, tmp, "")
-		if !errors.Is(err, forms.ErrNoPrinter) {
-			return "", err
+		if err == nil {
+			return "", nil
 		}
-		noPrinter = true
-		p.u.log.Info("no printer: saving the PDF", "err", err)
+		printErr = err
+		p.u.log.Warn("print: saving the PDF instead", "err", err)
 		return savePDF(dir, name, pdf)
 	}, func(path string, err error) {
+		noPrinter := errors.Is(printErr, forms.ErrNoPrinter)
 		switch {
-		case noPrinter && err == nil:
-			p.status.SetError(T("print.no_printer", map[string]any{"Path": path}))
-		case noPrinter:
-			p.status.SetError(T("print.no_printer_unsaved", map[string]any{"Err": err.Error()}))
-		case err != nil:
-			p.u.log.Error("print", "err", err)
-			p.status.SetError(T("print.err.print", map[string]any{"Err": err.Error()}))
-		default:
+		case printErr == nil:
 			p.status.SetSuccess(T("print.sent"))
+		case err != nil:
+			p.u.log.Error("save the PDF", "err", err)
+			p.status.SetError(T("print.err.unsaved", map[string]any{"Err": err.Error()}))
+		case noPrinter:
+			p.status.SetError(T("print.no_printer", map[string]any{"Path": path}))
+		default:
+			p.status.SetError(T("print.err.print", map[string]any{"Err": printErr.Error(), "Path": path}))
 		}
 	})
 }
@@ -380,13 +383,12 @@ func savePDF(dir, name string, pdf []byte) (string, error) {
 // the app hands them over.
 const previewKeep = 24 * time.Hour
 
-// writeTemp writes pdf under the temporary folder's anchang-print folder
-// for the viewer or the printer, removing copies older than previewKeep.
+// writeTemp writes pdf to the temporary folder's anchang-forms folder
+// (or the temporary folder itself when that cannot be used, say another
+// user's) for the viewer or the printer, removing copies older than
+// previewKeep.
 func writeTemp(name string, pdf []byte) (string, error) {
-	dir := filepath.Join(os.TempDir(), "anchang-print")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
-	}
+	dir := filepath.Join(os.TempDir(), "anchang-forms")
 	if old, err := os.ReadDir(dir); err == nil {
 		for _, e := range old {
 			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > previewKeep {
@@ -394,7 +396,12 @@ func writeTemp(name string, pdf []byte) (string, error) {
 			}
 		}
 	}
-	f, err := os.CreateTemp(dir, strings.TrimSuffix(name, ".pdf")+"-*.pdf")
+	pattern := strings.TrimSuffix(name, ".pdf") + "-*.pdf"
+	os.MkdirAll(dir, 0o700)
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		f, err = os.CreateTemp("", pattern)
+	}
 	if err != nil {
 		return "", err
 	}

@@ -238,7 +238,24 @@ func TestPrintPreviewOpensTheViewer(t *testing.T) {
 		t.Fatal(err)
 	}
 	test.Tap(findButton(t, h, "预览"))
-	h.shows("无法打开 PDF 阅读器，文件在：" + filepath.Join(os.Getenv("TMPDIR"), "anchang-print"))
+	h.shows("无法打开 PDF 阅读器，文件在：" + filepath.Join(os.Getenv("TMPDIR"), "anchang-forms"))
+}
+
+func TestPrintFailureSavesThePDF(t *testing.T) {
+	h, dir := printHarness(t)
+	h.seedVisits()
+	bin := t.TempDir()
+	os.WriteFile(filepath.Join(bin, "lpstat"), []byte("#!/bin/sh\necho 'system default destination: Front'\n"), 0o755)
+	os.WriteFile(filepath.Join(bin, "lp"), []byte("#!/bin/sh\necho 'lp: Unable to connect to server' >&2\nexit 1\n"), 0o755)
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	// The temporary folder's anchang-forms is a file (another program's):
+	// the copy for the printer goes to the temporary folder itself.
+	os.WriteFile(filepath.Join(os.Getenv("TMPDIR"), "anchang-forms"), nil, 0o644)
+	h.signInAs("李静")
+	h.board()
+	test.Tap(findButton(t, h, "打印今日登记"))
+	test.Tap(findButton(t, h, "打印"))
+	h.shows("打印失败：", "Unable to connect to server", "已另存为 PDF："+filepath.Join(dir, "AC-KF-01-F02_XHW-20261123.pdf"))
 }
 
 func TestPrintFolder(t *testing.T) {
