@@ -70,7 +70,7 @@ func (u *UI) showPrint(job printJob, then func(p *printScreen)) *printScreen {
 	content := container.NewVBox(p.info, p.pages, widget.NewSeparator(),
 		container.NewHBox(layout.NewSpacer(), p.preview, p.save, p.print, layout.NewSpacer()),
 		folder, p.status)
-	p.modal = u.showModal(formTitle(job.def), container.NewGridWrap(fyne.NewSize(540, content.MinSize().Height+60), content), T("dialog.close"))
+	p.modal = u.showModal(formTitle(job.def), container.New(fixedWidth(540), content), T("dialog.close"))
 
 	var buf bytes.Buffer
 	load(u, func(ctx context.Context) (string, error) {
@@ -79,17 +79,40 @@ func (u *UI) showPrint(job printJob, then func(p *printScreen)) *printScreen {
 		if err != nil {
 			p.pages.SetText("")
 			p.status.SetError(u.errText(err))
+			p.fit()
 			return
 		}
 		p.pdf, p.serial = buf.Bytes(), serial
 		p.showInfo()
 		p.pages.SetText(T("print.pages", map[string]any{"Pages": pageCount(p.pdf)}))
 		p.enable(true)
+		p.fit()
 		if then != nil {
 			then(p)
 		}
 	})
 	return p
+}
+
+// fit grows the modal to what its content now needs (a wrapped message).
+func (p *printScreen) fit() { p.modal.pop.Refresh() }
+
+// fixedWidth lays out its objects at this width and the height they need.
+type fixedWidth float32
+
+func (w fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(float32(w), h)
+}
+
+func (w fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 func (p *printScreen) showInfo() {
@@ -120,6 +143,7 @@ func (p *printScreen) busy(work func(ctx context.Context) (string, error), done 
 	load(p.u, work, func(path string, err error) {
 		p.enable(true)
 		done(path, err)
+		p.fit()
 	})
 }
 

@@ -145,7 +145,7 @@ func TestPrintWithNoPrinterSavesThePDF(t *testing.T) {
 			test.Tap(findButton(t, h, "打印登记表"))
 			test.Tap(findButton(t, h, "打印"))
 			saved := filepath.Join(dir, "AC-KF-01-F01_XHW-20261123-0002.pdf")
-			h.shows("没有可用的打印机，已另存为 PDF：" + saved)
+			h.shows("没有可用的打印机，已另存为 PDF：\n" + saved)
 			contains(t, pdfText(t, saved), "李强")
 		})
 	}
@@ -158,7 +158,7 @@ func TestPrintWithNoPrinterSavesThePDF(t *testing.T) {
 		test.Tap(findButton(t, h, "打印今日登记"))
 		test.Tap(findButton(t, h, "打印"))
 		saved := filepath.Join(dir, "AC-KF-01-F02_XHW-20261123.pdf")
-		h.shows("没有可用的打印机，已另存为 PDF：" + saved)
+		h.shows("没有可用的打印机，已另存为 PDF：\n" + saved)
 		if _, err := os.Stat(saved); err != nil {
 			t.Fatal(err)
 		}
@@ -255,7 +255,7 @@ func TestPrintFailureSavesThePDF(t *testing.T) {
 	h.board()
 	test.Tap(findButton(t, h, "打印今日登记"))
 	test.Tap(findButton(t, h, "打印"))
-	h.shows("打印失败：", "Unable to connect to server", "已另存为 PDF："+filepath.Join(dir, "AC-KF-01-F02_XHW-20261123.pdf"))
+	h.shows("打印失败：", "Unable to connect to server", "已另存为 PDF：\n"+filepath.Join(dir, "AC-KF-01-F02_XHW-20261123.pdf"))
 }
 
 func TestPrintFolder(t *testing.T) {
