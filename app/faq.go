@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -332,12 +333,21 @@ func (f *faqScreen) hitRow(h *data.FAQHit) faqRow {
 	return faqRow{entryID: v.EntryID, entry: &v, text: text, spans: spans, sub: sub}
 }
 
+// setRows shows rows; the selection and scroll position stay when the
+// rows are the same (the periodic refresh of an unchanged list).
 func (f *faqScreen) setRows(rows []faqRow, found string) {
+	same := len(rows) == len(f.rows)
+	for i := 0; same && i < len(rows); i++ {
+		a, b := rows[i], f.rows[i]
+		same = a.header == b.header && a.entryID == b.entryID && a.text == b.text && a.sub == b.sub && slices.Equal(a.spans, b.spans)
+	}
 	f.rows = rows
 	f.found.SetText(found)
-	f.list.UnselectAll()
+	if !same {
+		f.list.UnselectAll()
+		f.list.ScrollToTop()
+	}
 	f.list.Refresh()
-	f.list.ScrollToTop()
 }
 
 func (f *faqScreen) onCategory() {
@@ -378,7 +388,7 @@ func (f *faqScreen) browse() {
 				if Language() == "en" && v.QuestionEN != "" {
 					text = v.QuestionEN
 				}
-				rows = append(rows, faqRow{entryID: e.ID, entry: &v, text: text, sub: strings.Join(v.Tags, "、")})
+				rows = append(rows, faqRow{entryID: e.ID, entry: &v, text: text, sub: strings.Join(v.Tags, T("faq.tag_sep"))})
 			}
 			f.setRows(rows, T("faq.found", map[string]any{"Count": len(rows)}))
 		})
@@ -505,7 +515,7 @@ func (f *faqScreen) showEntry(v data.FAQVersion, query string) {
 	f.selected, f.selQuery = &v, query
 	question, answer := entryText(v)
 	f.question.SetText(question)
-	tags := strings.Join(v.Tags, "、")
+	tags := strings.Join(v.Tags, T("faq.tag_sep"))
 	if tags == "" {
 		tags = T("faq.meta.no_tags")
 	}
