@@ -389,6 +389,11 @@ func savePDF(dir, name string, pdf []byte) (string, error) {
 		return "", err
 	}
 	defer os.Remove(tmp.Name())
+	// A saved form is an ordinary document (CreateTemp makes it private).
+	if err := tmp.Chmod(0o644); err != nil && runtime.GOOS != "windows" {
+		tmp.Close()
+		return "", err
+	}
 	if _, err := tmp.Write(pdf); err != nil {
 		tmp.Close()
 		return "", err

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // fakeCUPS puts lp and lpstat first on PATH. lpstat reports a default
@@ -199,6 +200,23 @@ func TestPrintBlankFormsFromMenu(t *testing.T) {
 	contains(t, pdfText(t, saved), "来访客户登记表", "AC-KF-01-F01")
 	test.Tap(findButton(t, h, "关闭"))
 
+	if st, err := os.Stat(saved); err != nil || (runtime.GOOS != "windows" && st.Mode().Perm() != 0o644) {
+		t.Fatalf("saved file: %v %v", st, err)
+	}
+
+	// The inspection checklist's 120 items fill 4 pages.
+	menuItem(t, h, "工具", "空白表单").Action()
+	var rows []*widget.Button
+	findVisible(h, func(o fyne.CanvasObject) bool {
+		if b, ok := o.(*widget.Button); ok && b.Text == "保存 PDF" {
+			rows = append(rows, b)
+		}
+		return false
+	})
+	test.Tap(rows[len(rows)-1])
+	h.shows("交付验房检查表", "共 4 页", "已保存："+filepath.Join(dir, "AC-KF-03-F01_blank.pdf"))
+	test.Tap(findButton(t, h, "关闭"))
+
 	// Print of the first row sends it to the printer straight away.
 	menuItem(t, h, "工具", "空白表单").Action()
 	test.Tap(findButton(t, h, "打印"))
@@ -305,4 +323,18 @@ func menuItem(t *testing.T, h *harness, menu, item string) *fyne.MenuItem {
 	}
 	t.Fatalf("no menu item %s › %s", menu, item)
 	return nil
+}
+
+func TestPrintInEnglish(t *testing.T) {
+	h, dir := printHarness(t)
+	visits := h.seedVisits()
+	fakeCUPS(t, false, false)
+	SetLanguage("en")
+	h.signInAs("李静")
+	h.selectTab(T("tab.board"))
+	h.u.shell.board.selectVisit(visits[0].ID)
+	test.Tap(findButton(t, h, "Print registration form"))
+	h.shows("Visitor Registration", "Form number: AC-KF-01-F01", "Version: A/0 (in effect from 2026-11-01)", "Serial: XHW-20261123-0001", "1 page(s)", "PDFs are saved in "+dir)
+	test.Tap(findButton(t, h, "Print"))
+	h.shows("No printer is available. The PDF is saved as\n" + filepath.Join(dir, "AC-KF-01-F01_XHW-20261123-0001.pdf"))
 }
