@@ -71,6 +71,7 @@ func (u *UI) showPrint(job printJob, then func(p *printScreen)) *printScreen {
 		container.NewHBox(layout.NewSpacer(), p.preview, p.save, p.print, layout.NewSpacer()),
 		folder, p.status)
 	p.modal = u.showModal(formTitle(job.def), container.New(fixedWidth(540), content), T("dialog.close"))
+	u.setPrinting(p.modal)
 
 	var buf bytes.Buffer
 	load(u, func(ctx context.Context) (string, error) {
@@ -301,6 +302,26 @@ func (u *UI) showBlankForms() {
 	}
 	content := container.NewVBox(rows...)
 	list = u.showModal(T("menu.blank_forms"), container.NewGridWrap(fyne.NewSize(660, content.MinSize().Height+10), content), T("dialog.close"))
+	u.setPrinting(list)
+}
+
+// setPrinting remembers the open print modal or forms list for Escape.
+func (u *UI) setPrinting(m *modal) {
+	u.printing = m
+	m.onClosed = func() {
+		if u.printing == m {
+			u.printing = nil
+		}
+	}
+}
+
+// closePrinting closes the open print modal or forms list, if any.
+func (u *UI) closePrinting() bool {
+	if u.printing == nil {
+		return false
+	}
+	u.printing.Hide()
+	return true
 }
 
 // recordOf passes the store to forms.Print and keeps the visit it

@@ -108,6 +108,16 @@ func TestPrintVisitFromBoard(t *testing.T) {
 	contains(t, pdfText(t, saved), "王芳", "138 1234 5678")
 	test.Tap(findButton(t, h, "关闭"))
 	h.hides("来访客户登记表")
+
+	// Escape closes the print modal and the blank forms list.
+	test.Tap(findButton(t, h, "打印今日登记"))
+	h.shows("来访客户日登记表")
+	h.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.hides("来访客户日登记表")
+	menuItem(t, h, "工具", "空白表单").Action()
+	h.shows("交付验房检查表")
+	h.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.hides("交付验房检查表")
 }
 
 func TestPrintVisitMasksPhoneForConsultant(t *testing.T) {

@@ -34,6 +34,8 @@ type UI struct {
 	// printDir is where saved PDFs go; "" picks Documents/Anchang or the
 	// data directory's printouts folder (see printFolder).
 	printDir string
+	// printing is the open print modal or blank forms list (Escape closes it).
+	printing *modal
 
 	user   data.Staff // signed-in staff member
 	office data.Office
