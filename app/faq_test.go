@@ -362,3 +362,42 @@ func TestFAQTabInEnglish(t *testing.T) {
 	f.list.Select(0)
 	h.shows("Category: Loans", "Answered from this", "Show the customer", "Hand-offs to follow up")
 }
+
+// typingStore is a store during whose search for query the user goes on
+// typing: the box changes to next before the search's result comes back.
+type typingStore struct {
+	*data.Store
+	query, next string
+	box         *widget.Entry
+}
+
+func (s *typingStore) SearchFAQ(ctx context.Context, query string, limit int) (data.FAQSearchResult, error) {
+	if query == s.query {
+		s.box.SetText(s.next)
+	}
+	return s.Store.SearchFAQ(ctx, query, limit)
+}
+
+func TestFAQStaleResultsAreDropped(t *testing.T) {
+	h, f := faqDesk(t, "李静")
+	h.u.store = &typingStore{Store: h.store, query: "贷款", next: "车位", box: f.search}
+	f.search.SetText("贷款")
+	if f.search.Text != "车位" || f.lastQuery != "车位" {
+		t.Fatalf("box %q, list of %q", f.search.Text, f.lastQuery)
+	}
+	for _, r := range f.rows {
+		if strings.Contains(r.text, "贷款") && !strings.Contains(r.text, "车位") {
+			t.Fatalf("the stale search for 贷款 replaced the results: %v", rowTexts(f))
+		}
+	}
+}
+
+func TestFAQConsultantIsOfferedOwnVisits(t *testing.T) {
+	h, f := faqDesk(t, "陈思远")
+	h.seedVisits() // 王芳 with 陈思远, 李强 with 林晓雯, 张伟 unassigned
+	h.selectTab("咨询应答")
+	opts := strings.Join(f.visit.Options, "|")
+	if !strings.Contains(opts, "王芳") || strings.Contains(opts, "李强") || strings.Contains(opts, "张伟") {
+		t.Fatalf("a consultant is offered %s", opts)
+	}
+}
