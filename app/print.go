@@ -31,9 +31,15 @@ import (
 // printJob is one document to print.
 type printJob struct {
 	def *forms.Definition
-	// render writes the PDF and returns the record's serial ("" for a
-	// blank form), which names the saved file.
-	render func(ctx context.Context, w io.Writer) (serial string, err error)
+	// render writes the PDF and says what it printed.
+	render func(ctx context.Context, w io.Writer) (printed, error)
+}
+
+// printed is what a job printed: the record's serial ("" for a blank
+// form), which names the saved file, and a line saying which record it is.
+type printed struct {
+	serial string
+	about  string
 }
 
 // printScreen is the print modal of one job.
@@ -43,6 +49,7 @@ type printScreen struct {
 
 	pdf    []byte // the rendered form, once ready
 	serial string
+	about  string
 
 	info    *widget.Label
 	pages   *widget.Label
@@ -74,16 +81,16 @@ func (u *UI) showPrint(job printJob, then func(p *printScreen)) *printScreen {
 	u.setPrinting(p.modal)
 
 	var buf bytes.Buffer
-	load(u, func(ctx context.Context) (string, error) {
+	load(u, func(ctx context.Context) (printed, error) {
 		return job.render(ctx, &buf)
-	}, func(serial string, err error) {
+	}, func(r printed, err error) {
 		if err != nil {
 			p.pages.SetText("")
 			p.status.SetError(u.errText(err))
 			p.fit()
 			return
 		}
-		p.pdf, p.serial = buf.Bytes(), serial
+		p.pdf, p.serial, p.about = buf.Bytes(), r.serial, r.about
 		p.showInfo()
 		p.pages.SetText(T("print.pages", map[string]any{"Pages": pageCount(p.pdf)}))
 		p.enable(true)
@@ -118,7 +125,11 @@ func (w fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 func (p *printScreen) showInfo() {
 	def, u := p.job.def, p.u
-	lines := []string{T("print.number", map[string]any{"Number": def.Number})}
+	var lines []string
+	if p.about != "" {
+		lines = append(lines, p.about)
+	}
+	lines = append(lines, T("print.number", map[string]any{"Number": def.Number}))
 	if v, err := def.Choose(u.now().In(u.location()), ""); err == nil {
 		lines = append(lines, T("print.version", map[string]any{"Version": v.Label, "Effective": v.Effective.Format(time.DateOnly)}))
 	}
@@ -245,33 +256,35 @@ func pageCount(pdf []byte) int { return len(pdfPage.FindAll(pdf, -1)) }
 // signed-in staff member: the full phone only for roles that may see it.
 func (u *UI) printVisit(visitID string) {
 	actor, name := u.user.ID, u.user.Name
-	u.showPrint(printJob{def: forms.VisitorRegistration, render: func(ctx context.Context, w io.Writer) (string, error) {
+	u.showPrint(printJob{def: forms.VisitorRegistration, render: func(ctx context.Context, w io.Writer) (printed, error) {
 		recs := &recordOf{Store: u.store}
 		if err := forms.Print(ctx, w, recs, forms.VisitorRegistration, visitID, forms.PrintOptions{ActorID: actor, PrintedBy: name, Now: u.now()}); err != nil {
-			return "", err
+			return printed{}, err
 		}
 		_, office, _ := u.store.Device()
-		return forms.Serial(office.Code, recs.rec.Day, recs.rec.Ordinal), nil
+		r := recs.rec
+		return printed{serial: forms.Serial(office.Code, r.Day, r.Ordinal),
+			about: T("print.about.visit", map[string]any{"Name": visitorName(r.Name, r.Title), "Time": u.dateTime(r.ArrivedAt)})}, nil
 	}}, nil)
 }
 
 // printDayLog prints the daily visitor log of the office-local day.
 func (u *UI) printDayLog(day string) {
 	actor, name := u.user.ID, u.user.Name
-	u.showPrint(printJob{def: forms.DailyLog, render: func(ctx context.Context, w io.Writer) (string, error) {
+	u.showPrint(printJob{def: forms.DailyLog, render: func(ctx context.Context, w io.Writer) (printed, error) {
 		if err := forms.Print(ctx, w, u.store, forms.DailyLog, day, forms.PrintOptions{ActorID: actor, PrintedBy: name, Now: u.now()}); err != nil {
-			return "", err
+			return printed{}, err
 		}
 		_, office, _ := u.store.Device()
-		return forms.Serial(office.Code, day, 0), nil
+		return printed{serial: forms.Serial(office.Code, day, 0), about: T("print.about.day", map[string]any{"Day": day})}, nil
 	}}, nil)
 }
 
 // blankJob prints def empty, to fill in by hand.
 func (u *UI) blankJob(def *forms.Definition) printJob {
 	m := forms.Meta{Office: u.office.Name, PrintedAt: u.now(), PrintedBy: u.user.Name, Loc: u.location()}
-	return printJob{def: def, render: func(_ context.Context, w io.Writer) (string, error) {
-		return "", forms.Blank(w, def, m)
+	return printJob{def: def, render: func(_ context.Context, w io.Writer) (printed, error) {
+		return printed{}, forms.Blank(w, def, m)
 	}}
 }
 

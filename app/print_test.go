@@ -95,7 +95,7 @@ func TestPrintVisitFromBoard(t *testing.T) {
 	b.selectVisit(visits[0].ID)
 	test.Tap(findButton(t, h, "打印登记表"))
 	h.hides("来访详情") // the print modal replaces the visit's dialog
-	h.shows("来访客户登记表", "表单编号：AC-KF-01-F01", "版本：A/0（2026-11-01 起施行）", "流水号：XHW-20261123-0001", "共 1 页", "PDF 保存在："+dir)
+	h.shows("来访客户登记表", "客户：王芳 · 到访 2026-11-23 10:00", "表单编号：AC-KF-01-F01", "版本：A/0（2026-11-01 起施行）", "流水号：XHW-20261123-0001", "共 1 页", "PDF 保存在："+dir)
 
 	test.Tap(findButton(t, h, "打印"))
 	h.shows("已发送到打印机。")
@@ -183,7 +183,7 @@ func TestPrintDailyLogFromBoard(t *testing.T) {
 	h.signInAs("李静")
 	h.board()
 	test.Tap(findButton(t, h, "打印今日登记"))
-	h.shows("来访客户日登记表", "表单编号：AC-KF-01-F02", "流水号：XHW-20261123", "共 1 页")
+	h.shows("来访客户日登记表", "日期：2026-11-23", "表单编号：AC-KF-01-F02", "流水号：XHW-20261123", "共 1 页")
 	test.Tap(findButton(t, h, "打印"))
 	h.shows("已发送到打印机。")
 	// The daily log prints every visit of the day, phones masked.
