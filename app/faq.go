@@ -593,6 +593,7 @@ func (f *faqScreen) showCustomer() {
 	body := container.NewBorder(nil, container.NewCenter(back), nil, nil,
 		container.NewVScroll(container.NewPadded(container.NewVBox(question, widget.NewSeparator(), answer))))
 	f.customer = f.u.win.Content()
+	f.u.win.Canvas().Unfocus() // Esc goes to the window, not the search box
 	f.u.win.SetContent(container.NewThemeOverride(container.NewPadded(body), &deskTheme{textSize: 30}))
 }
 
@@ -603,7 +604,9 @@ func (f *faqScreen) closeCustomer() bool {
 		return false
 	}
 	f.u.win.SetContent(f.customer)
+	f.customer.Refresh() // repaint now, not at the next mouse move
 	f.customer = nil
+	f.u.win.Canvas().Focus(f.search)
 	return true
 }
 

@@ -196,7 +196,11 @@ func TestFAQShowTheCustomerAndCopy(t *testing.T) {
 	test.Type(f.search, "首付")
 	f.list.Select(0)
 	desk := h.win.Content()
+	h.win.Canvas().Focus(f.search)
 	test.Tap(f.showBtn)
+	if h.win.Canvas().Focused() != nil {
+		t.Fatal("the search box keeps the focus (and Esc) in the customer view")
+	}
 	if h.win.Content() == desk {
 		t.Fatal("the customer view did not fill the window")
 	}
@@ -399,5 +403,12 @@ func TestFAQConsultantIsOfferedOwnVisits(t *testing.T) {
 	opts := strings.Join(f.visit.Options, "|")
 	if !strings.Contains(opts, "王芳") || strings.Contains(opts, "李强") || strings.Contains(opts, "张伟") {
 		t.Fatalf("a consultant is offered %s", opts)
+	}
+}
+
+func TestFAQTabFocusesTheSearchBox(t *testing.T) {
+	h, f := faqDesk(t, "李静")
+	if h.win.Canvas().Focused() != f.search {
+		t.Fatal("the search box is not focused when the tab opens")
 	}
 }

@@ -83,17 +83,23 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 		sh.checkin = newCheckInScreen(u)
 		items = append(items, newTab(T("tab.checkin"), sh.checkin.buildUI()))
 	}
+	faqTab := newTab(T("tab.faq"), sh.faq.buildUI())
 	items = append(items,
 		newTab(T("tab.board"), sh.board.buildUI()),
 		newTab(T("tab.rotation"), sh.rotation.buildUI()),
-		newTab(T("tab.faq"), sh.faq.buildUI()))
+		faqTab)
 	if u.user.Role.CanManageStaff() {
 		sh.staff = newStaffScreen(u)
 		items = append(items, newTab(T("tab.staff"), sh.staff.buildUI()))
 	}
 	items = append(items, newTab(T("tab.settings"), sh.settings.buildUI()))
 	sh.tabs = newTabs(items...)
-	sh.tabs.OnSelected = func(*tab) { sh.refresh() }
+	sh.tabs.OnSelected = func(t *tab) {
+		sh.refresh()
+		if t == faqTab {
+			u.win.Canvas().Focus(sh.faq.search) // the question is typed at once
+		}
+	}
 	return container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()), nil, nil, nil, sh.tabs.object())
 }
 
