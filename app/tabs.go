@@ -1,6 +1,8 @@
 package app
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -77,14 +79,15 @@ func (t *tabs) show(i int) {
 	for j, it := range t.Items {
 		if j == i {
 			it.Content.Show()
-			t.marks[j].Show()
+			t.marks[j].FillColor = colorPrimary
 			t.buttons[j].Importance = widget.HighImportance
 		} else {
 			it.Content.Hide()
-			t.marks[j].Hide()
+			t.marks[j].FillColor = color.Transparent // kept, so every tab is the same height
 			t.buttons[j].Importance = widget.LowImportance
 		}
 		t.buttons[j].Refresh()
+		t.marks[j].Refresh()
 	}
 	t.body.Refresh()
 }

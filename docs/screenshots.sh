@@ -37,7 +37,8 @@ click $cx $((sel_y + 4 * 37))
 click $cx $pin_y
 xdotool type --delay 50 2580; xdotool key Return
 shot checkin 2
-if [[ $lang == zh ]]; then tabs=(40 120 200 262 310); else tabs=(40 136 232 296 357); fi
+# Tab buttons: check-in, board, rotation, answers, staff, settings.
+if [[ $lang == zh ]]; then tabs=(40 122 200 280 347 397); else tabs=(${EN_TABS:-40 136 232 309 372 434}); fi
 # Check-in: a returning visitor's number shows their history and own consultant.
 phone=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT substr(phone,4) FROM visitors p WHERE (SELECT count(*) FROM visits v WHERE v.visitor_id=p.id)>2 LIMIT 1').fetchone()[0])" "$dir/anchang.db")
 click 300 189
@@ -51,8 +52,12 @@ xdotool key Escape; sleep 0.5
 click ${tabs[2]} 101
 shot rotation 1.5
 click ${tabs[3]} 101
-shot staff 1.5
+sleep 1
+xdotool type --delay 80 daikuan
+shot faq 1.5
 click ${tabs[4]} 101
+shot staff 1.5
+click ${tabs[5]} 101
 shot settings 1.5
 # Kiosk: the button at the top right.
 click $((W - 130)) 52
