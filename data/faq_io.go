@@ -143,6 +143,9 @@ func readFAQCSV(b []byte) ([][]string, []int, error) {
 			return nil, nil, fileErr("err.faq.import.csv", map[string]any{"Line": line}, err)
 		}
 		line, _ := cr.FieldPos(0)
+		for i, c := range rec {
+			rec[i] = csvUnsafe(c)
+		}
 		table = append(table, rec)
 		lines = append(lines, line)
 	}
@@ -444,7 +447,7 @@ func (s *Store) ExportFAQ(ctx context.Context, name string, w io.Writer) (int, e
 			return 0, fmt.Errorf("export: %w", err)
 		}
 		cw := csv.NewWriter(w)
-		if err := cw.WriteAll(table); err != nil {
+		if err := cw.WriteAll(csvSafe(table)); err != nil {
 			return 0, fmt.Errorf("export: %w", err)
 		}
 	case ".xlsx":
@@ -549,4 +552,29 @@ func (s *Store) EnsureStarterFAQ(ctx context.Context, manual []byte) (int, error
 	}
 	s.faqChanged()
 	return n, nil
+}
+
+// csvSafe guards exported cells against spreadsheet formula injection: a
+// cell a spreadsheet would read as a formula (= + - @, or a leading tab or
+// carriage return) gets a leading apostrophe, which import removes again.
+func csvSafe(table [][]string) [][]string {
+	out := make([][]string, len(table))
+	for i, rec := range table {
+		out[i] = make([]string, len(rec))
+		for j, c := range rec {
+			if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+				c = "'" + c
+			}
+			out[i][j] = c
+		}
+	}
+	return out
+}
+
+// csvUnsafe undoes csvSafe for one imported cell.
+func csvUnsafe(c string) string {
+	if len(c) > 1 && c[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(c[1])) {
+		return c[1:]
+	}
+	return c
 }
