@@ -59,6 +59,10 @@ click ${tabs[4]} 101
 shot staff 1.5
 click ${tabs[5]} 101
 shot settings 1.5
+# Check-in with an empty form: every field's message in red.
+click ${tabs[0]} 101
+click 31 586
+shot checkin-errors 1
 # Kiosk: the button at the top right.
 click $((W - 130)) 52
 shot kiosk-phone 1.5
