@@ -58,6 +58,7 @@ type printScreen struct {
 	print   *widget.Button
 	status  *statusLine
 	modal   *modal
+	dir     string // where Save puts the PDF, found while the form renders
 }
 
 // showPrint opens the print modal for job and renders the form; then, when
@@ -70,8 +71,7 @@ func (u *UI) showPrint(job printJob, then func(p *printScreen)) *printScreen {
 	p.save = &widget.Button{Text: T("print.save"), OnTapped: p.onSave}
 	p.print = &widget.Button{Text: T("print.print"), Importance: widget.HighImportance, OnTapped: p.onPrint}
 	p.status = newStatusLine()
-	folder := widget.NewLabel(T("print.folder", map[string]any{"Path": u.printFolder()}))
-	folder.Wrapping = fyne.TextWrapBreak
+	folder := &widget.Label{Wrapping: fyne.TextWrapBreak} // filled in off the UI goroutine: finding it reads the disk
 	p.showInfo()
 	p.enable(false)
 	content := container.NewVBox(p.info, p.pages, widget.NewSeparator(),
@@ -81,9 +81,13 @@ func (u *UI) showPrint(job printJob, then func(p *printScreen)) *printScreen {
 	u.setPrinting(p.modal)
 
 	var buf bytes.Buffer
+	var dir string
 	load(u, func(ctx context.Context) (printed, error) {
+		dir = u.printFolder()
 		return job.render(ctx, &buf)
 	}, func(r printed, err error) {
+		p.dir = dir
+		folder.SetText(T("print.folder", map[string]any{"Path": dir}))
 		if err != nil {
 			p.pages.SetText("")
 			p.status.SetError(u.errText(err))
@@ -192,7 +196,7 @@ func (p *printScreen) onPreview() {
 }
 
 func (p *printScreen) onSave() {
-	pdf, dir, name := p.pdf, p.u.printFolder(), p.fileName()
+	pdf, dir, name := p.pdf, p.dir, p.fileName()
 	p.busy(func(context.Context) (string, error) {
 		return savePDF(dir, name, pdf)
 	}, func(path string, err error) {
@@ -208,7 +212,7 @@ func (p *printScreen) onSave() {
 // printer, or the printer failed) the PDF is saved to the printouts folder
 // and the message says where.
 func (p *printScreen) onPrint() {
-	pdf, dir, name := p.pdf, p.u.printFolder(), p.fileName()
+	pdf, dir, name := p.pdf, p.dir, p.fileName()
 	var printErr error
 	p.busy(func(ctx context.Context) (string, error) {
 		tmp, err := writeTemp(name, pdf)
