@@ -30,6 +30,7 @@ var schemaFixtures = map[int]schemaFixture{
 	},
 	1: fixtureV1,
 	2: fixtureV2, // faq_migrate_test.go
+	3: fixtureV3, // tickets_migrate_test.go
 }
 
 func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {
