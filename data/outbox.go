@@ -25,6 +25,10 @@ const (
 	MutConsultHandoff = "consult.handoff"
 	MutHandoffDone    = "consult.handoff_done"
 	MutFAQMiss        = "faq.miss"
+	MutTicketOpen     = "ticket.open"
+	MutTicketEvent    = "ticket.event"
+	MutSLAPolicy      = "sla.policy"
+	MutHolidayImport  = "holiday.import"
 )
 
 // OutboxEntry is one change waiting to be pushed to HQ.
