@@ -31,6 +31,7 @@ var schemaFixtures = map[int]schemaFixture{
 	1: fixtureV1,
 	2: fixtureV2, // faq_migrate_test.go
 	3: fixtureV3, // tickets_migrate_test.go
+	4: fixtureV4, // inspection_migrate_test.go
 }
 
 func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {

@@ -1,0 +1,162 @@
+package data
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/draw"
+	_ "image/gif" // photos picked from files may be GIF too
+	"image/jpeg"
+	_ "image/png"
+)
+
+// Photos of defects are kept in the database as resized JPEG (at most
+// PhotoMaxSide pixels on the long side, at most MaxPhotoBytes): the record
+// and its photos live in one file, commit in one transaction, are backed
+// up together and travel to HQ in the outbox like any other change. A
+// photo straight off a phone (4–8 MB) is cut to about 150–400 KB.
+
+// Photo limits.
+const (
+	MaxPhotoFileBytes = 25 << 20 // the file picked
+	MaxPhotoPixels    = 60e6     // decoded size (a decompression bomb is refused before decoding)
+	PhotoMaxSide      = 1600
+	MaxPhotoBytes     = 600 << 10 // stored JPEG
+)
+
+// Photo is a stored defect photo.
+type Photo struct {
+	ID            string
+	InspectionID  string
+	Item          string
+	Width, Height int
+	JPEG          []byte
+}
+
+// PreparePhoto checks an image file (JPEG, PNG or GIF) and returns it as a
+// JPEG no larger than PhotoMaxSide × PhotoMaxSide and MaxPhotoBytes. It is
+// CPU work: callers run it off the UI goroutine.
+func PreparePhoto(file []byte) ([]byte, int, int, error) {
+	if len(file) == 0 {
+		return nil, 0, 0, invalid("photo", "err.photo.not_image", nil)
+	}
+	if len(file) > MaxPhotoFileBytes {
+		return nil, 0, 0, invalid("photo", "err.photo.too_big", map[string]any{"Max": MaxPhotoFileBytes >> 20})
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(file))
+	if err != nil {
+		return nil, 0, 0, invalid("photo", "err.photo.not_image", nil)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || float64(cfg.Width)*float64(cfg.Height) > MaxPhotoPixels {
+		return nil, 0, 0, invalid("photo", "err.photo.too_big", map[string]any{"Max": MaxPhotoFileBytes >> 20})
+	}
+	img, _, err := image.Decode(bytes.NewReader(file))
+	if err != nil {
+		return nil, 0, 0, invalid("photo", "err.photo.not_image", nil)
+	}
+	img = shrink(img, PhotoMaxSide)
+	b := img.Bounds()
+	for q := 85; ; q -= 10 {
+		var out bytes.Buffer
+		if err := jpeg.Encode(&out, img, &jpeg.Options{Quality: q}); err != nil {
+			return nil, 0, 0, fmt.Errorf("encode photo: %w", err)
+		}
+		if out.Len() <= MaxPhotoBytes || q <= 35 {
+			if out.Len() > MaxPhotoBytes {
+				return nil, 0, 0, invalid("photo", "err.photo.too_big", map[string]any{"Max": MaxPhotoFileBytes >> 20})
+			}
+			return out.Bytes(), b.Dx(), b.Dy(), nil
+		}
+	}
+}
+
+// shrink scales img down (box filter: each output pixel averages the
+// input pixels it covers) so that neither side exceeds max.
+func shrink(img image.Image, max int) image.Image {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= max && h <= max {
+		return img
+	}
+	// to RGBA first: image/draw has fast paths from JPEG's YCbCr
+	src := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(src, src.Bounds(), img, b.Min, draw.Src)
+	nw, nh := max, h*max/w
+	if h > w {
+		nw, nh = w*max/h, max
+	}
+	nw, nh = maxInt(nw, 1), maxInt(nh, 1)
+	out := image.NewRGBA(image.Rect(0, 0, nw, nh))
+	for y := 0; y < nh; y++ {
+		y0, y1 := y*h/nh, maxInt((y+1)*h/nh, y*h/nh+1)
+		for x := 0; x < nw; x++ {
+			x0, x1 := x*w/nw, maxInt((x+1)*w/nw, x*w/nw+1)
+			var r, g, bl, n uint32
+			for yy := y0; yy < y1; yy++ {
+				row := src.Pix[yy*src.Stride+x0*4 : yy*src.Stride+x1*4]
+				for i := 0; i < len(row); i += 4 {
+					r, g, bl, n = r+uint32(row[i]), g+uint32(row[i+1]), bl+uint32(row[i+2]), n+1
+				}
+			}
+			o := out.PixOffset(x, y)
+			out.Pix[o], out.Pix[o+1], out.Pix[o+2], out.Pix[o+3] = uint8(r/n), uint8(g/n), uint8(bl/n), 255
+		}
+	}
+	return out
+}
+
+func maxInt(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// AddInspectionPhoto stores a photo of an item of an open inspection (the
+// file as picked; it is checked and resized here). Attach it to the
+// item's defect with RecordResult.
+func (s *Store) AddInspectionPhoto(ctx context.Context, actorID, inspectionID, item string, file []byte) (Photo, error) {
+	jpg, w, h, err := PreparePhoto(file)
+	if err != nil {
+		return Photo{}, err
+	}
+	p := Photo{InspectionID: inspectionID, Item: item, Width: w, Height: h, JPEG: jpg}
+	err = s.actorTx(ctx, actorID, canInspect, func(tx *txn, st stamp) error {
+		tplID, kind, err := openInspection(ctx, tx, inspectionID)
+		if err != nil {
+			return err
+		}
+		if kind != InspectionHandover {
+			return &Error{Code: ECONFLICT, Key: "err.inspection.no_checklist"}
+		}
+		if err := templateHasItem(ctx, tx, tplID, item); err != nil {
+			return err
+		}
+		p.ID = st.id
+		if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_photos (id, office_id, device_id, created_at, created_by, inspection_id, item, width, height, jpeg)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, actorID, inspectionID, item, w, h, jpg); err != nil {
+			return fmt.Errorf("insert photo: %w", err)
+		}
+		return emit(ctx, tx, st.at, MutInspectionPhoto, 1, st.id, map[string]any{
+			"ID": st.id, "InspectionID": inspectionID, "Item": item, "Width": w, "Height": h, "JPEG": jpg, "CreatedAt": st.at, "CreatedBy": actorID})
+	})
+	if err != nil {
+		return Photo{}, err
+	}
+	return p, nil
+}
+
+// InspectionPhoto loads one photo.
+func (s *Store) InspectionPhoto(ctx context.Context, id string) (Photo, error) {
+	var p Photo
+	err := s.db.QueryRowContext(ctx, `SELECT id, inspection_id, item, width, height, jpeg FROM inspection_photos WHERE id = ?`, id).
+		Scan(&p.ID, &p.InspectionID, &p.Item, &p.Width, &p.Height, &p.JPEG)
+	if isNoRows(err) {
+		return p, &Error{Code: ENOTFOUND, Key: "err.photo.not_found"}
+	}
+	if err != nil {
+		return p, fmt.Errorf("photo %s: %w", id, err)
+	}
+	return p, nil
+}
