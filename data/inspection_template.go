@@ -27,13 +27,13 @@ const (
 
 // InspectionTemplate is one version of a checklist template.
 type InspectionTemplate struct {
-	ID        string `json:"-"`
-	Version   int    `json:"-"`
-	Code      string `json:"code"`
-	Name      string `json:"name"`
-	NameEn    string `json:"name_en"`
-	Note      string `json:"note,omitempty"`
-	NoteEn    string `json:"note_en,omitempty"`
+	ID        string          `json:"-"`
+	Version   int             `json:"-"`
+	Code      string          `json:"code"`
+	Name      string          `json:"name"`
+	NameEn    string          `json:"name_en"`
+	Note      string          `json:"note,omitempty"`
+	NoteEn    string          `json:"note_en,omitempty"`
 	Meters    []TemplateThing `json:"meters"`
 	Keys      []TemplateThing `json:"keys"`
 	Rooms     []TemplateRoom  `json:"rooms"`
