@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,8 +32,9 @@ import (
 // printJob is one document to print.
 type printJob struct {
 	def *forms.Definition
-	// render writes the PDF and says what it printed.
-	render func(ctx context.Context, w io.Writer) (printed, error)
+	// render writes the PDF in the form's version ("" = the newest in
+	// effect) and says what it printed.
+	render func(ctx context.Context, w io.Writer, version string) (printed, error)
 }
 
 // printed is what a job printed: the record's serial ("" for a blank
@@ -59,7 +61,21 @@ type printScreen struct {
 	status  *statusLine
 	modal   *modal
 	dir     string // where Save puts the PDF, found while the form renders
+
+	// During the days after a new version of the form takes effect both
+	// may be printed: version picks one ("" = the newest).
+	version    string
+	versionSel *widget.Select
+	// printer is the chosen print queue ("" = the system default);
+	// printers are the queues behind printerSel's options.
+	printer    string
+	printers   []string
+	printerSel *widget.Select
+	folder     *widget.Label
 }
+
+// printerSetting remembers this computer's chosen printer.
+const printerSetting = "printer"
 
 // showPrint opens the print modal for job and renders the form; then, when
 // given, runs then (a blank form's Print or Save PDF from the list).
@@ -71,23 +87,70 @@ func (u *UI) showPrint(job printJob, then func(p *printScreen)) *printScreen {
 	p.save = &widget.Button{Text: T("print.save"), OnTapped: p.onSave}
 	p.print = &widget.Button{Text: T("print.print"), Importance: widget.HighImportance, OnTapped: p.onPrint}
 	p.status = newStatusLine()
-	folder := &widget.Label{Wrapping: fyne.TextWrapBreak} // filled in off the UI goroutine: finding it reads the disk
+	p.folder = &widget.Label{Wrapping: fyne.TextWrapBreak} // filled in off the UI goroutine: finding it reads the disk
 	p.showInfo()
 	p.enable(false)
-	content := container.NewVBox(p.info, p.pages, widget.NewSeparator(),
+
+	choices := container.NewVBox()
+	if vs := job.def.Printable(u.now().In(u.location())); len(vs) > 1 {
+		var labels []string
+		for _, v := range vs {
+			labels = append(labels, T("print.version.option", map[string]any{"Version": v.Label, "Effective": v.Effective.Format(time.DateOnly)}))
+		}
+		p.versionSel = widget.NewSelect(labels, nil)
+		p.versionSel.SetSelectedIndex(0)
+		p.versionSel.OnChanged = func(string) {
+			if v := vs[p.versionSel.SelectedIndex()]; v.Label != p.currentVersion() {
+				p.version = v.Label
+				p.render(nil)
+			}
+		}
+		choices.Add(container.NewBorder(nil, nil, widget.NewLabel(T("print.version.choose")), nil, p.versionSel))
+	}
+	p.printerSel = widget.NewSelect(nil, nil)
+	p.printerSel.PlaceHolder = T("print.printer.finding")
+	p.printerSel.Disable()
+	choices.Add(container.NewBorder(nil, nil, widget.NewLabel(T("print.printer")), nil, p.printerSel))
+
+	content := container.NewVBox(p.info, p.pages, choices, widget.NewSeparator(),
 		container.NewHBox(layout.NewSpacer(), p.preview, p.save, p.print, layout.NewSpacer()),
-		folder, p.status)
+		p.folder, p.status)
 	p.modal = u.showModal(formTitle(job.def), container.New(fixedWidth(540), content), T("dialog.close"))
 	u.setPrinting(p.modal)
+	p.findPrinters()
+	p.render(then)
+	return p
+}
 
+// currentVersion is the version label the modal prints now.
+func (p *printScreen) currentVersion() string {
+	if p.version != "" {
+		return p.version
+	}
+	if v, err := p.job.def.Choose(p.u.now().In(p.u.location()), ""); err == nil {
+		return v.Label
+	}
+	return ""
+}
+
+// render makes the PDF in the chosen version off the UI goroutine, finding
+// the save folder meanwhile; then shows it and runs then, when given.
+func (p *printScreen) render(then func(p *printScreen)) {
+	u, job, version := p.u, p.job, p.version
+	p.pdf = nil
+	p.enable(false)
+	p.pages.SetText(T("print.rendering"))
 	var buf bytes.Buffer
 	var dir string
 	load(u, func(ctx context.Context) (printed, error) {
 		dir = u.printFolder()
-		return job.render(ctx, &buf)
+		return job.render(ctx, &buf, version)
 	}, func(r printed, err error) {
+		if version != p.version {
+			return // the version changed while this one rendered
+		}
 		p.dir = dir
-		folder.SetText(T("print.folder", map[string]any{"Path": dir}))
+		p.folder.SetText(T("print.folder", map[string]any{"Path": dir}))
 		if err != nil {
 			p.pages.SetText("")
 			p.status.SetError(u.errText(err))
@@ -103,7 +166,53 @@ func (u *UI) showPrint(job printJob, then func(p *printScreen)) *printScreen {
 			then(p)
 		}
 	})
-	return p
+}
+
+// findPrinters fills the printer choice from the operating system's print
+// queues, preselecting this computer's last choice, else the default.
+func (p *printScreen) findPrinters() {
+	type found struct {
+		names      []string
+		def, saved string
+	}
+	u := p.u
+	load(u, func(ctx context.Context) (found, error) {
+		names, def, err := forms.Printers(ctx)
+		saved, _ := u.store.Setting(ctx, printerSetting, "")
+		return found{names, def, saved}, err
+	}, func(f found, err error) {
+		p.printerSel.PlaceHolder = T("print.printer.none")
+		if err != nil || len(f.names) == 0 {
+			if err != nil {
+				u.log.Info("no printers", "err", err)
+			}
+			p.printerSel.Refresh()
+			return
+		}
+		p.printers = append([]string{""}, f.names...)
+		options := []string{T("print.printer.default", map[string]any{"Name": f.def})}
+		if f.def == "" {
+			options[0] = T("print.printer.system")
+		}
+		options = append(options, f.names...)
+		p.printerSel.Options = options
+		p.printerSel.Enable()
+		if i := slices.Index(p.printers, f.saved); i > 0 {
+			p.printerSel.SetSelectedIndex(i)
+			p.printer = f.saved
+		} else {
+			p.printerSel.SetSelectedIndex(0)
+		}
+		p.printerSel.OnChanged = func(string) {
+			p.printer = p.printers[p.printerSel.SelectedIndex()]
+			chosen := p.printer
+			do(u, func(ctx context.Context) error { return u.store.SetSetting(ctx, printerSetting, chosen) }, func(err error) {
+				if err != nil {
+					u.log.Warn("remember printer", "err", err)
+				}
+			})
+		}
+	})
 }
 
 // fit grows the modal to what its content now needs (a wrapped message).
@@ -134,7 +243,7 @@ func (p *printScreen) showInfo() {
 		lines = append(lines, p.about)
 	}
 	lines = append(lines, T("print.number", map[string]any{"Number": def.Number}))
-	if v, err := def.Choose(u.now().In(u.location()), ""); err == nil {
+	if v, err := def.Choose(u.now().In(u.location()), p.version); err == nil {
 		lines = append(lines, T("print.version", map[string]any{"Version": v.Label, "Effective": v.Effective.Format(time.DateOnly)}))
 	}
 	switch {
@@ -212,12 +321,12 @@ func (p *printScreen) onSave() {
 // printer, or the printer failed) the PDF is saved to the printouts folder
 // and the message says where.
 func (p *printScreen) onPrint() {
-	pdf, dir, name := p.pdf, p.dir, p.fileName()
+	pdf, dir, name, printer := p.pdf, p.dir, p.fileName(), p.printer
 	var printErr error
 	p.busy(func(ctx context.Context) (string, error) {
 		tmp, err := writeTemp(name, pdf)
 		if err == nil {
-			err = forms.SendToPrinter(ctx, tmp, "")
+			err = forms.SendToPrinter(ctx, tmp, printer)
 		}
 		if err == nil {
 			return "", nil
@@ -260,9 +369,9 @@ func pageCount(pdf []byte) int { return len(pdfPage.FindAll(pdf, -1)) }
 // signed-in staff member: the full phone only for roles that may see it.
 func (u *UI) printVisit(visitID string) {
 	actor, name := u.user.ID, u.user.Name
-	u.showPrint(printJob{def: forms.VisitorRegistration, render: func(ctx context.Context, w io.Writer) (printed, error) {
+	u.showPrint(printJob{def: forms.VisitorRegistration, render: func(ctx context.Context, w io.Writer, version string) (printed, error) {
 		recs := &recordOf{Store: u.store}
-		if err := forms.Print(ctx, w, recs, forms.VisitorRegistration, visitID, forms.PrintOptions{ActorID: actor, PrintedBy: name, Now: u.now()}); err != nil {
+		if err := forms.Print(ctx, w, recs, forms.VisitorRegistration, visitID, forms.PrintOptions{ActorID: actor, PrintedBy: name, Now: u.now(), Version: version}); err != nil {
 			return printed{}, err
 		}
 		_, office, _ := u.store.Device()
@@ -275,8 +384,8 @@ func (u *UI) printVisit(visitID string) {
 // printDayLog prints the daily visitor log of the office-local day.
 func (u *UI) printDayLog(day string) {
 	actor, name := u.user.ID, u.user.Name
-	u.showPrint(printJob{def: forms.DailyLog, render: func(ctx context.Context, w io.Writer) (printed, error) {
-		if err := forms.Print(ctx, w, u.store, forms.DailyLog, day, forms.PrintOptions{ActorID: actor, PrintedBy: name, Now: u.now()}); err != nil {
+	u.showPrint(printJob{def: forms.DailyLog, render: func(ctx context.Context, w io.Writer, version string) (printed, error) {
+		if err := forms.Print(ctx, w, u.store, forms.DailyLog, day, forms.PrintOptions{ActorID: actor, PrintedBy: name, Now: u.now(), Version: version}); err != nil {
 			return printed{}, err
 		}
 		_, office, _ := u.store.Device()
@@ -287,7 +396,9 @@ func (u *UI) printDayLog(day string) {
 // blankJob prints def empty, to fill in by hand.
 func (u *UI) blankJob(def *forms.Definition) printJob {
 	m := forms.Meta{Office: u.office.Name, PrintedAt: u.now(), PrintedBy: u.user.Name, Loc: u.location()}
-	return printJob{def: def, render: func(_ context.Context, w io.Writer) (printed, error) {
+	return printJob{def: def, render: func(_ context.Context, w io.Writer, version string) (printed, error) {
+		m := m
+		m.Version = version
 		return printed{}, forms.Blank(w, def, m)
 	}}
 }

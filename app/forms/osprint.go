@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -52,6 +53,55 @@ func SendToPrinter(ctx context.Context, path, printer string) error {
 		return fmt.Errorf("lp %s: %v: %s", path, err, msg)
 	}
 	return nil
+}
+
+// Printers lists the print queues the operating system offers and names
+// the default one ("" when there is none): lpstat on Linux and macOS, the
+// Win32_Printer list on Windows. No queues is not an error; a missing lp
+// or lpstat is ErrNoPrinter.
+func Printers(ctx context.Context) (names []string, def string, err error) {
+	if runtime.GOOS == "windows" {
+		ps := "Get-CimInstance Win32_Printer | ForEach-Object { if ($_.Default) { '*' + $_.Name } else { $_.Name } }"
+		out, err := exec.CommandContext(ctx, "powershell", "-NoProfile", "-NonInteractive", "-Command", ps).Output()
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: %v", ErrNoPrinter, err)
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			name := strings.TrimSpace(line)
+			if n, ok := strings.CutPrefix(name, "*"); ok {
+				name, def = n, n
+			}
+			if name != "" {
+				names = append(names, name)
+			}
+		}
+		return names, def, nil
+	}
+	if _, err := exec.LookPath("lpstat"); err != nil {
+		return nil, "", fmt.Errorf("%w: the lpstat command is missing (install CUPS)", ErrNoPrinter)
+	}
+	// lpstat exits non-zero when the scheduler has no queues: that is "none".
+	queues, _ := exec.CommandContext(ctx, "lpstat", "-e").Output()
+	dflt, _ := exec.CommandContext(ctx, "lpstat", "-d").Output()
+	names, def = parseLpstat(string(queues), string(dflt))
+	return names, def, nil
+}
+
+// parseLpstat reads `lpstat -e` (one queue per line) and `lpstat -d`
+// ("system default destination: NAME", or "no system default destination").
+// The default is kept only when it is one of the queues.
+func parseLpstat(queues, dflt string) (names []string, def string) {
+	for _, line := range strings.Split(queues, "\n") {
+		if name := strings.TrimSpace(line); name != "" && !strings.ContainsAny(name, " \t") {
+			names = append(names, name)
+		}
+	}
+	if _, after, ok := strings.Cut(dflt, "destination:"); ok && !strings.Contains(dflt, "no system default") {
+		if d := strings.TrimSpace(after); slices.Contains(names, d) {
+			def = d
+		}
+	}
+	return names, def
 }
 
 // sendWindows prints through the PDF's default handler ("print" verb), or

@@ -98,3 +98,39 @@ func TestOpen(t *testing.T) {
 		t.Fatal("no opener: no error")
 	}
 }
+
+func TestParseLpstat(t *testing.T) {
+	for _, c := range []struct {
+		queues, dflt string
+		want         []string
+		def          string
+	}{
+		{"", "no system default destination\n", nil, ""},
+		{"Office\nPDF\n", "system default destination: Office\n", []string{"Office", "PDF"}, "Office"},
+		{"Office\nPDF\n", "no system default destination\n", []string{"Office", "PDF"}, ""},
+		// A default that is not a queue any more (removed printer) is no default.
+		{"PDF\n", "system default destination: Gone\n", []string{"PDF"}, ""},
+		// Lines that are not queue names (an error on stdout) are skipped.
+		{"lpstat: No destinations added.\nLaser\n", "", []string{"Laser"}, ""},
+	} {
+		got, def := parseLpstat(c.queues, c.dflt)
+		if strings.Join(got, ",") != strings.Join(c.want, ",") || def != c.def {
+			t.Errorf("parseLpstat(%q, %q) = %q, %q; want %q, %q", c.queues, c.dflt, got, def, c.want, c.def)
+		}
+	}
+}
+
+func TestPrinters(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("lpstat is for Linux and macOS")
+	}
+	fakeCUPS(t, "system default destination: Laser\n", "PDF\nLaser\n", false)
+	names, def, err := Printers(context.Background())
+	if err != nil || strings.Join(names, ",") != "PDF,Laser" || def != "Laser" {
+		t.Fatalf("Printers = %q, %q, %v", names, def, err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	if _, _, err := Printers(context.Background()); !errors.Is(err, ErrNoPrinter) {
+		t.Fatalf("without lpstat: %v", err)
+	}
+}
