@@ -1,0 +1,450 @@
+package data
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Service targets (DOMAIN: targets and KPIs; revisits).
+const (
+	TargetRepeatRate   = 0.05 // repeat complaints: at most 5%
+	TargetSatisfaction = 4.5  // average satisfaction on the 5-point scale: at least
+	RepeatWindow       = 90 * 24 * time.Hour
+)
+
+// LedgerFilter selects the tickets of a ledger (投诉电子台账): opened in
+// [From, To), and the other fields when set.
+type LedgerFilter struct {
+	From, To time.Time
+	Kind     string
+	Category string
+	Severity string
+	State    TicketState
+	OwnerID  string
+}
+
+// Rate is a count against a total, with its target. AtMost targets (the
+// repeat rate) are met at or below the target, the others at or above.
+type Rate struct {
+	Num, Den int
+	Target   float64
+	AtMost   bool
+}
+
+// Value is Num/Den, 0 without a total.
+func (r Rate) Value() float64 {
+	if r.Den == 0 {
+		return 0
+	}
+	return float64(r.Num) / float64(r.Den)
+}
+
+// Met reports whether the rate meets its target; a rate without a total
+// meets it.
+func (r Rate) Met() bool {
+	if r.Den == 0 || r.Target == 0 {
+		return true
+	}
+	if r.AtMost {
+		return r.Value() <= r.Target+1e-9
+	}
+	return r.Value() >= r.Target-1e-9
+}
+
+// LedgerRow is one ticket of the ledger. Phone is masked.
+type LedgerRow struct {
+	Ticket
+	ResponseOnTime   *bool  // nil: no response deadline, or not responded and not yet due
+	ResolutionOnTime *bool  // likewise for resolution
+	Repeat           bool   // an earlier problem of the same category, same unit or phone, within RepeatWindow
+	RepeatOf         string // the earlier ticket's number
+}
+
+// LedgerWeek is one week's count by category (weekly summary by type).
+type LedgerWeek struct {
+	Start      string         // Monday, YYYY-MM-DD office-local
+	ByCategory map[string]int // category → tickets opened that week
+	Total      int
+}
+
+// TicketLedger is the electronic ledger of a period with its figures.
+type TicketLedger struct {
+	Filter     LedgerFilter
+	Rows       []LedgerRow // oldest first
+	ByCategory map[string]int
+	Weeks      []LedgerWeek
+
+	Repeat             Rate    // repeat complaints/repairs among complaints and repairs (target ≤ 5%)
+	SatisfactionAvg    float64 // average latest revisit score of revisited tickets
+	SatisfactionN      int
+	ResponseOnTime     Rate            // responded by the response deadline, among those due
+	ResolutionOnTime   Rate            // resolved by the resolution deadline, among those due
+	RevisitCompletion  map[string]Rate // by kind (complaint target 100%, repair 90%): revisited among revisits due
+	Open, Closed, Late int             // open tickets, closed tickets, open tickets past a deadline
+}
+
+// SatisfactionMet reports whether the average satisfaction meets its target.
+func (l TicketLedger) SatisfactionMet() bool {
+	return l.SatisfactionN == 0 || l.SatisfactionAvg >= TargetSatisfaction-1e-9
+}
+
+// problem kinds are counted for repeats.
+func isProblem(kind string) bool { return kind == TicketComplaint || kind == TicketRepair }
+
+// TicketLedger builds the ledger of the tickets f selects, with its
+// figures at the store's now:
+//   - Weeks: tickets opened each week (Monday first) by category;
+//   - Repeat: complaints and repairs for which an earlier complaint or repair
+//     of the same category, from the same unit (project, building and unit
+//     all given) or the same phone, was opened within 90 days before it
+//     (earlier tickets outside the period count as the earlier one);
+//   - SatisfactionAvg over tickets with a revisit;
+//   - ResponseOnTime / ResolutionOnTime over tickets whose deadline has
+//     passed or was met (a ticket resolved without a separate reply was
+//     answered when resolved);
+//   - RevisitCompletion per kind over revisits scheduled whose window has
+//     ended or that were made (a revisit counts for the latest resolution).
+func (s *Store) TicketLedger(ctx context.Context, f LedgerFilter) (TicketLedger, error) {
+	_, o, err := s.ids()
+	if err != nil {
+		return TicketLedger{}, err
+	}
+	where := []string{"t.office_id = ?"}
+	args := []any{o.ID}
+	if !f.From.IsZero() {
+		where, args = append(where, "t.opened_at >= ?"), append(args, ms(f.From.Add(-RepeatWindow)))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "t.opened_at < ?"), append(args, ms(f.To))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+ticketCols+` FROM tickets t LEFT JOIN staff o ON o.id = t.owner_id WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY t.opened_at, t.id`, args...)
+	if err != nil {
+		return TicketLedger{}, fmt.Errorf("ledger: %w", err)
+	}
+	var all []Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			rows.Close()
+			return TicketLedger{}, fmt.Errorf("ledger: %w", err)
+		}
+		all = append(all, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return TicketLedger{}, fmt.Errorf("ledger: %w", err)
+	}
+	return buildLedger(f, all, s.now(), s.Location()), nil
+}
+
+// buildLedger computes the ledger from tickets opened in [f.From-90d,
+// f.To), oldest first. It is pure.
+func buildLedger(f LedgerFilter, all []Ticket, now time.Time, loc *time.Location) TicketLedger {
+	l := TicketLedger{Filter: f, ByCategory: map[string]int{},
+		Repeat:            Rate{Target: TargetRepeatRate, AtMost: true},
+		ResponseOnTime:    Rate{},
+		ResolutionOnTime:  Rate{},
+		RevisitCompletion: map[string]Rate{}}
+	for _, k := range TicketKinds {
+		if r := RevisitRuleFor(k); !r.None() {
+			l.RevisitCompletion[k] = Rate{Target: r.Target}
+		}
+	}
+	type key struct{ cat, v string }
+	lastByUnit, lastByPhone := map[key]Ticket{}, map[key]Ticket{}
+	weeks := map[string]*LedgerWeek{}
+	satSum := 0
+	for _, t := range all {
+		var earlier *Ticket
+		var uk, pk key
+		if isProblem(t.Kind) {
+			if t.Project != "" && t.Building != "" && t.Unit != "" {
+				uk = key{t.Category, t.Project + "\x00" + t.Building + "\x00" + t.Unit}
+				if e, ok := lastByUnit[uk]; ok && t.OpenedAt.Sub(e.OpenedAt) <= RepeatWindow {
+					earlier = &e
+				}
+			}
+			if t.Phone != "" {
+				pk = key{t.Category, t.Phone}
+				if e, ok := lastByPhone[pk]; ok && t.OpenedAt.Sub(e.OpenedAt) <= RepeatWindow && (earlier == nil || e.OpenedAt.After(earlier.OpenedAt)) {
+					earlier = &e
+				}
+			}
+			if uk.v != "" {
+				lastByUnit[uk] = t
+			}
+			if pk.v != "" {
+				lastByPhone[pk] = t
+			}
+		}
+		if !f.From.IsZero() && t.OpenedAt.Before(f.From) {
+			continue // only an earlier ticket for repeats
+		}
+		if (f.Kind != "" && t.Kind != f.Kind) || (f.Category != "" && t.Category != f.Category) || (f.Severity != "" && t.Severity != f.Severity) ||
+			(f.State != "" && t.State != f.State) || (f.OwnerID != "" && t.OwnerID != f.OwnerID) {
+			continue
+		}
+		r := LedgerRow{Ticket: t}
+		if t.Phone != "" {
+			r.Phone = MaskPhone(t.Phone)
+		}
+		if isProblem(t.Kind) {
+			l.Repeat.Den++
+			if earlier != nil {
+				r.Repeat, r.RepeatOf = true, earlier.Number
+				l.Repeat.Num++
+			}
+		}
+		replied := t.Responded
+		if replied.IsZero() {
+			replied = t.Resolved // resolving answers the customer at the latest
+		}
+		r.ResponseOnTime = onTime(t.Deadlines.Response, replied, now)
+		r.ResolutionOnTime = onTime(t.Deadlines.Resolution, t.Resolved, now)
+		countRate(&l.ResponseOnTime, r.ResponseOnTime)
+		countRate(&l.ResolutionOnTime, r.ResolutionOnTime)
+		if t.Satisfaction > 0 {
+			satSum += t.Satisfaction
+			l.SatisfactionN++
+		}
+		if rate, ok := l.RevisitCompletion[t.Kind]; ok && !t.RevisitFrom.IsZero() {
+			done := !t.Revisited.IsZero() && !t.Revisited.Before(t.Resolved)
+			if done || now.After(t.RevisitTo) {
+				rate.Den++
+				if done {
+					rate.Num++
+				}
+				l.RevisitCompletion[t.Kind] = rate
+			}
+		}
+		if t.State == StateClosed {
+			l.Closed++
+		} else {
+			l.Open++
+			if _, _, due, _, _ := ticketDue(ticketDueFields{State: t.State, OpenedAt: t.OpenedAt, Response: t.Deadlines.Response,
+				Resolution: t.Deadlines.Resolution, Responded: t.Responded, Resolved: t.Resolved, RevisitFrom: t.RevisitFrom, RevisitTo: t.RevisitTo}, now); due == DueOverdue {
+				l.Late++
+			}
+		}
+		l.ByCategory[t.Category]++
+		day := t.OpenedAt.In(loc)
+		monday := time.Date(day.Year(), day.Month(), day.Day()-(int(day.Weekday())+6)%7, 0, 0, 0, 0, loc).Format(time.DateOnly)
+		w := weeks[monday]
+		if w == nil {
+			w = &LedgerWeek{Start: monday, ByCategory: map[string]int{}}
+			weeks[monday] = w
+		}
+		w.ByCategory[t.Category]++
+		w.Total++
+		l.Rows = append(l.Rows, r)
+	}
+	if l.SatisfactionN > 0 {
+		l.SatisfactionAvg = float64(satSum) / float64(l.SatisfactionN)
+	}
+	for _, w := range weeks {
+		l.Weeks = append(l.Weeks, *w)
+	}
+	sort.Slice(l.Weeks, func(i, j int) bool { return l.Weeks[i].Start < l.Weeks[j].Start })
+	return l
+}
+
+// onTime says whether something due at due and done at done (zero: not
+// yet) was on time; nil when there is no deadline or it is still open and
+// not yet due.
+func onTime(due, done, now time.Time) *bool {
+	if due.IsZero() {
+		return nil
+	}
+	var v bool
+	switch {
+	case !done.IsZero():
+		v = !done.After(due)
+	case now.After(due):
+		v = false
+	default:
+		return nil
+	}
+	return &v
+}
+
+func countRate(r *Rate, v *bool) {
+	if v == nil {
+		return
+	}
+	r.Den++
+	if *v {
+		r.Num++
+	}
+}
+
+// cellSafe guards a spreadsheet cell against formula injection like
+// csvSafe: text a spreadsheet would read as a formula gets a leading
+// apostrophe.
+func cellSafe(c string) string {
+	if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+		return "'" + c
+	}
+	return c
+}
+
+// Ledger sheet names.
+const (
+	LedgerSheetTickets = "台账 Ledger"
+	LedgerSheetWeeks   = "周汇总 Weekly"
+	LedgerSheetKPIs    = "指标 KPIs"
+)
+
+// LedgerColumns are the ledger sheet's headers.
+var LedgerColumns = []string{"编号 No.", "受理时间 Opened", "类型 Kind", "分类 Category", "级别 Severity", "紧急 Urgent", "有效 Valid",
+	"状态 State", "客户 Customer", "电话 Phone", "项目 Project", "楼栋 Building", "房号 Unit", "被投诉人/部门 Subject", "事情经过 What happened",
+	"客户诉求 Demand", "负责人 Owner", "责任部门 Department", "答复时限 Response due", "答复时间 Responded", "按时答复 Response on time",
+	"解决时限 Resolution due", "解决时间 Resolved", "按时解决 Resolution on time", "回访时间 Revisited", "满意度 Satisfaction",
+	"关闭原因 Close reason", "重复投诉 Repeat of", "SLA 版本 Policy"}
+
+// WriteTicketLedgerXLSX writes the ledger as an Excel workbook: the
+// tickets, the weekly summary by category, and the figures against their
+// targets. tr translates enum keys (ticket.kind.*, ticket.cat.*,
+// ticket.sev.*, ticket.state.*, ticket.close.*); nil writes the codes.
+// Text cells are guarded against formula injection (cellSafe); times are
+// office-local "2006-01-02 15:04".
+func WriteTicketLedgerXLSX(w io.Writer, l TicketLedger, loc *time.Location, tr func(key string) string) error {
+	if tr == nil {
+		tr = func(k string) string { return k[strings.LastIndexByte(k, '.')+1:] }
+	}
+	if loc == nil {
+		loc = shanghai
+	}
+	tf := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format("2006-01-02 15:04")
+	}
+	yn := func(b *bool) string {
+		switch {
+		case b == nil:
+			return ""
+		case *b:
+			return "✓"
+		}
+		return "✗"
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", LedgerSheetTickets); err != nil {
+		return fmt.Errorf("ledger xlsx: %w", err)
+	}
+	writeRows := func(sheet string, table [][]any) error {
+		for i, rec := range table {
+			for j, v := range rec {
+				if s, ok := v.(string); ok {
+					rec[j] = cellSafe(s)
+				}
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := f.SetSheetRow(sheet, cell, &rec); err != nil {
+				return fmt.Errorf("ledger xlsx: %w", err)
+			}
+		}
+		return nil
+	}
+	table := [][]any{toAny(LedgerColumns)}
+	for _, r := range l.Rows {
+		sat := any("")
+		if r.Satisfaction > 0 {
+			sat = r.Satisfaction
+		}
+		reason := ""
+		if r.CloseReason != "" {
+			reason = tr("ticket.close." + r.CloseReason)
+		}
+		b := func(v bool) string {
+			if v {
+				return "✓"
+			}
+			return ""
+		}
+		table = append(table, []any{r.Number, tf(r.OpenedAt), tr("ticket.kind." + r.Kind), tr("ticket.cat." + r.Category), tr("ticket.sev." + r.Severity),
+			b(r.Urgent), b(r.Valid), tr("ticket.state." + string(r.State)), r.CustomerName, r.Phone, r.Project, r.Building, r.Unit, r.Subject,
+			r.Description, r.Demand, r.OwnerName, r.Department, tf(r.Deadlines.Response), tf(r.Responded), yn(r.ResponseOnTime),
+			tf(r.Deadlines.Resolution), tf(r.Resolved), yn(r.ResolutionOnTime), tf(r.Revisited), sat, reason, r.RepeatOf, r.Deadlines.PolicyVersion})
+	}
+	if err := writeRows(LedgerSheetTickets, table); err != nil {
+		return err
+	}
+	_ = f.SetColWidth(LedgerSheetTickets, "A", "B", 20)
+	_ = f.SetColWidth(LedgerSheetTickets, "O", "P", 50)
+
+	if _, err := f.NewSheet(LedgerSheetWeeks); err != nil {
+		return fmt.Errorf("ledger xlsx: %w", err)
+	}
+	head := []any{"周起始 Week of"}
+	for _, c := range TicketCategories {
+		head = append(head, tr("ticket.cat."+c))
+	}
+	head = append(head, "合计 Total")
+	table = [][]any{head}
+	for _, wk := range l.Weeks {
+		row := []any{wk.Start}
+		for _, c := range TicketCategories {
+			row = append(row, wk.ByCategory[c])
+		}
+		table = append(table, append(row, wk.Total))
+	}
+	if err := writeRows(LedgerSheetWeeks, table); err != nil {
+		return err
+	}
+
+	if _, err := f.NewSheet(LedgerSheetKPIs); err != nil {
+		return fmt.Errorf("ledger xlsx: %w", err)
+	}
+	pct := func(r Rate) string {
+		if r.Den == 0 {
+			return ""
+		}
+		return strconv.FormatFloat(100*r.Value(), 'f', 1, 64) + "%"
+	}
+	met := func(ok bool) string {
+		if ok {
+			return "✓"
+		}
+		return "✗"
+	}
+	table = [][]any{{"指标 Figure", "数值 Value", "计数 Count", "目标 Target", "达标 Met"},
+		{"重复投诉率 Repeat rate", pct(l.Repeat), fmt.Sprintf("%d/%d", l.Repeat.Num, l.Repeat.Den), "≤ 5%", met(l.Repeat.Met())},
+		{"平均满意度 Average satisfaction", strconv.FormatFloat(l.SatisfactionAvg, 'f', 2, 64), strconv.Itoa(l.SatisfactionN), "≥ 4.5", met(l.SatisfactionMet())},
+		{"按时答复率 Responses on time", pct(l.ResponseOnTime), fmt.Sprintf("%d/%d", l.ResponseOnTime.Num, l.ResponseOnTime.Den), "", ""},
+		{"按时解决率 Resolutions on time", pct(l.ResolutionOnTime), fmt.Sprintf("%d/%d", l.ResolutionOnTime.Num, l.ResolutionOnTime.Den), "", ""},
+	}
+	for _, k := range TicketKinds {
+		if r, ok := l.RevisitCompletion[k]; ok {
+			table = append(table, []any{"回访完成率 Revisits made: " + tr("ticket.kind."+k), pct(r), fmt.Sprintf("%d/%d", r.Num, r.Den),
+				strconv.FormatFloat(100*r.Target, 'f', 0, 64) + "%", met(r.Met())})
+		}
+	}
+	table = append(table, []any{"未结 Open", l.Open, "", "", ""}, []any{"已关闭 Closed", l.Closed, "", "", ""}, []any{"逾期 Overdue", l.Late, "", "", ""})
+	if err := writeRows(LedgerSheetKPIs, table); err != nil {
+		return err
+	}
+	_ = f.SetColWidth(LedgerSheetKPIs, "A", "A", 36)
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("ledger xlsx: %w", err)
+	}
+	return nil
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
