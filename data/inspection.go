@@ -305,7 +305,7 @@ func (s *Store) ListInspections(ctx context.Context, actorID string, f Inspectio
 	var args []any
 	if q != "" {
 		like := "%" + escapeLike(q) + "%"
-		where = append(where, `(i.project || ' ' || i.building || ' ' || i.unit || ' ' || i.owners LIKE ? ESCAPE '\' OR i.unit_key LIKE ? ESCAPE '\')`)
+		where = append(where, `(i.project || ' ' || i.building || ' ' || i.unit || ' ' || i.owners LIKE ? ESCAPE '\' OR replace(i.unit_key, '|', '') LIKE ? ESCAPE '\')`)
 		args = append(args, like, "%"+escapeLike(strings.ToUpper(strings.Join(strings.Fields(norm.NFKC.String(q)), "")))+"%")
 	}
 	if f.Status != "" {

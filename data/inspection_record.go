@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Recording an inspection: each tick, verdict, reading and sign-off is one
@@ -134,28 +135,32 @@ func (s *Store) RecordResult(ctx context.Context, actorID, inspectionID string, 
 	return res, err
 }
 
+// templateItems caches each template version's item keys: versions are
+// never edited, and ids are unique, so an entry never goes stale.
+var templateItems sync.Map // template id → map[string]bool
+
 // templateHasItem checks that the template version has the item key.
 func templateHasItem(ctx context.Context, tx *txn, tplID, key string) error {
-	var body string
-	if err := tx.QueryRowContext(ctx, `SELECT body FROM inspection_templates WHERE id = ?`, tplID).Scan(&body); err != nil {
-		return fmt.Errorf("inspection template: %w", err)
-	}
-	var t InspectionTemplate
-	if err := json.Unmarshal([]byte(body), &t); err != nil {
-		return fmt.Errorf("inspection template: %w", err)
-	}
-	room, item, _ := strings.Cut(key, ".")
-	for _, r := range t.Rooms {
-		if r.Code != room {
-			continue
+	keys, ok := templateItems.Load(tplID)
+	if !ok {
+		var body string
+		if err := tx.QueryRowContext(ctx, `SELECT body FROM inspection_templates WHERE id = ?`, tplID).Scan(&body); err != nil {
+			return fmt.Errorf("inspection template: %w", err)
 		}
-		for _, it := range r.Items {
-			if it.Code == item {
-				return nil
-			}
+		var t InspectionTemplate
+		if err := json.Unmarshal([]byte(body), &t); err != nil {
+			return fmt.Errorf("inspection template: %w", err)
 		}
+		m := map[string]bool{}
+		for _, it := range t.Items() {
+			m[it.Key] = true
+		}
+		keys, _ = templateItems.LoadOrStore(tplID, m)
 	}
-	return invalid("item", "err.inspection.item", nil)
+	if !keys.(map[string]bool)[key] {
+		return invalid("item", "err.inspection.item", nil)
+	}
+	return nil
 }
 
 // deriveInspection recomputes the inspection's answered and defect counts

@@ -75,7 +75,7 @@ type CheckItem struct {
 }
 
 // Items lists the template's items in order.
-func (t *InspectionTemplate) Items() []CheckItem {
+func (t InspectionTemplate) Items() []CheckItem {
 	var out []CheckItem
 	for _, r := range t.Rooms {
 		for _, it := range r.Items {
@@ -87,7 +87,7 @@ func (t *InspectionTemplate) Items() []CheckItem {
 }
 
 // ItemCount is the number of checklist items.
-func (t *InspectionTemplate) ItemCount() int {
+func (t InspectionTemplate) ItemCount() int {
 	n := 0
 	for _, r := range t.Rooms {
 		n += len(r.Items)
