@@ -21,6 +21,7 @@ type shell struct {
 	board    *boardScreen
 	rotation *rotationScreen
 	faq      *faqScreen
+	faqAdmin *faqAdmin    // admins only: the manual's editor, report and files
 	staff    *staffScreen // admins only
 	settings *settingsScreen
 }
@@ -83,7 +84,12 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 		sh.checkin = newCheckInScreen(u)
 		items = append(items, newTab(T("tab.checkin"), sh.checkin.buildUI()))
 	}
-	faqTab := newTab(T("tab.faq"), sh.faq.buildUI())
+	faqUI := sh.faq.buildUI()
+	if u.user.Role.CanEditFAQ() {
+		sh.faqAdmin = newFAQAdmin(u, sh.faq)
+		faqUI = sh.faqAdmin.buildUI(faqUI)
+	}
+	faqTab := newTab(T("tab.faq"), faqUI)
 	items = append(items,
 		newTab(T("tab.board"), sh.board.buildUI()),
 		newTab(T("tab.rotation"), sh.rotation.buildUI()),
@@ -96,7 +102,7 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	sh.tabs = newTabs(items...)
 	sh.tabs.OnSelected = func(t *tab) {
 		sh.refresh()
-		if t == faqTab {
+		if t == faqTab && (sh.faqAdmin == nil || sh.faqAdmin.pages.selected == 0) {
 			u.win.Canvas().Focus(sh.faq.search) // the question is typed at once
 		}
 	}

@@ -59,6 +59,9 @@ type Store interface {
 	HandOffQuestion(ctx context.Context, actorID string, in data.HandoffInput) (data.Handoff, error)
 	OpenHandoffs(ctx context.Context) ([]data.Handoff, error)
 	FinishHandoff(ctx context.Context, actorID, id, note string) error
+
+	faqAdminStore    // the manual's admin pages (app/faq_admin.go)
+	ticketAdminStore // SLA policy, holidays and the complaint ledger (app/ticket_policy.go)
 }
 
 var _ Store = (*data.Store)(nil)
