@@ -61,7 +61,6 @@ type Store interface {
 	FinishHandoff(ctx context.Context, actorID, id, note string) error
 
 	faqAdminStore    // the manual's admin pages (app/faq_admin.go)
-	ticketAdminStore // SLA policy, holidays and the complaint ledger (app/ticket_policy.go)
 }
 
 var _ Store = (*data.Store)(nil)
