@@ -389,6 +389,9 @@ type InspectionState struct {
 	Meters     map[string]string // meter code → reading
 	Keys       map[string]int    // key code → count
 	Completion *Completion       // nil while open
+	// Ordinal is the inspection's number among those started on its
+	// date (the printed form's serial).
+	Ordinal int
 }
 
 // InspectionDetail loads an inspection with its current state. The phone is
@@ -404,6 +407,10 @@ func (s *Store) InspectionDetail(ctx context.Context, actorID, id string) (Inspe
 	st := InspectionState{Inspection: in, Results: map[string]ItemResult{}, Meters: map[string]string{}, Keys: map[string]int{}}
 	if st.Template, err = s.InspectionTemplateByID(ctx, in.TemplateID); err != nil {
 		return st, err
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM inspections w JOIN inspections i ON i.id = ? WHERE w.inspected_on = i.inspected_on
+		AND (w.created_at < i.created_at OR (w.created_at = i.created_at AND w.id <= i.id))`, id).Scan(&st.Ordinal); err != nil {
+		return st, fmt.Errorf("inspection ordinal: %w", err)
 	}
 	if st.Results, err = latestResults(ctx, s.db, id); err != nil {
 		return st, err

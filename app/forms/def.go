@@ -164,6 +164,7 @@ var (
 		Name: "handover-inspection", Number: "AC-KF-03-F01",
 		Title: "交付验房检查表", TitleEn: "Handover Inspection Checklist",
 		Versions: []Version{{Label: "A/0", Effective: date(2026, 11, 1)}},
+		Records:  true,
 	}
 )
 

@@ -42,6 +42,14 @@ type Inspection struct {
 	Items                       []CheckItem
 	Defects                     []Defect
 	BlankDefects                int // empty defect rows to write in by hand
+	// Note is printed under the header fields (a re-inspection says what
+	// it re-inspects).
+	Note string
+	// OwnerSignature and StaffSignature are PNG images drawn on screen,
+	// printed in their boxes; without them the boxes stay blank to sign
+	// on paper. SignedAt dates them.
+	OwnerSignature, StaffSignature []byte
+	SignedAt                       time.Time
 }
 
 // Reading is a meter reading at handover.
@@ -66,6 +74,10 @@ func RenderInspection(w io.Writer, m Meta, in Inspection) error {
 	}
 	d.fields(lw, size, 8, meters...)
 	d.fields(lw, size, 8, field{label: "钥匙 Keys", value: in.Keys, weight: 1.4}, field{label: "陪验人 Staff", value: in.Staff, weight: 1})
+	if in.Note != "" {
+		d.gap(1)
+		d.paragraph(in.Note, 9)
+	}
 
 	var pass, defects, na int
 	for _, it := range in.Items {
@@ -111,6 +123,6 @@ func RenderInspection(w io.Writer, m Meta, in Inspection) error {
 	d.gap(2)
 	d.paragraph("业主确认以上检查结果；问题整改完成后复验签认。 The owner confirms the results above; each defect is signed off at re-inspection.", 8.5)
 	d.gap(1.5)
-	d.fields(lw, size, 13, field{label: "业主签名 Owner", value: "", weight: 1}, field{label: "陪验人 Staff", value: "", weight: 1}, field{label: "工程代表 Engineering", value: "", weight: 1})
+	d.signatures(lw, size, in)
 	return d.finish(w)
 }

@@ -32,6 +32,8 @@ func (d *Definition) RecordHelp() string {
 		return "a visit's id"
 	case DailyLog:
 		return "a day, YYYY-MM-DD"
+	case HandoverInspection:
+		return "an inspection's id"
 	}
 	return "none stored yet (--demo, --blank)"
 }
@@ -100,6 +102,8 @@ func Print(ctx context.Context, w io.Writer, recs Records, def *Definition, id s
 		}
 		m.Serial, m.RecordID = Serial(office.Code, id, 0), office.Code+"/daylog/"+id
 		return RenderDailyLog(w, m, DayLogData{Day: id, Rows: rows})
+	case HandoverInspection:
+		return printInspection(ctx, w, recs, office, m, id, opt)
 	}
 	return fmt.Errorf("print %s: this form has no stored records yet; print it with --demo", def.Name)
 }
