@@ -177,7 +177,7 @@ func TestFAQManageEditAgainKeepsEveryVersionInHistory(t *testing.T) {
 	if hist == nil || len(hist.versions) != 2 {
 		t.Fatalf("history %+v", hist)
 	}
-	h.shows("历史版本", "第 2 版", "第 1 版")
+	h.shows("历史版本", "第 2 版", "第 1 版", "已批准 · 前台在用")
 	// Newest first: version 2 is shown; version 1's text is still there.
 	if !strings.Contains(richText(hist.content), "3.5 元") {
 		t.Fatalf("version 2 shows %q", richText(hist.content))

@@ -751,7 +751,7 @@ func (f *faqManage) move(to data.FAQStatus, doneKey string) {
 
 func (f *faqManage) onHistory() {
 	if f.entryID != "" {
-		f.u.showFAQHistory(f.entryID, f.staff, f.categoryText, func(h *faqHistory) { f.history = h })
+		f.u.showFAQHistory(f.entryID, f.live, f.staff, f.categoryText, func(h *faqHistory) { f.history = h })
 	}
 }
 

@@ -21,6 +21,7 @@ type faqHistory struct {
 	catText  func(string) string
 	versions []data.FAQVersion
 	events   []data.FAQStatusEvent
+	live     int // the version the desk answers from; 0 = none
 
 	list    *widget.List
 	title   *widget.Label
@@ -30,10 +31,10 @@ type faqHistory struct {
 	modal   *modal
 }
 
-// showFAQHistory loads an entry's versions and opens them; names maps
-// staff ids to names and catText names a category. opened (may be nil)
-// gets the open view.
-func (u *UI) showFAQHistory(entryID string, names map[string]string, catText func(string) string, opened func(*faqHistory)) {
+// showFAQHistory loads an entry's versions and opens them; live is the
+// version the desk answers from, names maps staff ids to names and catText
+// names a category. opened (may be nil) gets the open view.
+func (u *UI) showFAQHistory(entryID string, live int, names map[string]string, catText func(string) string, opened func(*faqHistory)) {
 	type snap struct {
 		versions []data.FAQVersion
 		events   []data.FAQStatusEvent
@@ -50,7 +51,7 @@ func (u *UI) showFAQHistory(entryID string, names map[string]string, catText fun
 			u.showModal(T("faq.history.title"), widget.NewLabel(u.errText(err)), T("dialog.close"))
 			return
 		}
-		h := &faqHistory{u: u, names: names, catText: catText, versions: s.versions, events: s.events}
+		h := &faqHistory{u: u, names: names, catText: catText, versions: s.versions, events: s.events, live: live}
 		h.show()
 		if opened != nil {
 			opened(h)
@@ -67,8 +68,9 @@ func (h *faqHistory) show() {
 		box := o.(*fyne.Container)
 		box.Objects[0].(*widget.Label).SetText(T("faq.history.version", map[string]any{"Version": v.Version}))
 		c := box.Objects[1].(*widget.RichText)
+		status, color := h.status(v)
 		c.Segments = []widget.RichTextSegment{
-			captionSegment(faqStatusText(v.Status), faqStatusColor(v.Status)),
+			captionSegment(status, color),
 			captionSegment(" · "+h.name(v.AuthorID)+" · "+u.dateTime(v.CreatedAt), theme.ColorNamePlaceHolder),
 		}
 		c.Refresh()
@@ -89,6 +91,22 @@ func (h *faqHistory) show() {
 	}
 }
 
+// status says where a version stands now: the one the desk answers from,
+// one replaced by a newer version before it was approved, one approved
+// once and since replaced, or its own last status.
+func (h *faqHistory) status(v data.FAQVersion) (string, fyne.ThemeColorName) {
+	latest := h.versions[len(h.versions)-1].Version
+	switch {
+	case v.Version == h.live:
+		return T("faq.history.live"), theme.ColorNameSuccess
+	case v.Version < latest && v.Status == data.FAQApproved:
+		return T("faq.history.was_approved"), theme.ColorNamePlaceHolder
+	case v.Version < latest && (v.Status == data.FAQDraft || v.Status == data.FAQReview):
+		return T("faq.history.superseded"), theme.ColorNamePlaceHolder
+	}
+	return faqStatusText(v.Status), faqStatusColor(v.Status)
+}
+
 func (h *faqHistory) name(id string) string {
 	if n, ok := h.names[id]; ok {
 		return n
@@ -105,7 +123,8 @@ func (h *faqHistory) showVersion(i int) {
 		return
 	}
 	v := h.versions[i]
-	h.title.SetText(T("faq.history.version_status", map[string]any{"Version": v.Version, "Status": faqStatusText(v.Status)}))
+	status, _ := h.status(v)
+	h.title.SetText(T("faq.history.version_status", map[string]any{"Version": v.Version, "Status": status}))
 	var lines []string
 	seen := false
 	for _, e := range h.events {

@@ -79,7 +79,7 @@ func (f *faqFiles) buildUI() fyne.CanvasObject {
 		container.NewVBox(formGrid(f.importF...), container.NewHBox(layout.NewSpacer(), f.importBtn), f.importMsg),
 		nil, nil, nil, f.errList))
 	f.format.SetSelectedIndex(0)
-	return container.NewPadded(container.NewBorder(export, nil, nil, nil, container.NewPadded(imp)))
+	return container.NewPadded(container.NewBorder(container.NewVBox(export, widget.NewSeparator()), nil, nil, nil, imp))
 }
 
 // reload finds the default folder (reading the disk, so not on the UI

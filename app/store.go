@@ -60,7 +60,7 @@ type Store interface {
 	OpenHandoffs(ctx context.Context) ([]data.Handoff, error)
 	FinishHandoff(ctx context.Context, actorID, id, note string) error
 
-	faqAdminStore    // the manual's admin pages (app/faq_admin.go)
+	faqAdminStore // the manual's admin pages (app/faq_admin.go)
 }
 
 var _ Store = (*data.Store)(nil)
