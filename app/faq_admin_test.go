@@ -129,6 +129,16 @@ func TestFAQManageDraftLintApproveThenDeskFindsIt(t *testing.T) {
 		t.Fatalf("approved entry %+v", e)
 	}
 
+	// Version 1, sent for review with vague wording, was replaced unapproved.
+	test.Tap(findButton(t, h, "历史版本"))
+	h.shows("已批准 · 前台在用", "已被取代")
+	m.history.list.Select(1)
+	h.shows("第 1 版 · 未批准，已被新版本取代")
+	if !strings.Contains(richText(m.history.content), "车位可能在2027年交付。") {
+		t.Fatalf("version 1 shows %q", richText(m.history.content))
+	}
+	m.history.modal.Hide()
+
 	// The receptionist finds it on the desk and has no Manage page.
 	h.signInAs("李静")
 	h.selectTab("咨询应答")
@@ -520,6 +530,9 @@ func TestFAQAdminKeysTranslated(t *testing.T) {
 		for _, m := range lit.FindAllStringSubmatch(string(src), -1) {
 			keys[m[1]] = true
 		}
+	}
+	for _, k := range []string{"faq.history.was_approved", "faq.history.superseded"} {
+		keys[k+".short"] = true
 	}
 	for _, s := range faqStatuses {
 		keys["faq.status."+string(s)] = true

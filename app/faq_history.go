@@ -68,7 +68,7 @@ func (h *faqHistory) show() {
 		box := o.(*fyne.Container)
 		box.Objects[0].(*widget.Label).SetText(T("faq.history.version", map[string]any{"Version": v.Version}))
 		c := box.Objects[1].(*widget.RichText)
-		status, color := h.status(v)
+		status, color := h.status(v, true)
 		c.Segments = []widget.RichTextSegment{
 			captionSegment(status, color),
 			captionSegment(" · "+h.name(v.AuthorID)+" · "+u.dateTime(v.CreatedAt), theme.ColorNamePlaceHolder),
@@ -81,7 +81,7 @@ func (h *faqHistory) show() {
 	h.content = &widget.RichText{Wrapping: fyne.TextWrapWord, Scroll: container.ScrollNone}
 	h.detail = container.NewVBox(h.title, h.moves, widget.NewSeparator(), h.content)
 	split := container.NewHSplit(h.list, container.NewVScroll(container.NewPadded(h.detail)))
-	split.Offset = 0.3
+	split.Offset = 0.32
 	size := u.win.Canvas().Size()
 	w, ht := min(float32(900), size.Width-80), min(float32(600), size.Height-150)
 	h.modal = u.showModal(T("faq.history.title"), container.NewGridWrap(fyne.NewSize(w, ht), split), T("dialog.close"))
@@ -93,16 +93,20 @@ func (h *faqHistory) show() {
 
 // status says where a version stands now: the one the desk answers from,
 // one replaced by a newer version before it was approved, one approved
-// once and since replaced, or its own last status.
-func (h *faqHistory) status(v data.FAQVersion) (string, fyne.ThemeColorName) {
+// once and since replaced, or its own last status. short is for the list.
+func (h *faqHistory) status(v data.FAQVersion, short bool) (string, fyne.ThemeColorName) {
 	latest := h.versions[len(h.versions)-1].Version
+	suffix := ""
+	if short {
+		suffix = ".short"
+	}
 	switch {
 	case v.Version == h.live:
 		return T("faq.history.live"), theme.ColorNameSuccess
 	case v.Version < latest && v.Status == data.FAQApproved:
-		return T("faq.history.was_approved"), theme.ColorNamePlaceHolder
+		return T("faq.history.was_approved" + suffix), theme.ColorNamePlaceHolder
 	case v.Version < latest && (v.Status == data.FAQDraft || v.Status == data.FAQReview):
-		return T("faq.history.superseded"), theme.ColorNamePlaceHolder
+		return T("faq.history.superseded" + suffix), theme.ColorNamePlaceHolder
 	}
 	return faqStatusText(v.Status), faqStatusColor(v.Status)
 }
@@ -123,7 +127,7 @@ func (h *faqHistory) showVersion(i int) {
 		return
 	}
 	v := h.versions[i]
-	status, _ := h.status(v)
+	status, _ := h.status(v, false)
 	h.title.SetText(T("faq.history.version_status", map[string]any{"Version": v.Version, "Status": status}))
 	var lines []string
 	seen := false

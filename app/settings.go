@@ -47,6 +47,11 @@ func (s *settingsScreen) buildUI() fyne.CanvasObject {
 		section(T("settings.sources"), T("settings.sources.sub"), container.NewVBox(s.sources, addRow, s.message)),
 		section(T("settings.device"), "", info),
 	)
+	if canEditTicketPolicy(u.user.Role) {
+		box.Add(section(T("settings.tickets"), T("settings.tickets.sub"), container.NewHBox(
+			&widget.Button{Text: T("settings.sla.open"), OnTapped: func() { u.showSLAPolicy() }},
+			&widget.Button{Text: T("settings.holidays.open"), OnTapped: func() { u.showHolidays() }})))
+	}
 	s.reload()
 	return container.NewVScroll(container.NewPadded(box))
 }

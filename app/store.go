@@ -60,6 +60,8 @@ type Store interface {
 	OpenHandoffs(ctx context.Context) ([]data.Handoff, error)
 	FinishHandoff(ctx context.Context, actorID, id, note string) error
 
+	ticketAdminStore // SLA policy, holidays and the complaint ledger (app/ticket_policy.go)
+
 	faqAdminStore // the manual's admin pages (app/faq_admin.go)
 }
 
