@@ -14,16 +14,17 @@ import (
 
 // shell is the signed-in desk: a top bar and one tab per screen.
 type shell struct {
-	u        *UI
-	tabs     *tabs
-	clock    *widget.Label
-	checkin  *checkInScreen // nil for roles that do not register visitors
-	board    *boardScreen
-	rotation *rotationScreen
-	faq      *faqScreen
-	faqAdmin *faqAdmin    // admins only: the manual's editor, report and files
-	staff    *staffScreen // admins only
-	settings *settingsScreen
+	u          *UI
+	tabs       *tabs
+	clock      *widget.Label
+	checkin    *checkInScreen // nil for roles that do not register visitors
+	board      *boardScreen
+	rotation   *rotationScreen
+	faq        *faqScreen
+	faqAdmin   *faqAdmin    // admins only: the manual's editor, report and files
+	staff      *staffScreen // admins only
+	settings   *settingsScreen
+	inspection *inspectionScreen // the handover inspections (not for consultants)
 }
 
 // signedIn shows the desk for st.
@@ -98,6 +99,7 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 		sh.staff = newStaffScreen(u)
 		items = append(items, newTab(T("tab.staff"), sh.staff.buildUI()))
 	}
+	items = append(items, sh.inspectionTabs()...)
 	items = append(items, newTab(T("tab.settings"), sh.settings.buildUI()))
 	sh.tabs = newTabs(items...)
 	sh.tabs.OnSelected = func(t *tab) {
@@ -137,6 +139,7 @@ func (sh *shell) refresh() {
 	sh.board.reload()
 	sh.rotation.reload()
 	sh.faq.reload()
+	sh.inspectionReload()
 	if sh.staff != nil {
 		sh.staff.reload()
 	}
