@@ -62,7 +62,8 @@ type Store interface {
 
 	ticketAdminStore // SLA policy, holidays and the complaint ledger (app/ticket_policy.go)
 
-	faqAdminStore // the manual's admin pages (app/faq_admin.go)
+	faqAdminStore   // the manual's admin pages (app/faq_admin.go)
+	inspectionStore // the handover inspections (app/inspection.go)
 }
 
 var _ Store = (*data.Store)(nil)
