@@ -57,7 +57,7 @@ func pickImageFile(u *UI, picked func([]byte)) {
 			size.SetText("")
 		} else {
 			icon.SetResource(theme.FileImageIcon())
-			size.SetText(fmt.Sprintf("%.1f MB", float64(e.size)/(1<<20)))
+			size.SetText(fileSize(e.size))
 		}
 	})
 	var open func(string)
@@ -107,7 +107,7 @@ func pickImageFile(u *UI, picked func([]byte)) {
 		}
 	}}
 	home := &widget.Button{Icon: theme.HomeIcon(), OnTapped: func() { open(startPickDir()) }}
-	hint := &widget.Label{Text: T("insp.photo.hint", map[string]any{"Max": data.MaxPhotoFileBytes >> 20}), Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
+	hint := caption(T("insp.photo.hint", map[string]any{"Max": data.MaxPhotoFileBytes >> 20}))
 	content := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, container.NewHBox(up, home), nil, path), hint), status, nil, nil, list)
 	m = u.showModal(T("insp.photo.pick"), container.NewGridWrap(fyne.NewSize(560, 380), content), T("dialog.cancel"))
 	start := pickStartDir
@@ -182,4 +182,12 @@ func readPhotoFile(path string) ([]byte, error) {
 		return nil, &data.Error{Code: data.EINVALID, Field: "photo", Key: "err.photo.too_big", Args: map[string]any{"Max": data.MaxPhotoFileBytes >> 20}}
 	}
 	return os.ReadFile(path)
+}
+
+// fileSize is "2.4 MB" or "180 KB".
+func fileSize(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+1023)/1024)
 }

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/assets"
@@ -85,7 +86,8 @@ func (s *inspectionScreen) buildUI() fyne.CanvasObject {
 	s.list = widget.NewList(func() int { return len(s.rows) }, func() fyne.CanvasObject {
 		title := widget.NewLabel("")
 		title.Truncation = fyne.TextTruncateEllipsis
-		sub := &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis}
+		sub := caption("")
+		sub.Truncation = fyne.TextTruncateEllipsis
 		state := widget.NewLabel("")
 		return container.NewBorder(nil, nil, nil, state, container.NewVBox(title, sub))
 	}, func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -96,7 +98,7 @@ func (s *inspectionScreen) buildUI() fyne.CanvasObject {
 		c := o.(*fyne.Container)
 		texts := c.Objects[0].(*fyne.Container).Objects
 		texts[0].(*widget.Label).SetText(inspectionTitle(r))
-		texts[1].(*widget.Label).SetText(strings.Join([]string{r.Project, strings.Join(r.Owners, "、"), r.Phone, r.Date, r.InspectorName}, " · "))
+		setCaption(texts[1].(*widget.RichText), strings.Join([]string{r.Project, strings.Join(r.Owners, "、"), r.Phone, r.Date, r.InspectorName}, " · "))
 		state := c.Objects[1].(*widget.Label)
 		state.SetText(inspectionProgress(r))
 		state.Importance = widget.MediumImportance
@@ -233,4 +235,22 @@ func (sh *shell) inspectionReload() {
 	if sh.inspection != nil {
 		sh.inspection.reload()
 	}
+}
+
+// caption is secondary text: wrapped, in the placeholder colour (readable,
+// unlike the faint low importance).
+func caption(text string) *widget.RichText {
+	r := widget.NewRichText(&widget.TextSegment{Text: text, Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}})
+	r.Wrapping = fyne.TextWrapWord
+	return r
+}
+
+func setCaption(r *widget.RichText, text string) {
+	if len(r.Segments) == 1 {
+		if seg, ok := r.Segments[0].(*widget.TextSegment); ok && seg.Text == text {
+			return
+		}
+	}
+	r.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: text, Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}}}
+	r.Refresh()
 }

@@ -110,6 +110,7 @@ func (c *checkView) buildUI() fyne.CanvasObject {
 	split.Offset = 0.24
 	c.updateProgress()
 	c.nav.Select(0)
+	c.nav.ScrollToTop()
 	return container.NewBorder(head, nil, nil, nil, split)
 }
 
@@ -356,7 +357,7 @@ func (c *checkView) carriedRow(j int) fyne.CanvasObject {
 	d := c.st.Carried[j]
 	name := widget.NewLabel(localName(d.Item.Room, d.Item.RoomEn) + " · " + localName(d.Item.Name, d.Item.NameEn))
 	desc := &widget.Label{Text: defectText(d.Description, d.Location, len(d.Photos)), Wrapping: fyne.TextWrapWord}
-	from := &widget.Label{Text: T("insp.found_on", map[string]any{"Date": d.FromDate}), Importance: widget.LowImportance}
+	from := caption(T("insp.found_on", map[string]any{"Date": d.FromDate}))
 	note := &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	fixed, b1 := answerButton(T("insp.outcome.fixed"), nil)
 	notFixed, b2 := answerButton(T("insp.outcome.not_fixed"), nil)

@@ -55,7 +55,7 @@ func (c *checkView) showDefect(it data.CheckItem) {
 		newField("location", "insp.defect.location", f.location),
 		newField("photos", "insp.defect.photos_label", container.NewVBox(container.NewHBox(f.addPhoto), f.thumbs)),
 	}
-	std := &widget.Label{Text: localName(it.Standard, it.StandardEn), Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	std := caption(localName(it.Standard, it.StandardEn))
 	content := container.NewVBox(std, formGrid(f.fields...), f.message,
 		container.NewHBox(layout.NewSpacer(), f.save))
 	title := T("insp.defect.title", map[string]any{"Item": localName(it.Room, it.RoomEn) + " · " + localName(it.Name, it.NameEn)})

@@ -53,7 +53,7 @@ func (s *inspectionScreen) showHistory(id string) {
 			}
 			what := &widget.Label{Text: localName(d.Item.Room, d.Item.RoomEn) + " · " + localName(d.Item.Name, d.Item.NameEn) + "：" +
 				defectText(d.Description, d.Location, len(d.Photos)), Wrapping: fyne.TextWrapWord}
-			found := &widget.Label{Text: T("insp.found_on", map[string]any{"Date": d.FromDate}), Importance: widget.LowImportance}
+			found := caption(T("insp.found_on", map[string]any{"Date": d.FromDate}))
 			defects = append(defects, container.NewBorder(nil, nil, nil, container.NewVBox(verdict), container.NewVBox(what, found)), widget.NewSeparator())
 		}
 		body := container.NewVBox(

@@ -135,9 +135,9 @@ func (p *signPage) buildUI() fyne.CanvasObject {
 	p.staff = NewSignaturePad(T("insp.sign.here"))
 	pad := func(title string, sp *SignaturePad) fyne.CanvasObject {
 		clear := &widget.Button{Text: T("insp.sign.clear"), Importance: widget.LowImportance, OnTapped: sp.Clear}
-		return container.NewVBox(bar(widget.NewLabel(title), clear), container.NewGridWrap(fyne.NewSize(360, 140), sp))
+		return container.NewVBox(bar(widget.NewLabel(title), clear), container.NewGridWrap(fyne.NewSize(340, 140), sp))
 	}
-	p.pads = container.NewGridWrap(fyne.NewSize(380, 200), pad(T("insp.sign.owner"), p.owner), pad(T("insp.sign.staff", map[string]any{"Name": c.st.InspectorName}), p.staff))
+	p.pads = container.NewGridWrap(fyne.NewSize(350, 196), pad(T("insp.sign.owner"), p.owner), pad(T("insp.sign.staff", map[string]any{"Name": c.st.InspectorName}), p.staff))
 	p.complete = &widget.Button{Text: T("insp.complete"), Importance: widget.HighImportance, OnTapped: p.onComplete}
 	p.showPads()
 	return container.NewVBox(p.missing, widget.NewSeparator(), p.mode, p.pads, container.NewHBox(p.complete), p.status)

@@ -79,7 +79,7 @@ func (p *SignaturePad) clamp(pos fyne.Position) fyne.Position {
 }
 
 // MinSize is room for a signature.
-func (p *SignaturePad) MinSize() fyne.Size { return fyne.NewSize(340, 130) }
+func (p *SignaturePad) MinSize() fyne.Size { return fyne.NewSize(320, 130) }
 
 // PNG renders the signature at twice the pad's size, black on white, or
 // nil when empty.
