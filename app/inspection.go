@@ -221,7 +221,6 @@ func bar(left fyne.CanvasObject, buttons ...fyne.CanvasObject) fyne.CanvasObject
 	return container.NewBorder(nil, nil, nil, container.NewHBox(buttons...), left)
 }
 
-
 // inspectionTabs is the 验房 tab for the roles that inspect.
 func (sh *shell) inspectionTabs() []*tab {
 	if t := sh.inspectionTab(); t != nil {
