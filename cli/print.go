@@ -22,6 +22,8 @@ const printUsage = `Usage:
   anchang print --list                         name the forms
   anchang print FORM --demo -o FILE.pdf        render FORM with demo data
   anchang print FORM --id RECORD -o FILE.pdf   render a stored record
+                                               (service-record, revisit-record:
+                                               a ticket's id or number)
   anchang print FORM --blank -o FILE.pdf       render it empty, to fill in by hand
 Flags:
   --version A/0   print this version (the old one may be printed for 10 days
@@ -101,7 +103,11 @@ func printVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error 
 			return err
 		}
 		defer s.Close()
-		if err := forms.Print(ctx, &pdf, s, def, *id, opt); err != nil {
+		if handled, err := printTicketForm(ctx, &pdf, s, def, *id, opt); handled {
+			if err != nil {
+				return err
+			}
+		} else if err := forms.Print(ctx, &pdf, s, def, *id, opt); err != nil {
 			return err
 		}
 	}

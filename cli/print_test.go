@@ -139,7 +139,7 @@ func TestPrintVerb(t *testing.T) {
 		{[]string{"visitor-registration", "--id", "nope", "-o", "x.pdf"}, "not_found"},
 		{[]string{"daily-log", "--demo", "--version", "Z/9", "-o", "x.pdf"}, "may not be printed"},
 		{[]string{"daily-log", "extra", "--demo", "-o", "x.pdf"}, "unexpected"},
-		{[]string{"revisit-record", "--id", "x", "-o", "x.pdf"}, "no stored records"},
+		{[]string{"revisit-record", "--id", "x", "-o", "x.pdf"}, "not_found"}, // a ticket's id or number
 		{[]string{"revisit-record", "--blank", "--send", "-o", "-"}, "--send prints a saved file"},
 	} {
 		code, _, errs := runPrint(t, dir, tc.args...)

@@ -27,6 +27,7 @@ type DemoResult struct {
 	Visits      int
 	Visitors    int
 	Consultants int
+	Tickets     int // complaints, repairs, inquiries and suggestions in every state (ticket_demo.go)
 	AdminID     string
 }
 
@@ -103,6 +104,9 @@ func (s *Store) LoadDemo(ctx context.Context, opt DemoOptions) (DemoResult, erro
 		}
 	}
 	res.Visits, res.Visitors = g.visits, len(g.visitors)
+	if res.Tickets, err = g.tickets(ctx, now, opt.Days); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
