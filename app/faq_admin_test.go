@@ -200,6 +200,38 @@ func TestFAQManageEditAgainKeepsEveryVersionInHistory(t *testing.T) {
 	hist.modal.Hide()
 }
 
+// modalButton finds a button of the modal on top.
+func modalButton(t *testing.T, h *harness, text string) *widget.Button {
+	t.Helper()
+	top := h.win.Canvas().Overlays().Top()
+	var found *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() || found != nil {
+			return
+		}
+		switch w := o.(type) {
+		case *widget.Button:
+			if w.Text == text {
+				found = w
+			}
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(w).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(top)
+	if found == nil {
+		t.Fatalf("no button %q in the modal", text)
+	}
+	return found
+}
+
 // versionCount is how many versions the manual holds, every entry's.
 func versionCount(t *testing.T, h *harness) int {
 	t.Helper()
@@ -554,6 +586,90 @@ func TestFAQAdminKeysTranslated(t *testing.T) {
 			if m[k] == "" {
 				t.Errorf("%s: no %s", lang, k)
 			}
+		}
+	}
+}
+
+func TestFAQManageAsksBeforeDroppingUnsavedChanges(t *testing.T) {
+	h, a := manageDesk(t)
+	m := a.editor
+	ctx := context.Background()
+	for _, q := range []string{"车位怎么卖？", "车位能租吗？"} {
+		if _, err := h.store.SaveFAQ(ctx, h.admin.ID, "", data.FAQInput{Category: "parking", Question: q, Answer: "见价目表。"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.reload()
+	m.list.Select(0)
+	first := m.question.Text
+	m.answer.SetText("见价目表，每个 15 万元。")
+	m.list.Select(1)
+	h.shows("放弃未保存的修改？")
+	test.Tap(modalButton(t, h, "继续编辑"))
+	if m.question.Text != first || m.answer.Text != "见价目表，每个 15 万元。" {
+		t.Fatalf("kept editing %q: %q", m.question.Text, m.answer.Text)
+	}
+	m.list.Select(1)
+	test.Tap(modalButton(t, h, "放弃修改"))
+	if m.question.Text == first || m.answer.Text != "见价目表。" || m.dirty {
+		t.Fatalf("after discarding: %q %q dirty=%v", m.question.Text, m.answer.Text, m.dirty)
+	}
+	// Nothing was saved from the dropped edit.
+	if e := entryState(t, h, first); e.Latest.Version != 1 {
+		t.Fatalf("dropped edit saved: %+v", e)
+	}
+}
+
+func TestFAQManageSendBackRetireAndReportOpensEntry(t *testing.T) {
+	h, a := manageDesk(t)
+	m := a.editor
+	ctx := context.Background()
+	const q = "样板间几点开放？"
+	v, err := h.store.SaveFAQ(ctx, h.admin.ID, "", data.FAQInput{Category: "other", Question: q, Answer: "每天 9:00 至 18:00。"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.SetFAQStatus(ctx, h.admin.ID, v.EntryID, data.FAQReview, ""); err != nil {
+		t.Fatal(err)
+	}
+	m.reload()
+	m.list.Select(0)
+	test.Tap(findButton(t, h, "退回草稿"))
+	h.shows("第 1 版已退回草稿。", "第 1 版 · 草稿")
+	test.Tap(findButton(t, h, "提交审核"))
+	test.Tap(findButton(t, h, "批准"))
+	if e := entryState(t, h, q); e.LiveVersion != 1 {
+		t.Fatalf("not approved: %+v", e)
+	}
+	if err := h.store.LogConsultation(ctx, h.admin.ID, "", v.EntryID, "样板间"); err != nil {
+		t.Fatal(err)
+	}
+
+	// The report's most asked entry opens in the editor.
+	m.newEntry("")
+	test.Tap(findButton(t, h, "报表"))
+	if len(a.stats.most) != 1 || a.stats.most[0].Count != 1 {
+		t.Fatalf("most asked %+v", a.stats.most)
+	}
+	a.stats.mostList.Select(0)
+	if a.pages.selected != 1 || m.entryID != v.EntryID {
+		t.Fatalf("report opened page %d entry %q", a.pages.selected, m.entryID)
+	}
+
+	// Retiring asks first, then takes it off the desk.
+	test.Tap(findButton(t, h, "停用"))
+	h.shows("停用“样板间几点开放？”后，前台将不再用它答复。条目和所有版本都会保留。")
+	test.Tap(modalButton(t, h, "停用"))
+	h.shows("已停用，前台不再用这条答复。", "第 1 版 · 已停用")
+	if e := entryState(t, h, q); e.LatestStatus != data.FAQRetired || e.LiveVersion != 0 {
+		t.Fatalf("retired %+v", e)
+	}
+	test.Tap(findButton(t, h, "答复"))
+	f := h.u.shell.faq
+	test.Type(f.search, "样板间几点")
+	for _, r := range f.rows {
+		if r.text == q {
+			t.Fatal("the desk still finds a retired entry")
 		}
 	}
 }
