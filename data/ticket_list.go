@@ -24,6 +24,7 @@ type TicketFilter struct {
 	State    TicketState // one state
 	OpenOnly bool        // anything not closed
 	OwnerID  string
+	Mine     string // a staff id: only tickets they own or opened (a consultant's view)
 	Query    string // part of the number, customer name, unit or description
 	Limit    int    // 0 = 1000
 }
@@ -105,6 +106,9 @@ func (s *Store) TicketList(ctx context.Context, f TicketFilter) ([]TicketRow, er
 	}
 	if f.OpenOnly {
 		where = append(where, "t.state <> 'closed'")
+	}
+	if f.Mine != "" {
+		where, args = append(where, "(t.owner_id = ? OR t.created_by = ?)"), append(args, f.Mine, f.Mine)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		like := "%" + escapeLike(q) + "%"

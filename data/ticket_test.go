@@ -549,7 +549,7 @@ func TestTicketDueStatesAndRevisitFlags(t *testing.T) {
 		want int
 	}{
 		{TicketFilter{}, 3}, {TicketFilter{Severity: SeverityImportant}, 1}, {TicketFilter{State: StateRevisitDue}, 1},
-		{TicketFilter{OwnerID: p.recep.ID}, 3}, {TicketFilter{OwnerID: p.sup.ID}, 0}, {TicketFilter{Query: "渗水"}, 3},
+		{TicketFilter{OwnerID: p.recep.ID}, 3}, {TicketFilter{OwnerID: p.sup.ID}, 0}, {TicketFilter{Mine: p.recep.ID}, 3}, {TicketFilter{Mine: p.cons.ID}, 0}, {TicketFilter{Query: "渗水"}, 3},
 		{TicketFilter{Query: "%"}, 0}, {TicketFilter{Query: imp.Number}, 1}, {TicketFilter{From: at("2026-11-24 00:00")}, 0},
 		{TicketFilter{Category: CatSales}, 0}, {TicketFilter{Limit: 2}, 2},
 	} {
