@@ -240,6 +240,6 @@ func (p *signPage) completedUI() fyne.CanvasObject {
 		}
 	}
 	objs = append(objs, container.NewHBox(&widget.Button{Text: T("insp.print"), Importance: widget.HighImportance,
-		OnTapped: func() { c.s.u.printInspection(c.st.ID) }}))
+		OnTapped: func() { c.s.u.printInspection(c.st.ID) }}), p.ticketsUI())
 	return container.NewVBox(objs...)
 }

@@ -122,7 +122,11 @@ func TestInspectionHandover(t *testing.T) {
 	if c.st.Status != data.InspectionCompleted || c.st.Completion == nil || len(c.st.Completion.OwnerSignature) == 0 {
 		t.Fatalf("not completed: %+v\n%s", c.st.Inspection, h.screen())
 	}
-	h.shows("已完成 2026-11-23 10:00")
+	h.shows("已完成 2026-11-23 10:00", "报修工单", "未开工单")
+	// the defect becomes a repair ticket, once
+	test.Tap(findButton(t, h, "为 1 项缺陷开报修工单"))
+	h.shows("已开工单 XHW-20261123-001")
+	h.hides("为 1 项缺陷开报修工单", "未开工单")
 	c.nav.Select(0)
 	if !c.rows["entry.lock"].pass.Disabled() {
 		t.Fatal("a completed inspection can still be ticked")

@@ -666,3 +666,46 @@ func BenchmarkInspectionTick(b *testing.B) {
 		}
 	}
 }
+
+func TestDefectTickets(t *testing.T) {
+	ctx := context.Background()
+	s, _, recep, clk := inspectionStore(t)
+	ins := mustStart(t, s, recep.ID, handoverInput("1202"))
+	st := mustDetail(t, s, recep.ID, ins.ID)
+	answerAll(t, s, recep.ID, st, map[string]string{"living.wall": "东墙空鼓约 0.3 ㎡", "kitchen.drain": "水槽下水慢"})
+	if _, err := s.OpenDefectTickets(ctx, recep.ID, ins.ID); ErrorCode(err) != ECONFLICT {
+		t.Fatalf("tickets before completion: %v", err)
+	}
+	mustOK(t, s.CompleteInspection(ctx, recep.ID, ins.ID, CompleteInput{PaperSign: true}))
+	dts, err := s.OpenDefectTickets(ctx, recep.ID, ins.ID)
+	mustOK(t, err)
+	if len(dts) != 2 || dts[0].TicketID == "" || dts[1].TicketID == "" || dts[0].TicketID == dts[1].TicketID {
+		t.Fatalf("defect tickets %+v", dts)
+	}
+	tk, err := s.Ticket(ctx, recep.ID, dts[0].TicketID)
+	mustOK(t, err)
+	if tk.Kind != TicketRepair || tk.Unit != "1202" || tk.CustomerName != "王秀英" || !strings.Contains(tk.Description, "东墙空鼓约 0.3 ㎡") ||
+		!strings.Contains(tk.Description, "客厅 墙面") {
+		t.Fatalf("ticket %+v", tk.TicketInput)
+	}
+	// again: nothing new
+	again, err := s.OpenDefectTickets(ctx, recep.ID, ins.ID)
+	mustOK(t, err)
+	if countRows(t, s, "tickets") != 2 || again[0].TicketID != dts[0].TicketID {
+		t.Fatalf("second call opened more: %d tickets", countRows(t, s, "tickets"))
+	}
+	// a re-inspection: the drain is not fixed; it keeps its ticket
+	clk.Advance(7 * 24 * time.Hour)
+	in := handoverInput("1202")
+	in.Kind = InspectionReinspection
+	re := mustStart(t, s, recep.ID, in)
+	rst := mustDetail(t, s, recep.ID, re.ID)
+	mustOK(t, s.RecordFollowUp(ctx, recep.ID, re.ID, rst.Carried[0].DefectID, OutcomeFixed, ""))
+	mustOK(t, s.RecordFollowUp(ctx, recep.ID, re.ID, rst.Carried[1].DefectID, OutcomeNotFixed, "仍慢"))
+	mustOK(t, s.CompleteInspection(ctx, recep.ID, re.ID, CompleteInput{PaperSign: true}))
+	rts, err := s.OpenDefectTickets(ctx, recep.ID, re.ID)
+	mustOK(t, err)
+	if len(rts) != 1 || rts[0].TicketID != dts[1].TicketID || countRows(t, s, "tickets") != 2 {
+		t.Fatalf("re-inspection tickets %+v", rts)
+	}
+}
