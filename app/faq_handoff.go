@@ -154,7 +154,8 @@ func (f *faqScreen) showHandoffs() {
 		text := &widget.Label{Text: T("faq.handoff.line", map[string]any{"To": to, "Question": strings.Join(strings.Fields(q), " ")}), Wrapping: fyne.TextWrapWord}
 		id := h.ID
 		done := &widget.Button{Text: T("faq.handoff.finish"), OnTapped: func() { f.onFinishHandoff(id) }}
-		f.handoffs.Add(container.NewBorder(nil, nil, nil, container.NewCenter(done), container.NewVBox(due, text)))
+		buttons := container.NewVBox(done, f.ticketButton(h))
+		f.handoffs.Add(container.NewBorder(nil, nil, nil, container.NewCenter(buttons), container.NewVBox(due, text)))
 		f.handoffs.Add(widget.NewSeparator())
 	}
 }
@@ -177,4 +178,23 @@ func (f *faqScreen) onFinishHandoff(id string) {
 				f.reloadHandoffs()
 			})
 		}})
+}
+
+// ticketButton turns a hand-off into an inquiry ticket (the new-ticket
+// form, prefilled), or opens the ticket it already became.
+func (f *faqScreen) ticketButton(h data.Handoff) *widget.Button {
+	if f.u.shell == nil || f.u.shell.tickets == nil {
+		b := &widget.Button{}
+		b.Hide()
+		return b
+	}
+	tickets := f.u.shell.tickets
+	if h.TicketID != "" {
+		id := h.TicketID
+		return &widget.Button{Text: T("faq.handoff.open_ticket"), OnTapped: func() { tickets.openDetail(id) }}
+	}
+	return &widget.Button{Text: T("faq.handoff.make_ticket"), OnTapped: func() {
+		tickets.openForm(data.TicketInput{Kind: data.TicketInquiry, Category: data.CatService, Severity: data.SeverityGeneral,
+			Description: h.Question, VisitID: h.VisitID, OpenedAt: h.CreatedAt}, &h)
+	}}
 }

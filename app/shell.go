@@ -21,8 +21,9 @@ type shell struct {
 	board      *boardScreen
 	rotation   *rotationScreen
 	faq        *faqScreen
-	faqAdmin   *faqAdmin    // admins only: the manual's editor, report and files
-	staff      *staffScreen // admins only
+	tickets    *ticketsScreen // the ticket desk and its count in the top bar
+	faqAdmin   *faqAdmin      // admins only: the manual's editor, report and files
+	staff      *staffScreen   // admins only
 	settings   *settingsScreen
 	inspection *inspectionScreen // the handover inspections (not for consultants)
 }
@@ -67,7 +68,8 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	office := widget.NewLabel(u.office.Name)
 	office.Importance = widget.HighImportance
 	var right []fyne.CanvasObject
-	right = append(right, sh.clock)
+	sh.tickets = newTicketsScreen(u)
+	right = append(right, sh.tickets.glanceButton(), sh.clock)
 	if u.user.Role.CanCheckIn() {
 		right = append(right, &widget.Button{Text: T("shell.kiosk"), Icon: nil, OnTapped: u.showKiosk})
 	}
@@ -94,7 +96,7 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	items = append(items,
 		newTab(T("tab.board"), sh.board.buildUI()),
 		newTab(T("tab.rotation"), sh.rotation.buildUI()),
-		faqTab)
+		faqTab, sh.tickets.newTab())
 	if u.user.Role.CanManageStaff() {
 		sh.staff = newStaffScreen(u)
 		items = append(items, newTab(T("tab.staff"), sh.staff.buildUI()))
@@ -139,6 +141,7 @@ func (sh *shell) refresh() {
 	sh.board.reload()
 	sh.rotation.reload()
 	sh.faq.reload()
+	sh.tickets.reload()
 	sh.inspectionReload()
 	if sh.staff != nil {
 		sh.staff.reload()

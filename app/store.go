@@ -63,6 +63,7 @@ type Store interface {
 	ticketAdminStore // SLA policy, holidays and the complaint ledger (app/ticket_policy.go)
 
 	faqAdminStore   // the manual's admin pages (app/faq_admin.go)
+	ticketStore     // the ticket desk (app/tickets.go)
 	inspectionStore // the handover inspections (app/inspection.go)
 }
 
