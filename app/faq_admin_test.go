@@ -673,3 +673,18 @@ func TestFAQManageSendBackRetireAndReportOpensEntry(t *testing.T) {
 		}
 	}
 }
+
+func TestFAQAdminPagesTakeNoFocusUntilUsed(t *testing.T) {
+	h := newHarness(t, true)
+	h.signInAs("管理员")
+	m := h.u.shell.faqAdmin.editor
+	if h.win.Canvas().Focused() == m.question {
+		t.Fatal("the hidden editor took the focus at sign-in")
+	}
+	h.selectTab("咨询应答")
+	test.Tap(findButton(t, h, "管理"))
+	test.Tap(findButton(t, h, "新建条目"))
+	if h.win.Canvas().Focused() != m.question {
+		t.Fatal("New entry does not focus the question")
+	}
+}

@@ -153,7 +153,7 @@ func (f *faqManage) buildUI() fyne.CanvasObject {
 		container.NewVScroll(formGrid(f.fields...)))
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
 	split.Offset = 0.34
-	f.newEntry("")
+	f.blank("")
 	return split
 }
 
@@ -374,12 +374,17 @@ func (f *faqManage) newEntry(question string) {
 		return
 	}
 	f.leave(func() {
-		f.list.UnselectAll()
-		today := f.u.now().In(f.u.location()).Format(time.DateOnly)
-		f.fill("", nil, 0, data.FAQInput{Question: question, EffectiveOn: today})
-		f.message.SetText("")
+		f.blank(question)
 		f.u.win.Canvas().Focus(f.question)
 	}, nil)
+}
+
+// blank empties the form for a new entry asking question.
+func (f *faqManage) blank(question string) {
+	f.list.UnselectAll()
+	today := f.u.now().In(f.u.location()).Format(time.DateOnly)
+	f.fill("", nil, 0, data.FAQInput{Question: question, EffectiveOn: today})
+	f.message.SetText("")
 }
 
 // open loads an entry's newest version into the form.
