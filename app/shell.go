@@ -123,6 +123,9 @@ func (sh *shell) menu() *fyne.MainMenu {
 		tools = append(tools, fyne.NewMenuItem(T("menu.demo"), sh.onLoadDemo))
 	}
 	tools = append(tools, fyne.NewMenuItem(T("menu.blank_forms"), u.showBlankForms))
+	if canSeeLedger(u.user.Role) { // until the tickets tab has its ledger button
+		tools = append(tools, fyne.NewMenuItem(T("ledger.title"), func() { u.showTicketLedger() }))
+	}
 	tools = append(tools, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(T("shell.sign_out"), u.showSignIn))
 	help := fyne.NewMenu(T("menu.help"), fyne.NewMenuItem(T("menu.about"), sh.onAbout))
 	return fyne.NewMainMenu(fyne.NewMenu(T("menu.tools"), tools...), help)
