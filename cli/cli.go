@@ -40,6 +40,8 @@ Usage:
                                            the consultation manual (咨询应答手册): CSV/XLSX, JSON lines
   anchang [--data-dir DIR] print --list | FORM (--demo | --id RECORD) -o FILE.pdf
                                            render a printed form to PDF
+  anchang [--data-dir DIR] tickets list | ledger -o FILE.xlsx | holidays FILE.json
+                                           complaints, repairs and follow-ups (工单)
 
 The data directory defaults to the per-user data directory (see docs),
 or $ANCHANG_DATA_DIR when set. Every verb honours --data-dir.
@@ -115,6 +117,8 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 		err = faq(ctx, cfg, stdout, stderr)
 	case "print":
 		err = printVerb(ctx, cfg, stdout, stderr)
+	case "tickets":
+		err = tickets(ctx, cfg, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, Usage)
 	default:
