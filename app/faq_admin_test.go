@@ -535,9 +535,10 @@ func TestLintPlaceAndSegments(t *testing.T) {
 	if len(issues) != 2 {
 		t.Fatalf("issues %+v", issues)
 	}
+	places := lintPlaces(text, issues)
 	for i, want := range [][2]int{{3, 4}, {3, 8}} {
-		if p, c := lintPlace(text, issues[i].Start); p != want[0] || c != want[1] {
-			t.Errorf("issue %d at paragraph %d char %d, want %v", i, p, c, want)
+		if places[i] != want {
+			t.Errorf("issue %d at paragraph and char %v, want %v", i, places[i], want)
 		}
 	}
 	rt := &widget.RichText{Segments: lintSegments(text, issues)}
@@ -686,5 +687,18 @@ func TestFAQAdminPagesTakeNoFocusUntilUsed(t *testing.T) {
 	test.Tap(findButton(t, h, "新建条目"))
 	if h.win.Canvas().Focused() != m.question {
 		t.Fatal("New entry does not focus the question")
+	}
+}
+
+// BenchmarkFAQEditorLint is the check run after each pause in typing: a
+// full-length answer linted and laid out with its vague words marked.
+func BenchmarkFAQEditorLint(b *testing.B) {
+	para := "车位于 2027 年 6 月 30 日交付，具体可能看工程进度，交付前书面通知业主。\n"
+	text := strings.Repeat(para, data.MaxFAQAnswerLen/len([]rune(para)))
+	b.ReportAllocs()
+	for b.Loop() {
+		issues := data.LintFAQ(data.FAQInput{Answer: text}, data.DefaultVagueWords)
+		_ = lintSegments(text, issues)
+		_ = lintPlaces(text, issues)
 	}
 }

@@ -800,29 +800,35 @@ func (l *lintView) show(text string, issues []data.LintIssue, name string) {
 	l.text.Refresh()
 	l.text.Show()
 	var lines []string
-	for _, is := range issues {
-		para, char := lintPlace(text, is.Start)
-		lines = append(lines, T("faq.edit.lint.line", map[string]any{"Field": name, "Para": para, "Char": char, "Word": is.Word}))
+	for i, at := range lintPlaces(text, issues) {
+		lines = append(lines, T("faq.edit.lint.line", map[string]any{"Field": name, "Para": at[0], "Char": at[1], "Word": issues[i].Word}))
 	}
 	l.lines.SetText(strings.Join(lines, "\n"))
 	l.lines.Show()
 }
 
-// lintPlace is the paragraph (line) and the character within it, both
-// from 1, of the character at offset.
-func lintPlace(text string, offset int) (int, int) {
-	para, char := 1, 1
-	for i, r := range []rune(text) {
-		if i == offset {
-			break
+// lintPlaces is where each issue (in order of position) starts: the
+// paragraph (line) and the character within it, both from 1.
+func lintPlaces(text string, issues []data.LintIssue) [][2]int {
+	out := make([][2]int, len(issues))
+	para, char, j := 1, 1, 0
+	i := 0
+	for _, r := range text {
+		for j < len(issues) && issues[j].Start <= i {
+			out[j] = [2]int{para, char}
+			j++
 		}
 		if r == '\n' {
 			para, char = para+1, 1
 		} else {
 			char++
 		}
+		i++
 	}
-	return para, char
+	for ; j < len(issues); j++ {
+		out[j] = [2]int{para, char}
+	}
+	return out
 }
 
 // lintSegments is text a paragraph per line, the issues in the error colour.
