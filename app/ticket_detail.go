@@ -34,6 +34,7 @@ type ticketDetail struct {
 	actions   *fyne.Container
 	buttons   map[string]*widget.Button // by event kind, and "print", "print_revisit"
 	form      *ticketActionForm         // the open action form, if any
+	printing  *printScreen              // the last print modal opened
 }
 
 // ticketActions are the actions the detail offers, in order: the event
@@ -391,11 +392,11 @@ func (d *ticketDetail) showActions() {
 		d.buttons[kind] = b
 		d.actions.Add(b)
 	}
-	p := &widget.Button{Text: T("ticket.print"), OnTapped: func() { u.printTicket(d.id) }}
+	p := &widget.Button{Text: T("ticket.print"), OnTapped: func() { d.printing = u.printTicket(d.id) }}
 	d.buttons["print"] = p
 	d.actions.Add(p)
 	if !t.Revisited.IsZero() {
-		pr := &widget.Button{Text: T("ticket.print_revisit"), OnTapped: func() { u.printTicketRevisit(d.id) }}
+		pr := &widget.Button{Text: T("ticket.print_revisit"), OnTapped: func() { d.printing = u.printTicketRevisit(d.id) }}
 		d.buttons["print_revisit"] = pr
 		d.actions.Add(pr)
 	}

@@ -321,3 +321,38 @@ func TestTicketEnumsTranslated(t *testing.T) {
 		}
 	}
 }
+
+func TestTicketPrintsServiceAndRevisitRecords(t *testing.T) {
+	h, _ := printHarness(t)
+	printed := fakeCUPS(t, true, false)
+	recep := h.staffID("李静")
+	ctx := context.Background()
+	tk, err := h.store.OpenTicket(ctx, recep, data.TicketInput{Kind: data.TicketComplaint, Category: data.CatEngineering, Severity: data.SeverityGeneral,
+		Building: "3栋", Unit: "1502", Subject: "工程部", Description: "客厅墙面渗水", Demand: "尽快修好", CustomerName: "王芳", Phone: "13812345678"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.signInAs("李静")
+	h.selectTab("工单")
+	d := h.openFirstTicket()
+	h.hides("打印回访记录") // not revisited yet
+	test.Tap(d.buttons["print"])
+	h.shows("报修、投诉、接待情况汇总表", "工单 "+tk.Number+"（投诉）", "表单编号：AC-KF-02-F01")
+	test.Tap(d.printing.print)
+	h.shows("已发送到打印机。")
+	contains(t, pdfText(t, printed), "AC-KF-02-F01", tk.Number, "王芳", "138 1234 5678", "客厅墙面渗水", "尽快修好", "投诉")
+	d.printing.modal.Hide()
+
+	for _, ev := range []data.TicketEvent{{Kind: data.EvAcknowledged}, {Kind: data.EvResolved, Note: "已修补墙面"},
+		{Kind: data.EvRevisited, Satisfaction: 4, Revisit: data.RevisitNotes{Method: "phone", Quality: "墙面已干"}}} {
+		if _, err := h.store.AddTicketEvent(ctx, recep, tk.ID, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.load(nil)
+	test.Tap(d.buttons["print_revisit"])
+	h.shows("回访记录表", "表单编号：AC-KF-02-F02")
+	test.Tap(d.printing.print)
+	h.shows("已发送到打印机。")
+	contains(t, pdfText(t, printed), "AC-KF-02-F02", tk.Number, "王芳", "投诉处理后", "电话", "墙面已干", "李静")
+}
