@@ -92,7 +92,13 @@ func (g *demoGen) tickets(ctx context.Context, now time.Time, days int) (int, er
 			p = demoProblems[8] // an important complaint nobody has taken up: overdue for escalation
 		}
 		u := demoUnits[g.rng.IntN(len(demoUnits))]
-		name, _ := g.name()
+		name, title := g.name()
+		switch title { // a surname alone is 王先生 / 王女士
+		case TitleMr:
+			name += "先生"
+		case TitleMs:
+			name += "女士"
+		}
 		in := TicketInput{Kind: p.kind, Category: p.cat, Severity: SeverityGeneral, OpenedAt: opened, Project: "星河湾", Building: u.building, Unit: u.unit,
 			Subject: p.subject, Description: p.what, Demand: p.demand, CustomerName: name, Phone: g.phone(), Department: p.dept}
 		switch r := g.rng.IntN(10); {
@@ -142,7 +148,7 @@ func (g *demoGen) tickets(ctx context.Context, now time.Time, days int) (int, er
 			// step adds an event d after the previous one, unless that is still in the future.
 			last := at
 			step := func(who string, d time.Duration, ev TicketEvent) (bool, error) {
-				t := last.Add(d)
+				t := demoDaytime(last.Add(d), loc)
 				if t.After(now) {
 					return false, nil
 				}
@@ -222,4 +228,19 @@ func (g *demoGen) tickets(ctx context.Context, now time.Time, days int) (int, er
 		prev = &cp
 	}
 	return made, nil
+}
+
+// demoDaytime moves a demo event outside office hours (09:00–18:00) to the
+// next morning, keeping its minutes, so the sample history reads like a
+// working day's.
+func demoDaytime(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	day := time.Date(l.Year(), l.Month(), l.Day(), 9, l.Minute(), 0, 0, loc)
+	switch {
+	case l.Hour() < 9:
+		return day
+	case l.Hour() >= 18:
+		return day.AddDate(0, 0, 1)
+	}
+	return t
 }
