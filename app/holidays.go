@@ -68,7 +68,6 @@ func (h *holidayScreen) buildUI() fyne.CanvasObject {
 
 	hint := widget.NewLabel(T("settings.holidays.import.hint"))
 	hint.Wrapping = fyne.TextWrapWord
-	hint.Importance = widget.LowImportance
 	h.path = &widget.Entry{PlaceHolder: T("settings.holidays.import.path")}
 	h.path.OnSubmitted = func(string) { h.onImport() }
 	h.doImp = &widget.Button{Text: T("settings.holidays.import"), Importance: widget.HighImportance, OnTapped: h.onImport}

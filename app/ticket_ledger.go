@@ -51,9 +51,9 @@ var ledgerColumns = []struct {
 	name  string
 	width float32
 }{
-	{"number", 150}, {"opened", 130}, {"kind", 70}, {"category", 80}, {"severity", 56}, {"state", 70},
-	{"customer", 80}, {"unit", 110}, {"summary", 220}, {"owner", 70}, {"response", 70}, {"resolution", 70},
-	{"satisfaction", 60}, {"repeat", 170},
+	{"number", 180}, {"opened", 140}, {"kind", 64}, {"category", 80}, {"severity", 60}, {"state", 70},
+	{"repeat", 225}, {"customer", 80}, {"unit", 110}, {"summary", 240}, {"owner", 70}, {"response", 60},
+	{"resolution", 60}, {"satisfaction", 60},
 }
 
 type ledgerScreen struct {
@@ -146,7 +146,8 @@ func (l *ledgerScreen) buildUI() fyne.CanvasObject {
 	l.export = &widget.Button{Text: T("ledger.export"), OnTapped: l.onExport}
 	filters := container.NewVBox(
 		container.NewHBox(widget.NewLabel(T("ledger.period")), l.period, l.custom, layout.NewSpacer(), l.export),
-		container.NewHBox(l.kind, l.cat, l.sev, l.state, l.owner, l.periodText),
+		container.NewHBox(l.kind, l.cat, l.sev, l.state, l.owner),
+		l.periodText,
 	)
 	l.cards = container.NewGridWithColumns(6)
 
@@ -178,7 +179,7 @@ func sized(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 func (l *ledgerScreen) cell(row, col int) (string, widget.Importance) {
 	name := ledgerColumns[col].name
 	if row == 0 {
-		return T("ledger.col." + name), widget.LowImportance
+		return T("ledger.col." + name), widget.HighImportance
 	}
 	r := l.ledger.Rows[row-1]
 	yn := func(b *bool) (string, widget.Importance) {
@@ -372,21 +373,37 @@ func rateText(r data.Rate) string {
 	return strconv.FormatFloat(100*r.Value(), 'f', 1, 64) + "%"
 }
 
+// figureState is how a figure stands against its target.
+type figureState int
+
+const (
+	figureNone   figureState = iota // nothing counted yet, or no numeric target
+	figureMet                       // green
+	figureMissed                    // red
+)
+
+// rateState is how a rate stands against its target.
+func rateState(r data.Rate) figureState {
+	switch {
+	case r.Den == 0 || r.Target == 0:
+		return figureNone
+	case r.Met():
+		return figureMet
+	}
+	return figureMissed
+}
+
 // figureCard is one figure: its name, value, and the target with the
 // counts behind it; the value is red when the target is missed.
-func figureCard(name, value, target string, met bool) fyne.CanvasObject {
+func figureCard(name, value, target string, r figureState) fyne.CanvasObject {
 	bg := canvas.NewRectangle(colorPanel)
 	bg.CornerRadius = 6
 	title := widget.NewLabel(name)
 	title.Truncation = fyne.TextTruncateEllipsis
 	v := widget.NewLabel(value)
 	v.SizeName = theme.SizeNameSubHeadingText
-	v.Importance = widget.SuccessImportance
-	if !met {
-		v.Importance = widget.DangerImportance
-	}
+	v.Importance = map[figureState]widget.Importance{figureMet: widget.SuccessImportance, figureMissed: widget.DangerImportance}[r]
 	t := widget.NewLabel(target)
-	t.Importance = widget.LowImportance
 	t.Truncation = fyne.TextTruncateEllipsis
 	return container.NewStack(bg, container.NewVBox(title, v, t))
 }
@@ -398,20 +415,27 @@ func (l *ledgerScreen) showCards() {
 	if led.SatisfactionN > 0 {
 		sat = strconv.FormatFloat(led.SatisfactionAvg, 'f', 2, 64)
 	}
+	satState := figureNone
+	if led.SatisfactionN > 0 {
+		satState = figureMissed
+		if led.SatisfactionMet() {
+			satState = figureMet
+		}
+	}
 	cards := []fyne.CanvasObject{
 		figureCard(T("ledger.fig.repeat"), rateText(led.Repeat),
-			T("ledger.fig.target_max", map[string]any{"Target": "5%", "Counts": counts(led.Repeat)}), led.Repeat.Met()),
+			T("ledger.fig.target_max", map[string]any{"Target": "5%", "Counts": counts(led.Repeat)}), rateState(led.Repeat)),
 		figureCard(T("ledger.fig.satisfaction"), sat,
-			T("ledger.fig.target_min", map[string]any{"Target": "4.5", "Counts": T("ledger.fig.revisits", map[string]any{"Count": led.SatisfactionN})}), led.SatisfactionMet()),
+			T("ledger.fig.target_min", map[string]any{"Target": "4.5", "Counts": T("ledger.fig.revisits", map[string]any{"Count": led.SatisfactionN})}), satState),
 		figureCard(T("ledger.fig.response"), rateText(led.ResponseOnTime),
-			T("ledger.fig.counts", map[string]any{"Counts": counts(led.ResponseOnTime)}), led.ResponseOnTime.Met()),
+			T("ledger.fig.counts", map[string]any{"Counts": counts(led.ResponseOnTime)}), rateState(led.ResponseOnTime)),
 		figureCard(T("ledger.fig.resolution"), rateText(led.ResolutionOnTime),
-			T("ledger.fig.counts", map[string]any{"Counts": counts(led.ResolutionOnTime)}), led.ResolutionOnTime.Met()),
+			T("ledger.fig.counts", map[string]any{"Counts": counts(led.ResolutionOnTime)}), rateState(led.ResolutionOnTime)),
 	}
 	for _, k := range []string{data.TicketComplaint, data.TicketRepair} {
 		r := led.RevisitCompletion[k]
 		cards = append(cards, figureCard(T("ledger.fig.revisit."+k), rateText(r),
-			T("ledger.fig.target_min", map[string]any{"Target": strconv.FormatFloat(100*r.Target, 'f', 0, 64) + "%", "Counts": counts(r)}), r.Met()))
+			T("ledger.fig.target_min", map[string]any{"Target": strconv.FormatFloat(100*r.Target, 'f', 0, 64) + "%", "Counts": counts(r)}), rateState(r)))
 	}
 	l.cards.Objects = cards
 	l.cards.Refresh()

@@ -122,8 +122,11 @@ func TestTicketLedgerFiguresAndExport(t *testing.T) {
 	if n := strings.Count(h.screen(), "75.0%\n"); n != 2 {
 		t.Errorf("75.0%% shown %d times, want 2 (answers and resolutions)", n)
 	}
-	if got := labelWith(t, h, "—").Importance; got != widget.SuccessImportance {
+	if got := labelWith(t, h, "—").Importance; got != widget.MediumImportance {
 		t.Errorf("repair revisits without any due shown as %v", got)
+	}
+	if got := labelWith(t, h, "75.0%").Importance; got != widget.MediumImportance {
+		t.Errorf("on-time rate without a numeric target shown as %v", got)
 	}
 
 	// The table: oldest first; B flagged as a repeat of A.

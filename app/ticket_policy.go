@@ -90,7 +90,6 @@ func (p *policyEditor) buildUI() fyne.CanvasObject {
 	p.info.Wrapping = fyne.TextWrapWord
 	legend := widget.NewLabel(T("settings.sla.legend"))
 	legend.Wrapping = fyne.TextWrapWord
-	legend.Importance = widget.LowImportance
 
 	header := []fyne.CanvasObject{widget.NewLabel(T("settings.sla.col.kind")), widget.NewLabel(T("settings.sla.col.severity"))}
 	for _, n := range limitNames {
@@ -111,10 +110,8 @@ func (p *policyEditor) buildUI() fyne.CanvasObject {
 	}
 	p.urgent = p.newRow("", "")
 	p.urgent.entries[0].Disable() // urgent does not change the entry deadline
-	p.urgent.entries[0].SetPlaceHolder("—")
 	urgentHint := widget.NewLabel(T("settings.sla.urgent.hint"))
 	urgentHint.Wrapping = fyne.TextWrapWord
-	urgentHint.Importance = widget.LowImportance
 	grid.Add(p.urgent.object(widget.NewLabel(T("settings.sla.urgent")), widget.NewLabel("")))
 	grid.Add(urgentHint)
 
@@ -131,11 +128,7 @@ func (p *policyEditor) newRow(kind, severity string) *policyRow {
 	r.errLabel.Wrapping = fyne.TextWrapWord
 	r.errLabel.Hide()
 	for i := range limitNames {
-		e := widget.NewEntry()
-		e.Validator = func(s string) error {
-			_, err := data.ParseLimit(s)
-			return err
-		}
+		e := &widget.Entry{PlaceHolder: "—"}
 		e.OnChanged = func(string) { p.check(r, i) }
 		r.entries = append(r.entries, e)
 	}
