@@ -51,6 +51,9 @@ func (u *UI) showShell() {
 		if ev.Name == fyne.KeyEscape && u.closePrinting() {
 			return
 		}
+		if ev.Name == fyne.KeyEscape && sh.tickets.closeTop() {
+			return
+		}
 		if ev.Name == fyne.KeyEscape && sh.board.dialog != nil {
 			sh.board.dialog.Hide()
 		}

@@ -85,7 +85,7 @@ func newTicketDetail(s *ticketsScreen, id string) *ticketDetail {
 	d.deadlines = container.New(layout.NewFormLayout())
 	d.timeline = container.NewVBox()
 	d.actions = container.NewGridWithColumns(6)
-	left := container.NewVScroll(container.NewVBox(d.record, widget.NewSeparator(), heading(T("ticket.deadlines")), d.deadlines))
+	left := container.NewVScroll(container.NewVBox(heading(T("ticket.deadlines")), d.deadlines, widget.NewSeparator(), d.record))
 	right := container.NewVScroll(container.NewVBox(heading(T("ticket.timeline")), d.timeline))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
@@ -180,7 +180,7 @@ func (d *ticketDetail) show() {
 	if strings.HasPrefix(phone, "+") {
 		phone = data.FormatPhone(phone)
 	}
-	add("ticket.f.customer", strings.TrimSpace(t.CustomerName+"  "+phone))
+	add("ticket.f.contact", strings.TrimSpace(t.CustomerName+"  "+phone))
 	add("ticket.f.department", t.Department)
 	add("ticket.f.owner", t.OwnerName)
 	add("ticket.f.opened_by", d.staffName(t.CreatedBy))

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
@@ -95,6 +96,7 @@ func (s *ticketsScreen) openForm(prefill data.TicketInput, handoff *data.Handoff
 		return e
 	}
 	f.description = multi(prefill.Description)
+	f.description.SetMinRowsVisible(5)
 	f.demand = multi(prefill.Demand)
 	f.visit = widget.NewSelect([]string{T("ticket.visit.none")}, nil)
 	f.visit.SetSelectedIndex(0)
@@ -136,8 +138,11 @@ func (s *ticketsScreen) openForm(prefill data.TicketInput, handoff *data.Handoff
 	}
 	body := container.NewGridWithColumns(2, formGrid(left...), formGrid(right...))
 	buttons := container.NewHBox(layout.NewSpacer(), cancel, f.submit, layout.NewSpacer())
-	content := container.NewBorder(head, container.NewVBox(f.message, buttons), nil, nil, container.NewVScroll(body))
-	f.modal = u.showModal(T("ticket.new.title"), container.NewGridWrap(modalSize(u, 940, 600), content), "")
+	foot := container.NewVBox(f.message, buttons)
+	content := container.NewBorder(head, foot, nil, nil, container.NewVScroll(body))
+	// As tall as the form with a line of error under each field, or the window allows.
+	h := body.MinSize().Height + head.MinSize().Height + foot.MinSize().Height + 4*theme.Padding() + 5*fyne.MeasureText("Xg", theme.TextSize(), fyne.TextStyle{}).Height
+	f.modal = u.showModal(T("ticket.new.title"), container.NewGridWrap(modalSize(u, 940, h), content), "")
 	cancel.OnTapped = f.modal.Hide
 	f.loadVisits(prefill.VisitID)
 	u.win.Canvas().Focus(f.description)

@@ -43,6 +43,7 @@ type ticketsScreen struct {
 	newBtn   *widget.Button
 	summary  *widget.Label
 	table    *widget.Table
+	layout   *ticketTableLayout
 	empty    *widget.Label
 	message  *statusLine
 
@@ -68,56 +69,74 @@ var ticketColumns = []struct {
 	width float32
 }{
 	{"ticket.col.number", 120}, {"ticket.col.kind", 50}, {"ticket.col.category", 70}, {"ticket.col.severity", 60},
-	{"ticket.col.customer", 120}, {"ticket.col.unit", 70}, {"ticket.col.owner", 64}, {"ticket.col.state", 64},
+	{"ticket.col.customer", 96}, {"ticket.col.unit", 70}, {"ticket.col.owner", 64}, {"ticket.col.state", 64},
 	{"ticket.col.next", 118}, {"ticket.col.due", 76},
 }
 
 // ticketColumnWidths measures what each column needs for its header and
-// its longest value in the current language.
-func ticketColumnWidths() []float32 {
-	samples := map[string][]string{
-		"ticket.col.number":   {"XHW-20261123-001"},
-		"ticket.col.customer": {"王芳 138****5678"},
-	}
-	for _, d := range []string{data.DeadlineResponse, data.DeadlineResolution, data.DeadlineRevisit} {
-		samples["ticket.col.next"] = append(samples["ticket.col.next"], T("ticket.next.line", map[string]any{"Deadline": T("ticket.next." + d), "Time": "11-23 18:00"}))
-	}
-	for _, k := range data.TicketKinds {
-		samples["ticket.col.kind"] = append(samples["ticket.col.kind"], T("ticket.kind."+k))
-	}
-	for _, c := range data.TicketCategories {
-		samples["ticket.col.category"] = append(samples["ticket.col.category"], T("ticket.cat."+c))
-	}
-	for _, s := range data.Severities {
-		samples["ticket.col.severity"] = append(samples["ticket.col.severity"], severityText(s, true))
-	}
-	for _, s := range data.TicketStates {
-		samples["ticket.col.state"] = append(samples["ticket.col.state"], T("ticket.state."+string(s)))
-	}
-	for _, k := range []string{"ticket.due.overdue", "ticket.due.due_soon", "ticket.flag.escalate", "ticket.mark.revisit_overdue"} {
-		samples["ticket.col.due"] = append(samples["ticket.col.due"], T(k))
-	}
+// the values of rows (the first few hundred), at least its least width.
+func (s *ticketsScreen) ticketColumnWidths(rows []data.TicketRow) []float32 {
 	size := theme.TextSize()
-	pad := 2*theme.InnerPadding() + theme.Padding()
+	pad := 2 * theme.InnerPadding() // a label's own padding
 	out := make([]float32, len(ticketColumns))
+	measure := func(i int, text string) {
+		out[i] = max(out[i], fyne.MeasureText(text, size, fyne.TextStyle{}).Width+pad)
+	}
 	for i, c := range ticketColumns {
-		w := c.width
-		for _, text := range append(samples[c.key], T(c.key)) {
-			w = max(w, fyne.MeasureText(text, size, fyne.TextStyle{}).Width+pad)
+		out[i] = c.width
+		measure(i, T(c.key))
+	}
+	for n, r := range rows {
+		if n == 300 {
+			break
 		}
-		out[i] = min(w, maxTicketColumn) // longer values truncate
+		for i, c := range ticketColumns {
+			text, _ := s.cell(r, c.key)
+			measure(i, text)
+		}
 	}
 	return out
 }
 
-// maxTicketColumn is the widest a column of the ticket list gets before
-// the table is stretched to the window.
-const maxTicketColumn = 150
+// fitColumns fits widths to avail: wider in proportion on a large
+// screen; on a small one the customer, unit and category columns give way
+// first (their values truncate), then every column.
+func fitColumns(widths []float32, avail float32) []float32 {
+	out := append([]float32(nil), widths...)
+	var sum float32
+	for _, w := range out {
+		sum += w
+	}
+	if sum <= 0 || avail <= 0 {
+		return out
+	}
+	if sum <= avail {
+		for i := range out {
+			out[i] *= avail / sum
+		}
+		return out
+	}
+	over := sum - avail
+	for i, c := range ticketColumns {
+		switch c.key {
+		case "ticket.col.customer", "ticket.col.unit", "ticket.col.category":
+			give := min(over, max(out[i]-c.width, 0))
+			out[i] -= give
+			over -= give
+		}
+	}
+	if over > 0 {
+		for i := range out {
+			out[i] *= avail / (avail + over)
+		}
+	}
+	return out
+}
 
 func severityText(s string, urgent bool) string {
 	t := T("ticket.sev." + s)
 	if urgent {
-		t += " · " + T("ticket.urgent")
+		t += T("ticket.urgent_mark")
 	}
 	return t
 }
@@ -169,7 +188,9 @@ func (s *ticketsScreen) buildUI() fyne.CanvasObject {
 	right := container.NewHBox(s.state, s.kind, s.severity, s.mine, s.newBtn)
 	filters := container.NewBorder(nil, nil, nil, right, s.search)
 	top := container.NewVBox(filters, s.summary, s.message)
-	table := container.New(&ticketTableLayout{table: s.table}, s.table)
+	s.layout = &ticketTableLayout{table: s.table}
+	s.layout.widths = s.ticketColumnWidths(nil)
+	table := container.New(s.layout, s.table)
 	_ = u
 	return container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewStack(table, container.NewCenter(s.empty))))
 }
@@ -307,6 +328,7 @@ func (s *ticketsScreen) reload() {
 		s.message.SetText("")
 		sortTickets(r.rows)
 		s.rows = r.rows
+		s.layout.setWidths(s.ticketColumnWidths(s.rows))
 		s.counts = countTickets(r.open)
 		s.showCounts()
 		if len(s.rows) == 0 {
@@ -368,43 +390,49 @@ func (s *ticketsScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	if id.Row >= len(s.rows) {
 		return
 	}
-	r := s.rows[id.Row]
-	l.Importance = widget.MediumImportance
-	text := ""
-	switch ticketColumns[id.Col].key {
-	case "ticket.col.number":
-		text = r.Number
-	case "ticket.col.kind":
-		text = T("ticket.kind." + r.Kind)
-	case "ticket.col.category":
-		text = T("ticket.cat." + r.Category)
-	case "ticket.col.severity":
-		text = severityText(r.Severity, r.Urgent)
-		if r.Urgent || r.Severity == data.SeverityMajor {
-			l.Importance = widget.DangerImportance
-		}
-	case "ticket.col.customer":
-		text = strings.TrimSpace(r.CustomerName + " " + r.Phone)
-	case "ticket.col.unit":
-		text = strings.TrimSpace(r.Building + " " + r.Unit)
-	case "ticket.col.owner":
-		text = r.OwnerName
-	case "ticket.col.state":
-		text = T("ticket.state." + string(r.State))
-		if !r.Valid {
-			text += " · " + T("ticket.invalid_mark")
-		}
-	case "ticket.col.next":
-		if r.Next != "" && r.State.IsOpen() {
-			text = T("ticket.next.line", map[string]any{"Deadline": T("ticket.next." + r.Next), "Time": s.u.shortTime(r.NextDue)})
-		}
-		if r.Due == data.DueOverdue {
-			l.Importance = widget.DangerImportance
-		}
-	case "ticket.col.due":
-		text, l.Importance = dueMark(r)
-	}
+	text, imp := s.cell(s.rows[id.Row], ticketColumns[id.Col].key)
+	l.Importance = imp
 	l.SetText(text)
+}
+
+// cell is what a column shows for a row, and in which colour.
+func (s *ticketsScreen) cell(r data.TicketRow, key string) (string, widget.Importance) {
+	switch key {
+	case "ticket.col.number":
+		return r.Number, widget.MediumImportance
+	case "ticket.col.kind":
+		return T("ticket.kind." + r.Kind), widget.MediumImportance
+	case "ticket.col.category":
+		return T("ticket.cat." + r.Category), widget.MediumImportance
+	case "ticket.col.severity":
+		if r.Urgent || r.Severity == data.SeverityMajor {
+			return severityText(r.Severity, r.Urgent), widget.DangerImportance
+		}
+		return severityText(r.Severity, r.Urgent), widget.MediumImportance
+	case "ticket.col.customer":
+		return strings.TrimSpace(r.CustomerName + " " + r.Phone), widget.MediumImportance
+	case "ticket.col.unit":
+		return strings.TrimSpace(r.Building + " " + r.Unit), widget.MediumImportance
+	case "ticket.col.owner":
+		return r.OwnerName, widget.MediumImportance
+	case "ticket.col.state":
+		if !r.Valid {
+			return T("ticket.state."+string(r.State)) + " · " + T("ticket.invalid_mark"), widget.MediumImportance
+		}
+		return T("ticket.state." + string(r.State)), widget.MediumImportance
+	case "ticket.col.next":
+		if r.Next == "" || !r.State.IsOpen() {
+			return "", widget.MediumImportance
+		}
+		text := T("ticket.next.line", map[string]any{"Deadline": T("ticket.next." + r.Next), "Time": s.u.shortTime(r.NextDue)})
+		if r.Due == data.DueOverdue {
+			return text, widget.DangerImportance
+		}
+		return text, widget.MediumImportance
+	case "ticket.col.due":
+		return dueMark(r)
+	}
+	return "", widget.MediumImportance
 }
 
 // shortTime is a deadline as the list shows it: 11-23 14:00.
@@ -423,6 +451,24 @@ func (s *ticketsScreen) openDetail(id string) {
 	s.detail = newTicketDetail(s, id)
 }
 
+// closeTop closes the topmost ticket modal (an action form, the new-ticket
+// form, the detail) for Escape; it reports whether there was one.
+func (s *ticketsScreen) closeTop() bool {
+	if d := s.detail; d != nil && d.form != nil && d.form.modal.pop.Visible() {
+		d.form.modal.Hide()
+		return true
+	}
+	if f := s.form; f != nil && f.modal.pop.Visible() {
+		f.modal.Hide()
+		return true
+	}
+	if d := s.detail; d != nil {
+		d.close()
+		return true
+	}
+	return false
+}
+
 // changed reloads the list (and the top bar) after a ticket changed.
 func (s *ticketsScreen) changed() {
 	if sh := s.u.shell; sh != nil && sh.tickets == s {
@@ -432,33 +478,46 @@ func (s *ticketsScreen) changed() {
 	s.reload()
 }
 
-// ticketTableLayout lays out the ticket table, widening its columns in
-// proportion when there is more room than they need.
+// ticketTableLayout lays out the ticket table with its columns fitted
+// to the width (see fitColumns).
 type ticketTableLayout struct {
-	table *widget.Table
-	width float32
-	lang  string
+	table  *widget.Table
+	widths []float32 // what the columns need; set by reload
+	width  float32   // the width they were last fitted to
+	dirty  bool
 }
 
 func (l *ticketTableLayout) MinSize([]fyne.CanvasObject) fyne.Size { return l.table.MinSize() }
 
+// setWidths takes new column needs and refits when they changed.
+func (l *ticketTableLayout) setWidths(w []float32) {
+	if len(w) == len(l.widths) {
+		same := true
+		for i := range w {
+			same = same && w[i] == l.widths[i]
+		}
+		if same {
+			return
+		}
+	}
+	l.widths, l.dirty = w, true
+	if l.width > 0 {
+		l.fit()
+	}
+}
+
+func (l *ticketTableLayout) fit() {
+	avail := l.width - theme.Padding()*float32(len(l.widths)+2)
+	for i, w := range fitColumns(l.widths, avail) {
+		l.table.SetColumnWidth(i, w)
+	}
+	l.dirty = false
+}
+
 func (l *ticketTableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	if size.Width != l.width || l.lang != Language() {
-		l.width, l.lang = size.Width, Language()
-		widths := ticketColumnWidths()
-		var sum float32
-		for _, w := range widths {
-			sum += w
-		}
-		// Fill the width: wider on a large screen, narrower (truncating)
-		// when the columns do not fit.
-		scale := float32(1)
-		if avail := size.Width - theme.Padding()*float32(len(widths)+2); avail > 0 {
-			scale = avail / sum
-		}
-		for i, w := range widths {
-			l.table.SetColumnWidth(i, w*scale)
-		}
+	if size.Width != l.width || l.dirty {
+		l.width = size.Width
+		l.fit()
 	}
 	for _, o := range objs {
 		o.Resize(size)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -153,7 +154,7 @@ func TestTicketOpenEscalateRevisitClose(t *testing.T) {
 	h.shows("已记录处理完成，回访安排在 2026-11-23 12:00 至 2026-11-26 12:00。", "安排回访 · 李静", "待回访")
 
 	// Closing as satisfied before the revisit is refused with the reason.
-	h.ticketAct("关闭", func(f *ticketActionForm) { selectOption(t, f.reason, "客户满意") })
+	h.ticketAct("关闭工单", func(f *ticketActionForm) { selectOption(t, f.reason, "客户满意") })
 	h.shows("当前状态下不能以此原因关闭：客户满意须先回访，无效投诉须在回访前说明。")
 	d.form.modal.Hide()
 
@@ -170,9 +171,18 @@ func TestTicketOpenEscalateRevisitClose(t *testing.T) {
 	h.ticketAct("处理完成", nil)
 	h.ticketAct("记录回访", func(f *ticketActionForm) { selectOption(t, f.score, "5 分") })
 	h.shows("已记录：回访。现在：已回访。", "打印回访记录")
-	h.ticketAct("关闭", func(f *ticketActionForm) { selectOption(t, f.reason, "客户满意") })
+	h.ticketAct("关闭工单", func(f *ticketActionForm) { selectOption(t, f.reason, "客户满意") })
 	h.shows("已记录：关闭。现在：已关闭。", "关闭：客户满意", "重新打开")
-	h.u.shell.tickets.detail.close()
+	// Escape closes an action form, then the detail.
+	h.ticketAct("添加备注", func(f *ticketActionForm) { f.submit.OnTapped = nil })
+	h.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if h.u.shell.tickets.detail == nil || h.u.shell.tickets.detail.form != nil {
+		t.Fatal("Escape did not close just the action form")
+	}
+	h.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if h.u.shell.tickets.detail != nil {
+		t.Fatal("Escape did not close the detail")
+	}
 	h.shows("没有符合条件的工单")
 	h.u.shell.tickets.state.SetSelectedIndex(ticketShowClosed)
 	h.shows("XHW-20261123-001", "已关闭")
