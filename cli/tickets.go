@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -20,6 +21,8 @@ const ticketsUsage = `Usage:
   anchang tickets ledger [--from DAY] [--to DAY] -o FILE.xlsx
                                                      the complaint ledger (投诉电子台账) of [from, to), by default the last 7 days
   anchang tickets holidays [--by NAME] FILE.json     import a year's official holiday schedule (holiday-cn JSON)
+  anchang tickets import [--by NAME] FILE.csv|.xlsx  carry over the open matters of a paper or spreadsheet ledger
+                                                     (columns in docs/data.md); all rows or none
 
 Phones are masked. DAY is YYYY-MM-DD, office-local; --to is exclusive.
 `
@@ -27,7 +30,7 @@ Phones are masked. DAY is YYYY-MM-DD, office-local; --to is exclusive.
 func tickets(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if len(cfg.Args) == 0 {
 		fmt.Fprint(stderr, ticketsUsage)
-		return errors.New("tickets: say list, ledger or holidays")
+		return errors.New("tickets: say list, ledger, holidays or import")
 	}
 	fs := flag.NewFlagSet("tickets", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -36,7 +39,7 @@ func tickets(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	from := fs.String("from", "", "ledger: first day")
 	to := fs.String("to", "", "ledger: day after the last")
 	out := fs.String("o", "", "ledger: output .xlsx")
-	by := fs.String("by", "", "holidays: the admin doing it (name)")
+	by := fs.String("by", "", "holidays, import: the admin doing it (name)")
 	sub := cfg.Args[0]
 	if err := fs.Parse(cfg.Args[1:]); err != nil {
 		return err
@@ -132,6 +135,25 @@ func tickets(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "holiday schedule %d imported\n", year)
+		return nil
+	case "import":
+		if fs.NArg() != 1 {
+			return errors.New("tickets import: name one FILE.csv or FILE.xlsx")
+		}
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			return fmt.Errorf("tickets import: %w", err)
+		}
+		defer f.Close()
+		actor, err := adminNamed(ctx, s, *by)
+		if err != nil {
+			return err
+		}
+		n, err := s.ImportTickets(ctx, actor.ID, filepath.Base(fs.Arg(0)), f)
+		if err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(stdout, "%d tickets carried over, owned by %s\n", n, actor.Name)
 		return nil
 	}
 	fmt.Fprint(stderr, ticketsUsage)

@@ -93,3 +93,44 @@ func TestTicketsVerb(t *testing.T) {
 		}
 	}
 }
+
+// TestTicketsImport carries a small paper ledger over, then refuses a file
+// with a bad row, saying which line and column, and changes nothing.
+func TestTicketsImport(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "data")
+	ctx := context.Background()
+	s, err := data.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Setup(ctx, data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	day := time.Now().AddDate(0, 0, -40).Format(time.DateOnly)
+	good := filepath.Join(tmp, "ledger.csv")
+	body := "受理时间,类型,类别,级别,事由,客户姓名,联系电话,原编号\n" +
+		day + " 10:00,投诉,工程质量,重要,阳台栏杆松动,王芳,13912345678,纸-07\n"
+	if err := os.WriteFile(good, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runTickets(t, dir, "import", good)
+	if code != 0 || !strings.Contains(out, "1 tickets carried over, owned by 管理员") {
+		t.Fatalf("import: %d %q %q", code, out, errs)
+	}
+	bad := filepath.Join(tmp, "bad.csv")
+	if err := os.WriteFile(bad, []byte(body+day+" 11:00,投诉,装修,一般,地板起鼓,李强,13912345679,纸-08\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LANG", "en_US.UTF-8")
+	code, _, errs = runTickets(t, dir, "import", bad)
+	if code == 0 || !strings.Contains(errs, "line 2: This ticket is already in the system") ||
+		!strings.Contains(errs, "line 3, column category: “装修” is not allowed here") {
+		t.Fatalf("bad import: %d %q", code, errs)
+	}
+	code, out, _ = runTickets(t, dir, "list", "--all")
+	if code != 0 || strings.Count(out, "\n") != 1 {
+		t.Fatalf("after a refused import: %q", out)
+	}
+}

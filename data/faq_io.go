@@ -97,27 +97,32 @@ func fileErr(key string, args map[string]any, cause error) *Error {
 // without touching the database. A broken file gives one *Error; rows with
 // unreadable cells come back listed in FAQImportErrors.
 func readFAQFile(name string, r io.Reader) ([]faqRow, FAQImportErrors, error) {
-	b, err := io.ReadAll(io.LimitReader(r, 50<<20))
-	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	var table [][]string
-	var lines []int
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".csv":
-		table, lines, err = readFAQCSV(b)
-	case ".xlsx":
-		table, lines, err = readFAQXLSX(b)
-	default:
-		return nil, nil, fileErr("err.faq.import.ext", map[string]any{"Ext": filepath.Ext(name)}, nil)
-	}
+	table, lines, err := readTable(name, r)
 	if err != nil {
 		return nil, nil, err
 	}
 	return parseFAQTable(table, lines)
 }
 
-func readFAQCSV(b []byte) ([][]string, []int, error) {
+// readTable reads the first table of an import file by its name's
+// extension: CSV in UTF-8 (GBK is refused with its own message) or the
+// first sheet of an XLSX workbook (merged cells refused). lines are each
+// row's line (CSV) or row number (XLSX), for messages.
+func readTable(name string, r io.Reader) (table [][]string, lines []int, err error) {
+	b, err := io.ReadAll(io.LimitReader(r, 50<<20))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
+		return readCSVTable(b)
+	case ".xlsx":
+		return readXLSXTable(b)
+	}
+	return nil, nil, fileErr("err.faq.import.ext", map[string]any{"Ext": filepath.Ext(name)}, nil)
+}
+
+func readCSVTable(b []byte) ([][]string, []int, error) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(b) {
 		if s, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b); err == nil && utf8.Valid(s) && strings.IndexFunc(string(s), func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
@@ -152,7 +157,7 @@ func readFAQCSV(b []byte) ([][]string, []int, error) {
 	return table, lines, nil
 }
 
-func readFAQXLSX(b []byte) ([][]string, []int, error) {
+func readXLSXTable(b []byte) ([][]string, []int, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, nil, fileErr("err.faq.import.xlsx", nil, err)

@@ -46,6 +46,11 @@ type TicketInput struct {
 
 	VisitID   string // optional: the visit it came up in
 	HandoffID string // set by OpenTicketFromHandoff
+
+	// carriedOver is set by ImportTickets: a ticket from a paper or
+	// spreadsheet ledger may be older than TicketMaxBackdate, and its
+	// opening event notes where it came from.
+	carriedOver string
 }
 
 // Ticket is a stored ticket: what was recorded at opening, its deadlines
@@ -120,7 +125,7 @@ func (in *TicketInput) validate(now time.Time) error {
 	}
 	if in.OpenedAt.After(now.Add(TicketClockSkew)) {
 		add(invalid("opened_at", "err.ticket.future", nil))
-	} else if in.HandoffID == "" && in.OpenedAt.Before(now.Add(-TicketMaxBackdate)) {
+	} else if in.HandoffID == "" && in.carriedOver == "" && in.OpenedAt.Before(now.Add(-TicketMaxBackdate)) {
 		add(invalid("opened_at", "err.ticket.too_old", map[string]any{"Days": int(TicketMaxBackdate.Hours() / 24)}))
 	}
 	if !in.OccurredAt.IsZero() && in.OccurredAt.After(in.OpenedAt.Add(TicketClockSkew)) {
@@ -189,7 +194,7 @@ func openTicketTx(ctx context.Context, tx *txn, st stamp, officeCode, actorID st
 	}
 	number := fmt.Sprintf("%s-%s-%03d", officeCode, strings.ReplaceAll(day, "-", ""), seq)
 	valid := !in.Invalid
-	open := TicketEvent{ID: newIDAt(in.OpenedAt), Seq: 1, Kind: EvOpened, At: in.OpenedAt, By: actorID, RecordedAt: fromMS(st.at), Valid: &valid}
+	open := TicketEvent{ID: newIDAt(in.OpenedAt), Seq: 1, Kind: EvOpened, At: in.OpenedAt, By: actorID, RecordedAt: fromMS(st.at), Valid: &valid, Note: in.carriedOver}
 	status, err := DeriveTicket(in.Kind, []TicketEvent{open})
 	if err != nil {
 		return Ticket{}, err
