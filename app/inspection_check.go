@@ -86,7 +86,7 @@ func (c *checkView) buildUI() fyne.CanvasObject {
 	back := &widget.Button{Text: T("insp.back"), Icon: theme.NavigateBackIcon(), OnTapped: s.showList}
 	history := &widget.Button{Text: T("insp.history"), OnTapped: func() { s.showHistory(st.ID) }}
 	print := &widget.Button{Text: T("insp.print"), Icon: theme.DocumentPrintIcon(), OnTapped: func() { s.u.printInspection(st.ID) }}
-	head := container.NewVBox(bar(container.NewHBox(back, title), history, print), sub, bar(c.progress), c.message)
+	head := container.NewVBox(bar(container.NewHBox(back, title), c.progress, history, print), sub, c.message)
 
 	c.nav = widget.NewList(func() int { return len(c.pages) }, func() fyne.CanvasObject {
 		name := widget.NewLabel("")
@@ -237,6 +237,7 @@ type itemRow struct {
 	pass, defect, na *widget.Button
 	detail           *widget.Label
 	detailBox        *fyne.Container
+	answer           *widget.Label // a completed inspection's answer
 	edit             *widget.Button
 	object           fyne.CanvasObject
 }
@@ -260,8 +261,14 @@ func (c *checkView) newItemRow(it data.CheckItem) *itemRow {
 	r.detail = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	r.edit = &widget.Button{Text: T("insp.defect.edit"), Importance: widget.LowImportance, OnTapped: func() { c.showDefect(it) }}
 	detail := container.NewBorder(nil, nil, nil, r.edit, r.detail)
-	r.object = container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(b1, b2, b3)),
-		container.NewVBox(name, standard, detail))
+	answers := fyne.CanvasObject(container.NewHBox(b1, b2, b3))
+	if c.readOnly() {
+		// a completed inspection shows its answer, not buttons (disabled
+		// buttons would hide it in grey)
+		r.answer = widget.NewLabel("")
+		answers = container.NewGridWrap(fyne.NewSize(120, 44), r.answer)
+	}
+	r.object = container.NewBorder(nil, nil, nil, container.NewVBox(answers), container.NewVBox(name, standard, detail))
 	r.detailBox = detail
 	c.paintRow(r)
 	return r
@@ -284,6 +291,11 @@ func (c *checkView) paintRow(r *itemRow) {
 		}
 		setEnabled(b, !c.readOnly())
 		b.Refresh()
+	}
+	if r.answer != nil && res.Result != "" {
+		r.answer.SetText(T("insp.result." + res.Result))
+		r.answer.Importance = map[string]widget.Importance{data.ResultPass: widget.SuccessImportance, data.ResultDefect: widget.DangerImportance}[res.Result]
+		r.answer.Refresh()
 	}
 	if res.Result == data.ResultDefect {
 		r.detail.SetText(defectText(res.Description, res.Location, len(res.Photos)))
@@ -412,5 +424,16 @@ func (c *checkView) carriedRow(j int) fyne.CanvasObject {
 			&widget.Button{Text: T("insp.save"), Importance: widget.HighImportance, OnTapped: func() { save(data.OutcomeNotFixed, entry.Text) }})
 	}
 	paint()
-	return container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(b1, b2)), container.NewVBox(name, desc, from, note))
+	answers := fyne.CanvasObject(container.NewHBox(b1, b2))
+	if c.readOnly() {
+		l := widget.NewLabel("")
+		switch d.Outcome {
+		case data.OutcomeFixed:
+			l.Text, l.Importance = T("insp.outcome.fixed"), widget.SuccessImportance
+		case data.OutcomeNotFixed:
+			l.Text, l.Importance = T("insp.outcome.not_fixed"), widget.DangerImportance
+		}
+		answers = container.NewGridWrap(fyne.NewSize(120, 44), l)
+	}
+	return container.NewBorder(nil, nil, nil, container.NewVBox(answers), container.NewVBox(name, desc, from, note))
 }

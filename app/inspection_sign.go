@@ -226,6 +226,7 @@ func (p *signPage) completedUI() fyne.CanvasObject {
 	if comp.PaperSign {
 		objs = append(objs, widget.NewLabel(T("insp.sign.on_paper")))
 	} else {
+		var sigs []fyne.CanvasObject
 		for _, sig := range []struct {
 			title string
 			png   []byte
@@ -236,8 +237,9 @@ func (p *signPage) completedUI() fyne.CanvasObject {
 			}
 			ci := canvas.NewImageFromImage(img)
 			ci.FillMode = canvas.ImageFillContain
-			objs = append(objs, widget.NewLabel(sig.title), container.NewGridWrap(fyne.NewSize(360, 130), ci))
+			sigs = append(sigs, container.NewBorder(widget.NewLabel(sig.title), nil, nil, nil, ci))
 		}
+		objs = append(objs, container.NewGridWrap(fyne.NewSize(340, 170), sigs...))
 	}
 	objs = append(objs, container.NewHBox(&widget.Button{Text: T("insp.print"), Importance: widget.HighImportance,
 		OnTapped: func() { c.s.u.printInspection(c.st.ID) }}), p.ticketsUI())
