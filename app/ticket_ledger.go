@@ -68,6 +68,7 @@ type ledgerScreen struct {
 	periodText              *widget.Label
 	cards                   *fyne.Container
 	table                   *widget.Table
+	empty                   *widget.Label // "no tickets" over the empty table
 	weeks                   *fyne.Container
 	pages                   *tabs
 	ledgerTab               *tab
@@ -136,8 +137,10 @@ func (l *ledgerScreen) buildUI() fyne.CanvasObject {
 	l.sev = widget.NewSelect(ledgerOptions("ledger.all_severities", "ticket.sev.", data.Severities), onChange)
 	l.state = widget.NewSelect(ledgerOptions("ledger.all_states", "ticket.state.", states), onChange)
 	l.owner = widget.NewSelect([]string{T("ledger.all_owners")}, onChange)
+	selects := []fyne.CanvasObject{}
 	for _, s := range []*widget.Select{l.kind, l.cat, l.sev, l.state, l.owner} {
 		s.SetSelectedIndex(0)
+		selects = append(selects, sized(s, textWidth(s.Options...)+48))
 	}
 	l.period.SetSelectedIndex(0)
 
@@ -146,7 +149,7 @@ func (l *ledgerScreen) buildUI() fyne.CanvasObject {
 	l.export = &widget.Button{Text: T("ledger.export"), OnTapped: l.onExport}
 	filters := container.NewVBox(
 		container.NewHBox(widget.NewLabel(T("ledger.period")), l.period, l.custom, layout.NewSpacer(), l.export),
-		container.NewHBox(l.kind, l.cat, l.sev, l.state, l.owner),
+		container.NewHBox(selects...),
 		l.periodText,
 	)
 	l.cards = container.NewGridWithColumns(6)
@@ -161,13 +164,49 @@ func (l *ledgerScreen) buildUI() fyne.CanvasObject {
 			lab.SetText(text)
 		})
 	for i, c := range ledgerColumns {
-		l.table.SetColumnWidth(i, c.width)
+		l.table.SetColumnWidth(i, columnWidth(c.name, c.width))
 	}
 	l.table.StickyRowCount = 1
 	l.weeks = container.NewVBox()
-	l.ledgerTab = newTab(T("ledger.tab.tickets"), l.table)
+	l.empty = widget.NewLabel(T("ledger.none"))
+	l.empty.Alignment = fyne.TextAlignCenter
+	l.empty.Hide()
+	l.ledgerTab = newTab(T("ledger.tab.tickets"), container.NewStack(l.table, container.NewCenter(l.empty)))
 	l.pages = newTabs(l.ledgerTab, newTab(T("ledger.tab.weeks"), container.NewVScroll(l.weeks)))
 	return container.NewBorder(container.NewVBox(filters, l.cards), l.status, nil, nil, l.pages.object())
+}
+
+// textWidth is how wide text is drawn in the theme's text size.
+func textWidth(texts ...string) float32 {
+	w := float32(0)
+	for _, t := range texts {
+		w = max(w, fyne.MeasureText(t, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	return w
+}
+
+// columnWidth is a column's width: its base width, or wider when its
+// header or (for coded columns) the longest translated value needs it.
+func columnWidth(name string, base float32) float32 {
+	texts := []string{T("ledger.col." + name)}
+	add := func(prefix string, codes []string, suffix string) {
+		for _, c := range codes {
+			texts = append(texts, T(prefix+c)+suffix)
+		}
+	}
+	switch name {
+	case "kind":
+		add("ticket.kind.", data.TicketKinds, "")
+	case "category":
+		add("ticket.cat.", data.TicketCategories, "")
+	case "severity":
+		add("ticket.sev.", data.Severities, T("ledger.urgent"))
+	case "state":
+		for _, st := range data.TicketStates {
+			texts = append(texts, T("ticket.state."+string(st)))
+		}
+	}
+	return max(base, textWidth(texts...)+4*theme.Padding()+4)
 }
 
 // sized gives an entry a fixed width in a row.
@@ -362,6 +401,11 @@ func (l *ledgerScreen) reload() {
 		l.showWeeks()
 		l.table.Refresh()
 		l.table.ScrollToTop()
+		if len(led.Rows) == 0 {
+			l.empty.Show()
+		} else {
+			l.empty.Hide()
+		}
 	})
 }
 

@@ -190,12 +190,17 @@ func TestTicketLedgerFiguresAndExport(t *testing.T) {
 	l.to.SetText("2026-11-01")
 	test.Tap(findButton(t, h, T("ledger.apply")))
 	h.shows(T("ledger.err.order"))
+	l.from.SetText("2026-10-01")
+	l.to.SetText("2026-10-15")
+	test.Tap(findButton(t, h, T("ledger.apply")))
+	h.shows(T("ledger.none"))
 	l.from.SetText("2026-11-01")
 	l.to.SetText("2026-11-15")
 	test.Tap(findButton(t, h, T("ledger.apply")))
 	if len(l.ledger.Rows) != 2 {
 		t.Fatalf("11-01…11-15: %d rows", len(l.ledger.Rows))
 	}
+	h.hides(T("ledger.none"))
 	l.to.SetText("2026-11-30")
 	test.Tap(findButton(t, h, T("ledger.apply")))
 
