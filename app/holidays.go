@@ -31,6 +31,10 @@ import (
 // refused by the store (err.holiday.too_big).
 const maxHolidayFile = 256 << 10
 
+// maxHolidayYear is the last year the store's holiday_imports table
+// accepts (its CHECK), though the parser reads up to 2200.
+const maxHolidayYear = 2100
+
 type holidayScreen struct {
 	u       *UI
 	years   *widget.Label
@@ -267,6 +271,11 @@ func (h *holidayScreen) onImport() {
 
 // readHolidayFile reads and checks a schedule file (on a background goroutine).
 func readHolidayFile(path string) (holidayFile, error) {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			path = filepath.Join(home, rest)
+		}
+	}
 	fh, err := os.Open(path)
 	if err != nil {
 		return holidayFile{}, err
@@ -289,6 +298,9 @@ func readHolidayFile(path string) (holidayFile, error) {
 	year, days, err := data.ParseHolidaySchedule(b)
 	if err != nil {
 		return holidayFile{}, err
+	}
+	if year > maxHolidayYear {
+		return holidayFile{}, &data.Error{Code: data.EINVALID, Key: "err.holiday.year", Args: map[string]any{"Year": year}}
 	}
 	f := holidayFile{year: year, b: b}
 	for _, d := range days {

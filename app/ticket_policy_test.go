@@ -212,6 +212,8 @@ func TestHolidayImport(t *testing.T) {
 	dir := t.TempDir()
 	imp(dir)
 	h.shows(T("settings.holidays.err.dir", map[string]any{"Path": dir}))
+	imp(writeFile(t, "2150.json", strings.ReplaceAll(holiday2027, "2027", "2150")))
+	h.shows(T("settings.holidays.err.file", map[string]any{"File": "2150.json", "Message": T("err.holiday.year", map[string]any{"Year": 2150})}))
 	imp(writeFile(t, "big.json", strings.Repeat(" ", maxHolidayFile+10)))
 	h.shows(T("err.holiday.too_big"))
 	if n := h.count("holiday_imports"); n != 0 {
