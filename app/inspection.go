@@ -113,7 +113,11 @@ func (s *inspectionScreen) buildUI() fyne.CanvasObject {
 			s.open(s.rows[id].ID)
 		}
 	}
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(container.NewGridWrap(fyne.NewSize(150, s.status.MinSize().Height), s.status), s.newBtn), s.search)
+	right := container.NewHBox(container.NewGridWrap(fyne.NewSize(150, s.status.MinSize().Height), s.status), s.newBtn)
+	if b := s.templatesButton(); b != nil {
+		right.Add(b)
+	}
+	top := container.NewBorder(nil, nil, nil, right, s.search)
 	s.listObj = container.NewBorder(container.NewVBox(heading(T("insp.title")), top, s.message), s.count, nil, nil, s.list)
 	s.body = container.NewStack(container.NewPadded(s.listObj))
 	// the built-in checklist, on a device that has none yet

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -212,4 +214,38 @@ func TestInspectionTabHiddenFromConsultants(t *testing.T) {
 	h.signInAs("李静")
 	h.selectTab("验房")
 	h.shows("交付验房", "新建验房", "还没有验房记录。")
+}
+
+func TestInspectionTemplateAdmin(t *testing.T) {
+	h := newHarness(t, true)
+	h.signInAs("李静")
+	h.selectTab("验房")
+	h.hides("检查表模板") // receptionists do not edit HQ's checklist
+	h.signInAs("管理员")
+	h.selectTab("验房")
+	test.Tap(findButton(t, h, "检查表模板"))
+	h.shows("第 1 版 · 112 项", "内置")
+	path := findVisible(h, func(o fyne.CanvasObject) bool {
+		e, ok := o.(*widget.Entry)
+		return ok && e.PlaceHolder == T("insp.templates.path.hint")
+	}).(*widget.Entry)
+	file := filepath.Join(t.TempDir(), "checklist.json")
+	path.SetText(file)
+	test.Tap(findButton(t, h, "导出当前版本"))
+	h.shows("已导出到 " + file)
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// HQ adds an item to the kitchen
+	revised := strings.Replace(string(b), `"code": "hob",`, `"code": "purifier", "name": "净水器", "name_en": "Water purifier", "standard": "出水正常，接口无渗漏", "standard_en": "Runs, no leaks"}, {"code": "hob",`, 1)
+	if revised == string(b) {
+		t.Fatal("the exported template has no kitchen hob")
+	}
+	os.WriteFile(file, []byte(revised), 0o644)
+	test.Tap(findButton(t, h, "导入为新版本"))
+	h.shows("已导入第 2 版（113 项）", "第 2 版 · 113 项", "第 1 版 · 112 项")
+	os.WriteFile(file, []byte(`{"code": "handover"`), 0o644)
+	test.Tap(findButton(t, h, "导入为新版本"))
+	h.shows("模板文件格式不对")
 }
