@@ -197,7 +197,19 @@ func TestFAQManageEditAgainKeepsEveryVersionInHistory(t *testing.T) {
 	if got := richText(hist.content); !strings.Contains(got, "3.2 元") || strings.Contains(got, "3.5 元") {
 		t.Fatalf("version 1 shows %q", got)
 	}
-	hist.modal.Hide()
+
+	// Version 1's text comes back as version 3; nothing is overwritten.
+	test.Tap(findButton(t, h, "以此版本重新编辑"))
+	h.shows("已载入第 1 版的内容；保存后成为第 3 版，旧版本都会保留。")
+	if m.answer.Text != in.Answer || !m.dirty {
+		t.Fatalf("form after taking version 1: %q dirty=%v", m.answer.Text, m.dirty)
+	}
+	test.Tap(findButton(t, h, "保存草稿"))
+	h.shows("已保存为第 3 版草稿。")
+	vs, err := h.store.FAQHistory(ctx, v.EntryID)
+	if err != nil || len(vs) != 3 || vs[0].Answer != in.Answer || vs[1].Answer == in.Answer || vs[2].Answer != in.Answer {
+		t.Fatalf("history after restoring: %v %+v", err, vs)
+	}
 }
 
 // modalButton finds a button of the modal on top.

@@ -756,8 +756,22 @@ func (f *faqManage) move(to data.FAQStatus, doneKey string) {
 
 func (f *faqManage) onHistory() {
 	if f.entryID != "" {
-		f.u.showFAQHistory(f.entryID, f.live, f.staff, f.categoryText, func(h *faqHistory) { f.history = h })
+		f.u.showFAQHistory(f.entryID, f.live, f.staff, f.categoryText, f.useVersion, func(h *faqHistory) { f.history = h })
 	}
+}
+
+// useVersion puts an older version's content into the form, to be saved
+// as a new version of the open entry (nothing is overwritten).
+func (f *faqManage) useVersion(v data.FAQVersion) {
+	if v.EntryID != f.entryID || f.current == nil {
+		return
+	}
+	f.leave(func() {
+		f.fill(f.entryID, f.current, f.live, v.FAQInput)
+		f.dirty = true
+		f.showState()
+		f.message.SetSuccess(T("faq.manage.from_version", map[string]any{"Version": v.Version, "Next": f.current.Version + 1}))
+	}, nil)
 }
 
 // lintView shows an answer with its vague words in the error colour and a

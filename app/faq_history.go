@@ -22,9 +22,14 @@ type faqHistory struct {
 	versions []data.FAQVersion
 	events   []data.FAQStatusEvent
 	live     int // the version the desk answers from; 0 = none
+	// use, when set, takes an older version's content back into the
+	// editor, to be saved as a new version.
+	use func(data.FAQVersion)
 
 	list    *widget.List
 	title   *widget.Label
+	useBtn  *widget.Button
+	shown   int // the version shown, index into versions
 	moves   *widget.Label
 	detail  *fyne.Container
 	content *widget.RichText
@@ -33,8 +38,10 @@ type faqHistory struct {
 
 // showFAQHistory loads an entry's versions and opens them; live is the
 // version the desk answers from, names maps staff ids to names and catText
-// names a category. opened (may be nil) gets the open view.
-func (u *UI) showFAQHistory(entryID string, live int, names map[string]string, catText func(string) string, opened func(*faqHistory)) {
+// names a category. use (may be nil) takes an older version back into the
+// editor; opened (may be nil) gets the open view.
+func (u *UI) showFAQHistory(entryID string, live int, names map[string]string, catText func(string) string,
+	use func(data.FAQVersion), opened func(*faqHistory)) {
 	type snap struct {
 		versions []data.FAQVersion
 		events   []data.FAQStatusEvent
@@ -51,7 +58,7 @@ func (u *UI) showFAQHistory(entryID string, live int, names map[string]string, c
 			u.showModal(T("faq.history.title"), widget.NewLabel(u.errText(err)), T("dialog.close"))
 			return
 		}
-		h := &faqHistory{u: u, names: names, catText: catText, versions: s.versions, events: s.events, live: live}
+		h := &faqHistory{u: u, names: names, catText: catText, versions: s.versions, events: s.events, live: live, use: use}
 		h.show()
 		if opened != nil {
 			opened(h)
@@ -77,9 +84,11 @@ func (h *faqHistory) show() {
 	})
 	h.list.OnSelected = func(i widget.ListItemID) { h.showVersion(len(h.versions) - 1 - i) }
 	h.title = heading("")
+	h.useBtn = &widget.Button{Text: T("faq.history.use"), Icon: theme.ContentUndoIcon(), OnTapped: h.onUse}
+	h.useBtn.Hide()
 	h.moves = &widget.Label{Wrapping: fyne.TextWrapWord}
 	h.content = &widget.RichText{Wrapping: fyne.TextWrapWord, Scroll: container.ScrollNone}
-	h.detail = container.NewVBox(h.title, h.moves, widget.NewSeparator(), h.content)
+	h.detail = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(h.useBtn), h.title), h.moves, widget.NewSeparator(), h.content)
 	split := container.NewHSplit(h.list, container.NewVScroll(container.NewPadded(h.detail)))
 	split.Offset = 0.32
 	size := u.win.Canvas().Size()
@@ -127,6 +136,12 @@ func (h *faqHistory) showVersion(i int) {
 		return
 	}
 	v := h.versions[i]
+	h.shown = i
+	if h.use != nil && i < len(h.versions)-1 {
+		h.useBtn.Show()
+	} else {
+		h.useBtn.Hide()
+	}
 	status, _ := h.status(v, false)
 	h.title.SetText(T("faq.history.version_status", map[string]any{"Version": v.Version, "Status": status}))
 	var lines []string
@@ -149,6 +164,15 @@ func (h *faqHistory) showVersion(i int) {
 	h.moves.SetText(strings.Join(lines, "\n"))
 	h.content.Segments = versionSegments(v, h.catText)
 	h.content.Refresh()
+}
+
+// onUse closes the history and takes the shown version into the editor.
+func (h *faqHistory) onUse() {
+	if h.use == nil || h.shown < 0 || h.shown >= len(h.versions) {
+		return
+	}
+	h.modal.Hide()
+	h.use(h.versions[h.shown])
 }
 
 // versionSegments lays out a version's whole content for reading.
