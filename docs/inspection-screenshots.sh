@@ -60,3 +60,6 @@ click 60 723                           # 签字完成: signatures and repair tic
 shot inspection-completed 1.5
 click $((W - 150)) 157                 # 房屋履历
 shot inspection-history 1.5
+click $((W - 60)) 157                  # 返回列表
+click $((W - 46)) 197                  # 新建验房
+shot inspection-new 1.5
