@@ -55,7 +55,7 @@ func PreparePhoto(file []byte) ([]byte, int, int, error) {
 	if err != nil {
 		return nil, 0, 0, invalid("photo", "err.photo.not_image", nil)
 	}
-	img = shrink(img, PhotoMaxSide)
+	img = orient(shrink(img, PhotoMaxSide), exifOrientation(file))
 	b := img.Bounds()
 	for q := 85; ; q -= 10 {
 		var out bytes.Buffer

@@ -709,3 +709,60 @@ func TestDefectTickets(t *testing.T) {
 		t.Fatalf("re-inspection tickets %+v", rts)
 	}
 }
+
+// TestPhotoOrientation: a phone photo taken upright is stored sideways
+// with an EXIF orientation; it is stored turned upright.
+func TestPhotoOrientation(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 400, 200))
+	for x := 0; x < 100; x++ { // a red block at the left
+		for y := 0; y < 200; y++ {
+			img.Set(x, y, color.RGBA{255, 0, 0, 255})
+		}
+	}
+	var j bytes.Buffer
+	mustOK(t, jpeg.Encode(&j, img, nil))
+	for _, order := range []string{"MM", "II"} {
+		tiff := []byte(order)
+		u16 := func(v uint16) []byte {
+			if order == "MM" {
+				return []byte{byte(v >> 8), byte(v)}
+			}
+			return []byte{byte(v), byte(v >> 8)}
+		}
+		u32 := func(v uint32) []byte {
+			if order == "MM" {
+				return []byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+			}
+			return []byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)}
+		}
+		tiff = append(tiff, u16(42)...)
+		tiff = append(tiff, u32(8)...)
+		tiff = append(tiff, u16(1)...)                                            // one entry
+		tiff = append(tiff, append(append(u16(0x0112), u16(3)...), u32(1)...)...) // orientation, SHORT, 1
+		tiff = append(tiff, append(u16(6), 0, 0)...)                              // 6: turn 90° clockwise
+		tiff = append(tiff, u32(0)...)
+		seg := append([]byte("Exif\x00\x00"), tiff...)
+		app1 := append([]byte{0xFF, 0xE1, byte((len(seg) + 2) >> 8), byte(len(seg) + 2)}, seg...)
+		file := append(append([]byte{0xFF, 0xD8}, app1...), j.Bytes()[2:]...)
+		if o := exifOrientation(file); o != 6 {
+			t.Fatalf("%s: orientation %d", order, o)
+		}
+		out, w, h, err := PreparePhoto(file)
+		mustOK(t, err)
+		if w != 200 || h != 400 {
+			t.Fatalf("%s: stored %d×%d, want 200×400", order, w, h)
+		}
+		got, err := jpeg.Decode(bytes.NewReader(out))
+		mustOK(t, err)
+		// the red block, at the left of the sensor's picture, is now at the top
+		if r, g, _, _ := got.At(100, 20).RGBA(); r < 0xC000 || g > 0x4000 {
+			t.Fatalf("%s: top is not red after turning", order)
+		}
+		if r, _, _, _ := got.At(100, 380).RGBA(); r > 0x4000 && r < 0xC000 {
+			t.Fatalf("%s: bottom colour %x", order, r)
+		}
+	}
+	if exifOrientation([]byte("not a jpeg")) != 1 || exifOrientation([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF}) != 1 {
+		t.Fatal("garbage has an orientation")
+	}
+}
