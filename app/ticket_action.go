@@ -106,7 +106,7 @@ func (d *ticketDetail) openAction(kind string) {
 	f.submit = &widget.Button{Text: T("ticket.act.save"), Importance: widget.HighImportance, OnTapped: f.onSubmit}
 	var top []fyne.CanvasObject
 	top = append(top, &widget.Label{Text: T("ticket.act.about", map[string]any{"Number": t.Number, "State": T("ticket.state." + string(t.State))}), Wrapping: fyne.TextWrapWord})
-	if kind == data.EvEscalated && t.Escalation == 0 && !t.Deadlines.Escalation.IsZero() && !u.now().Before(t.Deadlines.Escalation) {
+	if kind == data.EvEscalated && escalationSuggested(t, u.now()) {
 		top = append(top, &widget.Label{Text: T("ticket.hint.escalate", map[string]any{"Time": u.dateTime(t.Deadlines.Escalation)}), Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord})
 	}
 	content := container.NewVBox(append(top, formGrid(f.fields...), f.message,

@@ -90,7 +90,7 @@ func newTicketDetail(s *ticketsScreen, id string) *ticketDetail {
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
 	content := container.NewBorder(container.NewVBox(d.title, d.hint), container.NewVBox(d.notice, d.actions), nil, nil, split)
-	d.modal = u.showModal(T("ticket.detail.title"), container.NewGridWrap(modalSize(u, 980, 620), content), T("dialog.close"))
+	d.modal = u.showModal(T("ticket.detail.title"), container.NewGridWrap(modalSize(u, 1200, 820), content), T("dialog.close"))
 	d.modal.onClosed = func() {
 		if d.form != nil {
 			d.form.modal.Hide()
@@ -203,7 +203,7 @@ func (d *ticketDetail) showHint() {
 	u, t := d.s.u, d.t
 	now := u.now()
 	var lines []string
-	if t.State.IsOpen() && t.Escalation == 0 && !t.Deadlines.Escalation.IsZero() && !now.Before(t.Deadlines.Escalation) {
+	if escalationSuggested(t, now) {
 		lines = append(lines, T("ticket.hint.escalate", map[string]any{"Time": u.dateTime(t.Deadlines.Escalation)}))
 	}
 	if t.State == data.StateRevisitDue && now.After(t.RevisitTo.Add(data.RevisitOverdueGrace)) {
@@ -216,6 +216,17 @@ func (d *ticketDetail) showHint() {
 		lines = append(lines, T("ticket.hint.invalid"))
 	}
 	d.hint.SetError(strings.Join(lines, "\n"))
+}
+
+// escalationSuggested reports whether the ticket's escalation deadline has
+// passed while it is still being handled and nobody escalated it (as the
+// list's data.TicketRow.EscalationSuggested).
+func escalationSuggested(t data.Ticket, now time.Time) bool {
+	switch t.State {
+	case data.StateOpen, data.StateAcknowledged, data.StateResponded:
+		return t.Escalation == 0 && !t.Deadlines.Escalation.IsZero() && !now.Before(t.Deadlines.Escalation)
+	}
+	return false
 }
 
 func levelKey(level int) string {
@@ -269,7 +280,7 @@ func (d *ticketDetail) showDeadlines() {
 		row("ticket.deadline.escalation", T("ticket.dl.none"), widget.MediumImportance)
 	case t.Escalation > 0:
 		row("ticket.deadline.escalation", T("ticket.dl.escalated", map[string]any{"Level": T(levelKey(t.Escalation))}), widget.SuccessImportance)
-	case t.State.IsOpen() && !now.Before(t.Deadlines.Escalation):
+	case escalationSuggested(t, now):
 		row("ticket.deadline.escalation", T("ticket.dl.escalate_now", map[string]any{"Time": u.dateTime(t.Deadlines.Escalation)}), widget.DangerImportance)
 	default:
 		row("ticket.deadline.escalation", T("ticket.dl.pending", map[string]any{"Time": u.dateTime(t.Deadlines.Escalation)}), widget.MediumImportance)
@@ -376,7 +387,7 @@ func (d *ticketDetail) showActions() {
 	d.actions.RemoveAll()
 	d.buttons = map[string]*widget.Button{}
 	work := d.mayWork()
-	escalate := t.State.IsOpen() && t.Escalation == 0 && !t.Deadlines.Escalation.IsZero() && !u.now().Before(t.Deadlines.Escalation)
+	escalate := escalationSuggested(t, u.now())
 	for _, a := range ticketActions {
 		if !ticketActionAllowed(t.Kind, t.State, a.kind) {
 			continue

@@ -300,7 +300,11 @@ func (f *ticketForm) onSubmit() {
 	}, func(t data.Ticket, err error) {
 		f.submit.Enable()
 		if err != nil {
-			showFieldErrors(f.fields, fieldErrorsOf(err), f.message.SetError)
+			errs := fieldErrorsOf(err)
+			if e := errs["category"]; e != nil && in.Category == "" {
+				errs["category"] = &data.Error{Code: e.Code, Field: e.Field, Key: "ticket.err.category"}
+			}
+			showFieldErrors(f.fields, errs, f.message.SetError)
 			f.message.SetError(u.errText(err))
 			return
 		}

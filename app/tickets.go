@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,7 +78,7 @@ var ticketColumns = []struct {
 // the values of rows (the first few hundred), at least its least width.
 func (s *ticketsScreen) ticketColumnWidths(rows []data.TicketRow) []float32 {
 	size := theme.TextSize()
-	pad := 2 * theme.InnerPadding() // a label's own padding
+	pad := 2*theme.InnerPadding() + theme.Padding() // a label's own padding, and a little room
 	out := make([]float32, len(ticketColumns))
 	measure := func(i int, text string) {
 		out[i] = max(out[i], fyne.MeasureText(text, size, fyne.TextStyle{}).Width+pad)
@@ -100,7 +101,8 @@ func (s *ticketsScreen) ticketColumnWidths(rows []data.TicketRow) []float32 {
 
 // fitColumns fits widths to avail: wider in proportion on a large
 // screen; on a small one the customer, unit and category columns give way
-// first (their values truncate), then every column.
+// first (their values truncate), then the named values, then every
+// column but the number.
 func fitColumns(widths []float32, avail float32) []float32 {
 	out := append([]float32(nil), widths...)
 	var sum float32
@@ -117,17 +119,43 @@ func fitColumns(widths []float32, avail float32) []float32 {
 		return out
 	}
 	over := sum - avail
-	for i, c := range ticketColumns {
-		switch c.key {
-		case "ticket.col.customer", "ticket.col.unit", "ticket.col.category":
-			give := min(over, max(out[i]-c.width, 0))
-			out[i] -= give
-			over -= give
+	// give takes the excess from the columns of keys, each in proportion to
+	// what it has above its least width.
+	give := func(keys []string, least func(i int) float32) {
+		var spare float32
+		for i, c := range ticketColumns {
+			if slices.Contains(keys, c.key) {
+				spare += max(out[i]-least(i), 0)
+			}
 		}
+		if spare <= 0 || over <= 0 {
+			return
+		}
+		take := min(over, spare)
+		for i, c := range ticketColumns {
+			if slices.Contains(keys, c.key) {
+				out[i] -= max(out[i]-least(i), 0) * take / spare
+			}
+		}
+		over -= take
 	}
-	if over > 0 {
-		for i := range out {
-			out[i] *= avail / (avail + over)
+	// The customer, unit and category down to their least widths; then the
+	// named values (kind, category, severity, state, owner) to a few
+	// characters, so the deadlines stay readable.
+	give([]string{"ticket.col.customer", "ticket.col.unit", "ticket.col.category"}, func(i int) float32 { return ticketColumns[i].width })
+	give([]string{"ticket.col.category", "ticket.col.kind", "ticket.col.severity", "ticket.col.state", "ticket.col.owner"}, func(int) float32 { return 56 })
+	if over > 0 { // then every column but the number, in proportion
+		var rest float32
+		for i, c := range ticketColumns {
+			if c.key != "ticket.col.number" {
+				rest += out[i]
+			}
+		}
+		scale := max(rest-over, 0) / rest
+		for i, c := range ticketColumns {
+			if c.key != "ticket.col.number" {
+				out[i] *= scale
+			}
 		}
 	}
 	return out
@@ -185,13 +213,16 @@ func (s *ticketsScreen) buildUI() fyne.CanvasObject {
 		}
 		s.table.UnselectAll()
 	}
-	right := container.NewHBox(s.state, s.kind, s.severity, s.mine, s.newBtn)
+	right := container.NewHBox(s.state, s.kind, s.severity, s.mine)
+	if canSeeLedger(u.user.Role) {
+		right.Add(&widget.Button{Text: T("ledger.title"), Icon: theme.ListIcon(), OnTapped: func() { u.showTicketLedger() }})
+	}
+	right.Add(s.newBtn)
 	filters := container.NewBorder(nil, nil, nil, right, s.search)
 	top := container.NewVBox(filters, s.summary, s.message)
 	s.layout = &ticketTableLayout{table: s.table}
 	s.layout.widths = s.ticketColumnWidths(nil)
 	table := container.New(s.layout, s.table)
-	_ = u
 	return container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewStack(table, container.NewCenter(s.empty))))
 }
 

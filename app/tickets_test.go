@@ -366,3 +366,31 @@ func TestTicketPrintsServiceAndRevisitRecords(t *testing.T) {
 	h.shows("已发送到打印机。")
 	contains(t, pdfText(t, printed), "AC-KF-02-F02", tk.Number, "王芳", "投诉处理后", "电话", "墙面已干", "李静")
 }
+
+func TestTicketColumnsFit(t *testing.T) {
+	need := make([]float32, len(ticketColumns))
+	var sum float32
+	for i, c := range ticketColumns {
+		need[i] = c.width + 30
+		sum += need[i]
+	}
+	num := 0 // the number column's index
+	for i, c := range ticketColumns {
+		if c.key == "ticket.col.number" {
+			num = i
+		}
+	}
+	for _, avail := range []float32{sum * 2, sum, sum - 60, sum * 0.7} {
+		got := fitColumns(need, avail)
+		var total float32
+		for _, w := range got {
+			total += w
+		}
+		if total < avail-0.5 || total > avail+0.5 {
+			t.Errorf("avail %.0f: columns take %.0f", avail, total)
+		}
+		if avail <= sum && got[num] != need[num] {
+			t.Errorf("avail %.0f: the number column got %.0f of %.0f", avail, got[num], need[num])
+		}
+	}
+}
