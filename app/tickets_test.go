@@ -203,6 +203,14 @@ func TestTicketFormChecksTimes(t *testing.T) {
 	selectOption(t, f.kind, "建议")
 	selectOption(t, f.category, "客户服务")
 	test.Type(f.description, "希望周末延长开放时间")
+	// A 10,000-character paste is refused with its length; nothing is saved.
+	f.description.SetText(strings.Repeat("渗水", 5000))
+	test.Tap(f.submit)
+	h.shows("太长了：最多 2000 个字，现在 10000 个。")
+	if n := h.count("tickets"); n != 0 {
+		t.Fatalf("%d tickets saved", n)
+	}
+	f.description.SetText("希望周末延长开放时间")
 	f.openedAt.SetText("昨天下午")
 	test.Tap(f.submit)
 	h.shows("时间格式：2026-11-23 14:30")
