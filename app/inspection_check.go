@@ -81,12 +81,14 @@ func (c *checkView) buildUI() fyne.CanvasObject {
 	}
 	sub := &widget.Label{Text: strings.Join([]string{st.Project, owners, st.Date, T("insp.accompanied", map[string]any{"Name": st.InspectorName}),
 		T("insp.template_version", map[string]any{"Version": st.TemplateVersion})}, " · "), Truncation: fyne.TextTruncateEllipsis}
-	c.progress = widget.NewLabel("")
+	// the progress sits between the title and the buttons and gives way
+	// (truncated) when the window is narrow
+	c.progress = &widget.Label{Alignment: fyne.TextAlignTrailing, Truncation: fyne.TextTruncateEllipsis}
 	c.message = newStatusLine()
 	back := &widget.Button{Text: T("insp.back"), Icon: theme.NavigateBackIcon(), OnTapped: s.showList}
 	history := &widget.Button{Text: T("insp.history"), OnTapped: func() { s.showHistory(st.ID) }}
 	print := &widget.Button{Text: T("insp.print"), Icon: theme.DocumentPrintIcon(), OnTapped: func() { s.u.printInspection(st.ID) }}
-	head := container.NewVBox(bar(container.NewHBox(back, title), c.progress, history, print), sub, c.message)
+	head := container.NewVBox(container.NewBorder(nil, nil, container.NewHBox(back, title), container.NewHBox(history, print), c.progress), sub, c.message)
 
 	c.nav = widget.NewList(func() int { return len(c.pages) }, func() fyne.CanvasObject {
 		name := widget.NewLabel("")
