@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"anchang/assets"
 )
 
@@ -764,5 +766,57 @@ func TestPhotoOrientation(t *testing.T) {
 	}
 	if exifOrientation([]byte("not a jpeg")) != 1 || exifOrientation([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF}) != 1 {
 		t.Fatal("garbage has an orientation")
+	}
+}
+
+// TestInspectionRecordsStamped: every inspection row (events, photos,
+// sign-off, ticket links) has a UUIDv7 id, this office and device, a
+// creation time and its author.
+func TestInspectionRecordsStamped(t *testing.T) {
+	ctx := context.Background()
+	s, _, recep, _ := inspectionStore(t)
+	ins := mustStart(t, s, recep.ID, handoverInput("1202"))
+	st := mustDetail(t, s, recep.ID, ins.ID)
+	p, err := s.AddInspectionPhoto(ctx, recep.ID, ins.ID, "kitchen.drain", pngBytes(t, 64, 48))
+	mustOK(t, err)
+	answerAll(t, s, recep.ID, st, map[string]string{"kitchen.drain": "下水慢"})
+	_, err = s.RecordResult(ctx, recep.ID, ins.ID, ResultInput{Item: "kitchen.drain", Result: ResultDefect, Description: "下水慢", Photos: []string{p.ID}})
+	mustOK(t, err)
+	mustOK(t, s.SetInspectionValue(ctx, recep.ID, ins.ID, ValueMeter, "water", "1.5"))
+	mustOK(t, s.CompleteInspection(ctx, recep.ID, ins.ID, CompleteInput{PaperSign: true}))
+	_, err = s.OpenDefectTickets(ctx, recep.ID, ins.ID)
+	mustOK(t, err)
+	in := handoverInput("1202")
+	in.Kind = InspectionReinspection
+	re := mustStart(t, s, recep.ID, in)
+	rst := mustDetail(t, s, recep.ID, re.ID)
+	mustOK(t, s.RecordFollowUp(ctx, recep.ID, re.ID, rst.Carried[0].DefectID, OutcomeFixed, ""))
+	dev, off, _ := s.Device()
+	for _, table := range []string{"inspections", "inspection_results", "inspection_followups", "inspection_carried", "inspection_values",
+		"inspection_photos", "inspection_completions", "inspection_defect_tickets"} {
+		rows, err := s.db.Query(`SELECT id, office_id, device_id, created_at, COALESCE(created_by, '') FROM ` + table)
+		mustOK(t, err)
+		n := 0
+		for rows.Next() {
+			var id, office, device, by string
+			var at int64
+			mustOK(t, rows.Scan(&id, &office, &device, &at, &by))
+			if u, err := uuid.Parse(id); err != nil || u.Version() != 7 || office != off.ID || device != dev.ID || at <= 0 || by != recep.ID {
+				t.Errorf("%s row %s: office %s device %s at %d by %s", table, id, office, device, at, by)
+			}
+			n++
+		}
+		rows.Close()
+		if n == 0 {
+			t.Errorf("%s: no rows", table)
+		}
+	}
+	// every change is in the outbox
+	var changes int
+	mustOK(t, s.db.QueryRow(`SELECT count(*) FROM outbox WHERE mutation LIKE 'inspection.%'`).Scan(&changes))
+	// template, start, photo, the results, the defect again, a reading,
+	// completion, the ticket link, the re-inspection and its verdict
+	if want := 1 + 1 + 1 + st.Total + 1 + 1 + 1 + 1 + 1 + 1; changes != want {
+		t.Fatalf("outbox has %d inspection changes, want %d", changes, want)
 	}
 }
