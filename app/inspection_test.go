@@ -249,3 +249,21 @@ func TestInspectionTemplateAdmin(t *testing.T) {
 	test.Tap(findButton(t, h, "导入为新版本"))
 	h.shows("模板文件格式不对")
 }
+
+// TestPrintInspectionFromScreen: 打印 on an inspection opens the print
+// modal for the handover checklist form; the saved PDF holds the results.
+func TestPrintInspectionFromScreen(t *testing.T) {
+	h, dir := printHarness(t)
+	h.signInAs("李静")
+	c := startInspection(t, h, "2单元1202")
+	if _, err := h.store.RecordResult(context.Background(), h.staffID("李静"), c.st.ID,
+		data.ResultInput{Item: "kitchen.drain", Result: data.ResultDefect, Description: "水槽下水缓慢"}); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(findButton(t, h, "打印"))
+	h.shows("交付验房检查表", "3号楼 2单元1202 · 2026-11-23 验房", "表单编号：AC-KF-03-F01", "流水号：XHW-20261123-0001", "共 5 页")
+	test.Tap(findButton(t, h, "保存 PDF"))
+	saved := filepath.Join(dir, "AC-KF-03-F01_XHW-20261123-0001.pdf")
+	h.shows("已保存：" + saved)
+	contains(t, pdfText(t, saved), "水槽下水缓慢", "王秀英、张伟", "138 1234 5678", "不合格 Defect #1")
+}
