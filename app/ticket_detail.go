@@ -197,6 +197,13 @@ func (d *ticketDetail) show() {
 	d.showActions()
 }
 
+// tick re-reckons how the deadlines stand now, without reading the store.
+func (d *ticketDetail) tick() {
+	d.showHint()
+	d.showDeadlines()
+	d.showActions()
+}
+
 // showHint says what needs doing: escalation suggested, a revisit overdue,
 // an unsatisfactory revisit that reopened the ticket.
 func (d *ticketDetail) showHint() {

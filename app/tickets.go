@@ -368,6 +368,9 @@ func (s *ticketsScreen) reload() {
 			s.empty.Hide()
 		}
 		s.table.Refresh()
+		if d := s.detail; d != nil && d.form == nil && d.t.ID != "" {
+			d.tick() // deadlines pass while the detail is open
+		}
 	})
 }
 

@@ -119,10 +119,11 @@ func TestTicketOpenEscalateRevisitClose(t *testing.T) {
 	h.shows("已记录：开始处理。现在：处理中。", "开始处理 · 李静")
 
 	// Two hours later the escalation deadline has passed: the list and
-	// the top bar say so, and the detail suggests escalating.
-	h.u.shell.tickets.detail.close()
+	// the top bar say so, and the detail (still open) suggests escalating.
 	h.clk.Advance(2 * time.Hour)
 	h.u.shell.refresh()
+	h.shows("升级时限 2026-11-23 11:00 已过：建议升级。", "2026-11-23 11:00 已过 · 建议升级")
+	h.u.shell.tickets.detail.close()
 	h.shows("应升级", "工单 1 逾期 · 0 将到期", "逾期 1")
 	if h.u.shell.tickets.glance.Importance != widget.DangerImportance {
 		t.Fatal("the top bar's count is not in the danger colour")
@@ -424,4 +425,47 @@ func BenchmarkTicketListPrepare(b *testing.B) {
 		countTickets(rows)
 		s.ticketColumnWidths(rows)
 	}
+}
+
+func TestTicketHandOnAndInvalid(t *testing.T) {
+	h := ticketDesk(t)
+	ctx := context.Background()
+	recep := h.staffID("李静")
+	in := data.TicketInput{Kind: data.TicketComplaint, Category: data.CatService, Severity: data.SeverityGeneral,
+		Description: "顾问态度不好", CustomerName: "王芳", Phone: "13812345678"}
+	if _, err := h.store.OpenTicket(ctx, recep, in); err != nil {
+		t.Fatal(err)
+	}
+	h.u.shell.refresh()
+	d := h.openFirstTicket()
+
+	// Handed on explicitly, with a note: the new owner owns it, and the
+	// one who opened it may only add notes and revisits now.
+	h.ticketAct("转交", func(f *ticketActionForm) {
+		selectOption(t, f.to, "赵主管")
+		test.Type(f.note, "需要主管现场处理")
+	})
+	h.shows("转交 · 李静", "交给 赵主管", "备注：需要主管现场处理")
+	h.shows("负责人", "赵主管")
+	for kind, b := range d.buttons {
+		if kind == data.EvNote || kind == data.EvRevisited || strings.HasPrefix(kind, "print") {
+			if b.Disabled() {
+				t.Errorf("%s is disabled for a colleague", kind)
+			}
+		} else if !b.Disabled() {
+			t.Errorf("%s is enabled for someone who no longer owns the ticket", kind)
+		}
+	}
+	d.close()
+
+	// An invalid complaint is explained and closed at once.
+	in.Invalid, in.Description = true, "要求退还已过期的优惠"
+	tk, err := h.store.OpenTicket(ctx, recep, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.u.shell.tickets.openDetail(tk.ID)
+	h.shows("无效投诉：向客户解释后以“无效投诉，已解释”关闭。", "无效")
+	h.ticketAct("关闭工单", func(f *ticketActionForm) { selectOption(t, f.reason, "无效投诉，已解释") })
+	h.shows("已记录：关闭。现在：已关闭。", "关闭：无效投诉，已解释")
 }
