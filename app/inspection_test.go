@@ -267,3 +267,45 @@ func TestPrintInspectionFromScreen(t *testing.T) {
 	h.shows("已保存：" + saved)
 	contains(t, pdfText(t, saved), "水槽下水缓慢", "王秀英、张伟", "138 1234 5678", "不合格 Defect #1")
 }
+
+// TestInspectionBadInputOnScreen: the new inspection form and the defect
+// modal say what is wrong, under the field, and save nothing.
+func TestInspectionBadInputOnScreen(t *testing.T) {
+	h := newHarness(t, true)
+	h.signInAs("李静")
+	h.selectTab("验房")
+	test.Tap(findButton(t, h, "新建验房"))
+	f := h.u.shell.inspection.form
+	test.Type(f.building, "3号楼")
+	f.unit.SetText(strings.Repeat("楼", 10000)) // a paste
+	test.Type(f.owners, "王😀")
+	test.Type(f.phone, "12345")
+	test.Tap(f.start)
+	h.shows("必填", "太长了：最多 20 个字，现在 10000 个。", "请填写 11 位中国大陆手机号。")
+	if h.u.shell.inspection.check != nil {
+		t.Fatal("an inspection started with bad input")
+	}
+	n, err := h.store.ListInspections(context.Background(), h.staffID("李静"), data.InspectionFilter{})
+	if err != nil || len(n) != 0 {
+		t.Fatalf("inspections after bad input: %d %v", len(n), err)
+	}
+	test.Tap(findButton(t, h, "取消"))
+
+	c := startInspection(t, h, "1202")
+	test.Tap(c.rows["entry.lock"].defect)
+	desc := findVisible(h, func(o fyne.CanvasObject) bool {
+		e, ok := o.(*widget.Entry)
+		return ok && e.PlaceHolder == T("insp.defect.desc.hint")
+	}).(*widget.Entry)
+	desc.SetText(strings.Repeat("锁", 10000))
+	test.Tap(findButton(t, h, "记录缺陷"))
+	h.shows("太长了：最多 500 个字，现在 10000 个。", "记录缺陷")
+	desc.SetText("锁芯\x1b[31m卡涩")
+	test.Tap(findButton(t, h, "记录缺陷"))
+	h.shows("包含不可见的控制字符", "记录缺陷")
+	test.Tap(findButton(t, h, "取消"))
+	if st, _ := h.store.InspectionDetail(context.Background(), h.staffID("李静"), c.st.ID); len(st.Results) != 0 {
+		t.Fatalf("results after bad input: %+v", st.Results)
+	}
+	h.shows("已检 0/112 · 缺陷 0")
+}
