@@ -62,6 +62,7 @@ const (
 	ticketShowOpen = iota
 	ticketShowAll
 	ticketShowClosed
+	ticketShowLate // open with a passed deadline: what the supervisor follows up
 )
 
 // ticketColumns are the list's columns: the header's key and the least width.
@@ -173,7 +174,7 @@ func (s *ticketsScreen) buildUI() fyne.CanvasObject {
 	u := s.u
 	s.search = &widget.Entry{PlaceHolder: T("ticket.search")}
 	s.search.OnChanged = func(string) { s.reload() }
-	s.state = widget.NewSelect([]string{T("ticket.show.open"), T("ticket.show.all"), T("ticket.show.closed")}, func(string) { s.reload() })
+	s.state = widget.NewSelect([]string{T("ticket.show.open"), T("ticket.show.all"), T("ticket.show.closed"), T("ticket.show.late")}, func(string) { s.reload() })
 	s.state.SetSelectedIndex(ticketShowOpen)
 	kinds := []string{T("ticket.all_kinds")}
 	for _, k := range data.TicketKinds {
@@ -311,7 +312,7 @@ func (s *ticketsScreen) filter() (data.TicketFilter, int) {
 	f := data.TicketFilter{Query: strings.TrimSpace(s.search.Text)}
 	show := max(s.state.SelectedIndex(), 0)
 	switch show {
-	case ticketShowOpen:
+	case ticketShowOpen, ticketShowLate:
 		f.OpenOnly = true
 	case ticketShowClosed:
 		f.State = data.StateClosed
@@ -335,7 +336,7 @@ func (s *ticketsScreen) reload() {
 		return
 	}
 	u := s.u
-	f, _ := s.filter()
+	f, show := s.filter()
 	s.loadSeq++
 	seq := s.loadSeq
 	type result struct {
@@ -357,6 +358,15 @@ func (s *ticketsScreen) reload() {
 			return
 		}
 		s.message.SetText("")
+		if show == ticketShowLate {
+			late := r.rows[:0]
+			for _, row := range r.rows {
+				if overdueish(row) {
+					late = append(late, row)
+				}
+			}
+			r.rows = late
+		}
 		sortTickets(r.rows)
 		s.rows = r.rows
 		s.layout.setWidths(s.ticketColumnWidths(s.rows))

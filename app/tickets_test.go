@@ -125,6 +125,10 @@ func TestTicketOpenEscalateRevisitClose(t *testing.T) {
 	h.shows("升级时限 2026-11-23 11:00 已过：建议升级。", "2026-11-23 11:00 已过 · 建议升级")
 	h.u.shell.tickets.detail.close()
 	h.shows("应升级", "工单 1 逾期 · 0 将到期", "逾期 1")
+	// The overdue filter lists it; once escalated it drops out.
+	h.u.shell.tickets.state.SetSelectedIndex(ticketShowLate)
+	h.shows("XHW-20261123-001")
+	h.u.shell.tickets.state.SetSelectedIndex(ticketShowOpen)
 	if h.u.shell.tickets.glance.Importance != widget.DangerImportance {
 		t.Fatal("the top bar's count is not in the danger colour")
 	}
@@ -148,6 +152,9 @@ func TestTicketOpenEscalateRevisitClose(t *testing.T) {
 	h.hides("建议升级。")
 	h.u.shell.refresh()
 	h.shows("工单无逾期")
+	h.u.shell.tickets.state.SetSelectedIndex(ticketShowLate)
+	h.shows("没有符合条件的工单")
+	h.u.shell.tickets.state.SetSelectedIndex(ticketShowOpen)
 
 	h.ticketAct("答复客户", func(f *ticketActionForm) { test.Type(f.note, "已安排工程部明天上门") })
 	h.shows("答复客户 · 李静", "备注：已安排工程部明天上门")
