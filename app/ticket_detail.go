@@ -401,8 +401,13 @@ func (d *ticketDetail) showActions() {
 		}
 		kind := a.kind
 		b := &widget.Button{Text: T(a.key), OnTapped: func() { d.openAction(kind) }}
-		if kind == data.EvEscalated && escalate {
+		switch {
+		case kind == data.EvEscalated && escalate:
 			b.Importance = widget.DangerImportance
+		case kind == data.EvRevisited && t.State == data.StateRevisitDue && u.now().After(t.RevisitTo):
+			b.Importance = widget.DangerImportance // late: the supervisor follows it up
+		case kind == data.EvRevisited && t.State == data.StateRevisitDue && !u.now().Before(t.RevisitFrom):
+			b.Importance = widget.HighImportance // due now
 		}
 		if kind != data.EvNote && kind != data.EvRevisited && !work {
 			b.Disable()

@@ -160,6 +160,9 @@ func TestTicketOpenEscalateRevisitClose(t *testing.T) {
 	h.shows("答复客户 · 李静", "备注：已安排工程部明天上门")
 	h.ticketAct("处理完成", nil)
 	h.shows("已记录处理完成，回访安排在 2026-11-23 12:00 至 2026-11-26 12:00。", "安排回访 · 李静", "待回访")
+	if b := d.buttons[data.EvRevisited]; b.Importance != widget.HighImportance {
+		t.Fatalf("a revisit due now is not the highlighted action (importance %v)", b.Importance)
+	}
 
 	// Closing as satisfied before the revisit is refused with the reason.
 	h.ticketAct("关闭工单", func(f *ticketActionForm) { selectOption(t, f.reason, "客户满意") })
