@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"sync"
 
 	"fyne.io/fyne/v2"
 )
@@ -9,10 +10,15 @@ import (
 // saveQueue runs writes off the UI goroutine one at a time, in the order
 // they were asked for: two quick taps on the same checklist item commit
 // in the order they were made, so the latest tap is the latest event.
-// Each result comes back on the UI goroutine.
+// Each result comes back on the UI goroutine. A worker goroutine runs only
+// while there is something to write, and UI.Stop waits for the queue to
+// drain, so a tap shown as made is written before the app lets go of the
+// database.
 type saveQueue struct {
-	u  *UI
-	ch chan func()
+	u       *UI
+	mu      sync.Mutex
+	jobs    []func()
+	running bool
 }
 
 func newSaveQueue(u *UI) *saveQueue { return &saveQueue{u: u} }
@@ -23,16 +29,34 @@ func (q *saveQueue) run(work func(ctx context.Context) error, done func(error)) 
 		done(work(context.Background()))
 		return
 	}
-	if q.ch == nil {
-		q.ch = make(chan func(), 256)
-		go func() {
-			for job := range q.ch {
-				job()
-			}
-		}()
-	}
-	q.ch <- func() {
+	q.u.saving.Add(1)
+	job := func() {
+		defer q.u.saving.Done()
 		err := work(context.Background())
 		fyne.Do(func() { done(err) })
+	}
+	q.mu.Lock()
+	q.jobs = append(q.jobs, job)
+	start := !q.running
+	q.running = true
+	q.mu.Unlock()
+	if start {
+		go q.drain()
+	}
+}
+
+// drain runs the queued jobs in order and ends when none are left.
+func (q *saveQueue) drain() {
+	for {
+		q.mu.Lock()
+		if len(q.jobs) == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		job := q.jobs[0]
+		q.jobs = q.jobs[1:]
+		q.mu.Unlock()
+		job()
 	}
 }

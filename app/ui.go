@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -48,6 +49,9 @@ type UI struct {
 	kiosk  *kioskScreen
 
 	tickers []context.CancelFunc
+	// saving counts queued writes the screen already shows as done
+	// (saveQueue): Stop waits for them, so closing the window loses none.
+	saving sync.WaitGroup
 }
 
 // Options configure New.
@@ -105,12 +109,13 @@ func (u *UI) loadDevice() {
 	}
 }
 
-// Stop ends the UI's timers.
+// Stop ends the UI's timers and waits for the queued writes.
 func (u *UI) Stop() {
 	for _, cancel := range u.tickers {
 		cancel()
 	}
 	u.tickers = nil
+	u.saving.Wait()
 }
 
 func (u *UI) setTitle(suffix string) {
