@@ -230,7 +230,7 @@ func (s *ticketsScreen) buildUI() fyne.CanvasObject {
 // glanceButton is the top bar's count of overdue and due-soon tickets; it
 // opens the tickets tab.
 func (s *ticketsScreen) glanceButton() *widget.Button {
-	s.glance = &widget.Button{Text: T("ticket.glance.none"), Icon: theme.WarningIcon(), Importance: widget.LowImportance, OnTapped: func() {
+	s.glance = &widget.Button{Text: T("ticket.glance.none"), Icon: theme.ConfirmIcon(), Importance: widget.LowImportance, OnTapped: func() {
 		if sh := s.u.shell; sh != nil && s.tab != nil {
 			sh.tabs.Select(s.tab)
 		}
@@ -398,13 +398,14 @@ func (s *ticketsScreen) showCounts() {
 	default:
 		s.glance.SetText(T("ticket.glance.none"))
 	}
+	s.glance.Icon = theme.WarningIcon()
 	switch {
 	case c.overdue > 0:
 		s.glance.Importance = widget.DangerImportance
 	case c.soon > 0:
 		s.glance.Importance = widget.WarningImportance
 	default:
-		s.glance.Importance = widget.LowImportance
+		s.glance.Importance, s.glance.Icon = widget.LowImportance, theme.ConfirmIcon()
 	}
 	s.glance.Refresh()
 }
