@@ -37,8 +37,8 @@ click $cx $((sel_y + 4 * 37))
 click $cx $pin_y
 xdotool type --delay 50 2580; xdotool key Return
 shot checkin 2
-# Tab buttons: check-in, board, rotation, answers, staff, settings.
-if [[ $lang == zh ]]; then tabs=(40 122 200 280 347 397); else tabs=(${EN_TABS:-40 136 232 309 372 434}); fi
+# Tab buttons: check-in, board, rotation, answers, staff, settings (tickets and handover lie between them).
+if [[ $lang == zh ]]; then tabs=(40 122 200 280 397 497); else tabs=(${EN_TABS:-40 136 232 309 437 585}); fi
 # Check-in: a returning visitor's number shows their history and own consultant.
 phone=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT substr(phone,4) FROM visitors p WHERE (SELECT count(*) FROM visits v WHERE v.visitor_id=p.id)>2 LIMIT 1').fetchone()[0])" "$dir/anchang.db")
 click 300 189
