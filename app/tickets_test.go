@@ -479,3 +479,27 @@ func TestTicketHandOnAndInvalid(t *testing.T) {
 	h.ticketAct("关闭工单", func(f *ticketActionForm) { selectOption(t, f.reason, "无效投诉，已解释") })
 	h.shows("已记录：关闭。现在：已关闭。", "关闭：无效投诉，已解释")
 }
+
+// TestDeskFitsWithTicketCount: with every tab an admin has and the
+// tickets count in the top bar, the desk still fits 1024 pixels across,
+// in both languages.
+func TestDeskFitsWithTicketCount(t *testing.T) {
+	for _, lang := range []string{"zh", "en"} {
+		h := newHarness(t, true, "陈思远")
+		SetLanguage(lang)
+		ctx := context.Background()
+		in := data.TicketInput{Kind: data.TicketComplaint, Category: data.CatService, Severity: data.SeverityImportant,
+			Description: "等待太久", CustomerName: "王芳", Phone: "13812345678"}
+		for range 12 {
+			if _, err := h.store.OpenTicket(ctx, h.admin.ID, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h.clk.Advance(2 * time.Hour) // all 12 past their escalation deadline
+		h.signInAs("管理员")
+		h.shows(T("ticket.glance", map[string]any{"Overdue": 12, "Soon": 0}))
+		if w := h.win.Canvas().Content().MinSize().Width; w > 1024 {
+			t.Errorf("%s: the desk needs %.0f pixels across", lang, w)
+		}
+	}
+}
