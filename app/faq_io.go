@@ -127,7 +127,11 @@ func (f *faqFiles) onFormat() {
 
 // resolve makes a typed path absolute, in the default folder when it is a
 // bare name; "~" is the home folder.
-func (f *faqFiles) resolve(p string) string {
+func (f *faqFiles) resolve(p string) string { return resolvePath(p, f.folder) }
+
+// resolvePath makes a typed path absolute, in folder when it is a bare
+// name; "~" is the home folder; "" stays "".
+func resolvePath(p, folder string) string {
 	p = strings.TrimSpace(p)
 	if p == "" {
 		return ""
@@ -137,8 +141,8 @@ func (f *faqFiles) resolve(p string) string {
 			p = filepath.Join(home, rest)
 		}
 	}
-	if !filepath.IsAbs(p) && f.folder != "" {
-		p = filepath.Join(f.folder, p)
+	if !filepath.IsAbs(p) && folder != "" {
+		p = filepath.Join(folder, p)
 	}
 	return filepath.Clean(p)
 }
@@ -249,8 +253,13 @@ func (f *faqFiles) fileErrText(err error) string {
 	return f.u.faqErrText(err)
 }
 
-// rowErrorText says where a problem of an import file is and what it is.
-func rowErrorText(e data.FAQRowError) string {
+// rowErrorText says where a problem of a manual import file is and what it
+// is.
+func rowErrorText(e data.FAQRowError) string { return importRowText(e, columnName) }
+
+// importRowText says where a problem of an import file is and what it is,
+// naming the column with column.
+func importRowText(e data.FAQRowError, column func(string) string) string {
 	reason := T(e.Key, faqArgs(e.Key, e.Args))
 	switch {
 	case e.Line == 0:
@@ -258,7 +267,7 @@ func rowErrorText(e data.FAQRowError) string {
 	case e.Column == "":
 		return T("faq.io.row", map[string]any{"Line": e.Line, "Reason": reason})
 	}
-	return T("faq.io.row_column", map[string]any{"Line": e.Line, "Column": columnName(e.Column), "Reason": reason})
+	return T("faq.io.row_column", map[string]any{"Line": e.Line, "Column": column(e.Column), "Reason": reason})
 }
 
 // columnName is a column's header in the current language, with its code.

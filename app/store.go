@@ -60,11 +60,11 @@ type Store interface {
 	OpenHandoffs(ctx context.Context) ([]data.Handoff, error)
 	FinishHandoff(ctx context.Context, actorID, id, note string) error
 
-	ticketAdminStore // SLA policy, holidays and the complaint ledger (app/ticket_policy.go)
-
-	faqAdminStore   // the manual's admin pages (app/faq_admin.go)
-	ticketStore     // the ticket desk (app/tickets.go)
-	inspectionStore // the handover inspections (app/inspection.go)
+	faqAdminStore     // the manual's admin pages (app/faq_admin.go)
+	inspectionStore   // the handover inspections (app/inspection.go)
+	ticketAdminStore  // SLA policy, holidays and the complaint ledger (app/ticket_policy.go)
+	ticketStore       // the ticket desk (app/tickets.go)
+	ticketImportStore // carrying a paper ledger over (app/ticket_import.go)
 }
 
 var _ Store = (*data.Store)(nil)

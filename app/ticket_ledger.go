@@ -147,8 +147,14 @@ func (l *ledgerScreen) buildUI() fyne.CanvasObject {
 	l.periodText = widget.NewLabel("")
 	l.status = newStatusLine()
 	l.export = &widget.Button{Text: T("ledger.export"), OnTapped: l.onExport}
+	actions := []fyne.CanvasObject{l.export}
+	if canCarryOver(l.u.user.Role) {
+		actions = append([]fyne.CanvasObject{&widget.Button{Text: T("ticket.import.open"), OnTapped: func() {
+			l.u.showTicketImport(func(int) { l.reload() })
+		}}}, actions...)
+	}
 	filters := container.NewVBox(
-		container.NewHBox(widget.NewLabel(T("ledger.period")), l.period, l.custom, layout.NewSpacer(), l.export),
+		container.NewHBox(append([]fyne.CanvasObject{widget.NewLabel(T("ledger.period")), l.period, l.custom, layout.NewSpacer()}, actions...)...),
 		container.NewHBox(selects...),
 		l.periodText,
 	)
