@@ -34,6 +34,8 @@ func (d *Definition) RecordHelp() string {
 		return "a day, YYYY-MM-DD"
 	case HandoverInspection:
 		return "an inspection's id"
+	case ServiceRecord, RevisitRecord:
+		return "a ticket's id or number"
 	}
 	return "none stored yet (--demo, --blank)"
 }
