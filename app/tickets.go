@@ -238,7 +238,7 @@ func (s *ticketsScreen) glanceButton() *widget.Button {
 	return s.glance
 }
 
-// newTicketsTab makes the tickets tab.
+// newTab makes the tickets tab.
 func (s *ticketsScreen) newTab() *tab {
 	s.tab = newTab(T("tab.tickets"), s.buildUI())
 	return s.tab
