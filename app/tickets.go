@@ -412,8 +412,15 @@ func (s *ticketsScreen) showCounts() {
 
 // dueMark is a row's deadline marker and its colour.
 func dueMark(r data.TicketRow) (string, widget.Importance) {
-	if !r.State.IsOpen() {
-		return "", widget.MediumImportance
+	if !r.State.IsOpen() || r.State == data.StateRevisited {
+		// Done with its deadlines: the revisit's score, if any.
+		switch {
+		case r.Satisfaction <= 0:
+			return "", widget.MediumImportance
+		case r.Satisfaction <= data.UnsatisfiedMax:
+			return T("ticket.score", map[string]any{"Score": r.Satisfaction}), widget.DangerImportance
+		}
+		return T("ticket.score", map[string]any{"Score": r.Satisfaction}), widget.MediumImportance
 	}
 	switch {
 	case r.RevisitOverdue:

@@ -196,7 +196,7 @@ func TestTicketOpenEscalateRevisitClose(t *testing.T) {
 	}
 	h.shows("没有符合条件的工单")
 	h.u.shell.tickets.state.SetSelectedIndex(ticketShowClosed)
-	h.shows("XHW-20261123-001", "已关闭")
+	h.shows("XHW-20261123-001", "已关闭", "满意度 5")
 
 	tk, err := h.store.TicketByNumber(context.Background(), h.admin.ID, "XHW-20261123-001")
 	if err != nil {
