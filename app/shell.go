@@ -126,7 +126,7 @@ func (sh *shell) menu() *fyne.MainMenu {
 		tools = append(tools, fyne.NewMenuItem(T("menu.demo"), sh.onLoadDemo))
 	}
 	tools = append(tools, fyne.NewMenuItem(T("menu.blank_forms"), u.showBlankForms))
-	if canSeeLedger(u.user.Role) { // until the tickets tab has its ledger button
+	if canSeeLedger(u.user.Role) { // also on the tickets tab
 		tools = append(tools, fyne.NewMenuItem(T("ledger.title"), func() { u.showTicketLedger() }))
 	}
 	tools = append(tools, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(T("shell.sign_out"), u.showSignIn))
