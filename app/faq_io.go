@@ -195,13 +195,9 @@ func (f *faqFiles) onImport() {
 	f.importBtn.Disable()
 	f.importMsg.SetText("")
 	load(u, func(ctx context.Context) (data.FAQImportResult, error) {
-		file, err := os.Open(path)
+		file, err := openImportFile(path)
 		if err != nil {
-			key := "faq.io.cannot_read"
-			if errors.Is(err, os.ErrNotExist) {
-				key = "faq.io.not_found"
-			}
-			return data.FAQImportResult{}, &fileError{key: key, path: path, err: err}
+			return data.FAQImportResult{}, err
 		}
 		defer file.Close()
 		return u.store.ImportFAQ(ctx, u.user.ID, path, file)
@@ -242,6 +238,20 @@ type fileError struct {
 }
 
 func (e *fileError) Error() string { return e.key + ": " + e.err.Error() }
+
+// openImportFile opens a file to import; a failure is a *fileError that
+// says whether it is missing or unreadable.
+func openImportFile(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		key := "faq.io.cannot_read"
+		if errors.Is(err, os.ErrNotExist) {
+			key = "faq.io.not_found"
+		}
+		return nil, &fileError{key: key, path: path, err: err}
+	}
+	return f, nil
+}
 func (e *fileError) Unwrap() error { return e.err }
 
 func (f *faqFiles) fileErrText(err error) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"slices"
 
 	"fyne.io/fyne/v2"
@@ -82,13 +81,9 @@ func (ti *ticketImport) onImport() {
 	ti.button.Disable()
 	ti.status.SetText(T("ticket.import.running"))
 	load(u, func(ctx context.Context) (int, error) {
-		f, err := os.Open(path)
+		f, err := openImportFile(path)
 		if err != nil {
-			key := "faq.io.cannot_read"
-			if errors.Is(err, os.ErrNotExist) {
-				key = "faq.io.not_found"
-			}
-			return 0, &fileError{key: key, path: path, err: err}
+			return 0, err
 		}
 		defer f.Close()
 		return u.store.ImportTickets(ctx, u.user.ID, path, f)

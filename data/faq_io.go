@@ -190,34 +190,9 @@ func readXLSXTable(b []byte) ([][]string, []int, error) {
 }
 
 func parseFAQTable(table [][]string, lines []int) ([]faqRow, FAQImportErrors, error) {
-	// Skip blank rows before the header.
-	for len(table) > 0 && strings.TrimSpace(strings.Join(table[0], "")) == "" {
-		table, lines = table[1:], lines[1:]
-	}
-	if len(table) == 0 {
-		return nil, nil, fileErr("err.faq.import.empty", nil, nil)
-	}
-	col := map[string]int{}
-	for i, h := range table[0] {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if a, ok := faqColumnAliases[h]; ok {
-			h = a
-		}
-		if slices.Contains(FAQColumns, h) {
-			if _, dup := col[h]; dup {
-				return nil, nil, fileErr("err.faq.import.dup_column", map[string]any{"Column": h}, nil)
-			}
-			col[h] = i
-		}
-	}
-	var missing []string
-	for _, c := range faqRequiredColumns {
-		if _, ok := col[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, nil, fileErr("err.faq.import.missing_columns", map[string]any{"Columns": strings.Join(missing, ", ")}, nil)
+	table, lines, col, err := tableColumns(table, lines, FAQColumns, faqColumnAliases, faqRequiredColumns)
+	if err != nil {
+		return nil, nil, err
 	}
 	var rows []faqRow
 	var bad FAQImportErrors
@@ -266,6 +241,44 @@ func parseFAQTable(table [][]string, lines []int) ([]faqRow, FAQImportErrors, er
 		return nil, nil, fileErr("err.faq.import.empty", nil, nil)
 	}
 	return rows, bad, nil
+}
+
+// tableColumns finds the header of an import table (blank rows before it
+// are skipped) and maps each known column, named by its code or a Chinese
+// alias, to its position; other columns are ignored. A column named twice
+// or a required one missing is an *Error. It returns the rows after the
+// header.
+func tableColumns(table [][]string, lines []int, known []string, aliases map[string]string, required []string) ([][]string, []int, map[string]int, error) {
+	for len(table) > 0 && strings.TrimSpace(strings.Join(table[0], "")) == "" {
+		table, lines = table[1:], lines[1:]
+	}
+	if len(table) == 0 {
+		return nil, nil, nil, fileErr("err.faq.import.empty", nil, nil)
+	}
+	col := map[string]int{}
+	for i, h := range table[0] {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if a, ok := aliases[h]; ok {
+			h = a
+		}
+		if !slices.Contains(known, h) {
+			continue
+		}
+		if _, dup := col[h]; dup {
+			return nil, nil, nil, fileErr("err.faq.import.dup_column", map[string]any{"Column": h}, nil)
+		}
+		col[h] = i
+	}
+	var missing []string
+	for _, c := range required {
+		if _, ok := col[c]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, nil, nil, fileErr("err.faq.import.missing_columns", map[string]any{"Columns": strings.Join(missing, ", ")}, nil)
+	}
+	return table, lines, col, nil
 }
 
 func importErr(bad FAQImportErrors) *Error {

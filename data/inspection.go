@@ -499,13 +499,9 @@ func (s *Store) carriedDefects(ctx context.Context, id string) ([]CarriedDefect,
 	if err != nil {
 		return nil, fmt.Errorf("carried defects: %w", err)
 	}
-	type row struct {
-		d   CarriedDefect
-		tpl string
-	}
-	var rs []row
+	var rs []defectRow
 	for rows.Next() {
-		var r row
+		var r defectRow
 		var photos string
 		if err := rows.Scan(&r.d.DefectID, &r.d.FromInspectionID, &r.d.FromDate, &r.tpl, &r.d.Item.Key, &r.d.Description, &r.d.Location, &photos,
 			&r.d.Outcome, &r.d.Note); err != nil {
@@ -519,6 +515,17 @@ func (s *Store) carriedDefects(ctx context.Context, id string) ([]CarriedDefect,
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	return s.nameDefects(ctx, rs)
+}
+
+// defectRow is a defect as read, with the template its item comes from.
+type defectRow struct {
+	d   CarriedDefect
+	tpl string
+}
+
+// nameDefects gives each defect its item as its template names it.
+func (s *Store) nameDefects(ctx context.Context, rs []defectRow) ([]CarriedDefect, error) {
 	out := make([]CarriedDefect, 0, len(rs))
 	tpls := map[string]map[string]CheckItem{}
 	for _, r := range rs {
@@ -692,13 +699,9 @@ func (s *Store) allDefects(ctx context.Context, key string) ([]CarriedDefect, er
 	if err != nil {
 		return nil, fmt.Errorf("unit defects: %w", err)
 	}
-	type row struct {
-		d   CarriedDefect
-		tpl string
-	}
-	var rs []row
+	var rs []defectRow
 	for rows.Next() {
-		var r row
+		var r defectRow
 		var photos string
 		if err := rows.Scan(&r.d.DefectID, &r.d.FromInspectionID, &r.d.FromDate, &r.tpl, &r.d.Item.Key, &r.d.Description, &r.d.Location, &photos); err != nil {
 			rows.Close()
@@ -711,27 +714,7 @@ func (s *Store) allDefects(ctx context.Context, key string) ([]CarriedDefect, er
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	names := map[string]map[string]CheckItem{}
-	var out []CarriedDefect
-	for _, r := range rs {
-		items, ok := names[r.tpl]
-		if !ok {
-			t, err := s.InspectionTemplateByID(ctx, r.tpl)
-			if err != nil {
-				return nil, err
-			}
-			items = map[string]CheckItem{}
-			for _, it := range t.Items() {
-				items[it.Key] = it
-			}
-			names[r.tpl] = items
-		}
-		if it, ok := items[r.d.Item.Key]; ok {
-			r.d.Item = it
-		}
-		out = append(out, r.d)
-	}
-	return out, nil
+	return s.nameDefects(ctx, rs)
 }
 
 // OpenDefectsOf lists the open defects of the unit of inspection id (what

@@ -85,34 +85,9 @@ type ticketImportRow struct {
 // readTicketTable reads the rows of an import table; unreadable cells are
 // listed in bad.
 func readTicketTable(table [][]string, lines []int, loc *time.Location) ([]ticketImportRow, FAQImportErrors, error) {
-	for len(table) > 0 && strings.TrimSpace(strings.Join(table[0], "")) == "" {
-		table, lines = table[1:], lines[1:]
-	}
-	if len(table) == 0 {
-		return nil, nil, fileErr("err.faq.import.empty", nil, nil)
-	}
-	col := map[string]int{}
-	for i, h := range table[0] {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if a, ok := ticketImportAliases[h]; ok {
-			h = a
-		}
-		if !slices.Contains(TicketImportColumns, h) {
-			continue
-		}
-		if _, dup := col[h]; dup {
-			return nil, nil, fileErr("err.faq.import.dup_column", map[string]any{"Column": h}, nil)
-		}
-		col[h] = i
-	}
-	var missing []string
-	for _, c := range ticketImportRequired {
-		if _, ok := col[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, nil, fileErr("err.faq.import.missing_columns", map[string]any{"Columns": strings.Join(missing, ", ")}, nil)
+	table, lines, col, err := tableColumns(table, lines, TicketImportColumns, ticketImportAliases, ticketImportRequired)
+	if err != nil {
+		return nil, nil, err
 	}
 	var rows []ticketImportRow
 	var bad FAQImportErrors

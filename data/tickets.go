@@ -152,19 +152,7 @@ func truncRunes(s string, n int) string {
 // invalid ticket is opened and (if Invalid) left for the owner to explain
 // and close. Any active staff member may open one.
 func (s *Store) OpenTicket(ctx context.Context, actorID string, in TicketInput) (Ticket, error) {
-	now := s.now()
-	if err := in.validate(now); err != nil {
-		return Ticket{}, err
-	}
-	pol, err := s.SLAPolicy(ctx)
-	if err != nil {
-		return Ticket{}, err
-	}
-	cal, err := s.Calendar(ctx)
-	if err != nil {
-		return Ticket{}, err
-	}
-	dl, err := pol.Deadlines(cal, in.Kind, in.Severity, in.Urgent, in.OpenedAt)
+	dl, err := s.checkTicket(ctx, &in)
 	if err != nil {
 		return Ticket{}, err
 	}
@@ -181,6 +169,23 @@ func (s *Store) OpenTicket(ctx context.Context, actorID string, in TicketInput) 
 		return Ticket{}, err
 	}
 	return s.Ticket(ctx, actorID, t.ID)
+}
+
+// checkTicket validates in (cleaning it) and computes its deadlines on the
+// office calendar under the current SLA policy.
+func (s *Store) checkTicket(ctx context.Context, in *TicketInput) (Deadlines, error) {
+	if err := in.validate(s.now()); err != nil {
+		return Deadlines{}, err
+	}
+	pol, err := s.SLAPolicy(ctx)
+	if err != nil {
+		return Deadlines{}, err
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return Deadlines{}, err
+	}
+	return pol.Deadlines(cal, in.Kind, in.Severity, in.Urgent, in.OpenedAt)
 }
 
 func openTicketTx(ctx context.Context, tx *txn, st stamp, officeCode, actorID string, in TicketInput, dl Deadlines, loc *time.Location) (Ticket, error) {
@@ -615,19 +620,7 @@ func (s *Store) OpenTicketFromHandoff(ctx context.Context, actorID, handoffID st
 	if in.VisitID != "" && strings.TrimSpace(in.CustomerName) == "" && strings.TrimSpace(in.Phone) == "" {
 		_ = s.db.QueryRowContext(ctx, `SELECT v.name, r.phone FROM visits v JOIN visitors r ON r.id = v.visitor_id WHERE v.id = ?`, in.VisitID).Scan(&in.CustomerName, &in.Phone)
 	}
-	now := s.now()
-	if err := in.validate(now); err != nil {
-		return Ticket{}, err
-	}
-	pol, err := s.SLAPolicy(ctx)
-	if err != nil {
-		return Ticket{}, err
-	}
-	cal, err := s.Calendar(ctx)
-	if err != nil {
-		return Ticket{}, err
-	}
-	dl, err := pol.Deadlines(cal, in.Kind, in.Severity, in.Urgent, in.OpenedAt)
+	dl, err := s.checkTicket(ctx, &in)
 	if err != nil {
 		return Ticket{}, err
 	}
