@@ -145,7 +145,7 @@ func TestCheckInAssignsInTurnAndRecognisesReturningVisitor(t *testing.T) {
 	// offered to their own consultant, and no turn is used.
 	h.clk.Advance(3600e9)
 	test.Type(c.phone, "+86 138-1234-5678")
-	h.shows("复访客户：王先生，累计来访 1 次，归属顾问：陈思远")
+	h.shows("复访客户：王先生，累计来访 1 次\n归属顾问：陈思远")
 	if !strings.Contains(c.consultant.Selected, "陈思远") || !strings.Contains(c.consultant.Selected, "归属顾问") {
 		t.Fatalf("suggested %q, want 陈思远 as own consultant", c.consultant.Selected)
 	}
