@@ -114,7 +114,9 @@ func (s *staffScreen) reload() {
 	}
 	u := s.u
 	load(u, func(ctx context.Context) ([]data.Staff, error) {
-		return u.store.ListStaff(ctx, true)
+		staff, err := u.store.ListStaff(ctx, true)
+		sortStaffForList(staff)
+		return staff, err
 	}, func(staff []data.Staff, err error) {
 		if err != nil {
 			s.message.SetError(u.errText(err))

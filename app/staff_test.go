@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -74,4 +75,22 @@ func TestSettingsAddsSourceChannel(t *testing.T) {
 	// The new channel is offered at check-in.
 	h.selectTab("来访登记")
 	selectOption(t, h.checkIn().source, "抖音直播")
+}
+
+func TestStaffListIsInPinyinOrder(t *testing.T) {
+	staff := []data.Staff{
+		{ID: "1", Name: "王浩然", Active: true}, {ID: "2", Name: "管理员", Active: true},
+		{ID: "3", Name: "陈思远", Active: true}, {ID: "4", Name: "Zoe", Active: false},
+		{ID: "5", Name: "李静", Active: true}, {ID: "6", Name: "Amy", Active: true},
+		{ID: "7", Name: "赵雅琴", Active: true}, {ID: "8", Name: "刘主管", Active: true},
+	}
+	sortStaffForList(staff)
+	var got []string
+	for _, st := range staff {
+		got = append(got, st.Name)
+	}
+	want := "Amy 陈思远 管理员 李静 刘主管 王浩然 赵雅琴 Zoe"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("order %v, want %s", got, want)
+	}
 }
