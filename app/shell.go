@@ -172,7 +172,7 @@ func (sh *shell) onLoadDemo() {
 				u.showModal(T("menu.demo"), widget.NewLabel(u.errText(err)), T("dialog.ok"))
 				return
 			}
-			u.showModal(T("menu.demo"), widget.NewLabel(T("demo.done", map[string]any{"Visits": res.Visits, "Consultants": res.Consultants})), T("dialog.ok"))
+			u.showModal(T("menu.demo"), widget.NewLabel(T("demo.done", map[string]any{"Visits": res.Visits, "Consultants": res.Consultants, "Tickets": res.Tickets, "Inspections": res.Inspections})), T("dialog.ok"))
 			sh.refresh()
 		})
 	}})

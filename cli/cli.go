@@ -160,7 +160,7 @@ func demo(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		return err
 	}
 	_, office, _ := s.Device()
-	fmt.Fprintf(stdout, "demo data in %s\noffice: %s (%s)\nvisits: %d, visitors: %d, consultants: %d\nsign in as 管理员 with PIN %s (receptionists 李静/张敏 and supervisor 刘主管: PIN %s)\n",
-		cfg.DataDir, office.Name, office.Code, res.Visits, res.Visitors, res.Consultants, data.DemoAdminPIN, data.DemoStaffPIN)
+	fmt.Fprintf(stdout, "demo data in %s\noffice: %s (%s)\nvisits: %d, visitors: %d, consultants: %d, tickets: %d, inspections: %d\nsign in as 管理员 with PIN %s (receptionists 李静/张敏 and supervisor 刘主管: PIN %s)\n",
+		cfg.DataDir, office.Name, office.Code, res.Visits, res.Visitors, res.Consultants, res.Tickets, res.Inspections, data.DemoAdminPIN, data.DemoStaffPIN)
 	return nil
 }

@@ -27,7 +27,8 @@ type DemoResult struct {
 	Visits      int
 	Visitors    int
 	Consultants int
-	Tickets     int // complaints, repairs, inquiries and suggestions in every state (ticket_demo.go)
+	Tickets     int // complaints, repairs, inquiries and suggestions in every state (ticket_demo.go), and the demo inspection's repair tickets
+	Inspections int // handover inspections: completed and signed, re-inspection, in progress (inspection_demo.go)
 	AdminID     string
 }
 
@@ -105,6 +106,11 @@ func (s *Store) LoadDemo(ctx context.Context, opt DemoOptions) (DemoResult, erro
 	}
 	res.Visits, res.Visitors = g.visits, len(g.visitors)
 	if res.Tickets, err = g.tickets(ctx, now, opt.Days); err != nil {
+		return res, err
+	}
+	n, defectTickets, err := g.inspections(ctx, now)
+	res.Inspections, res.Tickets = n, res.Tickets+defectTickets
+	if err != nil {
 		return res, err
 	}
 	return res, nil

@@ -211,3 +211,52 @@ func TestLoadDemoIntoAnOfficeAtWork(t *testing.T) {
 		t.Fatalf("visits table has %d rows, want %d", n, first.Visits+second.Visits)
 	}
 }
+
+// TestLoadDemoInspections: the demo has a signed handover a week old whose
+// three defects are repair tickets, its re-inspection today with one defect
+// fixed, and another unit in progress; loading it again adds none.
+func TestLoadDemoInspections(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, shanghai)
+	s, _ := openFresh(t, now)
+	res, err := s.LoadDemo(ctx, DemoOptions{Days: 2, PerDay: 10, Seed: 3})
+	mustOK(t, err)
+	if res.Inspections != 3 {
+		t.Fatalf("%d demo inspections", res.Inspections)
+	}
+	list, err := s.ListInspections(ctx, res.AdminID, InspectionFilter{})
+	mustOK(t, err)
+	var done *Inspection
+	open := 0
+	for i, in := range list {
+		if in.Status == InspectionCompleted {
+			done = &list[i]
+		} else {
+			open++
+		}
+	}
+	if done == nil || open != 2 || done.Date != "2026-11-16" {
+		t.Fatalf("inspections %+v", list)
+	}
+	st, err := s.InspectionDetail(ctx, res.AdminID, done.ID)
+	mustOK(t, err)
+	if st.Completion == nil || len(st.Completion.OwnerSignature) == 0 || len(st.Completion.StaffSignature) == 0 || st.Keys["door"] != 3 {
+		t.Fatalf("completed inspection %+v", st.Completion)
+	}
+	tickets, err := s.DefectTickets(ctx, res.AdminID, done.ID)
+	mustOK(t, err)
+	if len(tickets) != 3 {
+		t.Fatalf("%d defects", len(tickets))
+	}
+	for _, d := range tickets {
+		if d.TicketNumber == "" {
+			t.Fatalf("defect %q has no repair ticket", d.Description)
+		}
+	}
+	again, err := s.LoadDemo(ctx, DemoOptions{Days: 1, PerDay: 5, Seed: 4})
+	mustOK(t, err)
+	if again.Inspections != 0 || countRows(t, s, "inspections") != 3 {
+		t.Fatalf("second demo added %d inspections", again.Inspections)
+	}
+}
