@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Takes the screenshots of the handover inspection tab (验房) in
-# docs/screenshots/ from the real app on a virtual display: demo data plus
-# the inspections of scripts/seedinspections, signed in as the receptionist
-# 李静. Needs: xvfb xdotool imagemagick.
+# docs/screenshots/ from the real app on a virtual display: demo data (with
+# its inspections: a signed handover a week old, its re-inspection, another
+# unit in progress), signed in as the receptionist 李静. Needs: xvfb xdotool imagemagick.
 # Usage: docs/inspection-screenshots.sh [WIDTHxHEIGHT] [zh|en]
 # INSP_TAB_X overrides the x of the 验房 tab button (it moves when tabs are added).
 set -euo pipefail
@@ -12,10 +12,8 @@ cd "$(dirname "$0")/.."
 out=docs/screenshots
 mkdir -p "$out"
 go build -o /tmp/anchang-shots .
-go build -o /tmp/anchang-seed ./scripts/seedinspections
 dir=$(mktemp -d)
 /tmp/anchang-shots --data-dir "$dir" demo --days 3 --per-day 30 >/dev/null 2>&1
-/tmp/anchang-seed "$dir" >/dev/null
 if [[ $lang == en ]]; then
   python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO settings(key,value) VALUES('language','en')\"); c.commit()" "$dir/anchang.db"
 fi
