@@ -86,7 +86,7 @@ func columnWidths() []float32 {
 	}
 	samples["board.col.action"] = []string{T("board.check_out")}
 	size := theme.TextSize()
-	pad := 4 * theme.InnerPadding()
+	pad := 2*theme.InnerPadding() + 4 // the label's own padding and a little air
 	out := make([]float32, len(boardColumns))
 	for i, c := range boardColumns {
 		w := c.width
