@@ -72,17 +72,23 @@ func (r *rotationScreen) buildUI() fyne.CanvasObject {
 	r.queue = widget.NewList(func() int { return len(r.entries) }, func() fyne.CanvasObject {
 		return newRotationRow(canAct)
 	}, r.updateRow)
+	// Each entry: what happened, and under it in small type who did it (on
+	// one line it was cut off in English at 1024 pixels).
 	r.log = widget.NewList(func() int { return len(r.events) }, func() fyne.CanvasObject {
-		l := widget.NewLabel("")
-		l.Truncation = fyne.TextTruncateEllipsis
-		return l
+		what, by := widget.NewLabel(""), widget.NewLabel("")
+		what.Truncation = fyne.TextTruncateEllipsis
+		by.Truncation = fyne.TextTruncateEllipsis
+		by.SizeName = theme.SizeNameCaptionText
+		return container.New(layout.NewCustomPaddedVBoxLayout(0), what, by)
 	}, func(i widget.ListItemID, o fyne.CanvasObject) {
 		e := r.events[i]
-		text := T("rot.log", map[string]any{"Time": r.u.clockTime(e.At), "Name": e.ConsultantName, "Action": T("rot.action." + e.Action)})
+		lines := o.(*fyne.Container).Objects
+		lines[0].(*widget.Label).SetText(T("rot.log", map[string]any{"Time": r.u.clockTime(e.At), "Name": e.ConsultantName, "Action": T("rot.action." + e.Action)}))
+		by := ""
 		if e.ByName != "" {
-			text += " · " + T("rot.by", map[string]any{"Name": e.ByName})
+			by = T("rot.by", map[string]any{"Name": e.ByName})
 		}
-		o.(*widget.Label).SetText(text)
+		lines[1].(*widget.Label).SetText(by)
 	})
 	r.joinWho = widget.NewSelect(nil, nil)
 	r.joinWho.PlaceHolder = T("rot.join_who")
