@@ -16,7 +16,8 @@ import (
 // centre (data.Role.CanEditFAQ): besides answering, a row of sub-pages to
 // manage the manual (list and editor, app/faq_editor.go), read the report
 // of most asked entries and searches that found nothing (app/faq_report.go)
-// and import or export the manual (app/faq_io.go). Everyone else gets the
+// import or export the manual (app/faq_io.go) and set its categories and
+// vague words (app/faq_words.go). Everyone else gets the
 // answers page alone, approved entries read-only.
 
 // faqAdminStore is what the manual's admin pages need from the store.
@@ -41,10 +42,12 @@ type faqAdmin struct {
 	manage *tab
 	report *tab
 	files  *tab
+	config *tab
 
-	editor *faqManage
-	stats  *faqReport
-	io     *faqFiles
+	editor   *faqManage
+	stats    *faqReport
+	io       *faqFiles
+	settings *faqConfig
 }
 
 func newFAQAdmin(u *UI, desk *faqScreen) *faqAdmin { return &faqAdmin{u: u, desk: desk} }
@@ -58,7 +61,9 @@ func (a *faqAdmin) buildUI(deskUI fyne.CanvasObject) fyne.CanvasObject {
 	a.manage = newTab(T("faq.admin.manage"), a.editor.buildUI())
 	a.report = newTab(T("faq.admin.report"), a.stats.buildUI())
 	a.files = newTab(T("faq.admin.files"), a.io.buildUI())
-	a.pages = newTabs(a.answer, a.manage, a.report, a.files)
+	a.settings = newFAQConfig(a.u, func() { a.editor.reload() })
+	a.config = newTab(T("faq.admin.config"), a.settings.buildUI())
+	a.pages = newTabs(a.answer, a.manage, a.report, a.files, a.config)
 	a.pages.OnSelected = func(t *tab) {
 		switch t {
 		case a.answer:
@@ -70,6 +75,8 @@ func (a *faqAdmin) buildUI(deskUI fyne.CanvasObject) fyne.CanvasObject {
 			a.stats.reload()
 		case a.files:
 			a.io.reload()
+		case a.config:
+			a.settings.reload()
 		}
 	}
 	return a.pages.object()

@@ -61,6 +61,7 @@ type Store interface {
 	FinishHandoff(ctx context.Context, actorID, id, note string) error
 
 	faqAdminStore     // the manual's admin pages (app/faq_admin.go)
+	faqConfigStore    // its categories and vague words (app/faq_words.go)
 	inspectionStore   // the handover inspections (app/inspection.go)
 	ticketAdminStore  // SLA policy, holidays and the complaint ledger (app/ticket_policy.go)
 	ticketStore       // the ticket desk (app/tickets.go)

@@ -524,6 +524,11 @@ func (s *Store) AddFAQCategory(ctx context.Context, actorID string, c FAQCategor
 		return verr
 	}
 	return s.actorTx(ctx, actorID, Role.CanEditFAQ, func(tx *txn, st stamp) error {
+		// The first category added to a new office comes after the
+		// domain's, not instead of them.
+		if err := ensureFAQCategories(ctx, tx, st.office, st.device, st.at, actorID); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM faq_categories WHERE code = ?`, c.Code).Scan(&n); err != nil {
 			return err

@@ -1,0 +1,153 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"anchang/data"
+)
+
+// The manual's configuration, for the admin: its categories (the domain's
+// eleven to start with; more may be added, none removed, since entries
+// point at them) and the vague words an approved answer may not contain.
+
+type faqConfigStore interface {
+	AddFAQCategory(ctx context.Context, actorID string, c data.FAQCategory) error
+	SetVagueWords(ctx context.Context, actorID string, words []string) error
+}
+
+type faqConfig struct {
+	u *UI
+
+	cats     []data.FAQCategory
+	catList  *widget.List
+	code     *widget.Entry
+	nameZH   *widget.Entry
+	nameEN   *widget.Entry
+	catF     []*field
+	catMsg   *statusLine
+	words    *widget.Entry
+	wordsF   *field
+	wordsMsg *statusLine
+	onChange func() // the editor's lists and lint follow
+	added    bool   // show the list's end (the category just added) once loaded
+}
+
+func newFAQConfig(u *UI, onChange func()) *faqConfig { return &faqConfig{u: u, onChange: onChange} }
+
+func (c *faqConfig) buildUI() fyne.CanvasObject {
+	c.catList = widget.NewList(func() int { return len(c.cats) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			cat := c.cats[i]
+			o.(*widget.Label).SetText(cat.NameZH + "  ·  " + cat.NameEN + "  ·  " + cat.Code)
+		})
+	c.code = &widget.Entry{PlaceHolder: "after_sales"}
+	c.nameZH = &widget.Entry{PlaceHolder: "售后服务"}
+	c.nameEN = &widget.Entry{PlaceHolder: "After-sales service"}
+	c.catF = []*field{
+		newField("code", "faq.config.code", c.code),
+		newField("name_zh", "faq.config.name_zh", c.nameZH),
+		newField("name_en", "faq.config.name_en", c.nameEN),
+	}
+	c.catMsg = newStatusLine()
+	add := &widget.Button{Text: T("faq.config.add"), Importance: widget.HighImportance, OnTapped: c.onAdd}
+	cats := section(T("faq.config.categories"), T("faq.config.categories_hint"),
+		container.NewBorder(nil, container.NewVBox(formGrid(c.catF...), container.NewHBox(layout.NewSpacer(), add), c.catMsg), nil, nil, c.catList))
+
+	c.words = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord}
+	c.words.SetMinRowsVisible(8)
+	c.wordsF = newField("vague_words", "faq.config.words", c.words)
+	c.wordsMsg = newStatusLine()
+	save := &widget.Button{Text: T("faq.config.save_words"), Importance: widget.HighImportance, OnTapped: c.onSaveWords}
+	words := section(T("faq.config.words_title"), T("faq.config.words_hint"),
+		container.NewVBox(formGrid(c.wordsF), container.NewHBox(layout.NewSpacer(), save), c.wordsMsg))
+	return container.NewGridWithColumns(2, cats, container.NewVScroll(words))
+}
+
+// reload reads the categories and the word list.
+func (c *faqConfig) reload() {
+	type config struct {
+		cats  []data.FAQCategory
+		words []string
+	}
+	u := c.u
+	load(u, func(ctx context.Context) (config, error) {
+		cats, err := u.store.FAQCategories(ctx)
+		if err != nil {
+			return config{}, err
+		}
+		words, err := u.store.VagueWords(ctx)
+		return config{cats, words}, err
+	}, func(cf config, err error) {
+		if err != nil {
+			c.catMsg.SetError(u.errText(err))
+			return
+		}
+		c.cats = cf.cats
+		c.catList.Refresh()
+		if c.added {
+			c.added = false
+			c.catList.ScrollToBottom()
+		}
+		c.words.SetText(strings.Join(cf.words, "\n"))
+	})
+}
+
+func (c *faqConfig) onAdd() {
+	u := c.u
+	cat := data.FAQCategory{Code: c.code.Text, NameZH: c.nameZH.Text, NameEN: c.nameEN.Text}
+	showFieldErrors(c.catF, nil, nil)
+	c.catMsg.SetText("")
+	do(u, func(ctx context.Context) error { return u.store.AddFAQCategory(ctx, u.user.ID, cat) }, func(err error) {
+		if err != nil {
+			if !showFieldErrors(c.catF, fieldErrorsOf(err), c.catMsg.SetError) {
+				c.catMsg.SetError(u.errText(err))
+			}
+			return
+		}
+		c.catMsg.SetSuccess(T("faq.config.added", map[string]any{"Name": strings.TrimSpace(cat.NameZH)}))
+		c.code.SetText("")
+		c.nameZH.SetText("")
+		c.nameEN.SetText("")
+		c.added = true
+		c.reload()
+		if c.onChange != nil {
+			c.onChange()
+		}
+	})
+}
+
+func (c *faqConfig) onSaveWords() {
+	u := c.u
+	var words []string
+	for _, w := range strings.Split(c.words.Text, "\n") {
+		if w = strings.TrimSpace(w); w != "" {
+			words = append(words, w)
+		}
+	}
+	showFieldErrors([]*field{c.wordsF}, nil, nil)
+	c.wordsMsg.SetText("")
+	do(u, func(ctx context.Context) error { return u.store.SetVagueWords(ctx, u.user.ID, words) }, func(err error) {
+		if err != nil {
+			if !showFieldErrors([]*field{c.wordsF}, fieldErrorsOf(err), c.wordsMsg.SetError) {
+				c.wordsMsg.SetError(u.errText(err))
+			}
+			return
+		}
+		if len(words) == 0 {
+			c.wordsMsg.SetSuccess(T("faq.config.words_default"))
+		} else {
+			c.wordsMsg.SetSuccess(T("faq.config.words_saved", map[string]any{"Count": len(words)}))
+		}
+		c.reload()
+		if c.onChange != nil {
+			c.onChange()
+		}
+	})
+}
