@@ -5,10 +5,11 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/draw"
 	_ "image/gif" // photos picked from files may be GIF too
 	"image/jpeg"
 	_ "image/png"
+
+	xdraw "golang.org/x/image/draw"
 )
 
 // Photos of defects are kept in the database as resized JPEG (at most
@@ -71,46 +72,22 @@ func PreparePhoto(file []byte) ([]byte, int, int, error) {
 	}
 }
 
-// shrink scales img down (box filter: each output pixel averages the
-// input pixels it covers) so that neither side exceeds max.
-func shrink(img image.Image, max int) image.Image {
+// shrink scales img down so that neither side exceeds side, with
+// golang.org/x/image/draw's Catmull-Rom filter (widened for down-scaling,
+// so fine detail such as a crack averages out instead of aliasing).
+func shrink(img image.Image, side int) image.Image {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	if w <= max && h <= max {
+	if w <= side && h <= side {
 		return img
 	}
-	// to RGBA first: image/draw has fast paths from JPEG's YCbCr
-	src := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.Draw(src, src.Bounds(), img, b.Min, draw.Src)
-	nw, nh := max, h*max/w
+	nw, nh := side, h*side/w
 	if h > w {
-		nw, nh = w*max/h, max
+		nw, nh = w*side/h, side
 	}
-	nw, nh = maxInt(nw, 1), maxInt(nh, 1)
-	out := image.NewRGBA(image.Rect(0, 0, nw, nh))
-	for y := 0; y < nh; y++ {
-		y0, y1 := y*h/nh, maxInt((y+1)*h/nh, y*h/nh+1)
-		for x := 0; x < nw; x++ {
-			x0, x1 := x*w/nw, maxInt((x+1)*w/nw, x*w/nw+1)
-			var r, g, bl, n uint32
-			for yy := y0; yy < y1; yy++ {
-				row := src.Pix[yy*src.Stride+x0*4 : yy*src.Stride+x1*4]
-				for i := 0; i < len(row); i += 4 {
-					r, g, bl, n = r+uint32(row[i]), g+uint32(row[i+1]), bl+uint32(row[i+2]), n+1
-				}
-			}
-			o := out.PixOffset(x, y)
-			out.Pix[o], out.Pix[o+1], out.Pix[o+2], out.Pix[o+3] = uint8(r/n), uint8(g/n), uint8(bl/n), 255
-		}
-	}
+	out := image.NewRGBA(image.Rect(0, 0, max(nw, 1), max(nh, 1)))
+	xdraw.CatmullRom.Scale(out, out.Bounds(), img, b, xdraw.Src, nil)
 	return out
-}
-
-func maxInt(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
 }
 
 // AddInspectionPhoto stores a photo of an item of an open inspection (the
