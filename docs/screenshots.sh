@@ -1,33 +1,81 @@
 #!/usr/bin/env bash
 # Takes the screenshots in docs/screenshots/ from the real app on a virtual
-# display: demo data, sign-in, every desk tab, and the kiosk.
-# Needs: xvfb xdotool imagemagick. Usage: docs/screenshots.sh [WIDTHxHEIGHT] [zh|en]
+# display: first-run setup, a newer database refused, demo data, sign-in,
+# the desk's tabs (check-in, board, rotation, answers, staff, settings), the
+# print modal, the blank forms and the kiosk.
+# Needs: xvfb xdotool imagemagick python3.
+# Usage: docs/screenshots.sh [WIDTHxHEIGHT] [zh|en]
+# The three sets in the docs: 1024x768 zh, 1024x768 en, 1920x1080 zh.
+# OUT=dir writes the PNGs elsewhere (to look before replacing the docs' ones).
+# Uses /tmp/anchang-shots.d as its data directory: run one at a time.
+#
+# The tab buttons and the top bar's buttons are found in a screenshot of the
+# desk (text between gaps), so new tabs or a longer top bar do not break it;
+# the other clicks are positions measured in the screenshots. The tickets,
+# inspection and FAQ-admin screenshots have their own scripts.
 set -euo pipefail
 size=${1:-1024x768}
 lang=${2:-zh}
 cd "$(dirname "$0")/.."
-out=docs/screenshots
+out=${OUT:-docs/screenshots}
 mkdir -p "$out"
 go build -o /tmp/anchang-shots .
-dir=$(mktemp -d)
-/tmp/anchang-shots --data-dir "$dir" demo --days 28 --per-day 60 >/dev/null 2>&1
-if [[ $lang == en ]]; then
-  sqlite_set="INSERT INTO settings(key,value) VALUES('language','en')"
-  python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"$sqlite_set\"); c.commit()" "$dir/anchang.db"
-fi
+# A fixed directory: the print modal shows where the PDF went.
+dir=/tmp/anchang-shots.d
+rm -rf "$dir"; mkdir -p "$dir/home"
+export HOME=$dir/home
+W=${size%x*}; H=${size#*x}
+cx=$((W / 2)); cy=$((H / 2))
 disp=":$((100 + RANDOM % 400))"
 Xvfb "$disp" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 & xpid=$!
-trap 'kill $apid $xpid 2>/dev/null || true; rm -rf "$dir"' EXIT
+apid=""
+stop_app() { if [[ -n $apid ]]; then kill "$apid" 2>/dev/null || true; wait "$apid" 2>/dev/null || true; apid=""; fi; }
+trap 'stop_app; kill $xpid 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 1
 export DISPLAY=$disp
-W=${size%x*}; H=${size#*x}
-LANG=zh_CN.UTF-8 /tmp/anchang-shots --data-dir "$dir" --window-size "$size" >/dev/null 2>/tmp/anchang-shots.log & apid=$!
-for _ in $(seq 1 40); do sleep 0.5; xdotool search --onlyvisible --name . >/dev/null 2>&1 && break; done
-sleep 2
+# start_app DATADIR [LANG]: runs the app and waits for its window.
+start_app() {
+  LANG=${2:-zh_CN.UTF-8} /tmp/anchang-shots --data-dir "$1" --window-size "$size" >/dev/null 2>>/tmp/anchang-shots.log & apid=$!
+  for _ in $(seq 1 40); do sleep 0.5; xdotool search --onlyvisible --name . >/dev/null 2>&1 && break; done
+  sleep 2
+}
 shot() { sleep "${2:-1}"; import -window root "$out/$1-$lang-$size.png"; echo "$out/$1-$lang-$size.png"; }
 click() { xdotool mousemove "$1" "$2" click 1; sleep 0.6; }
-cx=$((W / 2)); cy=$((H / 2))
+sql() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); r=c.execute(sys.argv[2]).fetchone(); c.commit(); print(r[0] if r else '')" "$dir/$1/anchang.db" "$2"; }
+# words IMAGE Y0 Y1: the x of the middle of each word (text or a filled
+# button) in the band of rows Y0..Y1, left to right; gaps over 8 px split.
+words() {
+  convert "$1" -crop "${W}x$(($3 - $2))+0+$2" +repage -colorspace gray -depth 8 txt:- | python3 -c '
+import sys
+ink = set()
+for line in sys.stdin:
+    if line.startswith("#"): continue
+    xy, rest = line.split(":", 1)
+    g = int(rest.split("(")[1].split(")")[0].split(",")[0])
+    if abs(g - 245) > 40: ink.add(int(xy.split(",")[0]))
+groups = []
+for x in sorted(ink):
+    if groups and x - groups[-1][1] <= 8: groups[-1][1] = x
+    else: groups.append([x, x])
+print(" ".join(str((a + b) // 2) for a, b in groups))'
+}
 
+# First run: an empty data directory shows the setup form.
+if [[ $lang == zh && $size == 1024x768 ]]; then
+  start_app "$dir/setup"
+  shot setup
+  stop_app
+  # A database from a newer version is refused, unchanged.
+  /tmp/anchang-shots --data-dir "$dir/newer" demo --days 1 --per-day 5 >/dev/null 2>&1
+  sql newer "PRAGMA user_version = 99" >/dev/null
+  start_app "$dir/newer"
+  shot newer-database
+  stop_app
+fi
+
+/tmp/anchang-shots --data-dir "$dir/demo" demo --days 28 --per-day 60 >/dev/null 2>&1
+[[ $lang == en ]] && sql demo "INSERT INTO settings(key,value) VALUES('language','en')" >/dev/null
+start_app "$dir/demo"
 shot signin
 # Pick the last staff member with a PIN (管理员) and sign in with 2580.
 sel_y=$((cy - 8)); pin_y=$((cy + 30))
@@ -36,41 +84,74 @@ click $cx $sel_y
 click $cx $((sel_y + 4 * 37))
 click $cx $pin_y
 xdotool type --delay 50 2580; xdotool key Return
-shot checkin 2
-# Tab buttons: check-in, board, rotation, answers, staff, settings (tickets and handover lie between them).
-if [[ $lang == zh ]]; then tabs=(40 122 200 280 397 497); else tabs=(${EN_TABS:-40 136 232 309 437 585}); fi
+sleep 2.5
+import -window root "$dir/desk.png"
+# The tab buttons (admin): check-in, board, rotation, answers, tickets,
+# staff, handover, settings — the text in the tab bar's row.
+tab_y=101
+read -ra tabs <<<"$(words "$dir/desk.png" 94 110)"
+if [[ ${#tabs[@]} -ne 8 ]]; then
+  echo "expected 8 tabs, found ${#tabs[@]} (${tabs[*]:-}); using the last known positions" >&2
+  if [[ $lang == zh ]]; then tabs=(41 121 201 281 346 396 446 496); else tabs=(40 136 232 308 379 437 506 585); fi
+fi
+# The top bar's buttons, right to left: sign out, kiosk, the clock, ...
+read -ra top <<<"$(words "$dir/desk.png" 44 60)"
+kiosk_x=${top[-2]}
+echo "tabs: ${tabs[*]}  kiosk: $kiosk_x" >&2
+shot checkin 0
 # Check-in: a returning visitor's number shows their history and own consultant.
-phone=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT substr(phone,4) FROM visitors p WHERE (SELECT count(*) FROM visits v WHERE v.visitor_id=p.id)>2 LIMIT 1').fetchone()[0])" "$dir/anchang.db")
-click 300 189
+phone=$(sql demo "SELECT substr(phone,4) FROM visitors p WHERE (SELECT count(*) FROM visits v WHERE v.visitor_id=p.id)>2 LIMIT 1")
+click 300 196
 xdotool type --delay 30 "$phone"
 shot checkin-returning 1.5
-click ${tabs[1]} 101
+click "${tabs[1]}" $tab_y
 shot board 1.5
+# The first row's visitor: the detail dialog, then its print modal (a
+# machine without printers saves the PDF instead).
 click 150 300
 shot board-detail 1
+if [[ $size == 1024x768 ]]; then
+  click $((cx + 131)) $((cy + 87)) # 打印登记表
+  sleep 1.5
+  click $((cx + 65)) $((cy + 67))  # 打印
+  shot print 2
+  xdotool key Escape; sleep 0.5
+fi
 xdotool key Escape; sleep 0.5
-click ${tabs[2]} 101
+click "${tabs[2]}" $tab_y
 shot rotation 1.5
-click ${tabs[3]} 101
+click "${tabs[3]}" $tab_y
 sleep 1
 xdotool type --delay 80 daikuan
 shot faq 1.5
-click ${tabs[4]} 101
+click "${tabs[5]}" $tab_y
 shot staff 1.5
-click ${tabs[5]} 101
+click "${tabs[7]}" $tab_y
 shot settings 1.5
+# Tools ▸ Blank forms: the paper forms for when the computer is down.
+click 31 13
+# SHOTS_DEBUG=1 keeps the desk and the open menu, to measure from.
+import -window root "$dir/menu.png"
+[[ -n ${SHOTS_DEBUG:-} ]] && cp "$dir/desk.png" "$dir/menu.png" "$out/"
+# Its items (admin): 自助登记模式, 加载演示数据, 空白表单, … 37 px apart from y 45.
+click 60 119
+shot print-blank 1
+click $cx $((cy + 145)) # 关闭
 # Check-in with an empty form: every field's message in red.
-click ${tabs[0]} 101
-click 31 586
+click "${tabs[0]}" $tab_y
+import -window root "$dir/form.png"
+read -ra formb <<<"$(words "$dir/form.png" 586 602)" # 登记, 清空, then the side panel
+click "${formb[1]:-81}" 594 # 清空
+click "${formb[0]:-31}" 594 # 登记
 shot checkin-errors 1
 # Kiosk: the button at the top right.
-click $((W - 130)) 52
+click "$kiosk_x" 52
 shot kiosk-phone 1.5
 xdotool type --delay 60 13912345678
 shot kiosk-phone-typed 1
 xdotool key Return
 sleep 1
-xdotool type --delay 80 "Wang"
+if [[ $lang == zh ]]; then xdotool type --delay 80 "王"; else xdotool type --delay 80 "Wang"; fi
 shot kiosk-name 1
 if [[ $size == 1024x768 ]]; then
   mr=(467 331); viewing=(322 463); next2=(645 715)
