@@ -359,6 +359,9 @@ func (s *Store) CompleteInspection(ctx context.Context, actorID, inspectionID st
 		if _, err := tx.ExecContext(ctx, `UPDATE inspections SET status = 'completed', completed_at = ?, updated_at = ? WHERE id = ?`, st.at, st.at, inspectionID); err != nil {
 			return fmt.Errorf("complete inspection: %w", err)
 		}
+		if err := s.scheduleMoveInRevisits(ctx, tx, st, actorID, inspectionID, kind); err != nil {
+			return err
+		}
 		return emit(ctx, tx, st.at, MutInspectionComplete, 1, st.id, map[string]any{
 			"ID": st.id, "InspectionID": inspectionID, "PaperSign": in.PaperSign, "OwnerSignature": owner, "StaffSignature": staff,
 			"CreatedAt": st.at, "CreatedBy": actorID})

@@ -32,6 +32,7 @@ var schemaFixtures = map[int]schemaFixture{
 	2: fixtureV2, // faq_migrate_test.go
 	3: fixtureV3, // tickets_migrate_test.go
 	4: fixtureV4, // inspection_migrate_test.go
+	5: fixtureV5, // care_migrate_test.go
 }
 
 func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {

@@ -265,6 +265,9 @@ func (s *Store) CheckIn(ctx context.Context, actorID string, in CheckInInput) (V
 		if err := insertVisit(ctx, tx, st, by, visit.VisitorID, visit.Kind, day, v); err != nil {
 			return err
 		}
+		if err := s.scheduleSigningRevisit(ctx, tx, st, by, v); err != nil {
+			return err
+		}
 		consultant := in.ConsultantID
 		if consultant == "" && in.AutoAssign {
 			if owner.Valid && onDuty(ctx, tx, st.office, day, owner.String) {
