@@ -149,7 +149,7 @@ func (b *boardScreen) buildUI() fyne.CanvasObject {
 		}
 	}
 
-	right := container.NewHBox(b.status, b.purpose, b.consultant)
+	right := container.NewHBox(wideSelect(b.status), wideSelect(b.purpose), wideSelect(b.consultant))
 	if b.u.user.Role.CanCheckIn() {
 		b.printLog = &widget.Button{Text: T("print.daylog"), OnTapped: func() { b.u.printDayLog(b.u.store.Today()) }}
 		right.Add(b.printLog)
