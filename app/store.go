@@ -66,6 +66,7 @@ type Store interface {
 	ticketAdminStore  // SLA policy, holidays and the complaint ledger (app/ticket_policy.go)
 	ticketStore       // the ticket desk (app/tickets.go)
 	ticketImportStore // carrying a paper ledger over (app/ticket_import.go)
+	careRevisitStore  // care revisits (app/care_revisits.go)
 }
 
 var _ Store = (*data.Store)(nil)

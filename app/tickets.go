@@ -53,6 +53,7 @@ type ticketsScreen struct {
 	loadSeq int
 	detail  *ticketDetail // the open detail, if any
 	form    *ticketForm   // the last new-ticket form opened
+	care    *careRevisits // the care revisits last opened (app/care_revisits.go)
 }
 
 func newTicketsScreen(u *UI) *ticketsScreen { return &ticketsScreen{u: u} }
@@ -218,6 +219,7 @@ func (s *ticketsScreen) buildUI() fyne.CanvasObject {
 	if canSeeLedger(u.user.Role) {
 		right.Add(&widget.Button{Text: T("ledger.title"), Icon: theme.ListIcon(), OnTapped: func() { u.showTicketLedger() }})
 	}
+	right.Add(&widget.Button{Text: T("care.button"), Icon: theme.HistoryIcon(), OnTapped: func() { s.care = u.showCareRevisits() }})
 	right.Add(s.newBtn)
 	filters := container.NewBorder(nil, nil, nil, right, s.search)
 	top := container.NewVBox(filters, s.summary, s.message)
