@@ -259,7 +259,11 @@ func (in *CareResult) validate(now, scheduled time.Time) error {
 func (s *Store) RecordCareRevisit(ctx context.Context, actorID, id string, in CareResult) (CareRevisit, error) {
 	var created int64
 	var kind, name, phone, place, source string
-	err := s.db.QueryRowContext(ctx, `SELECT created_at, kind, customer_name, phone, place, COALESCE(source_id, '') FROM care_revisits WHERE id = ?`, id).
+	_, office, err := s.ids()
+	if err != nil {
+		return CareRevisit{}, err
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT created_at, kind, customer_name, phone, place, COALESCE(source_id, '') FROM care_revisits WHERE id = ? AND office_id = ?`, id, office.ID).
 		Scan(&created, &kind, &name, &phone, &place, &source)
 	if isNoRows(err) {
 		return CareRevisit{}, &Error{Code: ENOTFOUND, Key: "err.care.not_found"}
@@ -278,7 +282,7 @@ func (s *Store) RecordCareRevisit(ctx context.Context, actorID, id string, in Ca
 			desc = place + "\n" + desc
 		}
 		t := TicketInput{Kind: TicketComplaint, Category: CatService, Severity: SeverityImportant, OpenedAt: in.At,
-			Description: truncRunes(desc, MaxTicketTextLen-1), CustomerName: name, Phone: phone}
+			Description: truncRunes(desc, MaxTicketTextLen-1), CustomerName: strings.Split(name, "、")[0], Phone: phone} // the first of joint owners
 		if kind == CareSigning && source != "" {
 			t.VisitID = source
 		}
@@ -286,10 +290,6 @@ func (s *Store) RecordCareRevisit(ctx context.Context, actorID, id string, in Ca
 			return CareRevisit{}, err
 		}
 		ticket = &t
-	}
-	_, office, err := s.ids()
-	if err != nil {
-		return CareRevisit{}, err
 	}
 	err = s.actorTx(ctx, actorID, anyRole, func(tx *txn, st stamp) error {
 		var done int

@@ -107,6 +107,20 @@ func TestCareSchedulingOnHandover(t *testing.T) {
 		}
 		delete(want, r.Kind)
 	}
+	// Three months on, the joint owners are unsatisfied: the complaint is
+	// opened for the first owner.
+	clk.Advance(90 * careDay)
+	r3m := careList(t, s, recep.ID, CareFilterDue, CareMoveIn3M)
+	if len(r3m) != 1 {
+		t.Fatalf("3-month revisit due: %+v", r3m)
+	}
+	res, err := s.RecordCareRevisit(ctx, recep.ID, r3m[0].ID, CareResult{Method: "visit", Satisfaction: 2, Shortcomings: "厨房下水仍慢"})
+	mustOK(t, err)
+	tk, err := s.Ticket(ctx, recep.ID, res.Result.TicketID)
+	mustOK(t, err)
+	if tk.CustomerName != "王秀英" || !strings.Contains(tk.Description, "星河湾二期 3号楼 1202") || tk.VisitID != "" {
+		t.Fatalf("move-in complaint %+v", tk)
+	}
 	clk.Advance(7 * careDay)
 	in := handoverInput("1202")
 	in.Kind = InspectionReinspection
