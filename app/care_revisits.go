@@ -107,7 +107,11 @@ func (c *careRevisits) reload() {
 
 func (c *careRevisits) showRates(rates []data.CareRate) {
 	var parts []string
+	c.rates.Importance = widget.MediumImportance
 	for _, r := range rates {
+		if !r.Met() {
+			c.rates.Importance = widget.DangerImportance // below the required rate
+		}
 		args := map[string]any{"Kind": T("care.kind." + r.Kind), "Done": r.Done, "Due": r.Due, "Pct": int(r.Rate*100 + 0.5), "Target": int(r.Target*100 + 0.5)}
 		switch {
 		case r.Due == 0:
