@@ -175,6 +175,19 @@ func (c *careRevisits) row(r data.CareRevisit) fyne.CanvasObject {
 		}
 	}
 	l2 := &widget.Label{Text: line2, Importance: imp, Truncation: fyne.TextTruncateEllipsis}
+	lines := []fyne.CanvasObject{line1, l2}
+	if res := r.Result; res != nil {
+		var notes []string
+		for _, n := range []struct{ key, text string }{{"ticket.f.quality", res.Quality}, {"ticket.f.effect", res.Effect},
+			{"ticket.f.shortcomings", res.Shortcomings}, {"ticket.f.suggestions", res.Suggestions}, {"care.f.note", res.Note}} {
+			if n.text != "" {
+				notes = append(notes, T("care.finding", map[string]any{"Label": T(n.key), "Text": strings.ReplaceAll(n.text, "\n", " ")}))
+			}
+		}
+		if len(notes) > 0 {
+			lines = append(lines, &widget.Label{Text: strings.Join(notes, " · "), Truncation: fyne.TextTruncateEllipsis})
+		}
+	}
 	var right fyne.CanvasObject = layout.NewSpacer()
 	if r.Result == nil {
 		b := &widget.Button{Text: T("care.record")}
@@ -184,7 +197,7 @@ func (c *careRevisits) row(r data.CareRevisit) fyne.CanvasObject {
 		b.OnTapped = func() { c.openRecord(r) }
 		right = container.NewCenter(b)
 	}
-	return container.NewBorder(nil, widget.NewSeparator(), nil, right, container.NewVBox(line1, l2))
+	return container.NewBorder(nil, widget.NewSeparator(), nil, right, container.NewVBox(lines...))
 }
 
 // careForm is the form of a revisit record or a new special revisit.

@@ -54,7 +54,24 @@ func TestCareRevisits(t *testing.T) {
 	h.shows("回访已记录：5 分。", "王五", "本季度完成率：签约回访 1/2（50%）")
 	h.hides("李娜")
 	c.filter.SetSelectedIndex(2)
-	h.shows("签约回访 · 李娜", "已回访 2026-11-30 12:00 · 5 分 非常满意 · 李静")
+	h.shows("签约回访 · 李娜", "已回访 2026-11-30 12:00 · 5 分 非常满意 · 李静", "质量情况：交房资料齐全")
+
+	// A special revisit without a name or a valid phone: errors under the fields, nothing saved.
+	scheduled := h.count("outbox")
+	test.Tap(findButton(t, h, "新建回访"))
+	f = c.form
+	test.Type(f.phone, "12345")
+	test.Tap(f.submit)
+	h.shows("新建回访", "联系电话")
+	if h.count("outbox") != scheduled {
+		t.Fatal("a refused special revisit was saved")
+	}
+	for _, fl := range f.fields[:2] {
+		if !fl.err.Visible() || fl.err.Text == "" {
+			t.Fatalf("no error under %s", fl.name)
+		}
+	}
+	f.modal.Hide()
 
 	// A special revisit, within a week by default.
 	test.Tap(findButton(t, h, "新建回访"))
