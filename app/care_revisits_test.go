@@ -52,6 +52,9 @@ func TestCareRevisits(t *testing.T) {
 	test.Type(f.quality, "交房资料齐全")
 	test.Tap(f.submit)
 	h.shows("回访已记录：5 分。", "王五", "本季度完成率：签约回访 1/2（50%）")
+	if n := h.count("care_revisit_results"); n != 1 {
+		t.Fatalf("%d revisit results after one, and one refused", n)
+	}
 	h.hides("李娜")
 	c.filter.SetSelectedIndex(2)
 	h.shows("签约回访 · 李娜", "已回访 2026-11-30 12:00 · 5 分 非常满意 · 李静", "质量情况：交房资料齐全")
@@ -97,6 +100,9 @@ func TestCareRevisits(t *testing.T) {
 	test.Type(f.short, "报修三次仍未上门")
 	test.Tap(f.submit)
 	h.shows("客户不满意（1 分）：已开投诉工单 XHW-20261130-001，请跟进。")
+	if n := h.count("care_revisit_results"); n != 2 {
+		t.Fatalf("%d revisit results", n)
+	}
 	if h.count("tickets") != tickets+1 {
 		t.Fatal("no ticket opened")
 	}
