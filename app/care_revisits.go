@@ -252,6 +252,9 @@ func (c *careRevisits) openRecord(r data.CareRevisit) {
 		newField("shortcomings", "ticket.f.shortcomings", f.short), newField("suggestions", "ticket.f.suggestions", f.suggestion),
 		newField("note", "care.f.note", f.note)}
 	about := T("care.kind."+r.Kind) + " · " + r.CustomerName
+	if !strings.Contains(r.Phone, "*") { // the full number, to call: only roles that see it get it unmasked
+		about += " " + data.FormatPhone(r.Phone)
+	}
 	if r.Place != "" {
 		about += " · " + r.Place
 	}

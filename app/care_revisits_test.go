@@ -46,6 +46,7 @@ func TestCareRevisits(t *testing.T) {
 	h.shows("回访期 2026-11-30 10:00 至 2026-12-03 10:00 · 待回访", "李娜", "王五")
 	test.Tap(findButton(t, h, "记录回访"))
 	f := c.form
+	h.shows("签约回访 · 李娜 138 1234 5678 · 3号楼1202") // the full number to call, in the form only
 	test.Tap(f.submit) // no score
 	h.shows("满意度须为 1 到 5 分。")
 	selectOption(t, f.score, "5 分")
