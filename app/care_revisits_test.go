@@ -47,7 +47,7 @@ func TestCareRevisits(t *testing.T) {
 	test.Tap(findButton(t, h, "记录回访"))
 	f := c.form
 	h.shows("签约回访 · 李娜 138 1234 5678 · 3号楼1202") // the full number to call, in the form only
-	test.Tap(f.submit) // no score
+	test.Tap(f.submit)                           // no score
 	h.shows("满意度须为 1 到 5 分。")
 	selectOption(t, f.score, "5 分")
 	test.Type(f.quality, "交房资料齐全")
