@@ -394,9 +394,14 @@ func (s *ticketsScreen) showCounts() {
 	if s.glance == nil {
 		return
 	}
+	// Only the parts that are not zero: "工单 3 逾期", "工单 2 将到期", both.
 	switch {
-	case c.overdue > 0 || c.soon > 0:
+	case c.overdue > 0 && c.soon > 0:
 		s.glance.SetText(T("ticket.glance", map[string]any{"Overdue": c.overdue, "Soon": c.soon}))
+	case c.overdue > 0:
+		s.glance.SetText(T("ticket.glance.overdue", map[string]any{"Overdue": c.overdue}))
+	case c.soon > 0:
+		s.glance.SetText(T("ticket.glance.soon", map[string]any{"Soon": c.soon}))
 	default:
 		s.glance.SetText(T("ticket.glance.none"))
 	}
