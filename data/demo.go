@@ -278,6 +278,14 @@ func (g *demoGen) visit(ctx context.Context, tx *txn, mk func(time.Time) stamp, 
 		return departure{}, err
 	}
 	g.visits++
+	// Signings of the last 10 days have their 1-week revisits scheduled, as
+	// a check-in does, and a few older ones still wait (overdue); an office
+	// at work has made the rest.
+	if age := now.Sub(at); purpose == PurposeSigning && (age < 10*24*time.Hour || age < 20*24*time.Hour && g.rng.IntN(10) == 0) {
+		if err := g.s.scheduleSigningRevisit(ctx, tx, st, by, v); err != nil {
+			return departure{}, err
+		}
+	}
 	// Assign: own consultant for a returning visitor, else next in turn.
 	consultant := vis.owner
 	if consultant == "" || !onDuty(ctx, tx, st.office, day, consultant) {
