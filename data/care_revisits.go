@@ -142,7 +142,7 @@ func (s *Store) scheduleSigningRevisit(ctx context.Context, tx *txn, st stamp, b
 		return nil
 	}
 	from, to := CareWindow(CareSigning, fromMS(st.at), s.Location())
-	_, err := insertCareRevisit(ctx, tx, st, careRow{kind: CareSigning, source: st.id, name: v.name, phone: v.phone, place: v.unit, by: by, from: from, to: to})
+	_, err := insertCareRevisit(ctx, tx, st, careRow{kind: CareSigning, source: st.id, name: AddressedAs(v.name, v.title), phone: v.phone, place: v.unit, by: by, from: from, to: to})
 	return err
 }
 
@@ -448,11 +448,12 @@ type CareRate struct {
 func (r CareRate) Met() bool { return r.Target == 0 || r.Due == 0 || r.Rate >= r.Target }
 
 // CareRates is the completion rate of each kind for revisits whose window
-// ended in [from, to).
+// ends in [from, to) and is already due: its window has ended, or it was
+// made (a revisit still inside its window counts once done, not before).
 func (s *Store) CareRates(ctx context.Context, from, to time.Time) ([]CareRate, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT r.kind, count(*), count(x.id), COALESCE(sum(x.at <= r.due_to), 0)
 		FROM care_revisits r LEFT JOIN care_revisit_results x ON x.revisit_id = r.id
-		WHERE r.due_to >= ? AND r.due_to < ? GROUP BY r.kind`, ms(from), ms(to))
+		WHERE r.due_to >= ? AND r.due_to < ? AND (r.due_to <= ? OR x.id IS NOT NULL) GROUP BY r.kind`, ms(from), ms(to), ms(s.now()))
 	if err != nil {
 		return nil, fmt.Errorf("care rates: %w", err)
 	}

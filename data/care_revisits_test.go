@@ -337,6 +337,16 @@ func TestCareRates(t *testing.T) {
 	_, err = s.RecordCareRevisit(ctx, admin.ID, sig[0].ID, CareResult{Method: "sms", Satisfaction: 3})
 	mustOK(t, err)
 
+	// The signings' windows (7–10 days) are still open: only the one made
+	// counts yet.
+	mid, err := s.CareRates(ctx, start, start.AddDate(0, 1, 0))
+	mustOK(t, err)
+	for _, r := range mid {
+		if r.Kind == CareSigning && (r.Due != 1 || r.Done != 1) {
+			t.Fatalf("signing while its windows are open %+v", r)
+		}
+	}
+	clk.Advance(3 * careDay)
 	rates, err := s.CareRates(ctx, start, start.AddDate(0, 1, 0))
 	mustOK(t, err)
 	got := map[string]CareRate{}

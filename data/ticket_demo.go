@@ -92,13 +92,7 @@ func (g *demoGen) tickets(ctx context.Context, now time.Time, days int) (int, er
 			p = demoProblems[8] // an important complaint nobody has taken up: overdue for escalation
 		}
 		u := demoUnits[g.rng.IntN(len(demoUnits))]
-		name, title := g.name()
-		switch title { // a surname alone is 王先生 / 王女士
-		case TitleMr:
-			name += "先生"
-		case TitleMs:
-			name += "女士"
-		}
+		name := AddressedAs(g.name())
 		in := TicketInput{Kind: p.kind, Category: p.cat, Severity: SeverityGeneral, OpenedAt: opened, Project: "星河湾", Building: u.building, Unit: u.unit,
 			Subject: p.subject, Description: p.what, Demand: p.demand, CustomerName: name, Phone: g.phone(), Department: p.dept}
 		switch r := g.rng.IntN(10); {

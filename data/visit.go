@@ -36,6 +36,18 @@ const (
 // Areas in display order.
 var Areas = []Area{AreaSandTable, AreaNegotiation, AreaShowUnit}
 
+// AddressedAs is how a record outside the visit (a ticket, a revisit)
+// names a visitor: a surname with its title is 王先生 / 王女士.
+func AddressedAs(name, title string) string {
+	switch title {
+	case TitleMr:
+		return name + "先生"
+	case TitleMs:
+		return name + "女士"
+	}
+	return name
+}
+
 // Titles a visitor known only by surname is addressed with (先生/女士).
 const (
 	TitleNone = ""
