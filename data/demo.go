@@ -113,6 +113,9 @@ func (s *Store) LoadDemo(ctx context.Context, opt DemoOptions) (DemoResult, erro
 	if err != nil {
 		return res, err
 	}
+	if err := g.demoCareResults(ctx, now); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 

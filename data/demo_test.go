@@ -260,3 +260,32 @@ func TestLoadDemoInspections(t *testing.T) {
 		t.Fatalf("second demo added %d inspections", again.Inspections)
 	}
 }
+
+// TestLoadDemoCareRevisits: recent signings have their revisits, most of
+// those already due were made inside their window, none in the future.
+func TestLoadDemoCareRevisits(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, shanghai)
+	s, _ := openFresh(t, now)
+	res, err := s.LoadDemo(ctx, DemoOptions{Days: 21, PerDay: 30, Seed: 9})
+	mustOK(t, err)
+	all, err := s.CareRevisits(ctx, res.AdminID, CareFilterAll, CareSigning)
+	mustOK(t, err)
+	var ended, made int
+	for _, r := range all {
+		if !r.To.After(now) {
+			ended++
+		}
+		if r.Result == nil {
+			continue
+		}
+		made++
+		if r.Result.At.Before(r.From) || r.Result.At.After(r.To) || r.Result.At.After(now) {
+			t.Fatalf("revisit made at %v, window %v – %v", r.Result.At, r.From, r.To)
+		}
+	}
+	if len(all) == 0 || ended == 0 || made*2 < ended {
+		t.Fatalf("%d signing revisits, %d ended, %d made", len(all), ended, made)
+	}
+}
