@@ -553,27 +553,8 @@ func (s *Store) nameDefects(ctx context.Context, rs []defectRow) ([]CarriedDefec
 // of its completed inspections, minus those a later completed inspection
 // judged fixed (its latest verdict counts), oldest first.
 func openDefects(ctx context.Context, q querier, key string) ([]CarriedDefect, error) {
-	rows, err := q.QueryContext(ctx, `SELECT r.id, r.inspection_id, i.inspected_on, r.item, r.description, r.location, r.photos
-		FROM inspection_results r JOIN inspections i ON i.id = r.inspection_id
-		WHERE i.unit_key = ? AND i.status = 'completed' AND r.result = 'defect'
-		AND r.n = (SELECT max(n) FROM inspection_results x WHERE x.inspection_id = r.inspection_id AND x.item = r.item)
-		ORDER BY i.created_at, r.n`, key)
+	rs, err := unitDefects(ctx, q, key)
 	if err != nil {
-		return nil, fmt.Errorf("open defects: %w", err)
-	}
-	var all []CarriedDefect
-	for rows.Next() {
-		var d CarriedDefect
-		var photos string
-		if err := rows.Scan(&d.DefectID, &d.FromInspectionID, &d.FromDate, &d.Item.Key, &d.Description, &d.Location, &photos); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("open defects: %w", err)
-		}
-		json.Unmarshal([]byte(photos), &d.Photos)
-		all = append(all, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	verdicts, err := defectVerdicts(ctx, q, key)
@@ -581,9 +562,9 @@ func openDefects(ctx context.Context, q querier, key string) ([]CarriedDefect, e
 		return nil, err
 	}
 	var open []CarriedDefect
-	for _, d := range all {
-		if verdicts[d.DefectID] != OutcomeFixed {
-			open = append(open, d)
+	for _, r := range rs {
+		if verdicts[r.d.DefectID] != OutcomeFixed {
+			open = append(open, r.d)
 		}
 	}
 	return open, nil
@@ -691,7 +672,17 @@ func (s *Store) UnitHistoryOf(ctx context.Context, actorID, id string) (UnitHist
 // allDefects is every defect of the unit's completed inspections, with the
 // template's item names.
 func (s *Store) allDefects(ctx context.Context, key string) ([]CarriedDefect, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.inspection_id, i.inspected_on, i.template_id, r.item, r.description, r.location, r.photos
+	rs, err := unitDefects(ctx, s.db, key)
+	if err != nil {
+		return nil, err
+	}
+	return s.nameDefects(ctx, rs)
+}
+
+// unitDefects reads every defect of the unit's completed inspections (each
+// item's latest result), oldest first, with the template it comes from.
+func unitDefects(ctx context.Context, q querier, key string) ([]defectRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT r.id, r.inspection_id, i.inspected_on, i.template_id, r.item, r.description, r.location, r.photos
 		FROM inspection_results r JOIN inspections i ON i.id = r.inspection_id
 		WHERE i.unit_key = ? AND i.status = 'completed' AND r.result = 'defect'
 		AND r.n = (SELECT max(n) FROM inspection_results x WHERE x.inspection_id = r.inspection_id AND x.item = r.item)
@@ -699,22 +690,18 @@ func (s *Store) allDefects(ctx context.Context, key string) ([]CarriedDefect, er
 	if err != nil {
 		return nil, fmt.Errorf("unit defects: %w", err)
 	}
+	defer rows.Close()
 	var rs []defectRow
 	for rows.Next() {
 		var r defectRow
 		var photos string
 		if err := rows.Scan(&r.d.DefectID, &r.d.FromInspectionID, &r.d.FromDate, &r.tpl, &r.d.Item.Key, &r.d.Description, &r.d.Location, &photos); err != nil {
-			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("unit defects: %w", err)
 		}
 		json.Unmarshal([]byte(photos), &r.d.Photos)
 		rs = append(rs, r)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return s.nameDefects(ctx, rs)
+	return rs, rows.Err()
 }
 
 // OpenDefectsOf lists the open defects of the unit of inspection id (what
