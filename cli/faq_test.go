@@ -16,16 +16,26 @@ import (
 // setUpDir is a data directory with a set-up office.
 func setUpDir(t *testing.T) string {
 	t.Helper()
+	dir, s, _ := setUpStore(t)
+	s.Close()
+	return dir
+}
+
+// setUpStore opens a new data directory and sets the office up; the
+// caller closes the store before running a verb on the directory.
+func setUpStore(t *testing.T) (string, *data.Store, data.Staff) {
+	t.Helper()
 	dir := t.TempDir()
 	s, err := data.Open(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	if _, err := s.Setup(context.Background(), data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"}); err != nil {
+	admin, err := s.Setup(context.Background(), data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"})
+	if err != nil {
+		s.Close()
 		t.Fatal(err)
 	}
-	return dir
+	return dir, s, admin
 }
 
 func runFAQ(t *testing.T, dir string, args ...string) (int, string, string) {

@@ -14,15 +14,7 @@ import (
 // renders a stored inspection, phones masked.
 func TestPrintStoredInspection(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	s, err := data.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := s.Setup(ctx, data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, s, admin := setUpStore(t)
 	if _, err := s.EnsureInspectionTemplate(ctx, assets.HandoverTemplate); err != nil {
 		t.Fatal(err)
 	}

@@ -16,18 +16,10 @@ import (
 func TestPrintTicketRecords(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
-	dir := filepath.Join(tmp, "data")
 	ctx := context.Background()
-	s, err := data.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, s, admin := setUpStore(t)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, s.Location())
 	s.Now = func() time.Time { return now }
-	admin, err := s.Setup(ctx, data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	tk, err := s.OpenTicket(ctx, admin.ID, data.TicketInput{Kind: data.TicketComplaint, Category: data.CatEngineering, Severity: data.SeverityGeneral,
 		Project: "星河湾", Building: "3栋", Unit: "1502", Subject: "工程部", Description: "客厅墙面渗水", Demand: "尽快修复",
 		CustomerName: "王芳", Phone: "13912345678"})

@@ -98,16 +98,7 @@ func TestTicketsVerb(t *testing.T) {
 // with a bad row, saying which line and column, and changes nothing.
 func TestTicketsImport(t *testing.T) {
 	tmp := t.TempDir()
-	dir := filepath.Join(tmp, "data")
-	ctx := context.Background()
-	s, err := data.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Setup(ctx, data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	dir := setUpDir(t)
 	day := time.Now().AddDate(0, 0, -40).Format(time.DateOnly)
 	good := filepath.Join(tmp, "ledger.csv")
 	body := "受理时间,类型,类别,级别,事由,客户姓名,联系电话,原编号\n" +
