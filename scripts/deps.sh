@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing Anchang needs on Debian/Ubuntu, if it is
 # missing: the C toolchain and X11/OpenGL headers that Fyne's cgo build uses,
-# and qpdf and poppler-utils, with which the PDF form tests check their output.
+# qpdf and poppler-utils, with which the PDF form tests check their output,
+# and postgresql, whose server binaries the HQ store tests start as a throwaway
+# cluster (its packaged cluster is not used).
 # Safe to run again: it only calls apt-get when a package is absent.
 set -euo pipefail
 
 pkgs=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
-      libxinerama-dev libxi-dev libxxf86vm-dev qpdf poppler-utils)
+      libxinerama-dev libxi-dev libxxf86vm-dev qpdf poppler-utils postgresql)
 
 if ! command -v go >/dev/null 2>&1; then
   echo "deps: Go is not installed; install Go 1.26 or newer from https://go.dev/dl/ and run this again." >&2

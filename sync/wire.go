@@ -110,6 +110,9 @@ type PushRequest struct {
 	DeviceID     string     `json:"device_id"`
 	InstallEpoch int64      `json:"install_epoch"`
 	Mutations    []Mutation `json:"mutations"`
+	// Pending, when the device knows it, is how many outbox rows wait after
+	// this batch; HQ shows it in its device list. Optional.
+	Pending int64 `json:"pending,omitempty"`
 }
 
 // Push result statuses.
@@ -117,6 +120,10 @@ const (
 	StatusApplied   = "applied"
 	StatusDuplicate = "duplicate"
 	StatusRejected  = "rejected"
+	// StatusIntegrity: the seq was already used at HQ with another payload
+	// hash. The batch stops there (results after it are absent); the device's
+	// outbox diverged from what HQ holds and needs support. Not retried.
+	StatusIntegrity = "integrity"
 )
 
 // PushResult is HQ's answer for one mutation.
