@@ -74,6 +74,17 @@ func Language() string {
 // ({{.Max}}). A missing key shows the key itself and is logged, and the
 // translation test fails on it.
 func T(key string, args ...map[string]any) string {
+	s, ok := translate(key, args...)
+	if !ok {
+		slog.Warn("missing translation", "key", key, "lang", Language())
+		return key
+	}
+	return s
+}
+
+// translate is T that reports a missing key instead of logging it, for
+// keys that come from elsewhere (HQ's reasons, mutation names).
+func translate(key string, args ...map[string]any) (string, bool) {
 	tr.mu.RLock()
 	l := tr.localizer
 	tr.mu.RUnlock()
@@ -83,8 +94,7 @@ func T(key string, args ...map[string]any) string {
 	}
 	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data})
 	if err != nil {
-		slog.Warn("missing translation", "key", key, "lang", Language())
-		return key
+		return key, false
 	}
-	return s
+	return s, true
 }

@@ -31,7 +31,7 @@ func loadLang(t *testing.T, code string) map[string]string {
 }
 
 // keyLike matches string literals that are translation keys.
-var keyLike = regexp.MustCompile(`^(app|about|dialog|menu|demo|setup|signin|shell|tab|role|staff|purpose|area|kind|title|source|status|dur|checkin|consent|board|rot|rotation|settings|kiosk|print|ticket|err)\.[a-z0-9_.]+[a-z0-9_]$`)
+var keyLike = regexp.MustCompile(`^(app|about|dialog|menu|demo|setup|signin|shell|tab|role|staff|purpose|area|kind|title|source|status|dur|checkin|consent|board|rot|rotation|settings|kiosk|print|ticket|sync|err)\.[a-z0-9_.]+[a-z0-9_]$`)
 
 // usedKeys collects every key-like string literal in the Go files of dirs,
 // and the keys built from the store's enumerations.
@@ -92,6 +92,9 @@ func usedKeys(t *testing.T, dirs ...string) []string {
 	for _, t := range []string{data.TitleMr, data.TitleMs} {
 		seen["title."+t] = true
 		seen["title."+t+".format"] = true
+	}
+	for _, m := range data.Mutations() {
+		seen["sync.mut."+m.Name] = true
 	}
 	var keys []string
 	for k := range seen {

@@ -19,6 +19,7 @@ type settingsScreen struct {
 	newSource *widget.Entry
 	addSource *widget.Button
 	message   *statusLine
+	hq        *hqSettings // admins, when the desk can reach HQ
 }
 
 func newSettingsScreen(u *UI) *settingsScreen { return &settingsScreen{u: u} }
@@ -51,6 +52,10 @@ func (s *settingsScreen) buildUI() fyne.CanvasObject {
 		box.Add(section(T("settings.tickets"), T("settings.tickets.sub"), container.NewHBox(
 			&widget.Button{Text: T("settings.sla.open"), OnTapped: func() { u.showSLAPolicy() }},
 			&widget.Button{Text: T("settings.holidays.open"), OnTapped: func() { u.showHolidays() }})))
+	}
+	if canManageHQ(u.user.Role) && (u.hqEnabled() || u.syncIdentity().Enrolled) {
+		s.hq = newHQSettings(u)
+		box.Add(section(T("sync.settings.title"), T("sync.settings.sub"), s.hq.buildUI()))
 	}
 	s.reload()
 	return container.NewVScroll(container.NewPadded(box))

@@ -23,6 +23,7 @@ type setupScreen struct {
 	pin2       *widget.Entry
 	fields     []*field
 	submit     *widget.Button
+	join       *widget.Button // join an office at HQ instead
 	message    *statusLine
 }
 
@@ -58,11 +59,23 @@ func (s *setupScreen) buildUI() fyne.CanvasObject {
 		heading(T("setup.title")),
 		intro,
 		languagePicker(s.u, s.u.showSetup),
+		s.joinOffer(),
 		formGrid(s.fields...),
 		s.message,
 		container.NewHBox(s.submit),
 	)
 	return container.NewCenter(container.NewGridWrap(fyne.NewSize(640, form.MinSize().Height+40), container.NewPadded(form)))
+}
+
+// joinOffer is the other way to start: join an office HQ already has.
+func (s *setupScreen) joinOffer() fyne.CanvasObject {
+	s.join = &widget.Button{Text: T("sync.join.title"), OnTapped: s.u.showJoin}
+	text := &widget.Label{Text: T("sync.join.offer"), Wrapping: fyne.TextWrapWord}
+	box := container.NewBorder(nil, nil, nil, s.join, text)
+	if !s.u.hqEnabled() {
+		box.Hide()
+	}
+	return box
 }
 
 func (s *setupScreen) onSubmit() {

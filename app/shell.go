@@ -15,8 +15,10 @@ import (
 // shell is the signed-in desk: a top bar and one tab per screen.
 type shell struct {
 	u          *UI
+	content    fyne.CanvasObject // what the window shows while the desk is open
 	tabs       *tabs
 	clock      *widget.Label
+	syncBar    *syncBar       // the sync indicator (enrolled offices)
 	checkin    *checkInScreen // nil for roles that do not register visitors
 	board      *boardScreen
 	rotation   *rotationScreen
@@ -41,7 +43,8 @@ func (u *UI) showShell() {
 	sh := &shell{u: u}
 	u.shell = sh
 	u.setTitle("")
-	u.win.SetContent(sh.buildUI())
+	sh.content = sh.buildUI()
+	u.win.SetContent(sh.content)
 	u.win.SetMainMenu(sh.menu())
 	u.win.Canvas().SetOnTypedRune(nil)
 	u.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
@@ -72,7 +75,8 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	office.Importance = widget.HighImportance
 	var right []fyne.CanvasObject
 	sh.tickets = newTicketsScreen(u)
-	right = append(right, sh.tickets.glanceButton(), sh.clock)
+	sh.syncBar = newSyncBar(u)
+	right = append(right, sh.syncBar.buildUI(), sh.tickets.glanceButton(), sh.clock)
 	if u.user.Role.CanCheckIn() {
 		right = append(right, &widget.Button{Text: T("shell.kiosk"), Icon: nil, OnTapped: u.showKiosk})
 	}
@@ -137,6 +141,9 @@ func (sh *shell) menu() *fyne.MainMenu {
 // tick updates the clock and the waiting times.
 func (sh *shell) tick() {
 	sh.clock.SetText(sh.u.now().In(sh.u.location()).Format("2006-01-02 15:04:05"))
+	if sh.syncBar != nil {
+		sh.syncBar.update()
+	}
 }
 
 // refresh reloads what the screens show from the store.

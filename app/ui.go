@@ -44,9 +44,15 @@ type UI struct {
 	loc    *time.Location // the office's time zone
 
 	setup  *setupScreen
+	join   *joinScreen // joining an office at HQ (first run)
 	signIn *signInScreen
 	shell  *shell
 	kiosk  *kioskScreen
+
+	// hq connects to headquarters (zero: standalone only); sync is the
+	// enrolment and the running sync loop (sync.go).
+	hq   HQ
+	sync syncState
 
 	tickers []context.CancelFunc
 	// saving counts queued writes the screen already shows as done
@@ -62,11 +68,13 @@ type Options struct {
 	// PrintDir is the folder saved PDFs go to; "" = Documents/Anchang, or
 	// the data directory's printouts folder.
 	PrintDir string
+	// HQ connects the desk to headquarters; the zero value leaves it out.
+	HQ HQ
 }
 
 // New makes the UI on win; call Start to show the first screen.
 func New(fa fyne.App, win fyne.Window, store Store, opt Options) *UI {
-	u := &UI{fa: fa, win: win, store: store, log: opt.Logger, now: opt.Now, inline: opt.Inline, printDir: opt.PrintDir}
+	u := &UI{fa: fa, win: win, store: store, log: opt.Logger, now: opt.Now, inline: opt.Inline, printDir: opt.PrintDir, hq: opt.HQ}
 	if u.log == nil {
 		u.log = slog.Default()
 	}
@@ -90,7 +98,7 @@ func (u *UI) Start() {
 		SetLanguage(lang)
 		if u.store.IsSetUp() {
 			u.loadDevice()
-			u.showSignIn()
+			u.startSync(u.showSignIn)
 		} else {
 			u.showSetup()
 		}
@@ -116,6 +124,13 @@ func (u *UI) Stop() {
 	}
 	u.tickers = nil
 	u.saving.Wait()
+}
+
+// Close ends the UI when the window has closed: its timers, the sync
+// loop, and the queued writes.
+func (u *UI) Close() {
+	u.Stop()
+	u.stopSync()
 }
 
 func (u *UI) setTitle(suffix string) {
