@@ -22,7 +22,9 @@ import (
 // The holiday calendar screen (节假日与工作时间): which years' official
 // schedules the office calendar knows (embedded in the binary, or imported
 // by the admin standing in for HQ), each year's holidays and make-up
-// working days (调休), the office's working hours and time zone, and the
+// working days (调休) — for the current or next year without a schedule,
+// the statutory holidays it is estimated on —, the company's working hours
+// and time zone, the office's opening days and hours (a setting), and the
 // import of a new year's schedule from a JSON file (the holiday-cn format
 // of assets/holidays/*.json). Deadlines of new tickets are counted on this
 // calendar.
@@ -47,8 +49,17 @@ type holidayScreen struct {
 	confirm *widget.Label
 	status  *statusLine
 
-	loaded  []data.HolidayYear
-	pending []byte // a file waiting for the replace confirmation
+	// The office's opening hours: a check per weekday (Monday first),
+	// opening and closing times.
+	openDays  []*widget.Check
+	openAt    *widget.Entry
+	closeAt   *widget.Entry
+	saveHours *widget.Button
+	hoursMsg  *statusLine
+
+	loaded    []data.HolidayYear
+	estimated map[int][]data.HolidayDay // years shown from the statutory holidays
+	pending   []byte                    // a file waiting for the replace confirmation
 }
 
 // showHolidays opens the holiday calendar as a modal.
@@ -84,7 +95,23 @@ func (h *holidayScreen) buildUI() fyne.CanvasObject {
 		&widget.Button{Text: T("settings.holidays.replace"), Importance: widget.DangerImportance, OnTapped: h.onReplace}), h.confirm)
 	h.replace.Hide()
 
-	top := container.NewVBox(h.hours, h.years)
+	for iso := 1; iso <= 7; iso++ {
+		h.openDays = append(h.openDays, widget.NewCheck(T("settings.hours.day."+strconv.Itoa(iso)), nil))
+	}
+	h.openAt = &widget.Entry{PlaceHolder: "09:00"}
+	h.closeAt = &widget.Entry{PlaceHolder: "18:00"}
+	h.saveHours = &widget.Button{Text: T("settings.hours.save"), OnTapped: h.onSaveHours}
+	h.hoursMsg = newStatusLine()
+	days := container.NewHBox()
+	for _, c := range h.openDays {
+		days.Add(c)
+	}
+	officeHours := section(T("settings.hours.title"), T("settings.hours.sub"), container.NewVBox(days,
+		container.NewHBox(widget.NewLabel(T("settings.hours.open")), container.NewGridWrap(fyne.NewSize(90, h.openAt.MinSize().Height), h.openAt),
+			widget.NewLabel(T("settings.hours.close")), container.NewGridWrap(fyne.NewSize(90, h.closeAt.MinSize().Height), h.closeAt), h.saveHours),
+		h.hoursMsg))
+
+	top := container.NewVBox(h.hours, h.years, officeHours)
 	list := container.NewBorder(container.NewBorder(nil, nil, widget.NewLabel(T("settings.holidays.year")), nil, container.NewHBox(h.yearSel)),
 		nil, nil, nil, container.NewVScroll(h.days))
 	imp := section(T("settings.holidays.import.title"), "", container.NewVBox(hint,
@@ -116,6 +143,7 @@ func (h *holidayScreen) reload(show string) {
 		h.loaded = v.years
 		start, end := v.cal.WorkingHours()
 		h.hours.SetText(T("settings.holidays.hours", map[string]any{"Start": timeOfDay(start), "End": timeOfDay(end), "TimeZone": v.cal.Location().String()}))
+		h.showOfficeHours(v.cal.OfficeHours())
 		var parts, opts []string
 		for _, y := range v.years {
 			src := T("settings.holidays.embedded")
@@ -126,8 +154,16 @@ func (h *holidayScreen) reload(show string) {
 			opts = append(opts, strconv.Itoa(y.Year))
 		}
 		h.years.SetText(T("settings.holidays.covered", map[string]any{"Years": strings.Join(parts, T("settings.holidays.sep"))}))
-		if !h.covers(u.now().In(u.location()).Year() + 1) {
-			h.years.SetText(h.years.Text + "\n" + T("settings.holidays.next_missing", map[string]any{"Year": u.now().In(u.location()).Year() + 1}))
+		// The current and next year without a schedule are shown with the
+		// statutory holidays their deadlines are estimated on.
+		h.estimated = map[int][]data.HolidayDay{}
+		this := u.now().In(u.location()).Year()
+		for _, y := range []int{this, this + 1} {
+			if !h.covers(y) {
+				h.estimated[y] = data.StatutoryHolidays(y)
+				opts = append(opts, strconv.Itoa(y))
+				h.years.SetText(h.years.Text + "\n" + T("settings.holidays.next_missing", map[string]any{"Year": y}))
+			}
 		}
 		cur := h.yearSel.Selected
 		if show != "" {
@@ -171,7 +207,53 @@ func (h *holidayScreen) showYear() {
 			return
 		}
 	}
+	for y, days := range h.estimated {
+		if strconv.Itoa(y) == h.yearSel.Selected {
+			h.days.SetText(T("settings.holidays.estimated", map[string]any{"Year": y}) + "\n" + holidayLines(days))
+			return
+		}
+	}
 	h.days.SetText("")
+}
+
+// showOfficeHours fills the opening hours form.
+func (h *holidayScreen) showOfficeHours(oh data.OfficeHours) {
+	for i, c := range h.openDays {
+		c.SetChecked(oh.Days[(i+1)%7])
+	}
+	h.openAt.SetText(data.ClockTime(oh.Open))
+	h.closeAt.SetText(data.ClockTime(oh.Close))
+}
+
+// onSaveHours stores the opening hours; a bad time or no day says what is
+// wrong and stores nothing.
+func (h *holidayScreen) onSaveHours() {
+	u := h.u
+	var oh data.OfficeHours
+	for i, c := range h.openDays {
+		oh.Days[(i+1)%7] = c.Checked
+	}
+	var err error
+	if oh.Open, err = data.ParseClockTime(h.openAt.Text); err != nil {
+		h.hoursMsg.SetError(u.errText(err))
+		return
+	}
+	if oh.Close, err = data.ParseClockTime(h.closeAt.Text); err != nil {
+		h.hoursMsg.SetError(u.errText(err))
+		return
+	}
+	h.saveHours.Disable()
+	load(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, u.store.SetOfficeHours(ctx, u.user.ID, oh)
+	}, func(_ struct{}, err error) {
+		h.saveHours.Enable()
+		if err != nil {
+			h.hoursMsg.SetError(u.errText(err))
+			return
+		}
+		h.hoursMsg.SetSuccess(T("settings.hours.saved"))
+		h.reload("")
+	})
 }
 
 // holidayLines is a year's schedule, one line per holiday: its days off

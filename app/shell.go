@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/assets"
@@ -28,6 +29,9 @@ type shell struct {
 	staff      *staffScreen   // admins only
 	settings   *settingsScreen
 	inspection *inspectionScreen // the handover inspections (not for consultants)
+	// calendarWarn (admins only) says a year's official holiday schedule
+	// is missing, so its deadlines are estimated; it opens the calendar.
+	calendarWarn *widget.Button
 }
 
 // signedIn shows the desk for st.
@@ -76,6 +80,11 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	var right []fyne.CanvasObject
 	sh.tickets = newTicketsScreen(u)
 	sh.syncBar = newSyncBar(u)
+	if canEditTicketPolicy(u.user.Role) {
+		sh.calendarWarn = &widget.Button{Icon: theme.WarningIcon(), Importance: widget.WarningImportance, OnTapped: func() { u.showHolidays() }}
+		sh.calendarWarn.Hide()
+		right = append(right, sh.calendarWarn)
+	}
 	right = append(right, sh.syncBar.buildUI(), sh.tickets.glanceButton(), sh.clock)
 	if u.user.Role.CanCheckIn() {
 		right = append(right, &widget.Button{Text: T("shell.kiosk"), Icon: nil, OnTapped: u.showKiosk})
@@ -159,6 +168,32 @@ func (sh *shell) refresh() {
 	if sh.staff != nil {
 		sh.staff.reload()
 	}
+	sh.reloadCalendarWarning()
+}
+
+// reloadCalendarWarning shows the admin which year's official holiday
+// schedule to import: the current year all year, the next from 1 November
+// (data.Calendar.MissingSchedule).
+func (sh *shell) reloadCalendarWarning() {
+	u := sh.u
+	if sh.calendarWarn == nil {
+		return
+	}
+	load(u, func(ctx context.Context) (int, error) {
+		cal, err := u.store.Calendar(ctx)
+		if err != nil {
+			return 0, err
+		}
+		y, _ := cal.MissingSchedule(u.now())
+		return y, nil
+	}, func(year int, err error) {
+		if err != nil || year == 0 {
+			sh.calendarWarn.Hide()
+			return
+		}
+		sh.calendarWarn.SetText(T("shell.calendar_missing", map[string]any{"Year": year}))
+		sh.calendarWarn.Show()
+	})
 }
 
 func (sh *shell) onLoadDemo() {

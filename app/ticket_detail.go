@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -313,6 +314,18 @@ func (d *ticketDetail) showDeadlines() {
 	if !t.State.IsOpen() {
 		row("ticket.dl.closed", T("ticket.dl.closed_at", map[string]any{"Time": u.dateTime(t.Closed), "Reason": T("ticket.close." + t.CloseReason)}), widget.MediumImportance)
 	}
+	if len(t.EstimatedYears) > 0 {
+		row("ticket.deadline.calendar", T("ticket.dl.estimated", map[string]any{"Years": yearList(t.EstimatedYears)}), widget.WarningImportance)
+	}
+}
+
+// yearList is years joined for a sentence: 2027、2028.
+func yearList(years []int) string {
+	parts := make([]string, len(years))
+	for i, y := range years {
+		parts[i] = strconv.Itoa(y)
+	}
+	return strings.Join(parts, T("settings.holidays.sep"))
 }
 
 // eventText is one event of the timeline: when, what and who on the

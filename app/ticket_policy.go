@@ -29,6 +29,7 @@ type ticketAdminStore interface {
 	HolidaySchedules(ctx context.Context) ([]data.HolidayYear, error)
 	ImportHolidays(ctx context.Context, actorID string, b []byte) (int, error)
 	Calendar(ctx context.Context) (*data.Calendar, error)
+	SetOfficeHours(ctx context.Context, actorID string, h data.OfficeHours) error
 	ticketLedgerStore
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"anchang/assets"
@@ -17,15 +18,29 @@ type HolidayDay struct {
 	Off  bool
 }
 
-// Calendar is a business calendar: working hours on working days, in the
-// office's time zone. Working days are Monday to Friday except public
-// holidays, plus the make-up working days of the official schedule.
-// Deadlines (the tickets' SLA) are computed on it.
+// Calendar is an office's business calendar, in the office's time zone.
+// It knows two clocks a deadline can count on (see LimitUnit):
+//
+//   - the company's working time: working hours (09:00–18:00) on working
+//     days, Monday to Friday except public holidays, plus the make-up
+//     working days (调休) of the official schedule. A year without an
+//     official schedule falls back to the statutory holidays
+//     (StatutoryHolidays) and is Estimated;
+//   - the office's opening hours (OfficeHours): the sales office's own
+//     days and hours, every day 09:00–18:00 by default, holidays included
+//     (售楼处节假日正常营业).
+//
+// Deadlines (the tickets' SLA) are computed on it. A Calendar is safe for
+// concurrent use.
 type Calendar struct {
 	loc        *time.Location
 	start, end time.Duration // working hours, from midnight
 	days       map[string]HolidayDay
 	years      map[int]bool
+	office     OfficeHours
+
+	mu        sync.Mutex
+	statutory map[int]map[string]HolidayDay // estimated years, computed when first asked
 }
 
 // DefaultWorkStart and DefaultWorkEnd are a sales office's usual hours.
@@ -43,7 +58,8 @@ func NewCalendar(loc *time.Location, start, end time.Duration, years map[int][]H
 	if start < 0 || end > 24*time.Hour || end <= start {
 		return nil, invalid("work_hours", "err.calendar.hours", nil)
 	}
-	c := &Calendar{loc: loc, start: start, end: end, days: map[string]HolidayDay{}, years: map[int]bool{}}
+	c := &Calendar{loc: loc, start: start, end: end, days: map[string]HolidayDay{}, years: map[int]bool{},
+		office: DefaultOfficeHours(), statutory: map[int]map[string]HolidayDay{}}
 	for y, days := range years {
 		c.years[y] = true
 		for _, d := range days {
@@ -116,13 +132,42 @@ func ParseHolidaySchedule(b []byte) (int, []HolidayDay, error) {
 }
 
 // Covers reports whether the official schedule of year is loaded. Without
-// it, public holidays of that year are not known and only weekends count.
+// it, the year's working days are Estimated from the statutory holidays.
 func (c *Calendar) Covers(year int) bool { return c.years[year] }
 
-// IsWorkingDay reports whether the office-local date of t is a working day.
+// Estimated reports whether year's working days are estimated from the
+// statutory holidays because its official schedule is not present.
+func (c *Calendar) Estimated(year int) bool { return !c.years[year] }
+
+// Holiday is the holiday or make-up working day (调休) of the office-local
+// date of t, from the official schedule or, in an Estimated year, the
+// statutory holidays; ok is false on an ordinary day.
+func (c *Calendar) Holiday(t time.Time) (d HolidayDay, ok bool) {
+	t = t.In(c.loc)
+	key := t.Format(time.DateOnly)
+	if c.years[t.Year()] {
+		d, ok = c.days[key]
+		return d, ok
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.statutory[t.Year()]
+	if m == nil {
+		m = map[string]HolidayDay{}
+		for _, d := range StatutoryHolidays(t.Year()) {
+			m[d.Date] = d
+		}
+		c.statutory[t.Year()] = m
+	}
+	d, ok = m[key]
+	return d, ok
+}
+
+// IsWorkingDay reports whether the office-local date of t is a working day
+// of the company.
 func (c *Calendar) IsWorkingDay(t time.Time) bool {
 	t = t.In(c.loc)
-	if d, ok := c.days[t.Format(time.DateOnly)]; ok {
+	if d, ok := c.Holiday(t); ok {
 		return !d.Off
 	}
 	wd := t.Weekday()
@@ -134,36 +179,51 @@ func (c *Calendar) midnight(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, c.loc)
 }
 
-// nextWorkStart is the start of working hours on the first working day
-// after t's date.
-func (c *Calendar) nextWorkStart(t time.Time) time.Time {
-	day := c.midnight(t)
-	for i := 0; i < 366; i++ {
-		day = day.AddDate(0, 0, 1)
-		if c.IsWorkingDay(day) {
-			return day.Add(c.start)
-		}
-	}
-	return day.Add(c.start) // a year without working days: not a real calendar
+// clock is the days and hours time is counted in: the company's working
+// time or the office's opening hours.
+type clock struct {
+	c          *Calendar
+	start, end time.Duration
+	isDay      func(time.Time) bool
 }
 
-// AddWorkingTime returns when d of working time has passed after t,
-// counting only working hours on working days. A start outside working
-// hours counts from the next start of work.
-func (c *Calendar) AddWorkingTime(t time.Time, d time.Duration) time.Time {
-	t = t.In(c.loc)
+func (c *Calendar) company() clock { return clock{c, c.start, c.end, c.IsWorkingDay} }
+
+func (c *Calendar) opening() clock {
+	return clock{c, c.office.Open, c.office.Close, c.IsOpenDay}
+}
+
+// IsOpenDay reports whether the office is open on the office-local date of t.
+func (c *Calendar) IsOpenDay(t time.Time) bool { return c.office.Days[t.In(c.loc).Weekday()] }
+
+// nextStart is the start of hours on the first day after t's date.
+func (k clock) nextStart(t time.Time) time.Time {
+	day := k.c.midnight(t)
+	for i := 0; i < 366; i++ {
+		day = day.AddDate(0, 0, 1)
+		if k.isDay(day) {
+			return day.Add(k.start)
+		}
+	}
+	return day.Add(k.start) // a year without a day: not a real calendar
+}
+
+// add returns when d of counted time has passed after t; a start outside
+// the hours counts from the next start.
+func (k clock) add(t time.Time, d time.Duration) time.Time {
+	t = t.In(k.c.loc)
 	for {
-		if !c.IsWorkingDay(t) {
-			t = c.nextWorkStart(t)
+		if !k.isDay(t) {
+			t = k.nextStart(t)
 			continue
 		}
-		day := c.midnight(t)
-		dayStart, dayEnd := day.Add(c.start), day.Add(c.end)
+		day := k.c.midnight(t)
+		dayStart, dayEnd := day.Add(k.start), day.Add(k.end)
 		if t.Before(dayStart) {
 			t = dayStart
 		}
 		if !t.Before(dayEnd) {
-			t = c.nextWorkStart(t)
+			t = k.nextStart(t)
 			continue
 		}
 		if left := dayEnd.Sub(t); d <= left {
@@ -171,8 +231,27 @@ func (c *Calendar) AddWorkingTime(t time.Time, d time.Duration) time.Time {
 		} else {
 			d -= left
 		}
-		t = c.nextWorkStart(t)
+		t = k.nextStart(t)
 	}
+}
+
+// endOfDay is the close on t's date if that is a day and t is before it,
+// else the close of the next day.
+func (k clock) endOfDay(t time.Time) time.Time {
+	t = t.In(k.c.loc)
+	if k.isDay(t) {
+		if end := k.c.midnight(t).Add(k.end); t.Before(end) {
+			return end
+		}
+	}
+	return k.c.midnight(k.nextStart(t)).Add(k.end)
+}
+
+// AddWorkingTime returns when d of working time has passed after t,
+// counting only working hours on working days. A start outside working
+// hours counts from the next start of work.
+func (c *Calendar) AddWorkingTime(t time.Time, d time.Duration) time.Time {
+	return c.company().add(t, d)
 }
 
 // AddWorkingDays is n working days after t: n full working days of working
@@ -185,12 +264,30 @@ func (c *Calendar) AddWorkingDays(t time.Time, n int) time.Time {
 // EndOfWorkingDay is the close of work on t's date if that is a working
 // day and t is before it, else the close of the next working day ("handled
 // the same day").
-func (c *Calendar) EndOfWorkingDay(t time.Time) time.Time {
-	t = t.In(c.loc)
-	if c.IsWorkingDay(t) {
-		if end := c.midnight(t).Add(c.end); t.Before(end) {
-			return end
-		}
-	}
-	return c.midnight(c.nextWorkStart(t)).Add(c.end)
+func (c *Calendar) EndOfWorkingDay(t time.Time) time.Time { return c.company().endOfDay(t) }
+
+// AddOpenTime returns when d of the office's opening hours has passed
+// after t. A start while the office is closed counts from its next opening.
+func (c *Calendar) AddOpenTime(t time.Time, d time.Duration) time.Time { return c.opening().add(t, d) }
+
+// AddOpenDays is n full opening days after t (Sunday 17:00 + 1 opening
+// day = Monday 17:00 when the office opens every day).
+func (c *Calendar) AddOpenDays(t time.Time, n int) time.Time {
+	return c.AddOpenTime(t, time.Duration(n)*(c.office.Close-c.office.Open))
 }
+
+// EndOfOpenDay is the office's closing time on t's date if it opens that
+// day and t is before closing, else its closing time on the next day it opens.
+func (c *Calendar) EndOfOpenDay(t time.Time) time.Time { return c.opening().endOfDay(t) }
+
+// WithOfficeHours is a copy of c counting opening hours h.
+func (c *Calendar) WithOfficeHours(h OfficeHours) (*Calendar, error) {
+	if err := h.Validate(); err != nil {
+		return nil, err
+	}
+	return &Calendar{loc: c.loc, start: c.start, end: c.end, days: c.days, years: c.years, office: h,
+		statutory: map[int]map[string]HolidayDay{}}, nil
+}
+
+// OfficeHours is the calendar's opening hours.
+func (c *Calendar) OfficeHours() OfficeHours { return c.office }

@@ -237,7 +237,7 @@ const MaxKeys = 99
 // decimals) or a count of keys of one kind (0–99); "" clears it. The code
 // must be one of the template's meters or keys.
 func (s *Store) SetInspectionValue(ctx context.Context, actorID, inspectionID, kind, code, value string) error {
-	value = strings.TrimSpace(value)
+	value = strings.TrimSpace(FoldInput(value))
 	field := kind + "." + code
 	switch kind {
 	case ValueMeter:

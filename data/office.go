@@ -55,6 +55,7 @@ func (in *SetupInput) Validate() error {
 	if in.AdminName, err = CleanPersonName("admin_name", in.AdminName); err != nil {
 		return err
 	}
+	in.AdminPIN = FoldInput(in.AdminPIN)
 	if err = checkPIN("admin_pin", in.AdminPIN); err != nil {
 		return err
 	}

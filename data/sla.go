@@ -26,15 +26,42 @@ var (
 	Severities  = []string{SeverityMajor, SeverityImportant, SeverityGeneral, SeverityMinor}
 )
 
-// LimitUnit says how a deadline counts time.
+// LimitUnit says how a deadline counts time, and so on which calendar
+// (see Calendar): the clock, the company's working days, or the office's
+// opening hours.
 type LimitUnit string
 
 const (
-	UnitHours        LimitUnit = "h"       // elapsed clock hours, nights and holidays included
+	UnitHours LimitUnit = "h" // elapsed clock hours, nights and holidays included
+
+	// The company's working time: 09:00–18:00 Monday to Friday, public
+	// holidays off, make-up working days (调休) on. The service standards'
+	// "working days" count on it.
 	UnitWorkingHours LimitUnit = "wh"      // working hours on working days
 	UnitWorkingDays  LimitUnit = "wd"      // working days (full days of working time)
 	UnitSameDay      LimitUnit = "sameday" // by the close of work the same working day
+
+	// The office's opening hours (OfficeHours; every day 09:00–18:00 by
+	// default, holidays included).
+	UnitOpenHours   LimitUnit = "oh"       // opening hours
+	UnitOpenDays    LimitUnit = "od"       // opening days (full days of opening hours)
+	UnitOpenSameDay LimitUnit = "osameday" // by closing time the same opening day
 )
+
+// Calendar says which calendar a limit counts on: "clock", "company" (the
+// company's working days) or "office" (the office's opening hours); "" for
+// no limit.
+func (u LimitUnit) Calendar() string {
+	switch u {
+	case UnitHours:
+		return "clock"
+	case UnitWorkingHours, UnitWorkingDays, UnitSameDay:
+		return "company"
+	case UnitOpenHours, UnitOpenDays, UnitOpenSameDay:
+		return "office"
+	}
+	return ""
+}
 
 // Limit is one deadline of a policy: N units after the ticket is opened.
 // The zero Limit is "no deadline".
@@ -43,17 +70,17 @@ type Limit struct {
 	Unit LimitUnit
 }
 
-// ParseLimit reads "2h", "4wh", "3wd", "sameday" or "" (none): the form an
-// HQ admin edits the policy in.
+// ParseLimit reads "2h", "4wh", "3wd", "sameday", "4oh", "2od", "osameday"
+// or "" (none): the form an HQ admin edits the policy in.
 func ParseLimit(s string) (Limit, error) {
-	s = strings.TrimSpace(strings.ToLower(s))
+	s = strings.TrimSpace(strings.ToLower(FoldInput(s)))
 	if s == "" || s == "-" {
 		return Limit{}, nil
 	}
-	if s == string(UnitSameDay) {
-		return Limit{Unit: UnitSameDay}, nil
+	if s == string(UnitSameDay) || s == string(UnitOpenSameDay) {
+		return Limit{Unit: LimitUnit(s)}, nil
 	}
-	for _, u := range []LimitUnit{UnitWorkingHours, UnitWorkingDays, UnitHours} {
+	for _, u := range []LimitUnit{UnitWorkingHours, UnitWorkingDays, UnitOpenHours, UnitOpenDays, UnitHours} {
 		if num, ok := strings.CutSuffix(s, string(u)); ok {
 			n, err := strconv.Atoi(num)
 			if err != nil || n <= 0 || n > 999 {
@@ -69,8 +96,8 @@ func (l Limit) String() string {
 	switch l.Unit {
 	case "":
 		return ""
-	case UnitSameDay:
-		return string(UnitSameDay)
+	case UnitSameDay, UnitOpenSameDay:
+		return string(l.Unit)
 	}
 	return strconv.Itoa(l.N) + string(l.Unit)
 }
@@ -89,6 +116,12 @@ func (l Limit) After(cal *Calendar, t time.Time) time.Time {
 		return cal.AddWorkingDays(t, l.N)
 	case UnitSameDay:
 		return cal.EndOfWorkingDay(t)
+	case UnitOpenHours:
+		return cal.AddOpenTime(t, time.Duration(l.N)*time.Hour)
+	case UnitOpenDays:
+		return cal.AddOpenDays(t, l.N)
+	case UnitOpenSameDay:
+		return cal.EndOfOpenDay(t)
 	}
 	return time.Time{}
 }

@@ -66,9 +66,10 @@ func TestDefaultSLAPolicyDeadlines(t *testing.T) {
 		{"repair: 24 clock hours across a weekend", TicketRepair, SeverityGeneral, false, "2026-11-20 17:00",
 			want{"2026-11-23 12:00", "2026-11-21 17:00", "", "2026-11-25 17:00"}},
 		// Across the year end into 2027, whose schedule is not loaded yet: 1
-		// January counts as an ordinary Friday until HQ adds the 2027 file.
+		// January is 元旦 on the statutory fallback, so the working-hours
+		// entry deadline moves to Monday 4 January; clock hours do not care.
 		{"inquiry: follow up within an hour, answer within 24", TicketInquiry, SeverityGeneral, false, "2026-12-31 23:30",
-			want{"2027-01-01 13:00", "2027-01-01 00:30", "", "2027-01-01 23:30"}},
+			want{"2027-01-04 13:00", "2027-01-01 00:30", "", "2027-01-01 23:30"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

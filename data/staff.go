@@ -149,6 +149,7 @@ func (in *StaffInput) validate(creating bool) error {
 	if in.PIN == "" && creating && in.Role != RoleConsultant {
 		return invalid("pin", "err.pin.required_role", nil)
 	}
+	in.PIN = FoldInput(in.PIN)
 	if in.PIN != "" {
 		if err = checkPIN("pin", in.PIN); err != nil {
 			return err
@@ -336,6 +337,7 @@ func (s *Store) UpdateStaff(ctx context.Context, actorID, id string, in StaffInp
 // row the account is locked, for 5 minutes and then twice as long after each
 // further failure (up to an hour); ELOCKED carries the minutes left.
 func (s *Store) SignIn(ctx context.Context, staffID, pin string) (Staff, error) {
+	pin = FoldInput(pin)
 	var hash string
 	var st Staff
 	var failures int

@@ -68,7 +68,7 @@ func TestStaffInputValidation(t *testing.T) {
 		{"short PIN", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "135"}, "pin", "err.pin.length"},
 		{"long PIN", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "135792468"}, "pin", "err.pin.length"},
 		{"PIN letters", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "13a7"}, "pin", "err.pin.digits"},
-		{"PIN full-width digits", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "１３５７"}, "pin", "err.pin.length"},
+		{"PIN full-width digits folded, then too weak", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "００００"}, "pin", "err.pin.weak"},
 		{"PIN repeated", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "0000"}, "pin", "err.pin.weak"},
 		{"PIN ascending", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "12345678"}, "pin", "err.pin.weak"},
 		{"PIN descending", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "9876"}, "pin", "err.pin.weak"},

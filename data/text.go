@@ -16,14 +16,31 @@ const (
 	MaxPartySize   = 50
 )
 
-// cleanLine trims a single-line field and checks its length and characters.
-// Control characters (including newlines) are refused, not stripped: the
-// user sees what is wrong rather than a silently changed value.
+// inputFolder folds what a Chinese input method or a pasted web page puts
+// in place of plain characters: full-width digits (１３８ from an IME in
+// full-width mode) and the ideographic, no-break, narrow no-break and figure
+// spaces. Chinese punctuation (，（）：) is text, not a slip, and stays.
+var inputFolder = strings.NewReplacer(
+	"０", "0", "１", "1", "２", "2", "３", "3", "４", "4",
+	"５", "5", "６", "6", "７", "7", "８", "8", "９", "9",
+	"\u3000", " ", "\u00a0", " ", "\u202f", " ", "\u2007", " ",
+)
+
+// FoldInput is the one fold every validator applies to what a user typed,
+// before checking it: full-width digits become 0–9 and the ideographic and
+// no-break spaces a plain space (see inputFolder). The user did type
+// digits and spaces; they are read as such rather than refused.
+func FoldInput(s string) string { return inputFolder.Replace(s) }
+
+// cleanLine folds (FoldInput), trims a single-line field and checks its
+// length and characters. Control characters (including newlines) are
+// refused, not stripped: the user sees what is wrong rather than a
+// silently changed value.
 func cleanLine(field, v string, required bool, max int) (string, *Error) {
 	if !utf8.ValidString(v) {
 		return "", invalid(field, "err.field.encoding", nil)
 	}
-	v = strings.TrimSpace(v)
+	v = strings.TrimSpace(FoldInput(v))
 	if v == "" {
 		if required {
 			return "", invalid(field, "err.field.required", nil)
@@ -47,7 +64,7 @@ func cleanText(field, v string, max int) (string, *Error) {
 	if !utf8.ValidString(v) {
 		return "", invalid(field, "err.field.encoding", nil)
 	}
-	v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
+	v = strings.TrimSpace(FoldInput(strings.ReplaceAll(v, "\r\n", "\n")))
 	if n := utf8.RuneCountInString(v); n > max {
 		return "", invalid(field, "err.field.too_long", map[string]any{"Max": max, "Len": n})
 	}

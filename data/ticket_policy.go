@@ -209,13 +209,23 @@ func (s *Store) holidayYears(ctx context.Context) (map[int][]HolidayDay, error) 
 	return years, rows.Err()
 }
 
-// Calendar is the office's business calendar: working hours 09:00–18:00
-// in the office's time zone, with the embedded and imported holiday
-// schedules. Deadlines of new tickets are computed on it.
+// Calendar is the office's business calendar in the office's time zone:
+// the company's working hours 09:00–18:00 with the embedded and imported
+// holiday schedules (the statutory holidays for a year without one), and
+// the office's opening hours (Store.OfficeHours). Deadlines of new tickets
+// are computed on it.
 func (s *Store) Calendar(ctx context.Context) (*Calendar, error) {
 	years, err := s.holidayYears(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return NewCalendar(s.Location(), DefaultWorkStart, DefaultWorkEnd, years)
+	cal, err := NewCalendar(s.Location(), DefaultWorkStart, DefaultWorkEnd, years)
+	if err != nil {
+		return nil, err
+	}
+	h, err := s.OfficeHours(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return cal.WithOfficeHours(h)
 }

@@ -64,6 +64,10 @@ type Ticket struct {
 	Deadlines Deadlines // PolicyVersion is the SLA version it was opened under
 	TicketStatus
 	OwnerName string
+	// EstimatedYears are the years without an official holiday schedule
+	// that the deadlines counted on the company's working days pass
+	// through (see SLAPolicy.EstimatedYears); set by Store.Ticket.
+	EstimatedYears []int
 }
 
 // NeedsContact reports whether a kind of ticket owes the customer a
@@ -559,6 +563,9 @@ func (s *Store) Ticket(ctx context.Context, actorID, id string) (Ticket, error) 
 	actor, err := s.StaffByID(ctx, actorID)
 	if err != nil || !actor.Role.SeesFullPhone(actor.ID == t.OwnerID || actor.ID == t.CreatedBy) {
 		t.Phone = MaskPhone(t.Phone)
+	}
+	if err := s.ticketEstimatedYears(ctx, &t); err != nil {
+		return Ticket{}, err
 	}
 	return t, nil
 }

@@ -148,7 +148,7 @@ func validateCheckIn(in CheckInInput) (checkInValues, map[string]*Error) {
 }
 
 func parseParty(s string) (int, *Error) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(FoldInput(s))
 	if s == "" {
 		return 1, nil
 	}
