@@ -42,6 +42,9 @@ Usage:
                                            render a printed form to PDF
   anchang [--data-dir DIR] tickets list | ledger -o FILE.xlsx | holidays FILE.json
                                            complaints, repairs and follow-ups (工单)
+  anchang [--data-dir DIR] enrol --hq URL --code CODE [--fingerprint F] [--name NAME]
+                                           join an office at headquarters and load its data
+  anchang [--data-dir DIR] sync            one round with headquarters: push, pull, say what moved
 
 The data directory defaults to the per-user data directory (see docs),
 or $ANCHANG_DATA_DIR when set. Every verb honours --data-dir.
@@ -119,6 +122,10 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 		err = printVerb(ctx, cfg, stdout, stderr)
 	case "tickets":
 		err = tickets(ctx, cfg, stdout, stderr)
+	case "enrol", "enroll":
+		err = enrol(ctx, cfg, stdout, stderr)
+	case "sync":
+		err = syncVerb(ctx, cfg, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, Usage)
 	default:

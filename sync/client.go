@@ -135,7 +135,10 @@ func NormalizeURL(raw string) (string, error) {
 		s = "https://" + s
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || !strings.EqualFold(u.Scheme, "https") {
+	if err == nil && !strings.EqualFold(u.Scheme, "https") {
+		return "", &data.Error{Code: data.EINVALID, Field: "hq_url", Key: KeyURLNotHTTPS, Err: fmt.Errorf("hq url %q", raw)}
+	}
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return "", &data.Error{Code: data.EINVALID, Field: "hq_url", Key: KeyBadURL, Err: fmt.Errorf("hq url %q", raw)}
 	}
 	u.Scheme = "https"

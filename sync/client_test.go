@@ -183,7 +183,7 @@ func TestProbe(t *testing.T) {
 		t.Fatalf("closed port: %v", err)
 	}
 	// Plain http is refused before any connection.
-	if _, err := Probe(ctx, "http://"+addr); keyOf(err) != KeyBadURL {
+	if _, err := Probe(ctx, "http://"+addr); keyOf(err) != KeyURLNotHTTPS {
 		t.Fatalf("http: %v", err)
 	}
 	// A TLS server that is not HQ.
@@ -360,7 +360,7 @@ func TestNormalizeURLAndFingerprint(t *testing.T) {
 		if got != tc.want || (tc.want == "") != (err != nil) {
 			t.Errorf("NormalizeURL(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
-		if err != nil && keyOf(err) != KeyBadURL {
+		if err != nil && keyOf(err) != KeyBadURL && keyOf(err) != KeyURLNotHTTPS {
 			t.Errorf("NormalizeURL(%q) key %q", tc.in, keyOf(err))
 		}
 	}

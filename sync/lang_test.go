@@ -1,6 +1,7 @@
 package hqsync
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -24,6 +25,23 @@ func TestSyncKeysTranslated(t *testing.T) {
 			t.Fatalf("%s.json: %v", code, err)
 		}
 		langs[code] = m
+		// A key twice (two branches adding it) would silently keep one.
+		dec := json.NewDecoder(bytes.NewReader(b))
+		seen := map[string]bool{}
+		dec.Token()
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seen[k.(string)] {
+				t.Errorf("%s.json has %q twice", code, k)
+			}
+			seen[k.(string)] = true
+			if _, err := dec.Token(); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	files, _ := filepath.Glob("*.go")
 	more, _ := filepath.Glob("../cli/sync*.go")

@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+
+	"anchang/data"
+	hqsync "anchang/sync"
+)
+
+// stdin is where enrol reads the user's confirmation; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// syncOptions are the hqsync options of the CLI verbs; tests add a transport
+// or roots here.
+var syncOptions = hqsync.Options{}
+
+const enrolUsage = `Usage:
+  anchang enrol --hq URL --code CODE [--fingerprint F] [--name NAME]
+
+Joins this device to an office (or to HQ) with a one-time enrollment code
+from HQ's admin, then loads the office's data. Without --fingerprint the
+certificate fingerprint of HQ is shown to compare with the one HQ printed,
+and asked to confirm. A standalone office's records go to HQ with it.
+`
+
+const syncUsage = `Usage:
+  anchang sync
+
+One round with HQ: push what this device recorded, pull what other devices
+recorded; prints what moved and what HQ refused, and why.
+`
+
+func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("enrol", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, enrolUsage) }
+	hq := fs.String("hq", "", "HQ's address, https://host:port")
+	code := fs.String("code", "", "the one-time enrollment code")
+	fp := fs.String("fingerprint", "", "HQ's certificate fingerprint (SHA-256), as HQ printed it")
+	name := fs.String("name", "", "this device's name")
+	if err := fs.Parse(cfg.Args); err != nil {
+		return err
+	}
+	if *hq == "" || *code == "" || fs.NArg() != 0 {
+		fmt.Fprint(stderr, enrolUsage)
+		return errors.New("enrol: say --hq URL and --code CODE")
+	}
+	tr := translations()
+	s, err := data.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if *fp == "" {
+		got, err := hqsync.Probe(ctx, *hq)
+		if err != nil {
+			return explain(err)
+		}
+		fmt.Fprintln(stdout, tr.say("sync.cli.fingerprint", map[string]any{"FP": hqsync.FormatFingerprint(got)}))
+		fmt.Fprint(stdout, tr.say("sync.cli.confirm", nil))
+		line, _ := bufio.NewReader(stdin).ReadString('\n')
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes", "是", "是的", "对":
+		default:
+			fmt.Fprintln(stdout)
+			return errors.New(tr.say("sync.cli.not_confirmed", nil))
+		}
+		*fp = got
+	}
+	opts := syncOptions
+	opts.Logger = cliLogger(stderr)
+	lastTenth := map[string]int64{}
+	res, err := hqsync.Enroll(ctx, s, hqsync.EnrollInput{
+		HQURL: *hq, Fingerprint: *fp, Code: *code, DeviceName: *name,
+		Progress: func(p hqsync.Progress) {
+			// One line per tenth of a scope, and its end.
+			tenth := int64(10)
+			if p.Total > 0 {
+				tenth = p.Done * 10 / p.Total
+			}
+			if last, ok := lastTenth[p.Scope]; ok && tenth == last && p.Done != p.Total {
+				return
+			}
+			lastTenth[p.Scope] = tenth
+			fmt.Fprintln(stdout, tr.say("sync.cli.loading", map[string]any{"Scope": p.Scope, "Done": p.Done, "Total": p.Total}))
+		},
+	}, opts)
+	if res.Role != "" {
+		if res.Role == hqsync.RoleHQ {
+			fmt.Fprintln(stdout, tr.say("sync.cli.joined_hq", nil))
+		} else {
+			fmt.Fprintln(stdout, tr.say("sync.cli.joined", map[string]any{"Name": res.OfficeName, "Code": res.OfficeCode, "Tag": res.Tag}))
+		}
+	}
+	if err != nil {
+		return explain(err)
+	}
+	for _, scope := range sortedKeys(res.Loaded) {
+		fmt.Fprintln(stdout, tr.say("sync.cli.loaded", map[string]any{"Scope": scope, "N": res.Loaded[scope]}))
+	}
+	return nil
+}
+
+func syncVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, syncUsage) }
+	if err := fs.Parse(cfg.Args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprint(stderr, syncUsage)
+		return errors.New("sync: no arguments")
+	}
+	tr := translations()
+	s, err := data.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	opts := syncOptions
+	opts.Logger = cliLogger(stderr)
+	rep, err := hqsync.NewLoop(s, opts).Round(ctx)
+	printReport(stdout, tr, rep)
+	if err != nil {
+		return explain(err)
+	}
+	return nil
+}
+
+// printReport says what a round moved, in the user's language.
+func printReport(w io.Writer, tr lang, rep hqsync.Report) {
+	if rep.Requeued > 0 {
+		fmt.Fprintln(w, tr.say("sync.cli.requeued", map[string]any{"Seq": rep.Requeued}))
+	}
+	if rep.Pushed > 0 || len(rep.Rejected) > 0 {
+		fmt.Fprintln(w, tr.say("sync.cli.pushed", map[string]any{"Pushed": rep.Pushed, "Applied": rep.Applied, "Duplicates": rep.Duplicates, "Rejected": len(rep.Rejected)}))
+	}
+	for _, r := range rep.Rejected {
+		fmt.Fprintln(w, tr.say("sync.cli.refused", map[string]any{"Seq": r.Seq, "Name": r.Name, "Reason": tr.say(r.Key, r.Args)}))
+	}
+	for _, scope := range sortedKeys(rep.Loaded) {
+		fmt.Fprintln(w, tr.say("sync.cli.loaded", map[string]any{"Scope": scope, "N": rep.Loaded[scope]}))
+	}
+	moved := false
+	for _, scope := range sortedKeys(rep.Pulled) {
+		if n := rep.Pulled[scope]; n > 0 {
+			moved = true
+			fmt.Fprintln(w, tr.say("sync.cli.pulled", map[string]any{"Scope": scope, "N": n}))
+		}
+	}
+	if !moved && rep.Pushed == 0 && len(rep.Loaded) == 0 && rep.Requeued == 0 {
+		fmt.Fprintln(w, tr.say("sync.cli.nothing", nil))
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// cliLogger logs warnings and errors only: the verbs print what matters.
+func cliLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
