@@ -217,11 +217,11 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-const deviceCols = `d.id, d.office_id, o.code, d.role, d.tag, d.name, d.install_epoch, d.last_seq, d.pending, d.last_contact, d.enrolled_at, d.revoked_at`
+const deviceCols = `d.id, d.office_id, o.code, d.role, d.tag, d.name, d.install_epoch, d.last_seq, d.pending, d.last_contact, d.enrolled_at, d.revoked_at, d.secret_hash`
 
 func scanDevice(sc interface{ Scan(...any) error }) (Device, error) {
 	var d Device
-	err := sc.Scan(&d.ID, &d.OfficeID, &d.OfficeCode, &d.Role, &d.Tag, &d.Name, &d.InstallEpoch, &d.LastSeq, &d.Pending, &d.LastContact, &d.EnrolledAt, &d.RevokedAt)
+	err := sc.Scan(&d.ID, &d.OfficeID, &d.OfficeCode, &d.Role, &d.Tag, &d.Name, &d.InstallEpoch, &d.LastSeq, &d.Pending, &d.LastContact, &d.EnrolledAt, &d.RevokedAt, &d.SecretHash)
 	return d, err
 }
 

@@ -48,6 +48,10 @@ func classify(dev Device, m *hqsync.Mutation, describe DescribeFunc) classified 
 		c.reject = &hqsync.WireError{Code: data.EINVALID, Key: "err.sync.record_id"}
 	case d.Spec.Owner == data.OwnerHQ && dev.Role != hqsync.RoleHQ:
 		c.reject = &hqsync.WireError{Code: data.EFORBIDDEN, Key: "err.sync.hq_owned", Args: map[string]any{"Name": m.Name}}
+	case d.Spec.Owner == data.OwnerHQ && d.OfficeID != "":
+		// An HQ-owned record of one office (its office.setup): the office's
+		// scope, written only by HQ.
+		c.scope = hqsync.OfficeScope(d.OfficeID)
 	case d.Spec.Owner == data.OwnerHQ:
 		c.scope = hqsync.ScopeGlobal
 	case dev.Role != hqsync.RoleOffice:

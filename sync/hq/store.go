@@ -48,7 +48,8 @@ type Device struct {
 	Pending      int64 // outbox rows waiting, as the device last said; -1 unknown
 	LastContact  int64 // Unix ms, 0 never
 	EnrolledAt   int64
-	RevokedAt    int64 // 0 while enrolled
+	RevokedAt    int64  // 0 while enrolled
+	SecretHash   string // SHA-256 of the device's secret, hex; never logged
 }
 
 // Scopes a device may read.
@@ -141,9 +142,9 @@ type Store interface {
 	BlobAppend(ctx context.Context, sha string, offset, length int64, chunk []byte, now int64) (BlobState, error)
 	BlobRead(ctx context.Context, sha string, w io.Writer) (int64, error)
 
-	// Notifications delivers the scope of every change committed by another
-	// process (PostgreSQL LISTEN/NOTIFY); nil when the backend has none. An
-	// empty string means "maybe anything" (after a reconnect).
+	// Listen calls wake with the scope of every change another process
+	// commits (PostgreSQL LISTEN/NOTIFY), "" meaning "maybe any" (after a
+	// reconnect), until ctx ends.
 	Listen(ctx context.Context, wake func(scope string)) error
 	Close() error
 }
