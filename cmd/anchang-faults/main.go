@@ -1,0 +1,80 @@
+//go:build syncstore
+
+// Command anchang-faults is the randomized fault run of sync (docs/sync.md,
+// Failure cases): each seeded run drives devices of two offices through
+// offline periods, lost and duplicated answers, cut connections, stale
+// replays, device kills and HQ restarts, heals the network and checks that
+// HQ holds every device's records once and every device holds HQ's view of
+// its scopes. It prints one line per failed run and a summary.
+//
+//	anchang-faults -runs 1000 -seed 1 [-steps 40] [-workers 1] [-v]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	gosync "sync"
+	"sync/atomic"
+	"time"
+
+	"anchang/sync/e2e"
+)
+
+func main() {
+	runs := flag.Int("runs", 100, "how many seeded runs")
+	seed := flag.Uint64("seed", 1, "the first seed; run i uses seed+i")
+	steps := flag.Int("steps", 40, "random steps per run before healing")
+	workers := flag.Int("workers", 1, "runs at a time")
+	verbose := flag.Bool("v", false, "print every run")
+	tmp := flag.String("tmp", "", "directory for the runs' files (default: the system's)")
+	flag.Parse()
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) // the stores log skipped changes; the checks say what matters
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	start := time.Now()
+	var done, failed atomic.Int64
+	next := make(chan uint64)
+	var wg gosync.WaitGroup
+	var out gosync.Mutex
+	for w := 0; w < max(1, *workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range next {
+				dir, err := e2e.TempDir(*tmp, s)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, err)
+					os.Exit(2)
+				}
+				st, err := e2e.RunCampaign(ctx, dir, s, e2e.CampaignConfig{Steps: *steps})
+				os.RemoveAll(dir)
+				if ctx.Err() != nil {
+					return
+				}
+				done.Add(1)
+				out.Lock()
+				if err != nil {
+					failed.Add(1)
+					fmt.Printf("FAIL %s\n  %v\n", st, err)
+				} else if *verbose {
+					fmt.Printf("ok   %s\n", st)
+				}
+				out.Unlock()
+			}
+		}()
+	}
+	for i := 0; i < *runs && ctx.Err() == nil; i++ {
+		next <- *seed + uint64(i)
+	}
+	close(next)
+	wg.Wait()
+	fmt.Printf("runs %d, failures %d, seeds %d..%d, %s\n", done.Load(), failed.Load(), *seed, *seed+uint64(*runs)-1, time.Since(start).Round(time.Second))
+	if failed.Load() > 0 {
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,87 @@
+package data
+
+import (
+	"context"
+	"fmt"
+	"sort"
+)
+
+// Audit reads for the sync proofs (sync/e2e, cmd/anchang-faults): which
+// records of each kind this device holds, and every outbox row with its
+// acknowledgement, so a checker can compare a device's view with HQ's.
+
+// auditTables maps a mutation's Entity to the table that holds its records
+// by id. An entity missing here cannot be audited (AuditRecordIDs says so).
+var auditTables = map[string]string{
+	"office":                "office",
+	"source":                "sources",
+	"staff":                 "staff",
+	"visit":                 "visits",
+	"visit_event":           "visit_events",
+	"rotation_event":        "rotation_events",
+	"faq_category":          "faq_categories",
+	"faq_status_event":      "faq_status_events",
+	"consult_log":           "consult_log",
+	"consult_handoff":       "consult_handoffs",
+	"consult_handoff_event": "consult_handoff_events",
+	"faq_miss":              "faq_misses",
+	"ticket":                "tickets",
+	"ticket_event":          "ticket_events",
+	"sla_policy":            "sla_policies",
+	"holiday_import":        "holiday_imports",
+	"care_revisit":          "care_revisits",
+	"care_revisit_result":   "care_revisit_results",
+}
+
+// AuditRecordIDs returns the ids of the entity's records on this device,
+// sorted. An entity it does not know is an error.
+func (s *Store) AuditRecordIDs(ctx context.Context, entity string) ([]string, error) {
+	table, ok := auditTables[entity]
+	if !ok {
+		return nil, fmt.Errorf("audit: entity %q has no table", entity)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM `+table)
+	if err != nil {
+		return nil, fmt.Errorf("audit %s: %w", entity, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("audit %s: %w", entity, err)
+		}
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out, rows.Err()
+}
+
+// AuditedOutbox is an outbox row with HQ's acknowledgement.
+type AuditedOutbox struct {
+	OutboxEntry
+	Acked     bool   // HQ answered for it
+	AckStatus string // applied | duplicate | rejected, once acked
+}
+
+// AuditOutbox returns every outbox row still kept, pending or acknowledged,
+// oldest first.
+func (s *Store) AuditOutbox(ctx context.Context) ([]AuditedOutbox, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT seq, mutation, version, record_id, payload, hash, created_at, pushed_at IS NOT NULL, ack_status FROM outbox ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("audit outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditedOutbox
+	for rows.Next() {
+		var e AuditedOutbox
+		var p string
+		if err := rows.Scan(&e.Seq, &e.Mutation, &e.Version, &e.RecordID, &p, &e.Hash, &e.CreatedAt, &e.Acked, &e.AckStatus); err != nil {
+			return nil, fmt.Errorf("audit outbox: %w", err)
+		}
+		e.Payload = []byte(p)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
