@@ -48,14 +48,14 @@ func (s *settingsScreen) buildUI() fyne.CanvasObject {
 		section(T("settings.sources"), T("settings.sources.sub"), container.NewVBox(s.sources, addRow, s.message)),
 		section(T("settings.device"), "", info),
 	)
+	if canManageHQ(u.user.Role) && (u.hqEnabled() || u.syncIdentity().Enrolled) {
+		s.hq = newHQSettings(u)
+		box.Add(section(T("sync.settings.title"), T("sync.settings.sub"), s.hq.buildUI()))
+	}
 	if canEditTicketPolicy(u.user.Role) {
 		box.Add(section(T("settings.tickets"), T("settings.tickets.sub"), container.NewHBox(
 			&widget.Button{Text: T("settings.sla.open"), OnTapped: func() { u.showSLAPolicy() }},
 			&widget.Button{Text: T("settings.holidays.open"), OnTapped: func() { u.showHolidays() }})))
-	}
-	if canManageHQ(u.user.Role) && (u.hqEnabled() || u.syncIdentity().Enrolled) {
-		s.hq = newHQSettings(u)
-		box.Add(section(T("sync.settings.title"), T("sync.settings.sub"), s.hq.buildUI()))
 	}
 	s.reload()
 	return container.NewVScroll(container.NewPadded(box))

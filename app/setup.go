@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/assets"
@@ -69,9 +70,8 @@ func (s *setupScreen) buildUI() fyne.CanvasObject {
 
 // joinOffer is the other way to start: join an office HQ already has.
 func (s *setupScreen) joinOffer() fyne.CanvasObject {
-	s.join = &widget.Button{Text: T("sync.join.title"), OnTapped: s.u.showJoin}
-	text := &widget.Label{Text: T("sync.join.offer"), Wrapping: fyne.TextWrapWord}
-	box := container.NewBorder(nil, nil, nil, s.join, text)
+	s.join = &widget.Button{Text: T("sync.join.title"), Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText, OnTapped: s.u.showJoin}
+	box := container.NewHBox(widget.NewLabel(T("sync.join.offer")), s.join)
 	if !s.u.hqEnabled() {
 		box.Hide()
 	}

@@ -79,13 +79,12 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	office.Importance = widget.HighImportance
 	var right []fyne.CanvasObject
 	sh.tickets = newTicketsScreen(u)
-	sh.syncBar = newSyncBar(u)
 	if canEditTicketPolicy(u.user.Role) {
 		sh.calendarWarn = &widget.Button{Icon: theme.WarningIcon(), Importance: widget.WarningImportance, OnTapped: func() { u.showHolidays() }}
 		sh.calendarWarn.Hide()
 		right = append(right, sh.calendarWarn)
 	}
-	right = append(right, sh.syncBar.buildUI(), sh.tickets.glanceButton(), sh.clock)
+	right = append(right, sh.tickets.glanceButton(), sh.clock)
 	if u.user.Role.CanCheckIn() {
 		right = append(right, &widget.Button{Text: T("shell.kiosk"), Icon: nil, OnTapped: u.showKiosk})
 	}
@@ -126,7 +125,8 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 			u.win.Canvas().Focus(sh.faq.search) // the question is typed at once
 		}
 	}
-	return container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()), nil, nil, nil, sh.tabs.object())
+	sh.syncBar = newSyncBar(u) // at the tab row's right end: the top bar is full at 1024 px
+	return container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()), nil, nil, nil, sh.tabs.object(sh.syncBar.buildUI()))
 }
 
 func (sh *shell) menu() *fyne.MainMenu {

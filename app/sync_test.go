@@ -119,7 +119,7 @@ func (h *harness) withHQ(f *fakeHQ, ss *fakeSync) {
 func (h *harness) fillJoin(url, code, name string) *enrolForm {
 	h.t.Helper()
 	test.Tap(h.u.setup.join)
-	h.shows("加入总部的案场", "总部地址", "注册码")
+	h.shows(T("sync.join.title"), T("sync.enrol.url"), T("sync.enrol.code"))
 	f := h.u.join.form
 	f.url.SetText(url)
 	f.code.SetText(code)
@@ -168,7 +168,7 @@ func TestEnrolBadInputThenWrongCodeChangesNothing(t *testing.T) {
 	if len(hq.enrols) != 1 || hq.enrols[0].Code != "K7QF-93XM-2TPA" || hq.enrols[0].Fingerprint != testFP || hq.enrols[0].DeviceName != "前台二号机" {
 		t.Fatalf("enrolled with %+v", hq.enrols)
 	}
-	h.shows("注册码不对或已过期", "连接总部")
+	h.shows("注册码不对。", "连接总部")
 	if h.store.IsSetUp() || hq.starts != 0 {
 		t.Fatal("a refused enrolment changed the device")
 	}
@@ -222,7 +222,7 @@ func TestEnrolHQUnreachableAndOtherRefusals(t *testing.T) {
 		want string
 	}{
 		{&data.Error{Code: "update_required", Key: "err.sync.update_required"}, "总部要求先更新软件"},
-		{&data.Error{Code: data.ECONFLICT, Key: "err.sync.office_has_history"}, "已经有其他设备带来的记录"},
+		{&data.Error{Code: data.ECONFLICT, Key: "err.sync.office_has_history", Args: map[string]any{"Office": "SH01"}}, "总部的案场 SH01 已经有其他设备带来的记录"},
 		{context.DeadlineExceeded, "连不上总部"},
 		{errors.New("boom"), "没能加入总部"},
 	} {

@@ -43,13 +43,14 @@ func newTabs(items ...*tab) *tabs {
 	return t
 }
 
-// object is the bar and the page.
-func (t *tabs) object() fyne.CanvasObject {
+// object is the bar and the page; trailing objects sit at the bar's right end.
+func (t *tabs) object(trailing ...fyne.CanvasObject) fyne.CanvasObject {
 	var cells []fyne.CanvasObject
 	for i, b := range t.buttons {
 		cells = append(cells, container.NewBorder(nil, t.marks[i], nil, nil, b))
 	}
 	cells = append(cells, layout.NewSpacer())
+	cells = append(cells, trailing...)
 	bar := container.NewHBox(cells...)
 	return container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, t.body)
 }
