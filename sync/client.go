@@ -41,10 +41,11 @@ const (
 // certificate, the protocol headers, and a bearer token fetched from
 // /v1/token and renewed before it expires and on a 401.
 type client struct {
-	base string // https://host[:port][/prefix], no trailing slash
-	hc   *http.Client
-	now  func() time.Time
-	log  *slog.Logger
+	base  string // https://host[:port][/prefix], no trailing slash
+	hc    *http.Client
+	conns *conns
+	now   func() time.Time
+	log   *slog.Logger
 
 	// creds returns the device id and secret for /v1/token.
 	creds func(ctx context.Context) (deviceID, secret string, err error)
@@ -65,7 +66,8 @@ type clientConfig struct {
 }
 
 func newClient(cfg clientConfig) *client {
-	var rt http.RoundTripper = newTransport(pinnedTLS(cfg.Fingerprint, cfg.RootCAs))
+	cs := &conns{}
+	var rt http.RoundTripper = newTransport(pinnedTLS(cfg.Fingerprint, cfg.RootCAs), cs)
 	if cfg.Wrap != nil {
 		rt = cfg.Wrap(rt)
 	}
@@ -77,16 +79,70 @@ func newClient(cfg clientConfig) *client {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &client{base: cfg.URL, hc: &http.Client{Transport: rt, CheckRedirect: noRedirect}, now: now, log: log}
+	return &client{base: cfg.URL, hc: &http.Client{Transport: rt, CheckRedirect: noRedirect}, now: now, log: log, conns: cs}
 }
 
 // noRedirect: HQ never redirects; following one could carry the token elsewhere.
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-func newTransport(tc *tls.Config) *http.Transport {
+// conns are the connections a transport opened, so that a client that is
+// done can close them all at once: an HTTP/2 connection whose last stream
+// was cancelled a moment ago is not idle yet, and CloseIdleConnections would
+// leave it (and its reader goroutine) behind.
+type conns struct {
+	mu sync.Mutex
+	m  map[*trackedConn]struct{}
+}
+
+type trackedConn struct {
+	net.Conn
+	set  *conns
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.set.mu.Lock()
+		delete(c.set.m, c)
+		c.set.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+func (s *conns) dial(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		tc := &trackedConn{Conn: c, set: s}
+		s.mu.Lock()
+		if s.m == nil {
+			s.m = map[*trackedConn]struct{}{}
+		}
+		s.m[tc] = struct{}{}
+		s.mu.Unlock()
+		return tc, nil
+	}
+}
+
+// closeAll closes every connection, idle or not.
+func (s *conns) closeAll() {
+	s.mu.Lock()
+	all := make([]*trackedConn, 0, len(s.m))
+	for c := range s.m {
+		all = append(all, c)
+	}
+	s.mu.Unlock()
+	for _, c := range all {
+		c.Close()
+	}
+}
+
+func newTransport(tc *tls.Config, cs *conns) *http.Transport {
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           cs.dial(&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}),
 		TLSClientConfig:       tc,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ForceAttemptHTTP2:     true,
@@ -222,8 +278,9 @@ func probe(ctx context.Context, hqURL string, wrap func(http.RoundTripper) http.
 			return nil
 		},
 	}
-	tr := newTransport(tc)
-	defer tr.CloseIdleConnections()
+	cs := &conns{}
+	tr := newTransport(tc, cs)
+	defer cs.closeAll()
 	var rt http.RoundTripper = tr
 	if wrap != nil {
 		rt = wrap(rt)
@@ -430,3 +487,9 @@ func (c *client) dropToken() {
 
 // closeIdle closes the client's idle connections.
 func (c *client) closeIdle() { c.hc.CloseIdleConnections() }
+
+// close closes every connection of the client; calls in flight fail.
+func (c *client) close() {
+	c.hc.CloseIdleConnections()
+	c.conns.closeAll()
+}

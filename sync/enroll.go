@@ -43,7 +43,7 @@ func Enroll(ctx context.Context, st Store, in EnrollInput, opts Options) (Enroll
 		name = id.DeviceName
 	}
 	c := newClient(clientConfig{URL: base, Fingerprint: fp, RootCAs: opts.RootCAs, Wrap: opts.WrapTransport, Now: opts.Now, Logger: opts.Logger})
-	defer c.closeIdle()
+	defer c.close()
 	req := EnrollRequest{Code: code, DeviceID: id.DeviceID, InstallEpoch: id.InstallEpoch, DeviceName: name, Schema: data.SchemaVersion}
 	if id.OfficeID != "" {
 		req.Standalone = &StandaloneOffice{OfficeID: id.OfficeID, OfficeCode: id.OfficeCode, HasHistory: id.HasHistory}

@@ -54,11 +54,16 @@ type Loop struct {
 
 	round sync.Mutex // one round at a time (Run and Round)
 
+	runMu  sync.Mutex
+	stop   context.CancelFunc // of a Start
+	exited chan struct{}      // closed when Start's goroutine ends
+
 	mu        sync.Mutex
 	status    Status
 	cl        *client
 	clKey     string
 	checkedHQ bool // an empty push has told HQ's last seq since start or resync
+	reload    bool // HQ went back in time: reload every scope
 	lastPrune time.Time
 }
 
@@ -71,6 +76,35 @@ func NewLoop(st Store, opts Options) *Loop {
 		kick:   make(chan struct{}, 1),
 		status: Status{State: StateSyncing},
 	}
+}
+
+// Start runs the loop in its own goroutine until Stop is called or ctx
+// ends. A second Start while it runs does nothing.
+func (l *Loop) Start(ctx context.Context) {
+	l.runMu.Lock()
+	defer l.runMu.Unlock()
+	if l.stop != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	l.stop, l.exited = cancel, make(chan struct{})
+	go func(done chan struct{}) {
+		defer close(done)
+		l.Run(ctx)
+	}(l.exited)
+}
+
+// Stop ends a started loop and waits until its goroutine has returned (a
+// waiting pull is cut at once). The loop can be started again.
+func (l *Loop) Stop() {
+	l.runMu.Lock()
+	defer l.runMu.Unlock()
+	if l.stop == nil {
+		return
+	}
+	l.stop()
+	<-l.exited
+	l.stop, l.exited = nil, nil
 }
 
 // SyncNow asks for a round at once, cutting a back-off short. It never blocks.
@@ -115,18 +149,24 @@ func sameStatus(a, b Status) bool {
 }
 
 // refreshCounts reads the pending and rejection counts from the store.
-func (l *Loop) refreshCounts(ctx context.Context) {
+func (l *Loop) refreshCounts(ctx context.Context) { l.update(ctx, nil) }
+
+// update changes the status with f (if not nil) and the store's counts, in
+// one step, so the UI gets one callback.
+func (l *Loop) update(ctx context.Context, f func(*Status)) {
 	ss, err := l.st.SyncStatus(ctx)
-	if err != nil {
-		if ctx.Err() == nil {
-			l.log.Warn("sync status", "err", err)
-		}
-		return
+	if err != nil && ctx.Err() == nil {
+		l.log.Warn("sync status", "err", err)
 	}
 	l.setStatus(func(s *Status) {
-		s.Pending, s.Rejections = int(ss.Pending), int(ss.Rejections)
-		if !ss.LastSuccess.IsZero() {
-			s.LastSuccess = ss.LastSuccess
+		if f != nil {
+			f(s)
+		}
+		if err == nil {
+			s.Pending, s.Rejections = int(ss.Pending), int(ss.Rejections)
+			if !ss.LastSuccess.IsZero() {
+				s.LastSuccess = ss.LastSuccess
+			}
 		}
 	})
 }
@@ -136,7 +176,8 @@ func (l *Loop) Run(ctx context.Context) {
 	defer func() {
 		l.mu.Lock()
 		if l.cl != nil {
-			l.cl.closeIdle()
+			l.cl.close()
+			l.cl = nil
 		}
 		l.mu.Unlock()
 	}()
@@ -192,8 +233,7 @@ func (l *Loop) fail(ctx context.Context, st State, err error) {
 	if nerr := l.st.NoteSyncResult(ctx, l.opts.Now(), key); nerr != nil && ctx.Err() == nil {
 		l.log.Warn("note sync result", "err", nerr)
 	}
-	l.setStatus(func(s *Status) { s.State, s.ErrKey, s.ErrArgs, s.Loading = st, key, args, nil })
-	l.refreshCounts(ctx)
+	l.update(ctx, func(s *Status) { s.State, s.ErrKey, s.ErrArgs, s.Loading = st, key, args, nil })
 }
 
 // backoff is the wait after the n-th failure in a row: doubling from
@@ -210,19 +250,29 @@ func (l *Loop) backoff(n int, atLeast time.Duration) time.Duration {
 }
 
 // sleep waits d, or less if SyncNow is called (or, with kicks, a local
-// write is signalled).
+// write is signalled). Meanwhile the pending count stays current, so the
+// top bar counts the writes made while HQ is away.
 func (l *Loop) sleep(ctx context.Context, d time.Duration, kicks bool) {
 	t := time.NewTimer(d)
 	defer t.Stop()
-	var kick chan struct{}
-	if kicks {
-		kick = l.kick
-	}
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	case <-l.now:
-	case <-kick:
+	tick := time.NewTicker(l.opts.OutboxPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			return
+		case <-l.now:
+			return
+		case <-l.kick:
+			if kicks {
+				return
+			}
+			l.refreshCounts(ctx)
+		case <-tick.C:
+			l.refreshCounts(ctx)
+		}
 	}
 }
 
@@ -244,7 +294,8 @@ func (l *Loop) Round(ctx context.Context) (Report, error) {
 	}
 	l.mu.Lock()
 	if l.cl != nil {
-		l.cl.closeIdle()
+		l.cl.close()
+		l.cl = nil
 	}
 	l.mu.Unlock()
 	return rep, err
@@ -257,7 +308,7 @@ func (l *Loop) clientFor(id data.SyncIdentity) *client {
 	defer l.mu.Unlock()
 	if l.cl == nil || l.clKey != key {
 		if l.cl != nil {
-			l.cl.closeIdle()
+			l.cl.close()
 		}
 		l.cl = newClient(clientConfig{URL: id.HQURL, Fingerprint: id.Fingerprint, RootCAs: l.opts.RootCAs, Wrap: l.opts.WrapTransport, Now: l.opts.Now, Logger: l.log})
 		l.cl.creds = credentials(l.st, id.DeviceID)
@@ -332,25 +383,30 @@ func (l *Loop) pushAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 		if err != nil {
 			return err
 		}
+		acked, err := l.st.LastAcked(ctx)
+		if err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
 		requeued := false
-		if res.ResendFrom > 0 {
-			if err := l.requeue(ctx, res.ResendFrom, rep); err != nil {
+		from := res.ResendFrom
+		if from == 0 && res.LastSeq < acked {
+			from = res.LastSeq + 1
+		}
+		if from > 0 {
+			if from <= acked {
+				// HQ has less than it acknowledged: restored from an older
+				// backup. Push the kept rows again from where it is, and
+				// reload every scope afterwards: HQ's sequence numbers went
+				// back too, so the cursors may point past rows this device
+				// never saw.
+				l.mu.Lock()
+				l.reload = true
+				l.mu.Unlock()
+			}
+			if err := l.requeue(ctx, from, rep); err != nil {
 				return err
 			}
 			requeued = true
-		} else {
-			acked, err := l.st.LastAcked(ctx)
-			if err != nil {
-				return fmt.Errorf("push: %w", err)
-			}
-			if res.LastSeq < acked {
-				// HQ has less than it acknowledged: restored from an older
-				// backup. Push the kept rows again from where it is.
-				if err := l.requeue(ctx, res.LastSeq+1, rep); err != nil {
-					return err
-				}
-				requeued = true
-			}
 		}
 		if len(batch) == 0 && !requeued {
 			return nil
@@ -582,11 +638,20 @@ func (l *Loop) loadMissing(ctx context.Context, c *client, id data.SyncIdentity,
 	if err != nil {
 		return fmt.Errorf("pull: cursors: %w", err)
 	}
+	l.mu.Lock()
+	reload := l.reload
+	l.reload = false
+	l.mu.Unlock()
 	for _, scope := range id.Scopes {
-		if _, ok := cursors[scope]; ok {
+		if _, ok := cursors[scope]; ok && !reload {
 			continue
 		}
 		if err := l.load(ctx, c, scope, rep); err != nil {
+			if reload {
+				l.mu.Lock()
+				l.reload = true
+				l.mu.Unlock()
+			}
 			return err
 		}
 	}
@@ -638,8 +703,7 @@ func (l *Loop) succeeded(ctx context.Context) {
 			l.log.Info("pruned acknowledged outbox rows", "rows", n)
 		}
 	}
-	l.setStatus(func(s *Status) { s.State, s.ErrKey, s.ErrArgs, s.Loading = StateOnline, "", nil, nil })
-	l.refreshCounts(ctx)
+	l.update(ctx, func(s *Status) { s.State, s.ErrKey, s.ErrArgs, s.Loading = StateOnline, "", nil, nil })
 }
 
 // pulledChange converts a wire change to the store's.

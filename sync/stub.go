@@ -36,6 +36,12 @@ func (l *Loop) Run(ctx context.Context) {
 	<-ctx.Done()
 }
 
+// Start runs the loop in its own goroutine until Stop is called or ctx ends.
+func (l *Loop) Start(ctx context.Context) {}
+
+// Stop ends a started loop and waits until its goroutine has returned.
+func (l *Loop) Stop() {}
+
 // SyncNow asks for a round at once.
 func (l *Loop) SyncNow() {}
 
