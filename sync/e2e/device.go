@@ -97,15 +97,7 @@ func (d *Device) Enroll(ctx context.Context, url, fingerprint, code string) (hqs
 		return res, fmt.Errorf("device %s: enroll: %w", d.Name, err)
 	}
 	if d.Actor == "" {
-		staff, err := d.Store.ListStaff(ctx, false)
-		if err == nil {
-			for _, s := range staff {
-				if s.Role.CanCheckIn() {
-					d.Actor = s.ID
-					break
-				}
-			}
-		}
+		d.PickActor(ctx)
 	}
 	return res, nil
 }
@@ -122,6 +114,15 @@ func (d *Device) SyncUntilQuiet(ctx context.Context, n int) error {
 		rep, err := d.Round(ctx)
 		if err != nil {
 			last = err
+			wait := 50 * time.Millisecond
+			if data.ErrorCode(err) == hqsync.CodeRateLimited {
+				wait = time.Second // HQ's per-device limit: 20/s, bursts of 60
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(wait):
+			}
 			continue
 		}
 		moved := rep.Pushed
@@ -140,4 +141,33 @@ func (d *Device) SyncUntilQuiet(ctx context.Context, n int) error {
 		return fmt.Errorf("device %s: sync: %w", d.Name, last)
 	}
 	return fmt.Errorf("device %s: still moving after %d rounds", d.Name, n)
+}
+
+// PickActor makes the first staff member who may check visitors in the
+// Actor.
+func (d *Device) PickActor(ctx context.Context) error {
+	staff, err := d.Store.ListStaff(ctx, false)
+	if err != nil {
+		return err
+	}
+	for _, s := range staff {
+		if s.Role.CanCheckIn() {
+			d.Actor = s.ID
+			return nil
+		}
+	}
+	return fmt.Errorf("device %s: no staff who may check in", d.Name)
+}
+
+// CheckIn checks a visitor in with this phone at the device.
+func (d *Device) CheckIn(ctx context.Context, phone, note string) (data.Visit, error) {
+	srcs, err := d.Store.Sources(ctx)
+	if err != nil {
+		return data.Visit{}, err
+	}
+	if len(srcs) == 0 {
+		return data.Visit{}, fmt.Errorf("device %s: no sources", d.Name)
+	}
+	return d.Store.CheckIn(ctx, d.Actor, data.CheckInInput{Name: "张三", Phone: phone, PartySize: "2",
+		Purpose: data.PurposeViewing, SourceID: srcs[len(phone)%len(srcs)].ID, Consent: true, Notes: note})
 }

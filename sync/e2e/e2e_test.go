@@ -5,7 +5,9 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -21,7 +23,7 @@ type office struct {
 
 // newOffice creates the office at HQ; its first device was a standalone
 // office that enrolls with its history, the others join fresh.
-func newOffice(t *testing.T, ctx context.Context, h *HQ, code, name string, n int) *office {
+func newOffice(t *testing.T, ctx context.Context, h Server, code, name string, n int) *office {
 	t.Helper()
 	off, err := h.AddOffice(ctx, code, name)
 	if err != nil {
@@ -44,7 +46,8 @@ func newOffice(t *testing.T, ctx context.Context, h *HQ, code, name string, n in
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := d.Enroll(ctx, h.URL, h.Fingerprint, c); err != nil {
+		url, fp := h.Endpoint()
+		if _, err := d.Enroll(ctx, url, fp, c); err != nil {
 			t.Fatal(err)
 		}
 		if i == 0 {
@@ -74,13 +77,49 @@ func checkIn(t *testing.T, ctx context.Context, d *Device, note string) data.Vis
 	return v
 }
 
-func startHQ(t *testing.T) *HQ {
+// startHQ starts HQ as the real anchang-hq process (built once per test
+// binary) with its data in a temporary directory; it is killed when the
+// test ends.
+func startHQ(t *testing.T) *Proc {
+	t.Helper()
+	hqBuild.Do(func() {
+		dir, err := os.MkdirTemp("", "anchang-hq-bin-")
+		if err != nil {
+			hqBuildErr = err
+			return
+		}
+		hqBinDir = dir
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		hqBin, hqBuildErr = BuildHQ(ctx, dir)
+	})
+	if hqBuildErr != nil {
+		t.Fatal(hqBuildErr)
+	}
+	p, err := StartProc(hqBin, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Kill)
+	return p
+}
+
+var (
+	hqBuild    gosync.Once
+	hqBin      string
+	hqBinDir   string
+	hqBuildErr error
+)
+
+// startInProcessHQ starts HQ in this process (for a test that needs a
+// configuration the binary has no flag for).
+func startInProcessHQ(t *testing.T) *HQ {
 	t.Helper()
 	h, err := StartHQ(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(h.Stop)
+	t.Cleanup(h.Kill)
 	return h
 }
 

