@@ -30,6 +30,8 @@ const (
 // SQLStore is the Store on SQLite or PostgreSQL: the same SQL through
 // database/sql, with ? placeholders rewritten for PostgreSQL.
 type SQLStore struct {
+	stmts map[string]*sql.Stmt // the hot statements on db (sqlstore_stmts.go)
+
 	backend string
 	dsn     string  // PostgreSQL DSN (for the listener's own connection)
 	db      *sql.DB // writes (SQLite: one connection, BEGIN IMMEDIATE)
@@ -62,6 +64,10 @@ func OpenSQLite(ctx context.Context, path string) (*SQLStore, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -77,6 +83,10 @@ func OpenPostgres(ctx context.Context, dsn string) (*SQLStore, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &SQLStore{backend: Postgres, dsn: dsn, db: db, rdb: db}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}

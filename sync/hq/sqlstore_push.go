@@ -180,14 +180,14 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 				if c.reject.Args == nil {
 					args = []byte("{}")
 				}
-				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO hq_rejections (device_id, install_epoch, seq, office_id, name, version, code, err_key, args, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+				if _, err := s.stmt(ctx, tx, sqlPutRejection).ExecContext(ctx,
 					dev.ID, req.InstallEpoch, m.Seq, dev.OfficeID, m.Name, m.Version, c.reject.Code, c.reject.Key, string(args), now); err != nil {
 					return err
 				}
 				res.Status, res.Error = hqsync.StatusRejected, c.reject
 				out.Rejected[c.reject.Code]++
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO hq_receipts (device_id, install_epoch, seq, hash, status, scope, scope_seq) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			if _, err := s.stmt(ctx, tx, sqlPutReceipt).ExecContext(ctx,
 				dev.ID, req.InstallEpoch, m.Seq, c.hash, res.Status, res.Scope, res.ScopeSeq); err != nil {
 				return err
 			}
@@ -242,7 +242,7 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 func (s *SQLStore) duplicate(ctx context.Context, tx *sql.Tx, deviceID string, epoch int64, m *hqsync.Mutation) (hqsync.PushResult, bool, error) {
 	var hash, status, scope string
 	var scopeSeq int64
-	err := tx.QueryRowContext(ctx, s.q(`SELECT hash, status, scope, scope_seq FROM hq_receipts WHERE device_id = ? AND install_epoch = ? AND seq = ?`),
+	err := s.stmt(ctx, tx, sqlReceipt).QueryRowContext(ctx,
 		deviceID, epoch, m.Seq).Scan(&hash, &status, &scope, &scopeSeq)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return hqsync.PushResult{}, false, err
@@ -267,7 +267,7 @@ func (s *SQLStore) checkRefs(ctx context.Context, tx *sql.Tx, c classified) (*hq
 			continue
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM hq_records WHERE entity = ? AND record_id = ? AND scope IN (?, 'global')`),
+		if err := s.stmt(ctx, tx, sqlRefExists).QueryRowContext(ctx,
 			ref.Entity, ref.ID, c.scope).Scan(&n); err != nil {
 			return nil, err
 		}
@@ -281,12 +281,7 @@ func (s *SQLStore) checkRefs(ctx context.Context, tx *sql.Tx, c classified) (*hq
 // putRecord writes the latest version of a record. A record that already
 // lives in another scope is left alone and false returned (a forged id).
 func (s *SQLStore) putRecord(ctx context.Context, tx *sql.Tx, scope string, seq int64, d data.Described, name string, version int, payload []byte, origin string, originSeq int64) (bool, error) {
-	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO hq_records (entity, record_id, scope, seq, snap_rank, name, version, payload, deleted, origin_device, origin_seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
-		ON CONFLICT (entity, record_id) DO UPDATE SET seq = excluded.seq, snap_rank = excluded.snap_rank, name = excluded.name,
-			version = excluded.version, payload = excluded.payload, deleted = excluded.deleted,
-			origin_device = excluded.origin_device, origin_seq = excluded.origin_seq
-		WHERE hq_records.scope = excluded.scope`),
+	res, err := s.stmt(ctx, tx, sqlPutRecord).ExecContext(ctx,
 		d.Spec.Entity, d.RecordID, scope, seq, d.Spec.Rank, name, version, string(payload), origin, originSeq)
 	if err != nil {
 		return false, err
@@ -296,8 +291,7 @@ func (s *SQLStore) putRecord(ctx context.Context, tx *sql.Tx, scope string, seq 
 }
 
 func (s *SQLStore) putChange(ctx context.Context, tx *sql.Tx, scope string, seq int64, d data.Described, name string, version int, payload []byte, origin string, epoch, originSeq int64, hash string, now int64) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO hq_changes (scope, seq, entity, record_id, name, version, payload, deleted, origin_device, origin_epoch, origin_seq, hash, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`),
+	_, err := s.stmt(ctx, tx, sqlPutChange).ExecContext(ctx,
 		scope, seq, d.Spec.Entity, d.RecordID, name, version, string(payload), origin, epoch, originSeq, hash, now)
 	return err
 }

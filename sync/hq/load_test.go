@@ -1,0 +1,109 @@
+package hq
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	hqsync "anchang/sync"
+)
+
+// Several devices of one office push at once: on PostgreSQL the pushes run
+// on several pooled connections, each preparing the hot statements
+// (sqlstore_stmts.go) for itself; every mutation is applied once and the
+// office's log is dense.
+func TestConcurrentPushesOnPreparedStatements(t *testing.T) {
+	backends(t, func(t *testing.T, s *SQLStore) {
+		const devices, pushes, batch = 6, 5, 20
+		devs := make([]Device, devices)
+		for i := range devs {
+			devs[i] = enrolled(t, s, "SH01", fmt.Sprintf("dev-%d", i), hqsync.RoleOffice)
+		}
+		office := devs[0].OfficeID
+		var wg sync.WaitGroup
+		errs := make(chan error, devices)
+		for i, d := range devs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				seq := int64(0)
+				for p := 0; p < pushes; p++ {
+					var ms []hqsync.Mutation
+					for j := 0; j < batch; j++ {
+						seq++
+						ms = append(ms, mut(seq, "t.thing", testPayload{ID: fmt.Sprintf("d%d-%d", i, seq), OfficeID: office}))
+					}
+					out, err := s.Push(context.Background(), d, &hqsync.PushRequest{DeviceID: d.ID, InstallEpoch: 1, Mutations: ms}, testDescribe, clock)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if out.Applied != batch || out.Response.LastSeq != seq {
+						errs <- fmt.Errorf("device %d push %d: %s", i, p, statuses(out.Response))
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		cur := int64(0)
+		for {
+			pages, err := s.Pull(context.Background(), map[string]int64{hqsync.OfficeScope(office): cur}, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := pages[hqsync.OfficeScope(office)]
+			for _, c := range p.Changes {
+				if c.Seq != cur+1 || seen[c.RecordID] {
+					t.Fatalf("seq %d after %d, record %s seen %v", c.Seq, cur, c.RecordID, seen[c.RecordID])
+				}
+				seen[c.RecordID] = true
+				cur = c.Seq
+			}
+			if !p.More {
+				break
+			}
+		}
+		if len(seen) != devices*pushes*batch {
+			t.Fatalf("%d changes, want %d", len(seen), devices*pushes*batch)
+		}
+	})
+}
+
+func TestInsertBaseline(t *testing.T) {
+	backends(t, func(t *testing.T, s *SQLStore) {
+		ctx := context.Background()
+		rows := make([]BaselineRow, 250)
+		for i := range rows {
+			rows[i] = BaselineRow{Scope: "office:x", Seq: int64(i + 1), Entity: "visit", RecordID: fmt.Sprintf("r%d", i), Name: "visit.checkin",
+				Version: 1, Rank: 30, Payload: []byte(`{"id":"r"}`), Device: "d", Epoch: 1, OriginSeq: int64(i + 1), Hash: "h", At: clock}
+		}
+		d, err := s.InsertBaseline(ctx, rows, 100, 3)
+		if err != nil || d <= 0 {
+			t.Fatalf("baseline: %v, %v", d, err)
+		}
+		// The scratch tables are gone, HQ's own are untouched.
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM hq_bl_changes`).Scan(&n); err == nil {
+			t.Errorf("hq_bl_changes left behind with %d rows", n)
+		}
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM hq_changes`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("hq_changes: %d rows, %v", n, err)
+		}
+		// A row twice breaks the primary key: an error, not a figure.
+		rows[200] = rows[3]
+		if _, err := s.InsertBaseline(ctx, rows, 100, 2); err == nil || !strings.Contains(err.Error(), "baseline") {
+			t.Errorf("a duplicate row: %v", err)
+		}
+		if _, err := s.InsertBaseline(ctx, rows, 0, 1); err == nil {
+			t.Error("batch 0 accepted")
+		}
+	})
+}
