@@ -1,6 +1,6 @@
 // Command anchang is the reception-desk client for sales offices (案场前台).
 // This file only wires the parts together: see app/ (the Fyne UI), data/
-// (the local store) and cli/ (the command-line verbs).
+// (the local store), sync/ (HQ sync) and cli/ (the command-line verbs).
 package main
 
 import (
@@ -20,6 +20,7 @@ import (
 	"anchang/assets"
 	"anchang/cli"
 	"anchang/data"
+	hqsync "anchang/sync"
 )
 
 //go:embed FyneApp.toml
@@ -63,9 +64,21 @@ func main() {
 	if _, err := store.EnsureStarterFAQ(ctx, assets.StarterFAQ); err != nil {
 		logger.Error("load starter faq", "err", err)
 	}
-	ui := app.New(fa, win, store, app.Options{Logger: logger})
+	// HQ: the UI probes and enrols through hqsync and starts the background
+	// loop when the device is enrolled; closing the window stops it.
+	var ui *app.UI
+	syncOpts := hqsync.Options{Logger: logger, OnStatus: func(st hqsync.Status) { ui.OnSyncStatus(st) }}
+	hq := app.HQ{
+		Probe: hqsync.Probe,
+		Enroll: func(ctx context.Context, in hqsync.EnrollInput) error {
+			_, err := hqsync.Enroll(ctx, store, in, syncOpts)
+			return err
+		},
+		Start: func() app.Syncer { return app.RunLoop(hqsync.NewLoop(store, syncOpts)) },
+	}
+	ui = app.New(fa, win, store, app.Options{Logger: logger, HQ: hq})
 	win.Resize(fyne.NewSize(cfg.Width, cfg.Height))
 	ui.Start()
 	win.ShowAndRun()
-	ui.Stop()
+	ui.Close()
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+
+	hqsync "anchang/sync"
 )
 
 // The desk's side of syncing with headquarters: what the screens need from
@@ -17,23 +19,16 @@ import (
 // (the first-run screen offers only the standalone setup).
 type HQ struct {
 	// Probe connects to the HQ at url and returns the SHA-256 fingerprint
-	// of its certificate (hex), for the user to compare with what HQ printed.
+	// of its certificate (hex), for the user to compare with what HQ
+	// printed (hqsync.Probe).
 	Probe func(ctx context.Context, url string) (string, error)
-	// Enroll enrols this device with a code, pinning the confirmed
-	// fingerprint, and receives the office's records; progress reports the
-	// records applied of the total. On failure nothing changes locally.
-	Enroll func(ctx context.Context, in EnrollInput, progress func(done, total int)) error
+	// Enroll enrols this device (a new one, or this standalone office)
+	// with a code, pinning the confirmed fingerprint, and loads the
+	// office's records, calling in.Progress as they arrive (hqsync.Enroll).
+	Enroll func(ctx context.Context, in hqsync.EnrollInput) error
 	// Start starts the background sync loop (at start when the device is
 	// enrolled, and when an enrolment completes) and returns it.
 	Start func() Syncer
-}
-
-// EnrollInput is what the user typed to join an office at HQ, cleaned.
-type EnrollInput struct {
-	URL         string
-	Code        string
-	DeviceName  string
-	Fingerprint string // hex, as Probe returned it
 }
 
 // Syncer is the running background sync loop.
@@ -41,28 +36,48 @@ type Syncer interface {
 	// SyncNow asks for a round now (push, then pull); it never blocks.
 	SyncNow()
 	// Status is the loop's latest state; cheap (no disk, no network).
-	Status() SyncStatus
-	// Stop ends the loop (leaving HQ); the loop's own goroutine finishes.
+	Status() hqsync.Status
+	// Stop ends the loop and waits for its goroutine (leaving HQ, exit).
 	Stop()
 }
 
-// Sync states, as the top bar shows them.
-const (
-	SyncOnline         = "online"
-	SyncOffline        = "offline"
-	SyncSyncing        = "syncing"
-	SyncNotEnrolled    = "not_enrolled"
-	SyncUpdateRequired = "update_required"
-	SyncRevoked        = "revoked"
-)
+// loop is what hqsync.Loop offers.
+type loop interface {
+	Run(ctx context.Context)
+	SyncNow()
+	Status() hqsync.Status
+}
 
-// SyncStatus is the state of the sync loop.
-type SyncStatus struct {
-	State       string    // one of the Sync* states
-	LastSuccess time.Time // zero: never
-	Pending     int       // changes waiting to go to HQ
-	Rejections  int       // changes HQ refused that need attention
-	ErrKey      string    // why the last round failed (a translation key), if it did
+// RunLoop runs l on its own goroutine until the returned Syncer's Stop.
+func RunLoop(l loop) Syncer {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &runningLoop{loop: l, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		l.Run(ctx)
+	}()
+	return r
+}
+
+type runningLoop struct {
+	loop
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func (r *runningLoop) Stop() {
+	r.cancel()
+	<-r.done
+}
+
+// OnSyncStatus is the loop's status callback (hqsync.Options.OnStatus):
+// the indicator redraws at once instead of at the next second.
+func (u *UI) OnSyncStatus(hqsync.Status) {
+	fyne.Do(func() {
+		if u.shell != nil && u.shell.syncBar != nil {
+			u.shell.syncBar.update()
+		}
+	})
 }
 
 // SyncIdentity is this device's enrolment, as the store keeps it.
@@ -164,15 +179,15 @@ func (u *UI) syncIdentity() SyncIdentity {
 }
 
 // syncStatus is what the top bar shows now.
-func (u *UI) syncStatus() SyncStatus {
+func (u *UI) syncStatus() hqsync.Status {
 	if l := u.syncLoop(); l != nil {
 		st := l.Status()
 		if st.State == "" {
-			st.State = SyncOffline // not yet tried
+			st.State = hqsync.StateOffline // not yet tried
 		}
 		return st
 	}
-	return SyncStatus{State: SyncNotEnrolled}
+	return hqsync.Status{State: hqsync.StateNotEnrolled}
 }
 
 // refreshDelay gathers the pages of one pull into one refresh of the

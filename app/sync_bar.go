@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	hqsync "anchang/sync"
 )
 
 // syncBar is the top bar's sync indicator: a coloured dot and a short
@@ -25,7 +27,7 @@ type syncBar struct {
 	refused *widget.Button
 	now     *widget.Button
 	panel   *syncPanel // open panel, or nil
-	shown   SyncStatus
+	shown   hqsync.Status
 }
 
 func newSyncBar(u *UI) *syncBar { return &syncBar{u: u} }
@@ -49,7 +51,7 @@ func (b *syncBar) update() {
 	}
 	u := b.u
 	st := u.syncStatus()
-	if st.State == SyncNotEnrolled || st.State == "" {
+	if st.State == hqsync.StateNotEnrolled || st.State == "" {
 		b.box.Hide()
 		return
 	}
@@ -63,7 +65,7 @@ func (b *syncBar) update() {
 	} else {
 		b.refused.Hide()
 	}
-	if st.State == SyncRevoked || st.State == SyncUpdateRequired {
+	if st.State == hqsync.StateRevoked || st.State == hqsync.StateUpdateRequired {
 		b.now.Disable()
 	} else {
 		b.now.Enable()
@@ -85,30 +87,33 @@ func (b *syncBar) onSyncNow() {
 	b.update()
 }
 
-func syncColor(state string) color.Color {
+func syncColor(state hqsync.State) color.Color {
 	switch state {
-	case SyncOnline:
+	case hqsync.StateOnline:
 		return colorSuccess
-	case SyncSyncing:
+	case hqsync.StateSyncing:
 		return colorPrimary
-	case SyncOffline:
+	case hqsync.StateOffline:
 		return colorWarning
 	}
 	return colorError
 }
 
 // syncShort is the top bar's words for st.
-func (u *UI) syncShort(st SyncStatus) string {
+func (u *UI) syncShort(st hqsync.Status) string {
 	var parts []string
 	switch st.State {
-	case SyncOnline:
+	case hqsync.StateOnline:
 		parts = append(parts, T("sync.state.online")+" · "+u.syncAgo(st.LastSuccess))
-	case SyncSyncing:
+	case hqsync.StateSyncing:
 		parts = append(parts, T("sync.state.syncing"))
-	case SyncOffline:
+	case hqsync.StateOffline:
 		parts = append(parts, T("sync.state.offline")+" · "+u.syncAgo(st.LastSuccess))
 	default:
-		parts = append(parts, T("sync.state."+st.State))
+		parts = append(parts, T("sync.state."+string(st.State)))
+	}
+	if p := st.Loading; p != nil {
+		parts = append(parts, T("sync.bar.loading", map[string]any{"Done": p.Done, "Total": p.Total}))
 	}
 	if st.Pending > 0 {
 		parts = append(parts, T("sync.bar.pending", map[string]any{"N": st.Pending}))
@@ -168,14 +173,16 @@ func (p *syncPanel) buildUI() fyne.CanvasObject {
 }
 
 // update shows st.
-func (p *syncPanel) update(st SyncStatus) {
+func (p *syncPanel) update(st hqsync.Status) {
 	u := p.u
-	text := T("sync.panel.state", map[string]any{"State": T("sync.state." + st.State)})
+	text := T("sync.panel.state", map[string]any{"State": T("sync.state." + string(st.State))})
 	if st.ErrKey != "" {
-		text += "\n" + T(st.ErrKey)
+		if why, ok := translate(st.ErrKey, st.ErrArgs); ok {
+			text += "\n" + why
+		}
 	}
 	p.state.SetText(text)
-	if st.State == SyncOnline || st.State == SyncSyncing {
+	if st.State == hqsync.StateOnline || st.State == hqsync.StateSyncing {
 		p.state.Importance = widget.MediumImportance
 	} else {
 		p.state.Importance = widget.DangerImportance
@@ -190,7 +197,7 @@ func (p *syncPanel) update(st SyncStatus) {
 	}
 	id := u.syncIdentity()
 	p.detail.SetText(T("sync.panel.detail", map[string]any{"Last": last, "Pending": st.Pending, "URL": id.URL, "Tag": id.Tag}))
-	if st.State == SyncRevoked || st.State == SyncUpdateRequired {
+	if st.State == hqsync.StateRevoked || st.State == hqsync.StateUpdateRequired {
 		p.now.Disable()
 	} else {
 		p.now.Enable()

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"anchang/data"
+	hqsync "anchang/sync"
 )
 
 // enrolForm joins this device to an office at HQ in three steps: the HQ
@@ -44,7 +45,7 @@ type enrolForm struct {
 	progressText *widget.Label
 
 	form, check, run *fyne.Container // the steps; one is visible
-	in               EnrollInput
+	in               hqsync.EnrollInput
 	shown            time.Time // when the progress bar was last redrawn
 
 	onBack func() // leave the form (back to setup, or close the modal)
@@ -122,7 +123,7 @@ func (f *enrolForm) onConnect() {
 	load(f.u, func(ctx context.Context) (string, error) {
 		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
-		return f.u.hq.Probe(ctx, in.URL)
+		return f.u.hq.Probe(ctx, in.HQURL)
 	}, func(fp string, err error) {
 		f.connect.Enable()
 		if err != nil {
@@ -131,7 +132,7 @@ func (f *enrolForm) onConnect() {
 		}
 		f.message.SetText("")
 		f.in.Fingerprint = fp
-		f.hqURL.SetText(T("sync.enrol.fp.of", map[string]any{"URL": in.URL}))
+		f.hqURL.SetText(T("sync.enrol.fp.of", map[string]any{"URL": in.HQURL}))
 		f.fingerprint.SetText(groupFingerprint(fp))
 		f.step(f.check)
 	})
@@ -154,10 +155,23 @@ func (f *enrolForm) onConfirm() {
 	f.step(f.run)
 	f.progress.SetValue(0)
 	f.progressText.SetText(T("sync.enrol.joining"))
-	do(f.u, func(ctx context.Context) error {
-		return f.u.hq.Enroll(ctx, in, f.onProgress)
-	}, func(err error) {
-		if err != nil {
+	load(f.u, func(ctx context.Context) (bool, error) {
+		in.Progress = f.onProgress
+		err := f.u.hq.Enroll(ctx, in)
+		if err == nil {
+			return true, nil
+		}
+		// HQ took the code but the records did not all arrive: the device
+		// is enrolled, and the sync loop loads the rest.
+		if ss := f.u.syncStore(); ss != nil {
+			if id, ierr := ss.SyncIdentity(ctx); ierr == nil && id.Enrolled {
+				f.u.log.Warn("enrolled; loading the office's records continues in the background", "err", err)
+				return true, nil
+			}
+		}
+		return false, err
+	}, func(enrolled bool, err error) {
+		if !enrolled {
 			f.step(f.form)
 			f.message.SetError(f.u.syncErrText(err))
 			return
@@ -167,20 +181,28 @@ func (f *enrolForm) onConfirm() {
 	})
 }
 
-// onProgress runs on the enrolling goroutine for each batch of records; the
-// bar is redrawn at most ten times a second.
-func (f *enrolForm) onProgress(done, total int) {
+// onProgress runs on the enrolling goroutine as each scope loads; the bar
+// is redrawn at most ten times a second.
+func (f *enrolForm) onProgress(p hqsync.Progress) {
 	fyne.Do(func() {
 		now := time.Now()
-		if done < total && now.Sub(f.shown) < 100*time.Millisecond {
+		if p.Done < p.Total && now.Sub(f.shown) < 100*time.Millisecond {
 			return
 		}
 		f.shown = now
-		if total > 0 {
-			f.progress.SetValue(float64(done) / float64(total))
+		if p.Total > 0 {
+			f.progress.SetValue(float64(p.Done) / float64(p.Total))
 		}
-		f.progressText.SetText(T("sync.enrol.progress", map[string]any{"Done": done, "Total": total}))
+		f.progressText.SetText(T("sync.enrol.progress", map[string]any{"What": scopeText(p.Scope), "Done": p.Done, "Total": p.Total}))
 	})
+}
+
+// scopeText names a scope being loaded: 案场记录, 总部统一资料.
+func scopeText(scope string) string {
+	if scope == hqsync.ScopeGlobal {
+		return T("sync.load.global")
+	}
+	return T("sync.load.office")
 }
 
 // groupFingerprint writes a hex fingerprint in groups of four, eight groups
@@ -215,40 +237,33 @@ const (
 // digits and punctuation from a Chinese input method become ASCII), adds
 // https:// to a bare host, and checks the lengths and shapes. The errors are
 // per field, as the form shows them.
-func cleanEnrollInput(rawURL, code, name string, standalone bool) (EnrollInput, map[string]*data.Error) {
+func cleanEnrollInput(rawURL, code, name string, standalone bool) (hqsync.EnrollInput, map[string]*data.Error) {
 	errs := map[string]*data.Error{}
 	bad := func(f, key string, args map[string]any) {
 		errs[f] = &data.Error{Code: data.EINVALID, Field: f, Key: key, Args: args}
 	}
-	var in EnrollInput
+	var in hqsync.EnrollInput
 
-	u := strings.TrimSpace(norm.NFKC.String(rawURL))
-	u = strings.TrimRight(u, "/")
-	switch {
+	u := strings.TrimSpace(norm.NFKC.String(data.FoldInput(rawURL)))
+	switch n := utf8.RuneCountInString(u); {
 	case u == "":
 		bad("hq_url", "err.field.required", nil)
-	case utf8.RuneCountInString(u) > maxURLLen:
-		bad("hq_url", "err.field.too_long", map[string]any{"Max": maxURLLen, "Len": utf8.RuneCountInString(u)})
+	case n > maxURLLen:
+		bad("hq_url", "err.field.too_long", map[string]any{"Max": maxURLLen, "Len": n})
 	default:
-		if !strings.Contains(u, "://") {
-			u = "https://" + u
+		clean, err := hqsync.NormalizeURL(u)
+		if e, ok := data.AsError(err); ok {
+			errs["hq_url"] = e
+			break
 		}
-		p, err := url.Parse(u)
-		switch {
-		case err != nil || p.Host == "" || p.User != nil || p.RawQuery != "" || p.Fragment != "" || strings.ContainsAny(u, " \t"):
-			bad("hq_url", "err.sync.url", nil)
-		case !strings.EqualFold(p.Scheme, "https"):
-			bad("hq_url", "err.sync.url_https", nil)
-		case p.Port() != "" && !validPort(p.Port()):
-			bad("hq_url", "err.sync.url", nil)
-		default:
-			p.Scheme = "https"
-			p.Host = strings.ToLower(p.Host)
-			in.URL = p.String()
+		if p, perr := url.Parse(clean); err != nil || perr != nil || p.Port() != "" && !validPort(p.Port()) || strings.ContainsAny(u, " \t") {
+			bad("hq_url", hqsync.KeyBadURL, nil)
+			break
 		}
+		in.HQURL = clean
 	}
 
-	c := strings.ToUpper(strings.Join(strings.Fields(norm.NFKC.String(code)), ""))
+	c := strings.ToUpper(strings.Join(strings.Fields(norm.NFKC.String(data.FoldInput(code))), ""))
 	switch n := utf8.RuneCountInString(c); {
 	case n == 0:
 		bad("code", "err.field.required", nil)
@@ -261,7 +276,7 @@ func cleanEnrollInput(rawURL, code, name string, standalone bool) (EnrollInput, 
 	}
 
 	if !standalone {
-		n := strings.TrimSpace(norm.NFKC.String(name))
+		n := strings.TrimSpace(data.FoldInput(name))
 		switch l := utf8.RuneCountInString(n); {
 		case n == "":
 			bad("device_name", "err.field.required", nil)
@@ -274,7 +289,7 @@ func cleanEnrollInput(rawURL, code, name string, standalone bool) (EnrollInput, 
 		}
 	}
 	if len(errs) > 0 {
-		return EnrollInput{}, errs
+		return hqsync.EnrollInput{}, errs
 	}
 	return in, nil
 }

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
+	hqsync "anchang/sync"
 )
 
 // hqSettings is Settings' 总部同步 section (admins): the HQ address and the
@@ -80,7 +81,7 @@ func (u *UI) scopesText(id SyncIdentity) string {
 			out = append(out, sc)
 		}
 	}
-	if id.Role == "hq" {
+	if id.Role == hqsync.RoleHQ {
 		out = append(out, T("sync.scope.hq"))
 	}
 	return strings.Join(out, T("sync.scope.sep"))

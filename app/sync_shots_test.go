@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"anchang/data"
+	hqsync "anchang/sync"
 )
 
 // The sync screens' screenshots for docs/sync.md and docs/guide.md, drawn
@@ -65,8 +66,8 @@ func syncShots(t *testing.T, lang string) {
 	hq.probe = nil
 	test.Tap(f.connect)
 	h.capture("fingerprint")
-	hq.enroll = func(ctx context.Context, in EnrollInput, progress func(done, total int)) error {
-		progress(1830, 4210)
+	hq.enroll = func(ctx context.Context, in hqsync.EnrollInput) error {
+		in.Progress(hqsync.Progress{Scope: "office:0191", Done: 1830, Total: 4210})
 		h.capture("progress")
 		admin, err := h.store.Setup(ctx, data.SetupInput{OfficeName: "上海一号案场", OfficeCode: "SH01", DeviceName: in.DeviceName, AdminName: "周敏", AdminPIN: adminPIN})
 		if err != nil {
@@ -77,7 +78,7 @@ func syncShots(t *testing.T, lang string) {
 				return err
 			}
 		}
-		ss.id = SyncIdentity{Enrolled: true, URL: in.URL, Tag: "B", Role: "office", Scopes: []string{"office:0191", "global"}}
+		ss.id = SyncIdentity{Enrolled: true, URL: in.HQURL, Tag: "B", Role: "office", Scopes: []string{"office:0191", "global"}}
 		return nil
 	}
 	test.Tap(f.matches)
@@ -93,25 +94,25 @@ func syncShots(t *testing.T, lang string) {
 	now := h.clk.Now()
 	for _, c := range []struct {
 		name string
-		st   SyncStatus
+		st   hqsync.Status
 	}{
-		{"bar-online", SyncStatus{State: SyncOnline, LastSuccess: now.Add(-3 * time.Minute)}},
-		{"bar-syncing", SyncStatus{State: SyncSyncing, LastSuccess: now.Add(-3 * time.Minute), Pending: 12}},
-		{"bar-offline", SyncStatus{State: SyncOffline, LastSuccess: now.Add(-2 * time.Hour), Pending: 37, Rejections: 2, ErrKey: "err.sync.unreachable"}},
-		{"bar-update", SyncStatus{State: SyncUpdateRequired, LastSuccess: now.Add(-26 * time.Hour), Pending: 5, ErrKey: "err.sync.update_required"}},
-		{"bar-revoked", SyncStatus{State: SyncRevoked, LastSuccess: now.Add(-5 * time.Hour), ErrKey: "err.sync.revoked"}},
+		{"bar-online", hqsync.Status{State: hqsync.StateOnline, LastSuccess: now.Add(-3 * time.Minute)}},
+		{"bar-syncing", hqsync.Status{State: hqsync.StateSyncing, LastSuccess: now.Add(-3 * time.Minute), Pending: 12}},
+		{"bar-offline", hqsync.Status{State: hqsync.StateOffline, LastSuccess: now.Add(-2 * time.Hour), Pending: 37, Rejections: 2, ErrKey: "err.sync.unreachable"}},
+		{"bar-update", hqsync.Status{State: hqsync.StateUpdateRequired, LastSuccess: now.Add(-26 * time.Hour), Pending: 5, ErrKey: "err.sync.update_required"}},
+		{"bar-revoked", hqsync.Status{State: hqsync.StateRevoked, LastSuccess: now.Add(-5 * time.Hour), ErrKey: "err.sync.revoked"}},
 	} {
 		loop.set(c.st)
 		h.u.shell.tick()
 		h.capture(c.name)
 	}
-	loop.set(SyncStatus{State: SyncOffline, LastSuccess: now.Add(-2 * time.Hour), Pending: 37, Rejections: 2, ErrKey: "err.sync.unreachable"})
+	loop.set(hqsync.Status{State: hqsync.StateOffline, LastSuccess: now.Add(-2 * time.Hour), Pending: 37, Rejections: 2, ErrKey: "err.sync.unreachable"})
 	h.u.shell.tick()
 	test.Tap(h.u.shell.syncBar.refused)
 	h.capture("panel")
 	h.u.shell.syncBar.panel.modal.Hide()
 
-	loop.set(SyncStatus{State: SyncOnline, LastSuccess: now.Add(-3 * time.Minute)})
+	loop.set(hqsync.Status{State: hqsync.StateOnline, LastSuccess: now.Add(-3 * time.Minute)})
 	h.selectTab(T("tab.settings"))
 	h.capture("settings")
 	test.Tap(findButton(t, h, T("sync.settings.leave")))

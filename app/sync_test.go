@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"anchang/data"
+	hqsync "anchang/sync"
 )
 
 // fakeSync is the store's sync side over a real store: the enrolment,
@@ -59,19 +60,19 @@ func (f *fakeSync) OnChange(fn func()) func() {
 // fakeLoop is a sync loop whose status the test sets.
 type fakeLoop struct {
 	mu      sync.Mutex
-	st      SyncStatus
+	st      hqsync.Status
 	syncs   int
 	stopped bool
 }
 
 func (l *fakeLoop) SyncNow() { l.mu.Lock(); l.syncs++; l.mu.Unlock() }
-func (l *fakeLoop) Status() SyncStatus {
+func (l *fakeLoop) Status() hqsync.Status {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.st
 }
 func (l *fakeLoop) Stop() { l.mu.Lock(); l.stopped = true; l.mu.Unlock() }
-func (l *fakeLoop) set(st SyncStatus) {
+func (l *fakeLoop) set(st hqsync.Status) {
 	l.mu.Lock()
 	l.st = st
 	l.mu.Unlock()
@@ -82,8 +83,8 @@ type fakeHQ struct {
 	fp      string
 	probeTo []string
 	probe   error
-	enroll  func(ctx context.Context, in EnrollInput, progress func(done, total int)) error
-	enrols  []EnrollInput
+	enroll  func(ctx context.Context, in hqsync.EnrollInput) error
+	enrols  []hqsync.EnrollInput
 	loop    *fakeLoop
 	starts  int
 }
@@ -94,9 +95,9 @@ func (f *fakeHQ) hq() HQ {
 			f.probeTo = append(f.probeTo, url)
 			return f.fp, f.probe
 		},
-		Enroll: func(ctx context.Context, in EnrollInput, progress func(done, total int)) error {
+		Enroll: func(ctx context.Context, in hqsync.EnrollInput) error {
 			f.enrols = append(f.enrols, in)
-			return f.enroll(ctx, in, progress)
+			return f.enroll(ctx, in)
 		},
 		Start: func() Syncer { f.starts++; return f.loop },
 	}
@@ -109,7 +110,7 @@ func (h *harness) withHQ(f *fakeHQ, ss *fakeSync) {
 	h.t.Helper()
 	ss.Store = h.store
 	if f.loop == nil {
-		f.loop = &fakeLoop{st: SyncStatus{State: SyncOnline, LastSuccess: h.clk.Now()}}
+		f.loop = &fakeLoop{st: hqsync.Status{State: hqsync.StateOnline, LastSuccess: h.clk.Now()}}
 	}
 	h.u = New(h.u.fa, h.win, ss, Options{Inline: true, Now: h.clk.Now, HQ: f.hq()})
 	h.u.Start()
@@ -129,7 +130,7 @@ func (h *harness) fillJoin(url, code, name string) *enrolForm {
 
 func TestEnrolBadInputThenWrongCodeChangesNothing(t *testing.T) {
 	h := newHarness(t, false)
-	hq := &fakeHQ{fp: testFP, enroll: func(context.Context, EnrollInput, func(int, int)) error {
+	hq := &fakeHQ{fp: testFP, enroll: func(context.Context, hqsync.EnrollInput) error {
 		return &data.Error{Code: data.EINVALID, Key: "err.sync.code_invalid"}
 	}}
 	h.withHQ(hq, &fakeSync{})
@@ -179,7 +180,7 @@ func TestEnrolBadInputThenWrongCodeChangesNothing(t *testing.T) {
 
 func TestEnrolFingerprintMismatchSendsNothing(t *testing.T) {
 	h := newHarness(t, false)
-	hq := &fakeHQ{fp: testFP, enroll: func(context.Context, EnrollInput, func(int, int)) error {
+	hq := &fakeHQ{fp: testFP, enroll: func(context.Context, hqsync.EnrollInput) error {
 		t.Fatal("enrolled after the fingerprint was refused")
 		return nil
 	}}
@@ -195,7 +196,7 @@ func TestEnrolFingerprintMismatchSendsNothing(t *testing.T) {
 	}
 
 	// A certificate that changed between the check and the enrolment.
-	hq.enroll = func(context.Context, EnrollInput, func(int, int)) error {
+	hq.enroll = func(context.Context, hqsync.EnrollInput) error {
 		return &data.Error{Code: "forbidden", Key: "err.sync.fingerprint_mismatch"}
 	}
 	test.Tap(f.connect)
@@ -226,7 +227,7 @@ func TestEnrolHQUnreachableAndOtherRefusals(t *testing.T) {
 		{context.DeadlineExceeded, "连不上总部"},
 		{errors.New("boom"), "没能加入总部"},
 	} {
-		hq.enroll = func(context.Context, EnrollInput, func(int, int)) error { return c.err }
+		hq.enroll = func(context.Context, hqsync.EnrollInput) error { return c.err }
 		test.Tap(f.connect)
 		test.Tap(f.matches)
 		h.shows(c.want)
@@ -241,8 +242,8 @@ func TestEnrolSuccessShowsProgressThenSignIn(t *testing.T) {
 	var during string
 	var bar float64
 	hq := &fakeHQ{fp: testFP}
-	hq.enroll = func(ctx context.Context, in EnrollInput, progress func(done, total int)) error {
-		progress(50, 200)
+	hq.enroll = func(ctx context.Context, in hqsync.EnrollInput) error {
+		in.Progress(hqsync.Progress{Scope: "office:0191", Done: 50, Total: 200})
 		during, bar = h.screen(), h.u.join.form.progress.Value
 		// What the bootstrap brings: the office and its staff.
 		admin, err := h.store.Setup(ctx, data.SetupInput{OfficeName: "上海一号案场", OfficeCode: "SH01", DeviceName: in.DeviceName, AdminName: "周敏", AdminPIN: adminPIN})
@@ -250,7 +251,7 @@ func TestEnrolSuccessShowsProgressThenSignIn(t *testing.T) {
 			return err
 		}
 		_, err = h.store.CreateStaff(ctx, admin.ID, data.StaffInput{Name: "李静", Role: data.RoleReceptionist, PIN: "1357"})
-		progress(200, 200)
+		in.Progress(hqsync.Progress{Scope: "office:0191", Done: 200, Total: 200})
 		return err
 	}
 	ss := &fakeSync{}
@@ -259,7 +260,7 @@ func TestEnrolSuccessShowsProgressThenSignIn(t *testing.T) {
 	f := h.fillJoin("hq.example.com", "K7QF-93XM-2TPA", "前台二号机")
 	test.Tap(f.connect)
 	test.Tap(f.matches)
-	if !strings.Contains(during, "正在接收案场资料：50 / 200 条") || bar != 0.25 {
+	if !strings.Contains(during, "正在接收案场记录：50 / 200 条") || bar != 0.25 {
 		t.Fatalf("progress %v, screen during the bootstrap:\n%s", bar, during)
 	}
 	h.shows("上海一号案场", "员工登录")
@@ -284,17 +285,17 @@ func TestSyncIndicatorStates(t *testing.T) {
 	bar := h.u.shell.syncBar
 	now := h.clk.Now()
 	for _, c := range []struct {
-		st      SyncStatus
+		st      hqsync.Status
 		want    []string
 		refused bool
 	}{
-		{SyncStatus{State: SyncOnline, LastSuccess: now.Add(-3 * time.Minute)}, []string{"已同步 · 3 分钟前"}, false},
-		{SyncStatus{State: SyncOnline, LastSuccess: now.Add(-20 * time.Second)}, []string{"已同步 · 刚刚同步"}, false},
-		{SyncStatus{State: SyncSyncing, Pending: 12}, []string{"同步中… · 12 条待上传"}, false},
-		{SyncStatus{State: SyncOffline, LastSuccess: now.Add(-2 * time.Hour), Pending: 5, Rejections: 2}, []string{"离线 · 2 小时前 · 5 条待上传", "2 条被拒"}, true},
-		{SyncStatus{State: SyncOffline}, []string{"离线 · 从未同步"}, false},
-		{SyncStatus{State: SyncUpdateRequired}, []string{"请更新软件"}, false},
-		{SyncStatus{State: SyncRevoked}, []string{"本机已被总部停用"}, false},
+		{hqsync.Status{State: hqsync.StateOnline, LastSuccess: now.Add(-3 * time.Minute)}, []string{"已同步 · 3 分钟前"}, false},
+		{hqsync.Status{State: hqsync.StateOnline, LastSuccess: now.Add(-20 * time.Second)}, []string{"已同步 · 刚刚同步"}, false},
+		{hqsync.Status{State: hqsync.StateSyncing, Pending: 12}, []string{"同步中… · 12 条待上传"}, false},
+		{hqsync.Status{State: hqsync.StateOffline, LastSuccess: now.Add(-2 * time.Hour), Pending: 5, Rejections: 2}, []string{"离线 · 2 小时前 · 5 条待上传", "2 条被拒"}, true},
+		{hqsync.Status{State: hqsync.StateOffline}, []string{"离线 · 从未同步"}, false},
+		{hqsync.Status{State: hqsync.StateUpdateRequired}, []string{"请更新软件"}, false},
+		{hqsync.Status{State: hqsync.StateRevoked}, []string{"本机已被总部停用"}, false},
 	} {
 		loop.set(c.st)
 		h.u.shell.tick()
@@ -302,11 +303,11 @@ func TestSyncIndicatorStates(t *testing.T) {
 		if bar.refused.Visible() != c.refused {
 			t.Fatalf("%+v: refused count visible = %v", c.st, bar.refused.Visible())
 		}
-		if dis := c.st.State == SyncRevoked || c.st.State == SyncUpdateRequired; bar.now.Disabled() != dis {
+		if dis := c.st.State == hqsync.StateRevoked || c.st.State == hqsync.StateUpdateRequired; bar.now.Disabled() != dis {
 			t.Fatalf("%+v: sync now disabled = %v", c.st, bar.now.Disabled())
 		}
 	}
-	loop.set(SyncStatus{State: SyncOnline})
+	loop.set(hqsync.Status{State: hqsync.StateOnline})
 	h.u.shell.tick()
 	test.Tap(bar.now)
 	if loop.syncs != 1 {
@@ -325,7 +326,7 @@ func TestSyncIndicatorStates(t *testing.T) {
 
 func TestSyncRejectionsPanel(t *testing.T) {
 	h := newHarness(t, true)
-	loop := &fakeLoop{st: SyncStatus{State: SyncOnline, LastSuccess: h.clk.Now().Add(-time.Minute), Rejections: 2}}
+	loop := &fakeLoop{st: hqsync.Status{State: hqsync.StateOnline, LastSuccess: h.clk.Now().Add(-time.Minute), Rejections: 2}}
 	ss := &fakeSync{id: SyncIdentity{Enrolled: true, URL: "https://hq.example.com", Tag: "B"}, rejections: []Rejection{
 		{Seq: 42, Name: "visit.checkin", RecordID: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", Code: "forbidden", Key: "err.sync.other_office", At: h.clk.Now().Add(-time.Hour)},
 		{Seq: 43, Name: "ticket.event", RecordID: "0193a1b2-c3d4-7e5f-8a9b-00000000beef", Code: "weird", Key: "err.sync.no_such_key", At: h.clk.Now()},
@@ -348,7 +349,7 @@ func TestSyncRejectionsPanel(t *testing.T) {
 	ss.mu.Lock()
 	ss.rejections = append(ss.rejections, Rejection{Name: "care_revisit.result", RecordID: "x1", Key: "err.sync.payload"})
 	ss.mu.Unlock()
-	loop.set(SyncStatus{State: SyncOffline, Rejections: 3, ErrKey: "err.sync.unreachable"})
+	loop.set(hqsync.Status{State: hqsync.StateOffline, Rejections: 3, ErrKey: "err.sync.unreachable"})
 	h.u.shell.tick()
 	h.shows("总部拒绝的更改（3 条）", "客户回访结果", "状态：离线", "连不上总部")
 
@@ -360,7 +361,7 @@ func TestSyncRejectionsPanel(t *testing.T) {
 
 func TestSyncSettingsLeaveKeepsData(t *testing.T) {
 	h := newHarness(t, true)
-	loop := &fakeLoop{st: SyncStatus{State: SyncOnline, LastSuccess: h.clk.Now()}}
+	loop := &fakeLoop{st: hqsync.Status{State: hqsync.StateOnline, LastSuccess: h.clk.Now()}}
 	ss := &fakeSync{id: SyncIdentity{Enrolled: true, URL: "https://hq.example.com", Tag: "B", Role: "office", Scopes: []string{"office:0191", "global"}}}
 	h.withHQ(&fakeHQ{loop: loop}, ss)
 	before := h.count("staff")
@@ -396,10 +397,10 @@ func TestEnrolStandaloneOfficeFromSettings(t *testing.T) {
 	h := newHarness(t, true)
 	ss := &fakeSync{id: SyncIdentity{HasHistory: true}}
 	hq := &fakeHQ{fp: testFP}
-	hq.enroll = func(ctx context.Context, in EnrollInput, progress func(done, total int)) error {
-		progress(10, 10)
+	hq.enroll = func(ctx context.Context, in hqsync.EnrollInput) error {
+		in.Progress(hqsync.Progress{Scope: "office:0191", Done: 10, Total: 10})
 		ss.mu.Lock()
-		ss.id = SyncIdentity{Enrolled: true, URL: in.URL, Tag: "A"}
+		ss.id = SyncIdentity{Enrolled: true, URL: in.HQURL, Tag: "A"}
 		ss.mu.Unlock()
 		return nil
 	}
