@@ -69,7 +69,7 @@ func TestBoardShowsFiguresFiltersAndChecksOut(t *testing.T) {
 	// Hand over 王芳 in the negotiation area after a 4-minute wait.
 	h.clk.Advance(time.Minute)
 	b.selectVisit(visits[0].ID)
-	h.shows("手机：138 1234 5678") // a receptionist sees the full number in the detail
+	h.shows("电话：138 1234 5678") // a receptionist sees the full number in the detail
 	selectOption(t, b.area, "洽谈区")
 	test.Tap(b.handOver)
 	h.hides("来访详情") // the dialog closed after the hand-over
@@ -126,10 +126,10 @@ func TestBoardMasksPhoneForOtherConsultantsCustomers(t *testing.T) {
 		t.Fatalf("consultant board: %v", b.rows)
 	}
 	b.selectVisit(visits[1].ID)
-	h.shows("手机：139 0000 1111")
+	h.shows("电话：139 0000 1111")
 	// …and someone else's customer only masked.
 	b.selectVisit(visits[0].ID)
-	h.shows("手机：138****5678")
+	h.shows("电话：138****5678")
 	h.hides("138 1234 5678")
 	if !b.handOver.Disabled() || !b.checkOut.Disabled() {
 		t.Fatal("a consultant can act on the desk board")

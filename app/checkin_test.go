@@ -52,10 +52,19 @@ func TestCheckInBadInputShowsMessagesAndSavesNothing(t *testing.T) {
 		}, "包含不可见的控制字符"},
 		{"short phone", func(c *checkInScreen, w fyne.Window) {
 			fillCheckIn(t, c, "1381234567", "王芳")
-		}, "请填写 11 位中国大陆手机号。"},
+		}, "这个号码有 10 位，不是有效的大陆手机号：手机号是 11 位、以 13–19 开头。"},
 		{"letters in phone", func(c *checkInScreen, w fyne.Window) {
 			fillCheckIn(t, c, "138abc", "王芳")
-		}, "手机号只能包含数字"},
+		}, "电话号码只能包含数字"},
+		{"Hong Kong mobile without +852", func(c *checkInScreen, w fyne.Window) {
+			fillCheckIn(t, c, "9123 4567", "王芳")
+		}, "8 位号码缺少区号：大陆座机请加区号，如 021-66123456；香港、澳门、台湾的号码请以 +852、+853 或 +886 开头。"},
+		{"Taiwan mobile without +886", func(c *checkInScreen, w fyne.Window) {
+			fillCheckIn(t, c, "0912-345-678", "王芳")
+		}, "大陆以外的号码请以 +852（香港）、+853（澳门）或 +886（台湾）开头"},
+		{"Shenzhen landline a digit short", func(c *checkInScreen, w fyne.Window) {
+			fillCheckIn(t, c, "0755-1234567", "王芳")
+		}, "区号 0755 的座机号码是 8 位，这里是 7 位，请核对。"},
 		{"party of zero", func(c *checkInScreen, w fyne.Window) {
 			fillCheckIn(t, c, "13812345678", "王芳")
 			c.party.SetText("0")
@@ -167,4 +176,19 @@ func TestConsultantCannotCheckIn(t *testing.T) {
 	}
 	h.hides("来访登记", "自助登记模式")
 	h.shows("今日看板")
+}
+
+// A landline caller checks in at the desk: with its area code and an
+// extension, typed in full-width digits from a Chinese input method.
+func TestCheckInAcceptsLandline(t *testing.T) {
+	h := newHarness(t, true, "陈思远")
+	h.signInAs("李静")
+	c := h.checkIn()
+	fillCheckIn(t, c, "０１０－１２３４５６７８ 转 801", "王芳")
+	test.Tap(c.submit)
+	h.shows("已登记：王芳（首访）")
+	r, ok, err := h.store.LookupPhone(context.Background(), "+86 10 1234 5678 ext 801")
+	if err != nil || !ok || r.Name != "王芳" {
+		t.Fatalf("lookup %+v %v %v", r, ok, err)
+	}
 }

@@ -281,7 +281,7 @@ func TestInspectionBadInputOnScreen(t *testing.T) {
 	test.Type(f.owners, "王😀")
 	test.Type(f.phone, "12345")
 	test.Tap(f.start)
-	h.shows("必填", "太长了：最多 20 个字，现在 10000 个。", "请填写 11 位中国大陆手机号。")
+	h.shows("必填", "太长了：最多 20 个字，现在 10000 个。", "这个号码有 5 位，不是有效的大陆手机号：手机号是 11 位、以 13–19 开头。")
 	if h.u.shell.inspection.check != nil {
 		t.Fatal("an inspection started with bad input")
 	}

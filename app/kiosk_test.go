@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,7 +43,7 @@ func TestKioskSelfCheckInInThreeSteps(t *testing.T) {
 	// Step 1: a bad number is refused in place.
 	typePhone(t, k, "12345")
 	test.Tap(k.next)
-	h.shows("请填写 11 位中国大陆手机号。")
+	h.shows("这个号码有 5 位，不是有效的大陆手机号：手机号是 11 位、以 13–19 开头。")
 	if k.step != kioskPhone {
 		t.Fatal("moved on with a bad number")
 	}
@@ -148,4 +149,60 @@ func (h *harness) firstSource() string {
 		h.t.Fatal(err)
 	}
 	return srcs[0].ID
+}
+
+// A Hong Kong, Macau or Taiwan number typed without its code is refused on
+// the kiosk with a message, in the visitor's language, that says numbers
+// outside the mainland start with +852 / +853 / +886; with its code, and
+// a mainland landline with its area code, it is accepted.
+func TestKioskPhoneOutsideMainland(t *testing.T) {
+	for _, lang := range []string{"zh", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			h := newHarness(t, true, "陈思远")
+			SetLanguage(lang)
+			h.signInAs("李静")
+			test.Tap(findButton(t, h, T("shell.kiosk")))
+			k := h.kioskScreen()
+			clear := func() {
+				for range 16 {
+					test.Tap(k.keys["⌫"])
+				}
+			}
+			for _, tt := range []struct{ number, shows string }{
+				{"91234567", T("err.phone.local", map[string]any{"Len": 8})}, // Hong Kong mobile
+				{"66123456", T("err.phone.local", map[string]any{"Len": 8})}, // Macau mobile
+				{"0912345678", T("err.phone.outside_mainland")},              // Taiwan mobile
+				{"07551234567", T("err.phone.cn_landline", map[string]any{"Area": "0755", "Want": "8", "Len": 7})},
+			} {
+				clear()
+				typePhone(t, k, tt.number)
+				test.Tap(k.next)
+				h.shows(tt.shows)
+				if !containsAll(tt.shows, "+852", "+853") && tt.number != "07551234567" {
+					t.Fatalf("%q: %q does not name the codes", tt.number, tt.shows)
+				}
+				if k.step != kioskPhone {
+					t.Fatalf("%s: moved on", tt.number)
+				}
+			}
+			for _, ok := range []string{"+85291234567", "01012345678"} {
+				clear()
+				typePhone(t, k, ok)
+				test.Tap(k.next)
+				if k.step != kioskName {
+					t.Fatalf("%s refused:\n%s", ok, h.screen())
+				}
+				k.show(kioskPhone)
+			}
+		})
+	}
+}
+
+func containsAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
 }

@@ -274,6 +274,9 @@ func (s *Store) RecordCareRevisit(ctx context.Context, actorID, id string, in Ca
 	if err := in.validate(s.now(), fromMS(created)); err != nil {
 		return CareRevisit{}, err
 	}
+	if in.Method == "sms" && !IsMobile(phone) { // the one place a number must be a mobile
+		return CareRevisit{}, FieldErrors{"method": invalid("method", "err.revisit.sms_landline", nil)}
+	}
 	var ticket *TicketInput
 	var dl Deadlines
 	if in.Satisfaction <= UnsatisfiedMax {

@@ -81,21 +81,29 @@ func FuzzValidateCheckIn(f *testing.F) {
 	})
 }
 
-// checkE164 checks an accepted phone number.
-func checkE164(t *testing.T, in, e164 string) {
+// checkE164 checks an accepted phone number: E.164, then ";ext=" and
+// 1–6 digits for an extension.
+func checkE164(t *testing.T, in, stored string) {
 	t.Helper()
+	e164, ext, hasExt := strings.Cut(stored, ";ext=")
 	// libphonenumber allows national numbers of up to 17 digits (DE has 15),
 	// a little longer than E.164's 15 in all.
 	if len(e164) < 5 || len(e164) > 20 || e164[0] != '+' || strings.Trim(e164[1:], "0123456789") != "" {
-		t.Fatalf("%q normalised to %q, not E.164", in, e164)
+		t.Fatalf("%q normalised to %q, not E.164", in, stored)
 	}
-	again, err := NormalizePhone("phone", e164)
-	if err != nil || again != e164 {
-		t.Fatalf("%q → %q → %q, %v: not stable", in, e164, again, err)
+	if hasExt && (ext == "" || len(ext) > 6 || strings.Trim(ext, "0123456789") != "") {
+		t.Fatalf("%q normalised to %q: a bad extension", in, stored)
 	}
-	if strings.HasPrefix(e164, "+86") && (len(e164) != 14 || e164[3] != '1') {
-		t.Fatalf("%q accepted as mainland %q, not a mobile", in, e164)
+	again, err := NormalizePhone("phone", stored)
+	if err != nil || again != stored {
+		t.Fatalf("%q → %q → %q, %v: not stable", in, stored, again, err)
 	}
+	// A mainland number is a mobile (1 and 10 digits more) or a landline
+	// (area code without its 0, then 7–8 digits).
+	if n := len(e164) - 3; strings.HasPrefix(e164, "+86") && !(n == 11 && e164[3] == '1') && !(n >= 9 && n <= 11 && e164[3] != '1') && !(n == 10 && strings.HasPrefix(e164, "+8610")) {
+		t.Fatalf("%q accepted as mainland %q, neither a mobile nor a landline", in, stored)
+	}
+	e164 = stored
 	m := MaskPhone(e164)
 	if !strings.Contains(m, "****") || len(e164) >= 8 && strings.Contains(m, e164[len(e164)-8:]) {
 		t.Fatalf("MaskPhone(%q) = %q", e164, m)

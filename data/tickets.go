@@ -407,8 +407,8 @@ func (s *Store) AddTicketEvent(ctx context.Context, actorID, ticketID string, ev
 		if err != nil {
 			return err
 		}
-		var kind, owner string
-		err = tx.QueryRowContext(ctx, `SELECT kind, COALESCE(owner_id, '') FROM tickets WHERE id = ? AND office_id = ?`, ticketID, st.office).Scan(&kind, &owner)
+		var kind, owner, phone string
+		err = tx.QueryRowContext(ctx, `SELECT kind, COALESCE(owner_id, ''), phone FROM tickets WHERE id = ? AND office_id = ?`, ticketID, st.office).Scan(&kind, &owner, &phone)
 		if isNoRows(err) {
 			return &Error{Code: ENOTFOUND, Key: "err.ticket.not_found"}
 		}
@@ -417,6 +417,9 @@ func (s *Store) AddTicketEvent(ctx context.Context, actorID, ticketID string, ev
 		}
 		if !mayAct(ev.Kind, actor, owner) {
 			return &Error{Code: EFORBIDDEN, Key: "err.ticket.not_owner"}
+		}
+		if ev.Revisit.Method == "sms" && phone != "" && !IsMobile(phone) { // an SMS needs a mobile
+			return invalid("method", "err.revisit.sms_landline", nil)
 		}
 		if ev.To != "" {
 			to, err := findStaff(ctx, tx, ev.To)

@@ -164,7 +164,11 @@ func TestCleanLineOptional(t *testing.T) {
 	})
 }
 
-// phoneCases: want is the E.164 form of an accepted number.
+// phoneCases: want is the E.164 form of an accepted number. The numbers
+// are real-format: mainland mobiles, landlines with the local lengths of
+// their cities (Beijing, Shanghai, Guangzhou and Shenzhen 8 digits,
+// Urumqi 7), and Hong Kong, Macau and Taiwan numbers as their residents
+// write them at home.
 var phoneCases = []fieldCase{
 	{name: "plain mobile", in: "13812345678", want: "+8613812345678"},
 	{name: "spaces", in: "138 1234 5678", want: "+8613812345678"},
@@ -176,26 +180,62 @@ var phoneCases = []fieldCase{
 	{name: "0086", in: "008613812345678", want: "+8613812345678"},
 	{name: "0086 spaced", in: "0086 138 1234 5678", want: "+8613812345678"},
 	{name: "newer prefix 198", in: "198 1234 5678", want: "+8619812345678"},
+
+	{name: "full-width digits", in: "１３８１２３４５６７８", want: "+8613812345678"},
+	{name: "full-width plus and digits", in: "＋８６ １３８ １２３４ ５６７８", want: "+8613812345678"},
+	{name: "ideographic and no-break spaces", in: "138\u30001234\u00a05678", want: "+8613812345678"},
+	{name: "full-width landline", in: "０１０－１２３４５６７８", want: "+861012345678"},
+
+	{name: "Beijing landline", in: "010-12345678", want: "+861012345678"},
+	{name: "Beijing landline spaced", in: "010 1234 5678", want: "+861012345678"},
+	{name: "Beijing landline +86", in: "+86 10 1234 5678", want: "+861012345678"},
+	{name: "Beijing landline +86 with its 0", in: "+86 010 1234 5678", want: "+861012345678"},
+	{name: "Shanghai landline 0086", in: "0086 21 6612 3456", want: "+862166123456"},
+	{name: "Guangzhou landline", in: "020-81234567", want: "+862081234567"},
+	{name: "Shenzhen landline", in: "0755-82345678", want: "+8675582345678"},
+	{name: "Shenzhen landline in parentheses", in: "(0755) 8234 5678", want: "+8675582345678"},
+	{name: "Urumqi 7-digit landline", in: "0991-1234567", want: "+869911234567"},
+	{name: "extension 转", in: "010-12345678 转 801", want: "+861012345678;ext=801"},
+	{name: "extension 转 no spaces", in: "010-12345678转801", want: "+861012345678;ext=801"},
+	{name: "extension 分机", in: "0755-82345678 分机 8001", want: "+8675582345678;ext=8001"},
+	{name: "extension after a dash", in: "010-12345678-801", want: "+861012345678;ext=801"},
+	{name: "extension ext.", in: "+86 755 8234 5678 ext. 8001", want: "+8675582345678;ext=8001"},
+	{name: "extension x", in: "021-66123456x12", want: "+862166123456;ext=12"},
+	{name: "extension #", in: "021-66123456#12", want: "+862166123456;ext=12"},
+
 	{name: "UK mobile", in: "+44 7911 123456", want: "+447911123456"},
 	{name: "UK mobile 0044", in: "0044 7911 123456", want: "+447911123456"},
 	{name: "US", in: "+1 415 555 2671", want: "+14155552671"},
 	{name: "Hong Kong", in: "+852 9123 4567", want: "+85291234567"},
+	{name: "Macau", in: "+853 6612 3456", want: "+85366123456"},
 	{name: "Taiwan", in: "+886 912 345 678", want: "+886912345678"},
+	{name: "Taiwan full-width plus", in: "＋886 912 345 678", want: "+886912345678"},
+
+	{name: "Hong Kong mobile without +852", in: "9123 4567", key: "err.phone.local", args: map[string]any{"Len": 8}},
+	{name: "Macau mobile without +853", in: "6612 3456", key: "err.phone.local", args: map[string]any{"Len": 8}},
+	{name: "Hong Kong landline without +852", in: "2812 3456", key: "err.phone.local", args: map[string]any{"Len": 8}},
+	{name: "Taiwan mobile without +886", in: "0912-345-678", key: "err.phone.outside_mainland"},
+	{name: "Taiwan mobile without +886, compact", in: "0912345678", key: "err.phone.outside_mainland"},
+	{name: "Shanghai number without its area code", in: "6612 3456", key: "err.phone.local"},
+	{name: "Shenzhen landline one digit short", in: "0755-1234567", key: "err.phone.cn_landline", args: map[string]any{"Area": "0755", "Want": "8", "Len": 7}},
+	{name: "Beijing landline one digit short", in: "010-1234567", key: "err.phone.cn_landline", args: map[string]any{"Area": "010", "Want": "8", "Len": 7}},
+	{name: "Hangzhou landline one digit short", in: "0571-8888888", key: "err.phone.cn_landline", args: map[string]any{"Area": "0571", "Want": "8", "Len": 7}},
+	{name: "400 service number", in: "400 123 4567", key: "err.phone.cn_service"},
+	{name: "800 service number", in: "800 810 8888", key: "err.phone.cn_service"},
+	{name: "bank service number", in: "95588", key: "err.phone.invalid"},
 	// 07700 900000–900999 is Ofcom's range reserved for drama; it is never
 	// assigned, and libphonenumber does not call it valid.
-	{name: "UK drama range", in: "+44 7700 900123", key: "err.phone.invalid"},
+	{name: "UK drama range", in: "+44 7700 900123", key: "err.phone.invalid_in", args: map[string]any{"Code": "+44"}},
 	{name: "empty", in: "", key: "err.field.required"},
 	{name: "blank", in: "   ", key: "err.field.required"},
-	{name: "too short", in: "12345", key: "err.phone.cn_mobile"},
-	{name: "ten digits", in: "1381234567", key: "err.phone.cn_mobile"},
-	{name: "twelve digits", in: "138123456789", key: "err.phone.cn_mobile"},
+	{name: "ideographic spaces only", in: "\u3000\u3000", key: "err.field.required"},
+	{name: "too short", in: "12345", key: "err.phone.cn_mobile", args: map[string]any{"Len": 5}},
+	{name: "ten digits", in: "1381234567", key: "err.phone.cn_mobile", args: map[string]any{"Len": 10}},
+	{name: "twelve digits", in: "138123456789", key: "err.phone.cn_mobile", args: map[string]any{"Len": 12}},
+	{name: "unassigned prefix 128", in: "12812345678", key: "err.phone.cn_mobile", args: map[string]any{"Len": 11}},
 	{name: "letters", in: "abc", key: "err.phone.chars"},
 	{name: "letter inside", in: "1381234567O", key: "err.phone.chars"},
-	{name: "full-width digits", in: "１３８１２３４５６７８", want: "+8613812345678"},
 	{name: "sql", in: "138'; DROP TABLE visitors;--", key: "err.phone.chars"},
-	{name: "Beijing landline +86", in: "+86 010 1234 5678", key: "err.phone.cn_mobile"},
-	{name: "Beijing landline", in: "010 1234 5678", key: "err.phone.cn_mobile"},
-	{name: "400 service number", in: "400 123 4567", key: "err.phone.cn_mobile"},
 	{name: "plus only", in: "+", key: "err.phone.invalid"},
 	{name: "NUL", in: "138\x0012345678", key: "err.field.control"},
 	{name: "10k paste", in: strings.Repeat("1", 10000), key: "err.field.too_long"},
@@ -279,7 +319,7 @@ func TestValidateCheckIn(t *testing.T) {
 		{"notes NUL", func(in *CheckInInput) { in.Notes = "a\x00" }, map[string]string{"notes": "err.field.control"}},
 		{"unit over max", func(in *CheckInInput) { in.InterestUnit = strings.Repeat("房", MaxInterestLen+1) }, map[string]string{"interest_unit": "err.field.too_long"}},
 		{"budget newline", func(in *CheckInInput) { in.InterestBudget = "300\n万" }, map[string]string{"interest_budget": "err.field.control"}},
-		{"landline", func(in *CheckInInput) { in.Phone = "+86 010 1234 5678" }, map[string]string{"phone": "err.phone.cn_mobile"}},
+		{"Hong Kong number without +852", func(in *CheckInInput) { in.Phone = "9123 4567" }, map[string]string{"phone": "err.phone.local"}},
 		{"phone letters", func(in *CheckInInput) { in.Phone = "abc" }, map[string]string{"phone": "err.phone.chars"}},
 		{"no consent", func(in *CheckInInput) { in.Consent = false }, map[string]string{"consent": "err.consent.required"}},
 		{"everything wrong", func(in *CheckInInput) {
@@ -330,17 +370,17 @@ func TestCheckInInvalidWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	src := firstSource(t, s)
 	forms := map[string]CheckInInput{
-		"empty":           {},
-		"emoji name":      {Name: "王😀", Phone: "13812345678", Purpose: PurposeViewing, SourceID: src, Consent: true},
-		"sql name":        {Name: sqlText, Phone: "13812345678", Purpose: PurposeViewing, SourceID: src, Consent: true},
-		"control name":    {Name: "王\x00芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: src, Consent: true},
-		"10k name":        {Name: paste10k, Phone: "13812345678", Purpose: PurposeViewing, SourceID: src, Consent: true},
-		"landline":        {Name: "王芳", Phone: "+86 010 1234 5678", Purpose: PurposeViewing, SourceID: src, Consent: true},
-		"no consent":      {Name: "王芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: src},
-		"notes too long":  {Name: "王芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: src, Consent: true, Notes: paste10k},
-		"notes with bidi": {Name: "王芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: src, Consent: true, Notes: "\u202e"},
-		"unknown source":  {Name: "王芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: "no-such-source", Consent: true},
-		"kiosk party 51":  {Name: "王芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: "", Consent: true, Via: ViaKiosk, PartySize: "51"},
+		"empty":                      {},
+		"emoji name":                 {Name: "王😀", Phone: "13812345678", Purpose: PurposeViewing, SourceID: src, Consent: true},
+		"sql name":                   {Name: sqlText, Phone: "13812345678", Purpose: PurposeViewing, SourceID: src, Consent: true},
+		"control name":               {Name: "王\x00芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: src, Consent: true},
+		"10k name":                   {Name: paste10k, Phone: "13812345678", Purpose: PurposeViewing, SourceID: src, Consent: true},
+		"Taiwan number without +886": {Name: "王芳", Phone: "0912-345-678", Purpose: PurposeViewing, SourceID: src, Consent: true},
+		"no consent":                 {Name: "王芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: src},
+		"notes too long":             {Name: "王芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: src, Consent: true, Notes: paste10k},
+		"notes with bidi":            {Name: "王芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: src, Consent: true, Notes: "\u202e"},
+		"unknown source":             {Name: "王芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: "no-such-source", Consent: true},
+		"kiosk party 51":             {Name: "王芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: "", Consent: true, Via: ViaKiosk, PartySize: "51"},
 	}
 	// One valid visit first, so "nothing written" is not trivially an empty table.
 	mustCheckIn(t, s, admin.ID, desk(t, s, "李雷", "13900000001"))
