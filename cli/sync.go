@@ -78,36 +78,51 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	opts := syncOptions
 	opts.Logger = cliLogger(stderr)
-	lastTenth := map[string]int64{}
+	scopeName := func(scope string) string { return scope }
+	lastTenth, lastDone := map[string]int64{}, map[string]int64{}
 	res, err := hqsync.Enroll(ctx, s, hqsync.EnrollInput{
 		HQURL: *hq, Fingerprint: *fp, Code: *code, DeviceName: *name,
+		Joined: func(res hqsync.EnrollResult) {
+			if res.Role == hqsync.RoleHQ {
+				fmt.Fprintln(stdout, tr.say("sync.cli.joined_hq", nil))
+			} else {
+				fmt.Fprintln(stdout, tr.say("sync.cli.joined", map[string]any{"Name": res.OfficeName, "Code": res.OfficeCode, "Tag": res.Tag}))
+			}
+			scopeName = scopeNamer(ctx, s)
+		},
 		Progress: func(p hqsync.Progress) {
-			// One line per tenth of a scope, and its end.
+			// One line at the start, per tenth of a scope, and at its end.
 			tenth := int64(10)
 			if p.Total > 0 {
 				tenth = p.Done * 10 / p.Total
 			}
-			if last, ok := lastTenth[p.Scope]; ok && tenth == last && p.Done != p.Total {
+			last, seen := lastTenth[p.Scope]
+			if seen && tenth == last && (p.Done != p.Total || lastDone[p.Scope] == p.Done) {
 				return
 			}
-			lastTenth[p.Scope] = tenth
-			fmt.Fprintln(stdout, tr.say("sync.cli.loading", map[string]any{"Scope": p.Scope, "Done": p.Done, "Total": p.Total}))
+			lastTenth[p.Scope], lastDone[p.Scope] = tenth, p.Done
+			fmt.Fprintln(stdout, tr.say("sync.cli.loading", map[string]any{"Scope": scopeName(p.Scope), "Done": p.Done, "Total": p.Total}))
 		},
 	}, opts)
-	if res.Role != "" {
-		if res.Role == hqsync.RoleHQ {
-			fmt.Fprintln(stdout, tr.say("sync.cli.joined_hq", nil))
-		} else {
-			fmt.Fprintln(stdout, tr.say("sync.cli.joined", map[string]any{"Name": res.OfficeName, "Code": res.OfficeCode, "Tag": res.Tag}))
-		}
-	}
 	if err != nil {
 		return explain(err)
 	}
 	for _, scope := range sortedKeys(res.Loaded) {
-		fmt.Fprintln(stdout, tr.say("sync.cli.loaded", map[string]any{"Scope": scope, "N": res.Loaded[scope]}))
+		fmt.Fprintln(stdout, tr.say("sync.cli.loaded", map[string]any{"Scope": scopeName(scope), "N": res.Loaded[scope]}))
 	}
 	return nil
+}
+
+// scopeNamer names the device's own office scope by the office's code
+// (office:0193… reads as SH01); other scopes keep their names.
+func scopeNamer(ctx context.Context, s *data.Store) func(string) string {
+	id, err := s.SyncIdentity(ctx)
+	return func(scope string) string {
+		if err == nil && id.OfficeID != "" && scope == hqsync.OfficeScope(id.OfficeID) {
+			return id.OfficeCode
+		}
+		return scope
+	}
 }
 
 func syncVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
@@ -130,7 +145,7 @@ func syncVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	opts := syncOptions
 	opts.Logger = cliLogger(stderr)
 	rep, err := hqsync.NewLoop(s, opts).Round(ctx)
-	printReport(stdout, tr, rep)
+	printReport(stdout, tr, rep, scopeNamer(ctx, s))
 	if err != nil {
 		return explain(err)
 	}
@@ -138,24 +153,51 @@ func syncVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 }
 
 // printReport says what a round moved, in the user's language.
-func printReport(w io.Writer, tr lang, rep hqsync.Report) {
+func printReport(w io.Writer, tr lang, rep hqsync.Report, scopeName func(string) string) {
 	if rep.Requeued > 0 {
 		fmt.Fprintln(w, tr.say("sync.cli.requeued", map[string]any{"Seq": rep.Requeued}))
 	}
 	if rep.Pushed > 0 || len(rep.Rejected) > 0 {
 		fmt.Fprintln(w, tr.say("sync.cli.pushed", map[string]any{"Pushed": rep.Pushed, "Applied": rep.Applied, "Duplicates": rep.Duplicates, "Rejected": len(rep.Rejected)}))
 	}
-	for _, r := range rep.Rejected {
-		fmt.Fprintln(w, tr.say("sync.cli.refused", map[string]any{"Seq": r.Seq, "Name": r.Name, "Reason": tr.say(r.Key, r.Args)}))
+	if len(rep.Rejected) <= 10 {
+		for _, r := range rep.Rejected {
+			fmt.Fprintln(w, tr.say("sync.cli.refused", map[string]any{"Seq": r.Seq, "Name": r.Name, "Reason": tr.say(r.Key, r.Args)}))
+		}
+	} else {
+		// Many refusals for one reason (a standalone office's own copy of
+		// HQ's reference data, say): one line per kind and reason.
+		type group struct {
+			first, last int64
+			n           int
+			r           hqsync.Refusal
+		}
+		var order []string
+		groups := map[string]*group{}
+		for _, r := range rep.Rejected {
+			k := r.Name + "\x00" + r.Key
+			g, ok := groups[k]
+			if !ok {
+				g = &group{first: r.Seq, r: r}
+				groups[k] = g
+				order = append(order, k)
+			}
+			g.n++
+			g.last = r.Seq
+		}
+		for _, k := range order {
+			g := groups[k]
+			fmt.Fprintln(w, tr.say("sync.cli.refused_many", map[string]any{"N": g.n, "Name": g.r.Name, "First": g.first, "Last": g.last, "Reason": tr.say(g.r.Key, g.r.Args)}))
+		}
 	}
 	for _, scope := range sortedKeys(rep.Loaded) {
-		fmt.Fprintln(w, tr.say("sync.cli.loaded", map[string]any{"Scope": scope, "N": rep.Loaded[scope]}))
+		fmt.Fprintln(w, tr.say("sync.cli.loaded", map[string]any{"Scope": scopeName(scope), "N": rep.Loaded[scope]}))
 	}
 	moved := false
 	for _, scope := range sortedKeys(rep.Pulled) {
 		if n := rep.Pulled[scope]; n > 0 {
 			moved = true
-			fmt.Fprintln(w, tr.say("sync.cli.pulled", map[string]any{"Scope": scope, "N": n}))
+			fmt.Fprintln(w, tr.say("sync.cli.pulled", map[string]any{"Scope": scopeName(scope), "N": n}))
 		}
 	}
 	if !moved && rep.Pushed == 0 && len(rep.Loaded) == 0 && rep.Requeued == 0 {

@@ -70,6 +70,9 @@ func Enroll(ctx context.Context, st Store, in EnrollInput, opts Options) (Enroll
 		return out, fmt.Errorf("enroll: %w", err)
 	}
 	c.creds = credentials(st, id.DeviceID)
+	if in.Joined != nil {
+		in.Joined(out)
+	}
 	for _, scope := range id.Scopes {
 		n, err := bootstrap(ctx, c, st, scope, in.Progress)
 		if err != nil {

@@ -124,6 +124,9 @@ type EnrollInput struct {
 	Fingerprint string
 	Code        string // the one-time enrollment code
 	DeviceName  string // "" keeps the device's name
+	// Joined, if set, is called once HQ accepted the device and the
+	// enrollment is stored, before the scopes load.
+	Joined func(EnrollResult)
 	// Progress, if set, is called as each scope loads (from the caller's
 	// goroutine, as Enroll runs).
 	Progress func(Progress)

@@ -1,0 +1,109 @@
+//go:build syncstore
+
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"anchang/assets"
+	"anchang/data"
+	"anchang/sync/hq"
+	"anchang/sync/hq/hqtest"
+)
+
+func runVerb(t *testing.T, dir, verb string, in string, args ...string) (int, string, string) {
+	t.Helper()
+	stdin = strings.NewReader(in)
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), Config{DataDir: dir, Verb: verb, Args: args}, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestEnrolAndSyncVerbs(t *testing.T) {
+	t.Setenv("LANG", "en_US.UTF-8")
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	h := hqtest.Start(t, hq.SQLite)
+	h.AddOffice("XHW", "星河湾售楼处")
+	dir, s, _ := setUpStore(t)
+	ctx := context.Background()
+	if _, err := s.CheckIn(ctx, "", data.CheckInInput{Name: "王芳", Phone: "13800138000", PartySize: "2", Purpose: data.PurposeViewing, Consent: true, Via: data.ViaKiosk}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EnsureStarterFAQ(ctx, assets.StarterFAQ); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// A wrong code: the reason in English, nothing enrolled.
+	code, out, errOut := runVerb(t, dir, "enrol", "", "--hq", h.URL, "--code", "WRNG-CODE-XXXX", "--fingerprint", h.Fingerprint)
+	if code != 1 || !strings.Contains(errOut, translations().say("err.sync.code_invalid", nil)) {
+		t.Fatalf("wrong code: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// No fingerprint: it is shown and asked for; "n" stops.
+	c := h.Code("XHW")
+	code, out, errOut = runVerb(t, dir, "enrol", "n\n", "--hq", h.URL, "--code", c)
+	if code != 1 || !strings.Contains(strings.ToLower(strings.ReplaceAll(out, ":", "")), h.Fingerprint) || !strings.Contains(errOut, translations().say("sync.cli.not_confirmed", nil)) {
+		t.Fatalf("declined: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// "y" enrolls with the same (unused) code.
+	code, out, errOut = runVerb(t, dir, "enrol", "y\n", "--hq", h.URL, "--code", c, "--name", "前台一号机")
+	if code != 0 || !strings.Contains(out, "Joined 星河湾售楼处 (XHW)") || !strings.Contains(out, "Loaded XHW: 1 records.") {
+		t.Fatalf("enrol: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// Enrolling twice is refused.
+	if code, _, errOut = runVerb(t, dir, "enrol", "", "--hq", h.URL, "--code", h.Code("XHW"), "--fingerprint", h.Fingerprint); code != 1 || !strings.Contains(errOut, translations().say("err.sync.already_enrolled", nil)) {
+		t.Fatalf("second enrol: exit %d %s", code, errOut)
+	}
+
+	code, out, errOut = runVerb(t, dir, "sync", "")
+	if code != 0 || !strings.Contains(out, "Pushed ") || !strings.Contains(out, "Pulled XHW:") {
+		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// The starter manual is HQ's reference data: HQ refuses the office's
+	// own copy, and says so once per kind of change.
+	if reason := translations().say("err.sync.hq_owned", nil); !strings.Contains(out, reason) || strings.Count(out, reason) > 3 {
+		t.Errorf("refusals not summarized with their reason %q:\n%s", reason, out)
+	}
+	t.Logf("first sync:\n%s", out)
+	code, out, _ = runVerb(t, dir, "sync", "")
+	if code != 0 || !strings.Contains(out, "Nothing to push or pull.") {
+		t.Fatalf("idle sync: exit %d\n%s", code, out)
+	}
+
+	// A second device of the office gets the visit, in Chinese.
+	t.Setenv("LANG", "zh_CN.UTF-8")
+	dir2 := t.TempDir()
+	code, out, errOut = runVerb(t, dir2, "enrol", "", "--hq", h.URL, "--code", h.Code("XHW"), "--fingerprint", hqFormat(h.Fingerprint))
+	if code != 0 || !strings.Contains(out, "已加入 星河湾售楼处（XHW）") {
+		t.Fatalf("second device: exit %d\n%s\n%s", code, out, errOut)
+	}
+	s2, err := data.Open(ctx, dir2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if n, _ := s2.CountRows(ctx, "visits"); n != 1 {
+		t.Fatalf("second device has %d visits", n)
+	}
+	// HQ down: the reason in Chinese, exit 1.
+	h.Stop()
+	if code, _, errOut = runVerb(t, dir2, "sync", ""); code != 1 || !strings.Contains(errOut, translations().say("err.sync.unreachable", nil)) || !strings.Contains(errOut, "总部") {
+		t.Fatalf("hq down: exit %d %s", code, errOut)
+	}
+}
+
+// hqFormat writes a fingerprint as people copy it: AB:CD:…
+func hqFormat(fp string) string {
+	var b strings.Builder
+	for i := 0; i < len(fp); i += 2 {
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		b.WriteString(strings.ToUpper(fp[i : i+2]))
+	}
+	return b.String()
+}
