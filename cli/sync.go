@@ -116,10 +116,10 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 // scopeNamer names the device's own office scope by the office's code
 // (office:0193… reads as SH01); other scopes keep their names.
 func scopeNamer(ctx context.Context, s *data.Store) func(string) string {
-	id, err := s.SyncIdentity(ctx)
+	_, office, err := s.Device()
 	return func(scope string) string {
-		if err == nil && id.OfficeID != "" && scope == hqsync.OfficeScope(id.OfficeID) {
-			return id.OfficeCode
+		if err == nil && office.ID != "" && scope == hqsync.OfficeScope(office.ID) {
+			return office.Code
 		}
 		return scope
 	}
