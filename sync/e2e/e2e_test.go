@@ -25,6 +25,13 @@ type office struct {
 // office that enrolls with its history, the others join fresh.
 func newOffice(t *testing.T, ctx context.Context, h Server, code, name string, n int) *office {
 	t.Helper()
+	url, fp := h.Endpoint()
+	return newOfficeVia(t, ctx, h, url, fp, code, name, n)
+}
+
+// newOfficeVia is newOffice with the devices talking to HQ at url.
+func newOfficeVia(t *testing.T, ctx context.Context, h Server, url, fp, code, name string, n int) *office {
+	t.Helper()
 	off, err := h.AddOffice(ctx, code, name)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +53,6 @@ func newOffice(t *testing.T, ctx context.Context, h Server, code, name string, n
 		if err != nil {
 			t.Fatal(err)
 		}
-		url, fp := h.Endpoint()
 		if _, err := d.Enroll(ctx, url, fp, c); err != nil {
 			t.Fatal(err)
 		}

@@ -49,9 +49,12 @@ type Faults struct {
 	mu           gosync.Mutex
 	Decide       func(r *http.Request) Fault
 	AfterForward func(r *http.Request, status int)
-	held         []heldRequest
-	next         http.RoundTripper
-	Counts       map[Fault]int
+	// OnSent, if set, runs when a request's body has been read to its end
+	// by the transport: the request is on its way, HQ has not answered.
+	OnSent func(r *http.Request)
+	held   []heldRequest
+	next   http.RoundTripper
+	Counts map[Fault]int
 }
 
 type heldRequest struct {
@@ -91,7 +94,7 @@ type roundTripper struct{ f *Faults }
 func (rt roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
 	f := rt.f
 	f.mu.Lock()
-	decide, next, after := f.Decide, f.next, f.AfterForward
+	decide, next, after, sent := f.Decide, f.next, f.AfterForward, f.OnSent
 	fault := Pass
 	if decide != nil {
 		fault = decide(r)
@@ -119,6 +122,9 @@ func (rt roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
 	send := func() (*http.Response, error) {
 		c := r.Clone(r.Context())
 		c.Body = io.NopCloser(bytes.NewReader(body))
+		if sent != nil {
+			c.Body = io.NopCloser(&eofHook{r: bytes.NewReader(body), fn: func() { sent(r) }})
+		}
 		c.ContentLength = int64(len(body))
 		c.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		return next.RoundTrip(c)
@@ -165,6 +171,22 @@ func (rt roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
 		res.Body = io.NopCloser(bytes.NewReader(b))
 	}
 	return res, nil
+}
+
+// eofHook calls fn once when r is read to its end.
+type eofHook struct {
+	r    io.Reader
+	fn   func()
+	done bool
+}
+
+func (e *eofHook) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err == io.EOF && !e.done {
+		e.done = true
+		e.fn()
+	}
+	return n, err
 }
 
 type errReader struct{}

@@ -5,6 +5,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -190,4 +192,43 @@ func reopenAndCheck(t *testing.T, ctx context.Context, h Server, r *Device, scop
 	}
 	defer d.Close()
 	return cursorConsistent(t, ctx, h, d, scope)
+}
+
+// HQ's process killed with SIGKILL while a push is in flight (before,
+// during or after its transaction), then restarted: the device pushes
+// again and HQ holds every record once.
+func TestHQKilledMidPush(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	h := startHQ(t)
+	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 2)
+	d, other := o.devices[0], o.devices[1]
+	for _, delay := range []time.Duration{0, 5 * time.Millisecond, 15 * time.Millisecond, 25 * time.Millisecond, 35 * time.Millisecond, 45 * time.Millisecond, 60 * time.Millisecond} {
+		writeN(t, ctx, d, 150, "mid-push")
+		killed := make(chan struct{})
+		var once gosync.Once
+		d.Faults.OnSent = func(r *http.Request) {
+			if r.URL.Path == "/v1/push" {
+				once.Do(func() {
+					go func() {
+						time.Sleep(delay)
+						h.Kill()
+						close(killed)
+					}()
+				})
+			}
+		}
+		_, err := d.Round(ctx)
+		<-killed
+		d.Faults.OnSent = nil
+		if err := h.Start(); err != nil {
+			t.Fatal(err)
+		}
+		id, _ := d.Store.SyncIdentity(ctx)
+		dev, derr := h.Store().Device(ctx, id.DeviceID)
+		last, _ := d.Store.LastAcked(ctx)
+		t.Logf("kill after %v: round: %v; device acked to %d, hq has to %d (%v)", delay, err, last, dev.LastSeq, derr)
+		syncAll(t, ctx, d, other)
+		checkAll(t, ctx, h, d, other)
+	}
 }

@@ -138,13 +138,12 @@ func (p *Proc) Kill() { p.signal(syscall.SIGKILL) }
 func (p *Proc) Stop() { p.signal(syscall.SIGTERM) }
 
 func (p *Proc) signal(sig syscall.Signal) {
-	p.closeAdmin()
-	if p.cmd == nil {
-		return
+	if p.cmd != nil {
+		p.cmd.Process.Signal(sig)
+		<-p.exited
+		p.cmd = nil
 	}
-	p.cmd.Process.Signal(sig)
-	<-p.exited
-	p.cmd = nil
+	p.closeAdmin()
 }
 
 func (p *Proc) closeAdmin() {

@@ -41,7 +41,13 @@ func AddOffice(ctx context.Context, st Store, describe DescribeFunc, code, name 
 	if err != nil {
 		return Office{}, false, err
 	}
-	p, _ := json.Marshal(officeSetupPayload{ID: off.ID, OfficeID: off.ID, DeviceID: HQOrigin, CreatedAt: now.UnixMilli(),
+	// The record's device is HQ's installation id: data checks that every
+	// stamp's device is an id (HQOrigin stays the change's origin).
+	hqID, err := st.HQID(ctx)
+	if err != nil {
+		return off, false, fmt.Errorf("office record: %w", err)
+	}
+	p, _ := json.Marshal(officeSetupPayload{ID: off.ID, OfficeID: off.ID, DeviceID: hqID, CreatedAt: now.UnixMilli(),
 		Code: off.Code, Name: off.Name, TimeZone: DefaultTimeZone})
 	d, err := describe(OfficeSetupMutation, OfficeSetupVersion, p)
 	if err != nil {
