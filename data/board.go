@@ -130,12 +130,15 @@ func (s *Store) Board(ctx context.Context, day string, f BoardFilter) (Board, er
 		q.WriteString(` AND v.consultant_id = ?`)
 		args = append(args, f.ConsultantID)
 	}
-	if qs := strings.TrimSpace(f.Query); qs != "" {
-		if digits, ok := phoneQuery(qs); ok {
-			if e164, err := NormalizePhone("q", qs); err == nil {
-				q.WriteString(` AND p.phone = ?`) // a whole number, however it was typed
-				args = append(args, e164)
-			} else if strings.HasPrefix(qs, "+") {
+	if qs := strings.TrimSpace(FoldInput(f.Query)); qs != "" {
+		if e164, err := NormalizePhone("q", qs); err == nil {
+			// A whole number, however it was typed (010-12345678 转 801);
+			// a landline also with any extension after it.
+			base, _ := splitE164(e164)
+			q.WriteString(` AND (p.phone = ? OR p.phone LIKE ?)`)
+			args = append(args, e164, base+";ext=%")
+		} else if digits, ok := phoneQuery(qs); ok {
+			if strings.HasPrefix(qs, "+") {
 				// The start of an international number: +86 139…
 				q.WriteString(` AND p.phone LIKE ?`)
 				args = append(args, "+"+digits+"%")

@@ -80,6 +80,8 @@ func TestBoard(t *testing.T) {
 		{"other day's name", BoardFilter{Query: "赵"}, nil},
 		{"phone tail", BoardFilter{Query: "5678"}, []string{"V3", "V1"}},
 		{"phone whole", BoardFilter{Query: "13812345678"}, []string{"V3", "V1"}},
+		{"phone whole full-width", BoardFilter{Query: "１３８\u3000１２３４\u3000５６７８"}, []string{"V3", "V1"}},
+		{"phone tail full-width", BoardFilter{Query: "５６７８"}, []string{"V3", "V1"}},
 		{"phone foreign", BoardFilter{Query: "91234567"}, []string{"V2"}},
 		{"phone none", BoardFilter{Query: "2222"}, nil},
 		{"percent literal", BoardFilter{Query: "%"}, []string{"V5"}},

@@ -24,6 +24,13 @@ func TestLandlineContacts(t *testing.T) {
 	if err != nil || !ok || r.Name != "王芳" {
 		t.Errorf("LookupPhone of the same number: %+v, %v, %v", r, ok, err)
 	}
+	// The board finds the number without its extension, masked with its area code.
+	for _, q := range []string{"010-12345678", "12345678", "010 1234 5678 转 801"} {
+		b, err := s.Board(ctx, s.Today(), BoardFilter{Query: q})
+		if err != nil || len(b.Rows) != 1 || b.Rows[0].PhoneMasked != "010 ****5678" {
+			t.Errorf("board search %q: %+v, %v", q, b.Rows, err)
+		}
+	}
 
 	in := complaint(1)
 	in.Phone = "(0755) 8234 5678"
