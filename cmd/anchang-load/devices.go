@@ -1,3 +1,5 @@
+//go:build !syncstore
+
 package main
 
 import (
@@ -15,3 +17,6 @@ func deviceScenariosReady() error { return errNoDeviceStore }
 func deviceScenarios(ctx context.Context, c config, dir string, pg *pgCluster, rep *report) error {
 	return errNoDeviceStore
 }
+
+// bootstrapMain is the hidden verb of the bootstrap child.
+func bootstrapMain(args []string) error { return errNoDeviceStore }

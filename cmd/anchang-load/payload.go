@@ -9,6 +9,7 @@ import (
 
 	"anchang/data"
 	hqsync "anchang/sync"
+	"anchang/sync/hq"
 
 	"github.com/google/uuid"
 )
@@ -58,6 +59,16 @@ type checkInPayload struct {
 	ConsentVersion string       `json:"consent_version"`
 }
 
+// officeZone is the offices' time zone (HQ's default for a new office): a
+// visit's day is the office's.
+var officeZone = func() *time.Location {
+	l, err := time.LoadLocation(hq.DefaultTimeZone)
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}()
+
 var surnames = []string{"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"}
 var givens = []string{"伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军"}
 
@@ -68,7 +79,7 @@ func checkIn(officeID, deviceID string, seq int64, n int, at time.Time) hqsync.M
 	p := checkInPayload{
 		stampPart: stampPart{ID: id, OfficeID: officeID, DeviceID: deviceID, CreatedAt: at.UnixMilli()},
 		Visitor:   visitorPart{ID: uuid.Must(uuid.NewV7()).String(), Name: name, Phone: fmt.Sprintf("+86139%08d", n%100_000_000), New: true},
-		Name:      name, ArrivedAt: at.UnixMilli(), Day: at.Format(time.DateOnly), PartySize: 1 + n%3,
+		Name:      name, ArrivedAt: at.UnixMilli(), Day: at.In(officeZone).Format(time.DateOnly), PartySize: 1 + n%3,
 		Purpose: data.PurposeViewing, Kind: data.KindFirst, Via: data.ViaKiosk, ConsentVersion: data.ConsentVersion,
 	}
 	b, err := json.Marshal(p)
