@@ -193,7 +193,10 @@ func printReport(w io.Writer, tr lang, rep hqsync.Report, scopeName func(string)
 	for _, scope := range sortedKeys(rep.Loaded) {
 		fmt.Fprintln(w, tr.say("sync.cli.loaded", map[string]any{"Scope": scopeName(scope), "N": rep.Loaded[scope]}))
 	}
-	moved := false
+	if rep.BlobsUp > 0 || rep.BlobsDown > 0 {
+		fmt.Fprintln(w, tr.say("sync.cli.blobs", map[string]any{"Up": rep.BlobsUp, "Down": rep.BlobsDown}))
+	}
+	moved := rep.BlobsUp > 0 || rep.BlobsDown > 0
 	for _, scope := range sortedKeys(rep.Pulled) {
 		if n := rep.Pulled[scope]; n > 0 {
 			moved = true

@@ -314,7 +314,9 @@ type request struct {
 	method  string
 	path    string // "/v1/push", with its query
 	in      any    // JSON body, nil for none
-	auth    bool   // carries the bearer token
+	raw     []byte // a raw body (a blob's chunk) instead of in
+	header  http.Header
+	auth    bool // carries the bearer token
 	timeout time.Duration
 	limit   int64 // of the answer's body
 }
@@ -338,7 +340,7 @@ func (c *client) call(ctx context.Context, r request, out any) error {
 // send does the round trip and returns the answer's body (read in full, up
 // to r.limit) and headers.
 func (c *client) send(ctx context.Context, r request) ([]byte, http.Header, error) {
-	var payload []byte
+	payload := r.raw
 	if r.in != nil {
 		b, err := json.Marshal(r.in)
 		if err != nil {
@@ -394,6 +396,9 @@ func (c *client) do(ctx context.Context, r request, payload []byte) (*http.Respo
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range r.header {
+		req.Header[k] = v
 	}
 	if r.auth {
 		tok, err := c.bearer(ctx)

@@ -62,8 +62,9 @@ type Loop struct {
 	status    Status
 	cl        *client
 	clKey     string
-	checkedHQ bool // an empty push has told HQ's last seq since start or resync
-	reload    bool // HQ went back in time: reload every scope
+	checkedHQ bool                 // an empty push has told HQ's last seq since start or resync
+	reload    bool                 // HQ went back in time: reload every scope
+	blobWait  map[string]time.Time // blobs HQ lacked: not asked for again before
 	lastPrune time.Time
 }
 
@@ -502,6 +503,9 @@ func (l *Loop) pullAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 	for {
 		waiting := wait && !more
 		if waiting {
+			if err := l.syncBlobs(ctx, c, rep); err != nil {
+				return err
+			}
 			l.succeeded(ctx)
 		}
 		cursors, err := l.st.Cursors(ctx)
@@ -571,6 +575,9 @@ func (l *Loop) pullAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 			return nil
 		}
 		if !more && !wait {
+			if err := l.syncBlobs(ctx, c, rep); err != nil {
+				return err
+			}
 			l.succeeded(ctx)
 			return nil
 		}

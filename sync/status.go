@@ -104,6 +104,9 @@ type Report struct {
 	Requeued int64
 	Pulled   map[string]int   // changes applied, per scope
 	Loaded   map[string]int64 // records loaded from a snapshot, per scope
+	// BlobsUp and BlobsDown count photos and signatures sent to HQ and
+	// fetched from it.
+	BlobsUp, BlobsDown int
 }
 
 // Refusal is one mutation HQ refused.
