@@ -36,7 +36,7 @@ func TestCalendarWarningInTopBar(t *testing.T) {
 	SetLanguage("en")
 	h.clk.t = time.Date(2028, 3, 1, 10, 0, 0, 0, defaultLocation) // all year while the current year has none
 	h.signInAs("管理员")
-	h.shows("2028 holiday schedule missing")
+	h.shows(T("shell.calendar_missing", map[string]any{"Year": 2028}))
 }
 
 // A complaint opened on 31 December 2026 shows that its deadlines are

@@ -79,11 +79,6 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	office.Importance = widget.HighImportance
 	var right []fyne.CanvasObject
 	sh.tickets = newTicketsScreen(u)
-	if canEditTicketPolicy(u.user.Role) {
-		sh.calendarWarn = &widget.Button{Icon: theme.WarningIcon(), Importance: widget.WarningImportance, OnTapped: func() { u.showHolidays() }}
-		sh.calendarWarn.Hide()
-		right = append(right, sh.calendarWarn)
-	}
 	right = append(right, sh.tickets.glanceButton(), sh.clock)
 	if u.user.Role.CanCheckIn() {
 		right = append(right, &widget.Button{Text: T("shell.kiosk"), Icon: nil, OnTapped: u.showKiosk})
@@ -126,7 +121,16 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 		}
 	}
 	sh.syncBar = newSyncBar(u) // at the tab row's right end: the top bar is full at 1024 px
-	return container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()), nil, nil, nil, sh.tabs.object(sh.syncBar.buildUI()))
+	head := container.NewVBox(container.NewPadded(top))
+	if canEditTicketPolicy(u.user.Role) {
+		// A strip under the bar, not in it: the bar is full at 1024 pixels.
+		sh.calendarWarn = &widget.Button{Icon: theme.WarningIcon(), Importance: widget.WarningImportance, Alignment: widget.ButtonAlignLeading,
+			OnTapped: func() { u.showHolidays() }}
+		sh.calendarWarn.Hide()
+		head.Add(container.NewPadded(sh.calendarWarn))
+	}
+	head.Add(widget.NewSeparator())
+	return container.NewBorder(head, nil, nil, nil, sh.tabs.object(sh.syncBar.buildUI()))
 }
 
 func (sh *shell) menu() *fyne.MainMenu {
