@@ -500,6 +500,7 @@ func (l *Loop) pullAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 		return err
 	}
 	more := true
+	resynced := map[string]bool{}
 	for {
 		waiting := wait && !more
 		if waiting {
@@ -544,6 +545,10 @@ func (l *Loop) pullAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 				continue
 			}
 			if page.Resync {
+				if resynced[scope] {
+					return syncError(CodeUnavailable, KeyBadResponse, fmt.Errorf("pull %s: resync again right after a reload", scope))
+				}
+				resynced[scope] = true
 				if err := l.resync(ctx, c, id, scope, rep); err != nil {
 					return err
 				}

@@ -700,3 +700,46 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// HQ needs a newer schema: the round stops with err.sync.update_required,
+// the outbox is kept, and the loop says update_required.
+func TestUpdateRequired(t *testing.T) {
+	h := hqtest.StartWith(t, hq.SQLite, hqtest.Options{Config: func(c *hq.Config) { c.MinSchema = data.SchemaVersion + 1 }})
+	h.AddOffice("SH01", "上海一号案场")
+	a := standalone(t, "SH01", nil)
+	a.checkIn("王五")
+	pending := a.pending()
+	_, err := a.enroll(h, h.Code("SH01"), quiet())
+	if keyOf(err) != hqsync.KeyUpdateRequired {
+		t.Fatalf("enroll: %v", err)
+	}
+	if a.identity().Enrolled || a.pending() != pending {
+		t.Fatalf("the device changed: %+v, pending %d", a.identity(), a.pending())
+	}
+}
+
+// HQ's clock jumps past the device's token: HQ answers 401, the device
+// gets a new token and the round goes through.
+func TestExpiredTokenAtHQIsRenewed(t *testing.T) {
+	var mu sync.Mutex
+	skew := time.Duration(0)
+	hqNow := func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(skew) }
+	h := hqtest.StartWith(t, hq.SQLite, hqtest.Options{Now: hqNow})
+	a, b := enrolledPair(t, h, nil, nil)
+	l := hqsync.NewLoop(a.s, quiet())
+	a.checkIn("甲")
+	if rep, err := l.Round(context.Background()); err != nil || rep.Applied != 1 {
+		t.Fatalf("first round: %+v %v", rep, err)
+	}
+	mu.Lock()
+	skew = 20 * time.Minute
+	mu.Unlock()
+	a.checkIn("乙")
+	if rep, err := l.Round(context.Background()); err != nil || rep.Applied != 1 {
+		t.Fatalf("round after HQ's clock jumped: %+v %v", rep, err)
+	}
+	b.round(quiet())
+	if a.count("visits") != b.count("visits") {
+		t.Fatalf("a %d, b %d", a.count("visits"), b.count("visits"))
+	}
+}
