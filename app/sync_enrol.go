@@ -205,10 +205,10 @@ func scopeText(scope string) string {
 	return T("sync.load.office")
 }
 
-// groupFingerprint writes a hex fingerprint in groups of four, eight groups
-// to a line, as people read it aloud: "3F2A 9C01 …".
+// groupFingerprint writes a hex fingerprint in lower case, as HQ prints it,
+// in groups of four, eight groups to a line, for reading aloud: "3f2a 9c01 …".
 func groupFingerprint(fp string) string {
-	fp = strings.ToUpper(strings.NewReplacer(":", "", " ", "", "-", "").Replace(fp))
+	fp = strings.ToLower(strings.NewReplacer(":", "", " ", "", "-", "").Replace(fp))
 	if fp == "" {
 		return T("sync.enrol.fp.system")
 	}

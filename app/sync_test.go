@@ -164,7 +164,7 @@ func TestEnrolBadInputThenWrongCodeChangesNothing(t *testing.T) {
 	if len(hq.probeTo) != 1 || hq.probeTo[0] != "https://hq.example.com:8443" {
 		t.Fatalf("probed %v", hq.probeTo)
 	}
-	h.shows("3F2A 9C01 D4E5 F607 1829 3A4B 5C6D 7E8F", "90A1 B2C3", "指纹一致，加入")
+	h.shows("3f2a 9c01 d4e5 f607 1829 3a4b 5c6d 7e8f", "90a1 b2c3", "指纹一致，加入")
 	test.Tap(f.matches)
 	if len(hq.enrols) != 1 || hq.enrols[0].Code != "K7QF-93XM-2TPA" || hq.enrols[0].Fingerprint != testFP || hq.enrols[0].DeviceName != "前台二号机" {
 		t.Fatalf("enrolled with %+v", hq.enrols)
@@ -187,10 +187,10 @@ func TestEnrolFingerprintMismatchSendsNothing(t *testing.T) {
 	h.withHQ(hq, &fakeSync{})
 	f := h.fillJoin("hq.example.com", "K7QF-93XM-2TPA", "前台二号机")
 	test.Tap(f.connect)
-	h.shows("证书指纹", "3F2A 9C01")
+	h.shows("证书指纹", "3f2a 9c01")
 	test.Tap(f.differs)
 	h.shows("指纹不一致，没有加入", "连接总部")
-	h.hides("3F2A 9C01")
+	h.hides("3f2a 9c01")
 	if h.store.IsSetUp() {
 		t.Fatal("device set up")
 	}
@@ -459,8 +459,8 @@ func TestSyncPulledChangesRefreshTheDesk(t *testing.T) {
 
 func TestSyncFingerprintGroups(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{testFP, "3F2A 9C01 D4E5 F607 1829 3A4B 5C6D 7E8F\n90A1 B2C3 D4E5 F607 1829 3A4B 5C6D 7E8F"},
-		{"3f:2a:9c:01:d4", "3F2A 9C01 D4"},
+		{testFP, "3f2a 9c01 d4e5 f607 1829 3a4b 5c6d 7e8f\n90a1 b2c3 d4e5 f607 1829 3a4b 5c6d 7e8f"},
+		{"3f:2a:9c:01:d4", "3f2a 9c01 d4"},
 	} {
 		if got := groupFingerprint(c.in); got != c.want {
 			t.Errorf("groupFingerprint(%q) = %q, want %q", c.in, got, c.want)
