@@ -19,9 +19,18 @@ import (
 
 const envKillChild = "ANCHANG_TEST_KILL_CHILD_DIR"
 
+// envGLShots names the language of the sync screenshots to take with the
+// real (GL) driver; glShots is set by sync_glshots_test.go (-tags glshots).
+const envGLShots = "ANCHANG_SYNC_SHOTS"
+
+var glShots func(lang string) int
+
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(envKillChild); dir != "" {
 		os.Exit(killChild(dir))
+	}
+	if glShots != nil && os.Getenv(envGLShots) != "" {
+		os.Exit(glShots(os.Getenv(envGLShots)))
 	}
 	os.Exit(m.Run())
 }

@@ -51,6 +51,9 @@ func (b *syncBar) update() {
 	}
 	u := b.u
 	st := u.syncStatus()
+	if u.shell != nil && u.shell.settings != nil && u.shell.settings.hq != nil {
+		u.shell.settings.hq.update()
+	}
 	if st.State == hqsync.StateNotEnrolled || st.State == "" {
 		b.box.Hide()
 		return

@@ -291,8 +291,8 @@ func TestSyncIndicatorStates(t *testing.T) {
 	}{
 		{hqsync.Status{State: hqsync.StateOnline, LastSuccess: now.Add(-3 * time.Minute)}, []string{"已同步 · 3 分钟前"}, false},
 		{hqsync.Status{State: hqsync.StateOnline, LastSuccess: now.Add(-20 * time.Second)}, []string{"已同步 · 刚刚同步"}, false},
-		{hqsync.Status{State: hqsync.StateSyncing, Pending: 12}, []string{"同步中… · 12 条待上传"}, false},
-		{hqsync.Status{State: hqsync.StateOffline, LastSuccess: now.Add(-2 * time.Hour), Pending: 5, Rejections: 2}, []string{"离线 · 2 小时前 · 5 条待上传", "2 条被拒"}, true},
+		{hqsync.Status{State: hqsync.StateSyncing, Pending: 12}, []string{"同步中… · 12 条待传"}, false},
+		{hqsync.Status{State: hqsync.StateOffline, LastSuccess: now.Add(-2 * time.Hour), Pending: 5, Rejections: 2}, []string{"离线 · 2 小时前 · 5 条待传", "2 条被拒"}, true},
 		{hqsync.Status{State: hqsync.StateOffline}, []string{"离线 · 从未同步"}, false},
 		{hqsync.Status{State: hqsync.StateUpdateRequired}, []string{"请更新软件"}, false},
 		{hqsync.Status{State: hqsync.StateRevoked}, []string{"本机已被总部停用"}, false},
