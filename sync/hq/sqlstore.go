@@ -36,6 +36,10 @@ type SQLStore struct {
 	dsn     string  // PostgreSQL DSN (for the listener's own connection)
 	db      *sql.DB // writes (SQLite: one connection, BEGIN IMMEDIATE)
 	rdb     *sql.DB // reads (SQLite: a pool; PostgreSQL: the same as db)
+
+	// beforeCommit, in tests, runs at the end of every push transaction;
+	// an error rolls it back.
+	beforeCommit func(ctx context.Context) error
 }
 
 // OpenSQLite opens (creating and migrating) HQ's SQLite database at path:

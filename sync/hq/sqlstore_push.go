@@ -226,6 +226,9 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 			return err
 		}
 		out.Response.LastSeq = cur
+		if s.beforeCommit != nil {
+			return s.beforeCommit(ctx)
+		}
 		return nil
 	})
 	if err != nil {
