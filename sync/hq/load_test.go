@@ -107,3 +107,45 @@ func TestInsertBaseline(t *testing.T) {
 		}
 	})
 }
+
+// A push's change and receipt rows are written together after the batch
+// (rows, sqlstore_stmts.go); a seq repeated inside one batch must still
+// find its receipt: the same payload is a duplicate, another an integrity
+// error that stops the batch. A batch over maxRowsPerInsert is split.
+func TestPushRepeatsInsideOneBatch(t *testing.T) {
+	backends(t, func(t *testing.T, s *SQLStore) {
+		d := enrolled(t, s, "SH01", "dev-a", hqsync.RoleOffice)
+		th := func(seq int64, id, note string) hqsync.Mutation {
+			return mut(seq, "t.thing", testPayload{ID: id, OfficeID: d.OfficeID, Note: note})
+		}
+		got := statuses(push(t, s, d, 1, th(1, "a", ""), th(2, "b", ""), th(2, "b", ""), th(3, "c", "")))
+		if want := "1:applied 2:applied 2:duplicate 3:applied last=3 resend=0"; got != want {
+			t.Errorf("repeat with the same hash:\n got %s\nwant %s", got, want)
+		}
+		got = statuses(push(t, s, d, 1, th(4, "d", ""), th(4, "d", "other"), th(5, "e", "")))
+		if want := "4:applied 4:integrity (err.sync.integrity) last=4 resend=0"; got != want {
+			t.Errorf("repeat with another hash:\n got %s\nwant %s", got, want)
+		}
+		var big []hqsync.Mutation
+		for i := int64(5); i < 5+maxRowsPerInsert+20; i++ {
+			big = append(big, th(i, fmt.Sprintf("big-%d", i), ""))
+		}
+		out, err := s.Push(context.Background(), d, &hqsync.PushRequest{DeviceID: d.ID, InstallEpoch: 1, Mutations: big}, testDescribe, clock)
+		if err != nil || out.Applied != len(big) {
+			t.Fatalf("a batch of %d: applied %d, %v", len(big), out.Applied, err)
+		}
+		// Every change is in the log once, densely, and every receipt is there.
+		pages, err := s.Pull(context.Background(), map[string]int64{hqsync.OfficeScope(d.OfficeID): 0}, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := pages[hqsync.OfficeScope(d.OfficeID)]
+		if len(p.Changes) != 4+len(big) || p.Head != int64(4+len(big)) {
+			t.Errorf("%d changes, head %d, want %d", len(p.Changes), p.Head, 4+len(big))
+		}
+		got = statuses(push(t, s, d, 1, big[len(big)-1]))
+		if want := fmt.Sprintf("%d:duplicate last=%d resend=0", big[len(big)-1].Seq, big[len(big)-1].Seq); got != want {
+			t.Errorf("retry of the last: %s, want %s", got, want)
+		}
+	})
+}

@@ -127,10 +127,24 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 			start[k] = v
 		}
 
+		// The change and receipt rows are written together, one statement
+		// each (rows); a duplicate looks its receipt up, so they are written
+		// before that too.
+		changes := &rows{head: `INSERT INTO hq_changes (scope, seq, entity, record_id, name, version, payload, deleted, origin_device, origin_epoch, origin_seq, hash, at) VALUES `, cols: 13}
+		receipts := &rows{head: `INSERT INTO hq_receipts (device_id, install_epoch, seq, hash, status, scope, scope_seq) VALUES `, cols: 7}
+		flush := func() error {
+			if err := s.flush(ctx, tx, changes); err != nil {
+				return err
+			}
+			return s.flush(ctx, tx, receipts)
+		}
 		cur := last
 		for i := range req.Mutations {
 			m := &req.Mutations[i]
 			if m.Seq <= cur {
+				if err := flush(); err != nil {
+					return err
+				}
 				r, stop, err := s.duplicate(ctx, tx, dev.ID, req.InstallEpoch, m)
 				if err != nil {
 					return err
@@ -168,9 +182,7 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 					c.reject = &hqsync.WireError{Code: data.EFORBIDDEN, Key: "err.sync.other_office"}
 				} else {
 					head[c.scope] = seq
-					if err := s.putChange(ctx, tx, c.scope, seq, c.desc, m.Name, m.Version, m.Payload, dev.ID, req.InstallEpoch, m.Seq, c.hash, now); err != nil {
-						return err
-					}
+					changes.add(c.scope, seq, c.desc.Spec.Entity, c.desc.RecordID, m.Name, m.Version, string(m.Payload), 0, dev.ID, req.InstallEpoch, m.Seq, c.hash, now)
 					res.Status, res.Scope, res.ScopeSeq = hqsync.StatusApplied, c.scope, seq
 					out.Applied++
 				}
@@ -187,12 +199,12 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 				res.Status, res.Error = hqsync.StatusRejected, c.reject
 				out.Rejected[c.reject.Code]++
 			}
-			if _, err := s.stmt(ctx, tx, sqlPutReceipt).ExecContext(ctx,
-				dev.ID, req.InstallEpoch, m.Seq, c.hash, res.Status, res.Scope, res.ScopeSeq); err != nil {
-				return err
-			}
+			receipts.add(dev.ID, req.InstallEpoch, m.Seq, c.hash, res.Status, res.Scope, res.ScopeSeq)
 			out.Response.Results = append(out.Response.Results, res)
 			cur = m.Seq
+		}
+		if err := flush(); err != nil {
+			return err
 		}
 
 		for _, sc := range scopes {
