@@ -249,6 +249,13 @@ func (s *Server) serve(c *call, route string, auth bool, h handlerFunc) error {
 	if s.isClosing() {
 		return &data.Error{Code: hqsync.CodeUnavailable, Key: "err.sync.unavailable"}
 	}
+	// Bound the time a slow reader may hold the answer (the snapshot extends
+	// its deadline line by line).
+	write := time.Minute + time.Duration(hqsync.MaxWaitMS)*time.Millisecond
+	if route == "blob_get" {
+		write = 10 * time.Minute
+	}
+	http.NewResponseController(c.w).SetWriteDeadline(time.Now().Add(write))
 	if !auth {
 		if !s.allow("addr:" + remoteHost(r)) {
 			return rateLimited(c.w)

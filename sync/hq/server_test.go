@@ -371,3 +371,47 @@ func TestShutdownWakesLongPolls(t *testing.T) {
 		t.Fatal("shutdown did not wake the long-poll")
 	}
 }
+
+// TestReplicasWakeEachOther: two HQ processes on one PostgreSQL database
+// accept each other's tokens, and a push through one wakes a pull waiting
+// on the other (LISTEN/NOTIFY).
+func TestReplicasWakeEachOther(t *testing.T) {
+	h1 := start(t, hq.Postgres, hqtest.Options{})
+	h2 := start(t, hq.Postgres, hqtest.Options{Postgres: h1.DSN()})
+	h1.AddOffice("SH01", "一号")
+	a := enrollDev(t, h1, h1.Code("SH01"), "dev-a")
+	b := enrollDev(t, h1, h2.Code("SH01"), "dev-b")
+	b.h = h2 // b talks to the second replica with a token from the first
+	b.c = h2.Client()
+	scope := hqsync.OfficeScope(a.enr.OfficeID)
+	if st, _ := b.pull(map[string]int64{scope: 0}, 0); st != 200 {
+		t.Fatalf("replica 2 refused replica 1's token: %d", st)
+	}
+	got := make(chan time.Duration, 1)
+	go func() {
+		t0 := time.Now()
+		_, r := b.pull(map[string]int64{scope: 0}, 20000)
+		if len(r.Scopes[scope].Changes) == 1 {
+			got <- time.Since(t0)
+		} else {
+			got <- -1
+		}
+	}()
+	time.Sleep(500 * time.Millisecond)
+	t0 := time.Now()
+	if st, pr := a.push(a.thing("v1")); st != 200 || pr.LastSeq != 1 {
+		t.Fatalf("push: %d %+v", st, pr)
+	}
+	select {
+	case d := <-got:
+		if d < 0 {
+			t.Fatal("woken pull had no change")
+		}
+		t.Logf("woken across replicas %v after the push", time.Since(t0))
+		if time.Since(t0) > 3*time.Second {
+			t.Fatalf("cross-replica wake took %v", time.Since(t0))
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the pull on replica 2 was not woken by a push on replica 1")
+	}
+}

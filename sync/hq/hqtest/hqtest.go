@@ -39,6 +39,9 @@ type Options struct {
 	Config func(*hq.Config)
 	// Logger; default: discard.
 	Logger *slog.Logger
+	// Postgres, with backend hq.Postgres, is the database to use instead of
+	// a fresh one: another HQ's DSN() starts a second replica of it.
+	Postgres string
 }
 
 // HQ is a running HQ.
@@ -77,7 +80,10 @@ func StartWith(t testing.TB, backend string, opts Options) *HQ {
 	case hq.SQLite:
 		h.dsn = filepath.Join(dir, "hq.db")
 	case hq.Postgres:
-		h.dsn = pgtest.DSN(t)
+		h.dsn = opts.Postgres
+		if h.dsn == "" {
+			h.dsn = pgtest.DSN(t)
+		}
 	default:
 		t.Fatalf("hqtest: backend %q", backend)
 	}
@@ -171,6 +177,10 @@ func (h *HQ) Restart() {
 	h.Stop()
 	h.start(h.addr)
 }
+
+// DSN is the database: the SQLite file's path, or the PostgreSQL DSN (pass it
+// as Options.Postgres to start another replica).
+func (h *HQ) DSN() string { return h.dsn }
 
 // Client is an HTTP client that trusts exactly this HQ's certificate.
 func (h *HQ) Client() *http.Client {
