@@ -56,7 +56,7 @@ type Options struct {
 	// PollWait is how long a pull waits at HQ for a change (25 s).
 	PollWait time.Duration
 	// OutboxPoll is how often a waiting loop looks for local writes nobody
-	// Kicked about (2 s).
+	// Kicked about (1 s).
 	OutboxPoll time.Duration
 	// RootCAs verify HQ when no fingerprint is pinned; nil: the system's.
 	RootCAs *x509.CertPool
@@ -87,7 +87,7 @@ func (o Options) withDefaults() Options {
 		o.PollWait = MaxWaitMS * time.Millisecond
 	}
 	if o.OutboxPoll <= 0 {
-		o.OutboxPoll = 2 * time.Second
+		o.OutboxPoll = time.Second
 	}
 	return o
 }
