@@ -7,7 +7,7 @@
 // HQ holds every device's records once and every device holds HQ's view of
 // its scopes. It prints one line per failed run and a summary.
 //
-//	anchang-faults -runs 1000 -seed 1 [-steps 40] [-workers 1] [-v]
+//	anchang-faults -runs 1000 -seed 1 [-steps 60] [-workers 1] [-v]
 package main
 
 import (
@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	gosync "sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"anchang/sync/e2e"
@@ -28,13 +29,13 @@ import (
 func main() {
 	runs := flag.Int("runs", 100, "how many seeded runs")
 	seed := flag.Uint64("seed", 1, "the first seed; run i uses seed+i")
-	steps := flag.Int("steps", 40, "random steps per run before healing")
+	steps := flag.Int("steps", 60, "random steps per run before healing")
 	workers := flag.Int("workers", 1, "runs at a time")
 	verbose := flag.Bool("v", false, "print every run")
 	tmp := flag.String("tmp", "", "directory for the runs' files (default: the system's)")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) // the stores log skipped changes; the checks say what matters
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
 	var done, failed atomic.Int64
@@ -56,13 +57,16 @@ func main() {
 				if ctx.Err() != nil {
 					return
 				}
-				done.Add(1)
+				n := done.Add(1)
 				out.Lock()
 				if err != nil {
 					failed.Add(1)
 					fmt.Printf("FAIL %s\n  %v\n", st, err)
 				} else if *verbose {
 					fmt.Printf("ok   %s\n", st)
+				}
+				if n%100 == 0 {
+					fmt.Printf("... %d runs, %d failures, %s\n", n, failed.Load(), time.Since(start).Round(time.Second))
 				}
 				out.Unlock()
 			}

@@ -35,7 +35,7 @@ import (
 
 // CampaignConfig sizes one run.
 type CampaignConfig struct {
-	Steps   int // random steps before healing (default 40)
+	Steps   int // random steps before healing (default 60)
 	Offices int // default 2
 	Devices int // per office (default 2)
 }
@@ -70,7 +70,7 @@ type campDevice struct {
 // removes it). The error lists every invariant broken.
 func RunCampaign(ctx context.Context, dir string, seed uint64, cfg CampaignConfig) (RunStats, error) {
 	if cfg.Steps <= 0 {
-		cfg.Steps = 40
+		cfg.Steps = 60
 	}
 	if cfg.Offices <= 0 {
 		cfg.Offices = 2
@@ -246,6 +246,23 @@ func randomWrite(ctx context.Context, rng *rand.Rand, d *campDevice) error {
 		}
 		return nil
 	}
+	if r < 62 && Registered(data.MutRotationAction) {
+		staff, err := d.Store.ListStaff(ctx, false)
+		if err != nil {
+			return err
+		}
+		var cons []string
+		for _, s := range staff {
+			if s.Role == data.RoleConsultant {
+				cons = append(cons, s.ID)
+			}
+		}
+		if len(cons) == 0 {
+			return nil
+		}
+		acts := []string{data.RotJoin, data.RotJoin, data.RotLeave, data.RotBusy, data.RotAvailable, data.RotSkip, data.RotMakeup}
+		return allowRefusal(d, "rotation", d.Store.RotationAction(ctx, d.Actor, cons[rng.IntN(len(cons))], acts[rng.IntN(len(acts))]))
+	}
 	v := present[rng.IntN(len(present))]
 	switch {
 	case r < 75:
@@ -334,7 +351,7 @@ func check(ctx context.Context, h *HQ, devs []*campDevice, st *RunStats) error {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	boards := map[int]string{}
+	boards, rots := map[int]string{}, map[int]string{}
 	for _, d := range devs {
 		id, err := d.Store.SyncIdentity(ctx)
 		if err != nil {
@@ -355,6 +372,15 @@ func check(ctx context.Context, h *HQ, devs []*campDevice, st *RunStats) error {
 		} else {
 			boards[d.office] = b
 		}
+		q, err := RotationState(ctx, d.Store)
+		if err != nil {
+			return err
+		}
+		if prev, ok := rots[d.office]; ok && prev != q {
+			errs = append(errs, fmt.Errorf("%s: rotation differs from its office's first device:\n%s\nvs\n%s", d.Name, q, prev))
+		} else {
+			rots[d.office] = q
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -372,6 +398,15 @@ func BoardState(ctx context.Context, st *data.Store) (string, error) {
 	}
 	slices.Sort(lines)
 	return strings.Join(lines, "\n"), nil
+}
+
+// RotationState is a device's rotation queue today, as text.
+func RotationState(ctx context.Context, st *data.Store) (string, error) {
+	q, err := st.Rotation(ctx, st.Today())
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%+v", q), nil
 }
 
 // TempDir makes a directory for one run.

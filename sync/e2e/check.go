@@ -201,6 +201,9 @@ func CheckDeviceView(ctx context.Context, st hq.Store, d *Device) error {
 		got := map[string]bool{}
 		for _, rid := range ids {
 			got[rid] = true
+			if ent == "office" && rid == id.OfficeID && id.Role == hqsync.RoleHQ {
+				continue // an HQ device's own office is local: HQ's devices are no office's
+			}
 			if !want[ent][rid] {
 				errs = append(errs, fmt.Errorf("%s: has %s %s that hq does not have in %s", d.Name, ent, rid, strings.Join(id.Scopes, ",")))
 			}

@@ -1,0 +1,73 @@
+//go:build syncstore
+
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"anchang/data"
+	hqsync "anchang/sync"
+)
+
+// The checks can fail: each breaks one invariant on purpose and expects
+// the check to name it.
+func TestChecksCatchBreakage(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	h := startInProcessHQ(t)
+	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 2)
+	a, b := o.devices[0], o.devices[1]
+	syncAll(t, ctx, a, b)
+	scopes, err := AllScopes(ctx, h.Store())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CheckHQLog(ctx, h.Store(), scopes); err != nil {
+		t.Fatalf("clean start: %v", err)
+	}
+
+	// A record that is not synced: the writer has it pending, the other
+	// device lacks nothing HQ has, but the writer has a visit HQ lacks.
+	writeN(t, ctx, a, 1, "unsynced")
+	id, _ := a.Store.SyncIdentity(ctx)
+	if err := CheckDeviceAtHQ(ctx, h.Store(), a, id.Scopes); err == nil || !strings.Contains(err.Error(), "pending") {
+		t.Errorf("pending record: %v", err)
+	}
+	if err := CheckDeviceView(ctx, h.Store(), a); err == nil || !strings.Contains(err.Error(), "that hq does not have") {
+		t.Errorf("record hq lacks: %v", err)
+	}
+	syncAll(t, ctx, a)
+	// b has not pulled it yet.
+	if err := CheckDeviceView(ctx, h.Store(), b); err == nil || !strings.Contains(err.Error(), "lacks visit") {
+		t.Errorf("record a device lacks: %v", err)
+	}
+	syncAll(t, ctx, b)
+
+	// The same record pushed again under a new seq (a client that lost
+	// track of its outbox): HQ must not hold it twice; if it does, the
+	// log check says so.
+	rows, err := a.Store.AuditOutbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := rows[len(rows)-1]
+	dev, err := h.Store().Device(ctx, id.DeviceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := h.Store().Push(ctx, dev, &hqsync.PushRequest{DeviceID: id.DeviceID, InstallEpoch: id.InstallEpoch, Mutations: []hqsync.Mutation{{
+		Seq: dev.LastSeq + 1, Name: last.Mutation, Version: last.Version, RecordID: last.RecordID, Payload: last.Payload, Hash: last.Hash, CreatedAt: last.CreatedAt}}},
+		data.DescribeMutation, time.Now().UnixMilli())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := out.Response.Results[0]
+	_, logErr := CheckHQLog(ctx, h.Store(), scopes)
+	t.Logf("the same %s under a new seq: %s %v; log check: %v", last.Mutation, res.Status, res.Error, logErr)
+	if res.Status == hqsync.StatusApplied && logErr == nil {
+		t.Error("hq applied a born-once record twice and the log check did not see it")
+	}
+}
