@@ -158,6 +158,12 @@ type PullRequest struct {
 	Cursors map[string]int64 `json:"cursors"`
 	Limit   int              `json:"limit"`
 	WaitMS  int              `json:"wait_ms"`
+	// Tips, per scope, is the Tip HQ gave with the cursor (a page's or a
+	// snapshot header's). HQ answers Resync for a scope whose change at the
+	// cursor is no longer that one: HQ was restored from an older backup and
+	// other devices have written past the cursor since. Optional; a scope
+	// without a tip is not checked.
+	Tips map[string]string `json:"tips,omitempty"`
 }
 
 // Change is one record change in a scope's log.
@@ -179,6 +185,9 @@ type ScopePage struct {
 	Head    int64    `json:"head"`
 	More    bool     `json:"more"`
 	Resync  bool     `json:"resync,omitempty"`
+	// Tip identifies the change at Next; keep it with the cursor and send it
+	// back in PullRequest.Tips. "" at cursor 0.
+	Tip string `json:"tip,omitempty"`
 }
 
 // PullResponse answers a pull.
@@ -192,6 +201,7 @@ type SnapshotHeader struct {
 	Scope  string `json:"scope"`
 	Cursor int64  `json:"cursor"`
 	Count  int64  `json:"count"`
+	Tip    string `json:"tip,omitempty"` // the tip at Cursor (see ScopePage.Tip)
 }
 
 // SnapshotTrailer ends a snapshot stream.

@@ -105,26 +105,42 @@ func (s *Server) pull(c *call) error {
 		w = s.bc.watch(scopes)
 		defer s.bc.unwatch(w)
 	}
-	pages, err := s.store.Pull(ctx, req.Cursors, limit)
+	pages, err := s.store.PullTips(ctx, req.Cursors, req.Tips, limit)
 	if err != nil {
 		return err
 	}
 	if w != nil && empty(pages) {
+		// Wait for a change in one of the scopes; a wake-up that brings
+		// nothing (another scope's hint, a listener reconnect) waits on.
 		s.m.waiting.Inc()
 		t := time.NewTimer(wait)
-		select {
-		case <-w.ch:
-		case <-t.C:
-		case <-ctx.Done():
-		case <-s.closing:
+	wait:
+		for empty(pages) {
+			select {
+			case <-w.ch:
+			case <-t.C:
+				break wait
+			case <-ctx.Done():
+				break wait
+			case <-s.closing:
+				break wait
+			}
+			if pages, err = s.store.PullTips(ctx, req.Cursors, req.Tips, limit); err != nil {
+				break
+			}
 		}
 		t.Stop()
 		s.m.waiting.Dec()
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if pages, err = s.store.Pull(ctx, req.Cursors, limit); err != nil {
+		if err != nil {
 			return err
+		}
+		if empty(pages) { // timed out or shutting down: the latest state
+			if pages, err = s.store.PullTips(ctx, req.Cursors, req.Tips, limit); err != nil {
+				return err
+			}
 		}
 	}
 	n := 0

@@ -166,7 +166,7 @@ func (s *SQLStore) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 }
 
-const schemaVersion = 1
+const schemaVersion = 2
 
 // schema is written for SQLite; pgType adapts the types for PostgreSQL.
 var schema = []string{
@@ -268,6 +268,13 @@ func (s *SQLStore) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, s.pgType(stmt)); err != nil {
 				return fmt.Errorf("hq store: migrate: %w", err)
 			}
+		}
+	}
+	if have < 2 {
+		// 2: the tip of the change at the horizon, so a cursor there can
+		// still be checked after its row was purged.
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE hq_scopes ADD COLUMN horizon_tip TEXT NOT NULL DEFAULT ''`); err != nil {
+			return fmt.Errorf("hq store: migrate: %w", err)
 		}
 	}
 	now := time.Now().UnixMilli()

@@ -2,7 +2,9 @@ package hq
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -14,13 +16,23 @@ import (
 // limit per scope. A cursor below the scope's horizon (purged) or above its
 // head (HQ restored from an older backup) gets Resync instead.
 func (s *SQLStore) Pull(ctx context.Context, cursors map[string]int64, limit int) (map[string]hqsync.ScopePage, error) {
+	return s.PullTips(ctx, cursors, nil, limit)
+}
+
+// PullTips is Pull that also checks, for each scope with a tip, that HQ's
+// change at the cursor is the one the device was given the tip with; when it
+// is not (HQ restored from a backup, then written past the cursor again by
+// other devices), the scope gets Resync. Each page carries the tip of the
+// change at its Next.
+func (s *SQLStore) PullTips(ctx context.Context, cursors map[string]int64, tips map[string]string, limit int) (map[string]hqsync.ScopePage, error) {
 	if limit <= 0 || limit > hqsync.MaxPullLimit {
 		limit = hqsync.MaxPullLimit
 	}
 	out := make(map[string]hqsync.ScopePage, len(cursors))
 	for scope, cursor := range cursors {
 		var head, horizon int64
-		err := s.rdb.QueryRowContext(ctx, s.q(`SELECT head, horizon FROM hq_scopes WHERE scope = ?`), scope).Scan(&head, &horizon)
+		var horizonTip string
+		err := s.rdb.QueryRowContext(ctx, s.q(`SELECT head, horizon, horizon_tip FROM hq_scopes WHERE scope = ?`), scope).Scan(&head, &horizon, &horizonTip)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("pull %s: %w", scope, err)
 		}
@@ -29,6 +41,17 @@ func (s *SQLStore) Pull(ctx context.Context, cursors map[string]int64, limit int
 			continue
 		}
 		page := hqsync.ScopePage{Changes: []hqsync.Change{}, Next: cursor, Head: head}
+		if tip := tips[scope]; tip != "" && cursor > 0 {
+			at, err := s.tipAt(ctx, s.rdb, scope, cursor, horizon, horizonTip)
+			if err != nil {
+				return nil, fmt.Errorf("pull %s: %w", scope, err)
+			}
+			if at != tip {
+				out[scope] = hqsync.ScopePage{Changes: []hqsync.Change{}, Next: cursor, Head: head, Resync: true}
+				continue
+			}
+			page.Tip = tip
+		}
 		if cursor < head {
 			rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT seq, name, version, record_id, payload, deleted, origin_device, origin_seq
 				FROM hq_changes WHERE scope = ? AND seq > ? ORDER BY seq LIMIT ?`), scope, cursor, limit)
@@ -59,10 +82,46 @@ func (s *SQLStore) Pull(ctx context.Context, cursors map[string]int64, limit int
 				page.Head = page.Next // committed after the head was read
 			}
 			page.More = page.Next < page.Head
+			page.Tip = ""
+		}
+		if page.Tip == "" && page.Next > 0 {
+			if page.Tip, err = s.tipAt(ctx, s.rdb, scope, page.Next, horizon, horizonTip); err != nil {
+				return nil, fmt.Errorf("pull %s: %w", scope, err)
+			}
 		}
 		out[scope] = page
 	}
 	return out, nil
+}
+
+// tipOf identifies one change in a scope's log: its origin (device, epoch,
+// seq: the push's dedupe key) and its payload's hash. The same seq holding
+// another change after a restore has another tip.
+func tipOf(originDevice string, epoch, originSeq int64, hash string) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%s", originDevice, epoch, originSeq, hash))
+	return hex.EncodeToString(sum[:12])
+}
+
+// tipAt is the tip of the change at seq ("" when there is none); at the
+// horizon, where the row was purged, the tip kept with the horizon.
+func (s *SQLStore) tipAt(ctx context.Context, q queryer, scope string, seq, horizon int64, horizonTip string) (string, error) {
+	if seq <= 0 {
+		return "", nil
+	}
+	if seq == horizon {
+		return horizonTip, nil
+	}
+	var dev, hash string
+	var epoch, oseq int64
+	err := q.QueryRowContext(ctx, s.q(`SELECT origin_device, origin_epoch, origin_seq, hash FROM hq_changes WHERE scope = ? AND seq = ?`), scope, seq).
+		Scan(&dev, &epoch, &oseq, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return tipOf(dev, epoch, oseq, hash), nil
 }
 
 func scanChange(sc interface{ Scan(...any) error }) (hqsync.Change, error) {
@@ -93,16 +152,21 @@ func (s *SQLStore) Snapshot(ctx context.Context, scope string, header func(hqsyn
 		return 0, fmt.Errorf("snapshot: %w", err)
 	}
 	defer tx.Rollback()
-	var head int64
-	err = tx.QueryRowContext(ctx, s.q(`SELECT head FROM hq_scopes WHERE scope = ?`), scope).Scan(&head)
+	var head, horizon int64
+	var horizonTip string
+	err = tx.QueryRowContext(ctx, s.q(`SELECT head, horizon, horizon_tip FROM hq_scopes WHERE scope = ?`), scope).Scan(&head, &horizon, &horizonTip)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("snapshot: %w", err)
+	}
+	tip, err := s.tipAt(ctx, tx, scope, head, horizon, horizonTip)
+	if err != nil {
 		return 0, fmt.Errorf("snapshot: %w", err)
 	}
 	var count int64
 	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM hq_records WHERE scope = ? AND deleted = 0`), scope).Scan(&count); err != nil {
 		return 0, fmt.Errorf("snapshot: %w", err)
 	}
-	if err := header(hqsync.SnapshotHeader{Scope: scope, Cursor: head, Count: count}); err != nil {
+	if err := header(hqsync.SnapshotHeader{Scope: scope, Cursor: head, Count: count, Tip: tip}); err != nil {
 		return 0, err
 	}
 	rows, err := tx.QueryContext(ctx, s.q(`SELECT r.seq, r.name, r.version, r.record_id, r.payload, r.deleted, r.origin_device, r.origin_seq
@@ -164,7 +228,11 @@ func (s *SQLStore) Purge(ctx context.Context, before int64) (int64, error) {
 			if cut[sc] <= h {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE hq_scopes SET horizon = ? WHERE scope = ?`), cut[sc], sc); err != nil {
+			tip, err := s.tipAt(ctx, tx, sc, cut[sc], -1, "")
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE hq_scopes SET horizon = ?, horizon_tip = ? WHERE scope = ?`), cut[sc], tip, sc); err != nil {
 				return err
 			}
 			res, err := tx.ExecContext(ctx, s.q(`DELETE FROM hq_changes WHERE scope = ? AND seq <= ?`), sc, cut[sc])

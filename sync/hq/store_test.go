@@ -515,3 +515,67 @@ func TestBlobs(t *testing.T) {
 		}
 	})
 }
+
+// TestTipCatchesAnOvertakenRestore: a device's cursor comes with the tip of
+// the change at it. When HQ's change at that seq is another one (HQ restored
+// from an older backup, then other devices pushed past the cursor again),
+// the pull answers resync; the cursor alone could not tell.
+func TestTipCatchesAnOvertakenRestore(t *testing.T) {
+	backends(t, func(t *testing.T, s *SQLStore) {
+		ctx := context.Background()
+		a := enrolled(t, s, "SH01", "dev-a", hqsync.RoleOffice)
+		b := enrolled(t, s, "SH01", "dev-b", hqsync.RoleOffice)
+		scope := hqsync.OfficeScope(a.OfficeID)
+		for i := int64(1); i <= 4; i++ {
+			push(t, s, a, 1, mut(i, "t.thing", testPayload{ID: fmt.Sprint("a", i), OfficeID: a.OfficeID}))
+		}
+		p, _ := s.PullTips(ctx, map[string]int64{scope: 0}, nil, 2)
+		pg := p[scope]
+		if pg.Next != 2 || pg.Tip == "" {
+			t.Fatalf("page %+v", pg)
+		}
+		// The tip checks out: the next page follows.
+		p, _ = s.PullTips(ctx, map[string]int64{scope: 2}, map[string]string{scope: pg.Tip}, 10)
+		if p[scope].Resync || len(p[scope].Changes) != 2 || p[scope].Tip == pg.Tip {
+			t.Fatalf("next page %+v", p[scope])
+		}
+		tip4 := p[scope].Tip
+		// An empty pull at the head keeps the tip.
+		p, _ = s.PullTips(ctx, map[string]int64{scope: 4}, map[string]string{scope: tip4}, 10)
+		if p[scope].Resync || p[scope].Tip != tip4 {
+			t.Fatalf("at head %+v", p[scope])
+		}
+		// Seq 2 now holds b's change (what a restore then b's push does).
+		var hash string
+		s.rdb.QueryRow(s.q(`SELECT hash FROM hq_changes WHERE scope = ? AND seq = 2`), scope).Scan(&hash)
+		if _, err := s.db.Exec(s.q(`UPDATE hq_changes SET origin_device = ?, origin_seq = 1 WHERE scope = ? AND seq = 2`), b.ID, scope); err != nil {
+			t.Fatal(err)
+		}
+		p, _ = s.PullTips(ctx, map[string]int64{scope: 2}, map[string]string{scope: pg.Tip}, 10)
+		if !p[scope].Resync {
+			t.Fatalf("overtaken cursor not caught: %+v", p[scope])
+		}
+		p, _ = s.PullTips(ctx, map[string]int64{scope: 2}, nil, 10)
+		if p[scope].Resync {
+			t.Fatalf("without a tip there is nothing to check: %+v", p[scope])
+		}
+		// At the horizon the row is purged; its tip is kept with it.
+		if _, err := s.Purge(ctx, clock+1); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			tip    string
+			resync bool
+		}{{tip4, false}, {pg.Tip, true}, {"", false}} {
+			p, _ = s.PullTips(ctx, map[string]int64{scope: 4}, map[string]string{scope: tc.tip}, 10)
+			if p[scope].Resync != tc.resync {
+				t.Errorf("at the horizon with tip %q: %+v", tc.tip, p[scope])
+			}
+		}
+		var hdr hqsync.SnapshotHeader
+		s.Snapshot(ctx, scope, func(h hqsync.SnapshotHeader) error { hdr = h; return nil }, func(hqsync.Change) error { return nil })
+		if hdr.Cursor != 4 || hdr.Tip != tip4 {
+			t.Errorf("snapshot header %+v, want tip %s", hdr, tip4)
+		}
+	})
+}
