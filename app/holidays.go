@@ -102,21 +102,22 @@ func (h *holidayScreen) buildUI() fyne.CanvasObject {
 	h.closeAt = &widget.Entry{PlaceHolder: "18:00"}
 	h.saveHours = &widget.Button{Text: T("settings.hours.save"), OnTapped: h.onSaveHours}
 	h.hoursMsg = newStatusLine()
-	days := container.NewHBox()
+	days := container.NewGridWithColumns(4)
 	for _, c := range h.openDays {
 		days.Add(c)
 	}
 	officeHours := section(T("settings.hours.title"), T("settings.hours.sub"), container.NewVBox(days,
 		container.NewHBox(widget.NewLabel(T("settings.hours.open")), container.NewGridWrap(fyne.NewSize(90, h.openAt.MinSize().Height), h.openAt),
-			widget.NewLabel(T("settings.hours.close")), container.NewGridWrap(fyne.NewSize(90, h.closeAt.MinSize().Height), h.closeAt), h.saveHours),
-		h.hoursMsg))
+			widget.NewLabel(T("settings.hours.close")), container.NewGridWrap(fyne.NewSize(90, h.closeAt.MinSize().Height), h.closeAt)),
+		container.NewHBox(h.saveHours), h.hoursMsg))
 
-	top := container.NewVBox(h.hours, h.years, officeHours)
+	top := container.NewVBox(h.hours, h.years)
 	list := container.NewBorder(container.NewBorder(nil, nil, widget.NewLabel(T("settings.holidays.year")), nil, container.NewHBox(h.yearSel)),
 		nil, nil, nil, container.NewVScroll(h.days))
 	imp := section(T("settings.holidays.import.title"), "", container.NewVBox(hint,
 		container.NewBorder(nil, nil, nil, h.doImp, h.path), h.replace, h.status))
-	return container.NewBorder(top, imp, nil, nil, list)
+	// The opening hours beside the year's days, so the days keep their height.
+	return container.NewBorder(top, imp, nil, nil, container.NewGridWithColumns(2, container.NewVScroll(officeHours), list))
 }
 
 type holidayView struct {
