@@ -32,6 +32,7 @@ type Main struct {
 	Hosts         string // extra names for the self-signed certificate
 	RetentionDays int
 	LogLevel      string
+	MinSchema     int
 
 	// verb flags
 	HQ     bool
@@ -80,6 +81,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.RetentionDays, "retention-days", 30, "keep the change log this many days (purge, and the hourly purge)")
 	fs.IntVar(&m.RetentionDays, "days", 30, "purge: keep this many days")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.IntVar(&m.MinSchema, "min-schema", 0, "answer 426 update_required to clients whose Anchang-Schema is below this")
 	fs.BoolVar(&m.HQ, "hq", false, "code: enroll an HQ device")
 	fs.DurationVar(&m.TTL, "ttl", 24*time.Hour, "code: how long the code is valid")
 	fs.StringVar(&m.Office, "office", "", "rejections: only this office")
@@ -180,7 +182,7 @@ func (m *Main) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.srv, err = hq.New(ctx, hq.Config{Store: m.store, Describe: data.DescribeMutation, Logger: log, Now: m.Now})
+	m.srv, err = hq.New(ctx, hq.Config{Store: m.store, Describe: data.DescribeMutation, Logger: log, Now: m.Now, MinSchema: m.MinSchema})
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLStore, error) {
 		w.Close()
 		return nil, fmt.Errorf("hq store: %w", err)
 	}
-	r.SetMaxOpenConns(8)
+	r.SetMaxOpenConns(32) // snapshots hold a reader each while they stream
 	s := &SQLStore{backend: SQLite, db: w, rdb: r}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
