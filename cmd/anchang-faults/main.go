@@ -72,8 +72,13 @@ func main() {
 			}
 		}()
 	}
-	for i := 0; i < *runs && ctx.Err() == nil; i++ {
-		next <- *seed + uint64(i)
+feed:
+	for i := 0; i < *runs; i++ {
+		select {
+		case next <- *seed + uint64(i):
+		case <-ctx.Done():
+			break feed
+		}
 	}
 	close(next)
 	wg.Wait()

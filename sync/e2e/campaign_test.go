@@ -10,11 +10,11 @@ import (
 	"time"
 )
 
-// TestFaultCampaign is the short version of cmd/anchang-faults: a few seeds
+// TestFaultCampaign is the short version of cmd/anchang-faults: two seeds
 // in CI (ANCHANG_FAULT_RUNS sets how many; the long campaign is the
 // command's).
 func TestFaultCampaign(t *testing.T) {
-	runs := 3
+	runs := 2
 	if v, err := strconv.Atoi(os.Getenv("ANCHANG_FAULT_RUNS")); err == nil && v > 0 {
 		runs = v
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	gosync "sync"
 	"testing"
 	"time"
@@ -155,7 +156,11 @@ func TestKilledDuringPull(t *testing.T) {
 	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 2)
 	w, r := o.devices[0], o.devices[1]
 	scope := hqsync.OfficeScope(o.hq.ID)
-	for i := 0; i < 700; i++ { // two pages of 500
+	n := 520 // two pages of 500
+	if long() {
+		n = 1500
+	}
+	for i := 0; i < n; i++ {
 		if _, err := w.CheckIn(ctx, "1350000"+pad4(i), "bulk"); err != nil {
 			t.Fatal(err)
 		}
@@ -180,6 +185,10 @@ func TestKilledDuringPull(t *testing.T) {
 	checkAll(t, ctx, h, w, r)
 }
 
+// long says whether to run the long variants (ANCHANG_E2E_LONG=1): more
+// records and more kill timings than CI's budget allows under -race.
+func long() bool { return os.Getenv("ANCHANG_E2E_LONG") == "1" }
+
 func pad4(i int) string { return fmt.Sprintf("%04d", i) }
 
 // reopenAndCheck opens a closed device's store, checks its cursor against
@@ -203,8 +212,12 @@ func TestHQKilledMidPush(t *testing.T) {
 	h := startHQ(t)
 	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 2)
 	d, other := o.devices[0], o.devices[1]
-	for _, delay := range []time.Duration{0, 5 * time.Millisecond, 15 * time.Millisecond, 25 * time.Millisecond, 35 * time.Millisecond, 45 * time.Millisecond, 60 * time.Millisecond} {
-		writeN(t, ctx, d, 150, "mid-push")
+	delays, n := []time.Duration{0, 15 * time.Millisecond, 30 * time.Millisecond, 45 * time.Millisecond}, 60
+	if long() {
+		delays, n = []time.Duration{0, 5 * time.Millisecond, 15 * time.Millisecond, 25 * time.Millisecond, 35 * time.Millisecond, 45 * time.Millisecond, 60 * time.Millisecond}, 150
+	}
+	for _, delay := range delays {
+		writeN(t, ctx, d, n, "mid-push")
 		killed := make(chan struct{})
 		var once gosync.Once
 		d.Faults.OnSent = func(r *http.Request) {

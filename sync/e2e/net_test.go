@@ -48,24 +48,28 @@ func TestNetworkCuts(t *testing.T) {
 	w, r := o.devices[0], o.devices[1]
 	scope := hqsync.OfficeScope(o.hq.ID)
 	syncAll(t, ctx, w, r)
+	n := 15
+	if long() {
+		n = 40
+	}
 	for _, tc := range []struct {
 		name  string
 		toxic string // toxiproxy toxic as JSON; "" for the HTTP-level cut
 		fault Fault
 	}{
 		{"reset", `{"name":"t","type":"reset_peer","stream":"downstream","attributes":{"timeout":20}}`, Pass},
-		{"truncated", `{"name":"t","type":"limit_data","stream":"downstream","attributes":{"bytes":9000}}`, Pass},
+		{"truncated", `{"name":"t","type":"limit_data","stream":"downstream","attributes":{"bytes":5000}}`, Pass},
 		{"upload cut", `{"name":"t","type":"limit_data","stream":"upstream","attributes":{"bytes":6000}}`, Pass},
 		{"stalled", `{"name":"t","type":"timeout","stream":"downstream","attributes":{"timeout":300}}`, Pass},
 		{"http answer cut", "", CutAnswer},
 		{"http answer lost", "", DropAnswer},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			writeN(t, ctx, w, 40, tc.name)
+			writeN(t, ctx, w, n, tc.name)
 			if err := w.SyncUntilQuiet(ctx, 5); err != nil {
 				t.Fatal(err)
 			}
-			writeN(t, ctx, r, 40, tc.name)
+			writeN(t, ctx, r, n, tc.name)
 			if tc.toxic != "" {
 				addToxic(t, px, tc.toxic)
 			} else {
