@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"anchang/data"
 	hqsync "anchang/sync"
@@ -132,7 +133,7 @@ func (s *Server) enroll(c *call) error {
 	if err := decode(c, 16<<10, &req); err != nil {
 		return err
 	}
-	if req.Code == "" || !validID(req.DeviceID) || req.InstallEpoch <= 0 || len(req.DeviceName) > 200 {
+	if req.Code == "" || len(req.Code) > 64 || !validID(req.DeviceID) || req.InstallEpoch <= 0 || len(req.DeviceName) > 200 || !utf8.ValidString(req.DeviceName) {
 		return &data.Error{Code: data.EINVALID, Key: "err.sync.malformed"}
 	}
 	secret := make([]byte, 32)

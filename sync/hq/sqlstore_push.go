@@ -9,10 +9,28 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
+	"unicode/utf8"
 
 	"anchang/data"
 	hqsync "anchang/sync"
 )
+
+// Bounds of the strings a mutation brings that HQ stores as keys.
+const (
+	maxNameLen = 100
+	maxIDLen   = 200
+)
+
+// storable makes s valid UTF-8 of at most n bytes, for a rejection's record.
+func storable(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	for len(s) > n {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
+}
 
 // classified is what a mutation's pure checks decided: its scope and record,
 // or why it is rejected.
@@ -31,6 +49,14 @@ func classify(dev Device, m *hqsync.Mutation, describe DescribeFunc) classified 
 	c := classified{hash: hex.EncodeToString(sum[:])}
 	if m.Hash != c.hash {
 		c.reject = &hqsync.WireError{Code: data.EINVALID, Key: "err.sync.hash"}
+		return c
+	}
+	// What the database cannot store (PostgreSQL's TEXT refuses invalid
+	// UTF-8; an index key has a size limit) is refused here, per mutation,
+	// so it never fails the whole push and wedges the queue behind it.
+	if !utf8.Valid(m.Payload) || !utf8.ValidString(m.Name) || !utf8.ValidString(m.RecordID) ||
+		len(m.Name) > maxNameLen || len(m.RecordID) > maxIDLen {
+		c.reject = &hqsync.WireError{Code: data.EINVALID, Key: "err.sync.payload"}
 		return c
 	}
 	d, err := describe(m.Name, m.Version, m.Payload)
@@ -193,7 +219,7 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 					args = []byte("{}")
 				}
 				if _, err := s.stmt(ctx, tx, sqlPutRejection).ExecContext(ctx,
-					dev.ID, req.InstallEpoch, m.Seq, dev.OfficeID, m.Name, m.Version, c.reject.Code, c.reject.Key, string(args), now); err != nil {
+					dev.ID, req.InstallEpoch, m.Seq, dev.OfficeID, storable(m.Name, maxNameLen), m.Version, c.reject.Code, c.reject.Key, string(args), now); err != nil {
 					return err
 				}
 				res.Status, res.Error = hqsync.StatusRejected, c.reject

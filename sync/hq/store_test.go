@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +119,12 @@ func enrolled(t testing.TB, s Store, officeCode, deviceID, role string) Device {
 	return d
 }
 
+func withPayload(m hqsync.Mutation, p []byte) hqsync.Mutation {
+	m.Payload = p
+	m.Hash = hashHex(string(p))
+	return m
+}
+
 func hashHex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
@@ -180,6 +187,12 @@ func TestPush(t *testing.T) {
 				thing(8, "t8", data.Ref{Entity: "thing", ID: "t1"}),            // ref ok
 			}, "4:rejected (err.sync.other_office) 5:rejected (err.sync.hq_owned) 6:rejected (err.sync.missing_ref) 7:rejected (err.sync.unknown_mutation) 8:applied last=8 resend=0"},
 			{"bad hash rejected, seq advances", a, 1, []hqsync.Mutation{bad}, "9:rejected (err.sync.hash) last=9 resend=0"},
+			{"what the database cannot store is rejected, not failed", a, 1, []hqsync.Mutation{
+				withPayload(thing(10, "u1"), []byte("{\"id\":\"u1\",\"office_id\":\""+offA+"\",\"note\":\"\xff\xfe\"}")),
+				func() hqsync.Mutation { m := thing(11, "u2"); m.Name = "t.thing\xff"; return m }(),
+				thing(12, strings.Repeat("x", 300)),
+				thing(13, "u4"),
+			}, "10:rejected (err.sync.payload) 11:rejected (err.sync.payload) 12:rejected (err.sync.payload) 13:applied last=13 resend=0"},
 			{"a new install epoch starts a new seq space", a, 2, []hqsync.Mutation{thing(1, "e2")}, "1:applied last=1 resend=0"},
 			{"ref to another office's record refused", b, 1, []hqsync.Mutation{
 				mut(1, "t.thing", testPayload{ID: "b1", OfficeID: b.OfficeID, Refs: []data.Ref{{Entity: "thing", ID: "t1"}}})}, "1:rejected (err.sync.missing_ref) last=1 resend=0"},
@@ -207,7 +220,7 @@ func TestPush(t *testing.T) {
 			}
 			ids = append(ids, c.RecordID)
 		}
-		if fmt.Sprint(ids) != "[t1 t2 t3 t8 e2]" {
+		if fmt.Sprint(ids) != "[t1 t2 t3 t8 u4 e2]" {
 			t.Errorf("office A log %v", ids)
 		}
 		if g := pages["global"]; len(g.Changes) != 1 || g.Head != 1 || g.Changes[0].RecordID != "r1" {
@@ -217,8 +230,8 @@ func TestPush(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rej) != 5 {
-			t.Errorf("office A rejections %d, want 5", len(rej))
+		if len(rej) != 8 {
+			t.Errorf("office A rejections %d, want 8", len(rej))
 		}
 		devs, err := s.Devices(context.Background())
 		if err != nil {
