@@ -64,7 +64,7 @@ func (c *checkView) valuesPage() fyne.CanvasObject {
 		status.SetText("")
 		for _, v := range values {
 			v := v
-			text := strings.TrimSpace(v.entry.Text)
+			text := strings.TrimSpace(data.FoldInput(v.entry.Text)) // as the store reads it
 			if text == v.saved {
 				continue
 			}

@@ -312,8 +312,8 @@ func (l *ledgerScreen) periodRange() (from, until time.Time, msg string) {
 		first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
 		return first, first.AddDate(0, 1, 0), ""
 	case T("ledger.period." + periodCustom):
-		f, err1 := time.ParseInLocation(time.DateOnly, strings.TrimSpace(l.from.Text), loc)
-		t, err2 := time.ParseInLocation(time.DateOnly, strings.TrimSpace(l.to.Text), loc)
+		f, err1 := time.ParseInLocation(time.DateOnly, strings.TrimSpace(data.FoldInput(l.from.Text)), loc)
+		t, err2 := time.ParseInLocation(time.DateOnly, strings.TrimSpace(data.FoldInput(l.to.Text)), loc)
 		switch {
 		case err1 != nil:
 			return from, until, T("ledger.err.date", map[string]any{"Value": truncText(l.from.Text, 20)})

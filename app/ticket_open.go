@@ -242,7 +242,7 @@ func (f *ticketForm) onVisit() {
 
 // parseTicketTime reads a time typed in the form ("" = zero).
 func (u *UI) parseTicketTime(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(strings.ReplaceAll(data.FoldInput(s), "：", ":"))
 	if s == "" {
 		return time.Time{}, true
 	}

@@ -232,8 +232,9 @@ func TestTicketFormChecksTimes(t *testing.T) {
 	if n := h.count("tickets"); n != 0 {
 		t.Fatalf("%d tickets saved", n)
 	}
-	// A suggestion needs no contact; taken by phone an hour ago.
-	f.openedAt.SetText("2026-11-23 09:00")
+	// A suggestion needs no contact; taken by phone an hour ago, the time
+	// typed in full-width digits from a Chinese input method.
+	f.openedAt.SetText("２０２６-１１-２３ ０９：００")
 	test.Tap(f.submit)
 	h.shows("单号：XHW-20261123-001", "答复时限：2026-11-24 18:00")
 }
