@@ -3,6 +3,7 @@ package hq
 import (
 	"encoding/base64"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +18,12 @@ import (
 // data never changes. `go test` runs the seeds; `go test -fuzz FuzzPush
 // ./sync/hq` explores.
 
+// fuzzServer is on SQLite, or on PostgreSQL with ANCHANG_FUZZ_PG=1.
 func fuzzServer(f *testing.F) *testServer {
-	ts := newTestServer(f, SQLite)
-	return ts
+	if os.Getenv("ANCHANG_FUZZ_PG") == "1" {
+		return newTestServer(f, Postgres)
+	}
+	return newTestServer(f, SQLite)
 }
 
 func fuzzBody(f *testing.F, path string, seeds ...any) {

@@ -12,7 +12,7 @@ type metrics struct {
 	duration   *prometheus.HistogramVec
 }
 
-func newMetrics(reg prometheus.Registerer, _ *broadcaster) metrics {
+func newMetrics(reg prometheus.Registerer) metrics {
 	m := metrics{
 		applied: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "anchang_hq_pushes_applied_total", Help: "Mutations applied from pushes."}),

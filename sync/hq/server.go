@@ -116,7 +116,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		limits: map[string]*rate.Limiter{}, touched: map[string]time.Time{},
 		reg: prometheus.NewRegistry(),
 	}
-	s.m = newMetrics(s.reg, s.bc)
+	s.m = newMetrics(s.reg)
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.routes()
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
