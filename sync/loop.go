@@ -65,6 +65,10 @@ type Loop struct {
 	checkedHQ bool                 // an empty push has told HQ's last seq since start or resync
 	reload    bool                 // HQ went back in time: reload every scope
 	blobWait  map[string]time.Time // blobs HQ lacked: not asked for again before
+	// tips are HQ's tips of the cursors this loop pulled or loaded. They
+	// live in memory: after a restart the first pull of a scope goes
+	// unchecked, then the tips are back.
+	tips      map[string]cursorTip
 	lastPrune time.Time
 }
 
@@ -313,6 +317,10 @@ func (l *Loop) clientFor(id data.SyncIdentity) *client {
 		}
 		l.cl = newClient(clientConfig{URL: id.HQURL, Fingerprint: id.Fingerprint, RootCAs: l.opts.RootCAs, Wrap: l.opts.WrapTransport, Now: l.opts.Now, Logger: l.log})
 		l.cl.creds = credentials(l.st, id.DeviceID)
+		if l.clKey != key {
+			// Another enrollment: what this loop knew of HQ is void.
+			l.tips = nil
+		}
 		l.clKey = key
 		l.checkedHQ = false
 	}
@@ -423,6 +431,15 @@ func (l *Loop) pushAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 	}
 }
 
+func (l *Loop) setTip(scope string, ct cursorTip) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.tips == nil {
+		l.tips = map[string]cursorTip{}
+	}
+	l.tips[scope] = ct
+}
+
 func (l *Loop) setChecked(v bool) {
 	l.mu.Lock()
 	l.checkedHQ = v
@@ -513,10 +530,15 @@ func (l *Loop) pullAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 		if err != nil {
 			return fmt.Errorf("pull: cursors: %w", err)
 		}
-		req := PullRequest{Cursors: map[string]int64{}, Limit: pullLimit}
+		req := PullRequest{Cursors: map[string]int64{}, Limit: pullLimit, Tips: map[string]string{}}
+		l.mu.Lock()
 		for _, s := range id.Scopes {
 			req.Cursors[s] = cursors[s]
+			if ct, ok := l.tips[s]; ok && ct.cursor == cursors[s] && ct.tip != "" {
+				req.Tips[s] = ct.tip
+			}
 		}
+		l.mu.Unlock()
 		var res PullResponse
 		if waiting {
 			req.WaitMS = int(l.opts.PollWait / time.Millisecond)
@@ -559,6 +581,9 @@ func (l *Loop) pullAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 				return err
 			}
 			if len(page.Changes) == 0 && page.Next == cur {
+				if page.Tip != "" {
+					l.setTip(scope, cursorTip{cursor: cur, tip: page.Tip})
+				}
 				continue
 			}
 			if !waiting {
@@ -571,6 +596,7 @@ func (l *Loop) pullAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 			if err := l.st.ApplyPulled(ctx, scope, changes, page.Next); err != nil {
 				return fmt.Errorf("pull %s: apply: %w", scope, err)
 			}
+			l.setTip(scope, cursorTip{cursor: page.Next, tip: page.Tip})
 			rep.Pulled[scope] += len(changes)
 			if page.More {
 				more = true
@@ -673,12 +699,13 @@ func (l *Loop) loadMissing(ctx context.Context, c *client, id data.SyncIdentity,
 func (l *Loop) load(ctx context.Context, c *client, scope string, rep *Report) error {
 	l.setStatus(func(s *Status) { s.State = StateSyncing; s.Loading = &Progress{Scope: scope} })
 	defer l.setStatus(func(s *Status) { s.Loading = nil })
-	n, err := bootstrap(ctx, c, l.st, scope, func(p Progress) {
+	n, ct, err := bootstrap(ctx, c, l.st, scope, func(p Progress) {
 		l.setStatus(func(s *Status) { s.Loading = &p })
 	})
 	if err != nil {
 		return err
 	}
+	l.setTip(scope, ct)
 	rep.Loaded[scope] += n
 	l.log.Info("scope loaded from hq", "scope", scope, "records", n)
 	return nil

@@ -138,6 +138,7 @@ func quiet() hqsync.Options {
 // A standalone office with weeks of records enrolls and takes them to HQ; a
 // fresh device then joins the same office and receives them.
 func TestEnrollStandaloneThenFresh(t *testing.T) {
+	t.Parallel()
 	h := hqtest.Start(t, hq.SQLite)
 	h.AddOffice("SH01", "上海一号案场")
 	a := standalone(t, "SH01", nil)
@@ -193,6 +194,7 @@ func TestEnrollStandaloneThenFresh(t *testing.T) {
 // Wrong code, wrong fingerprint, HQ unreachable, an office that has
 // history: the right key, and nothing changes on the device.
 func TestEnrollErrors(t *testing.T) {
+	t.Parallel()
 	h := hqtest.Start(t, hq.SQLite)
 	h.AddOffice("SH01", "上海一号案场")
 	h.AddOffice("SH02", "上海二号案场")
@@ -224,6 +226,7 @@ func TestEnrollErrors(t *testing.T) {
 		{"office has history", h.URL, h.Fingerprint, h.Code("SH02"), true, hqsync.KeyOfficeHasHistory},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			var d *device
 			if tc.standalone {
 				d = standalone(t, "SH02", nil)
@@ -259,6 +262,7 @@ func enrolledPair(t *testing.T, h *hqtest.HQ, nowA, nowB func() time.Time) (*dev
 // Records made at one device reach the other through HQ, both ways; with
 // device clocks a day ahead, a day behind or in 2001 it goes the same.
 func TestRoundTripTwoStores(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name       string
 		skewA      time.Duration
@@ -270,6 +274,7 @@ func TestRoundTripTwoStores(t *testing.T) {
 		{"one in 2001", 0, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			h := hqtest.Start(t, hq.SQLite)
 			nowA := func() time.Time { return time.Now().Add(tc.skewA) }
 			nowB := func() time.Time { return time.Now().Add(tc.skewB) }
@@ -385,6 +390,7 @@ func (errReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
 // HQ commits a push but its answer is lost: the device retries, HQ answers
 // duplicate, and the other device sees each record once.
 func TestLostPushAnswerIsAcknowledgedAsDuplicate(t *testing.T) {
+	t.Parallel()
 	h := hqtest.Start(t, hq.SQLite)
 	a, b := enrolledPair(t, h, nil, nil)
 	base := b.count("visits")
@@ -420,8 +426,10 @@ func TestLostPushAnswerIsAcknowledgedAsDuplicate(t *testing.T) {
 // A pull answer cut short or corrupted applies nothing; the next round
 // recovers.
 func TestBrokenPullAnswerAppliesNothing(t *testing.T) {
+	t.Parallel()
 	for _, fault := range []string{"truncate", "corrupt"} {
 		t.Run(fault, func(t *testing.T) {
+			t.Parallel()
 			h := hqtest.Start(t, hq.SQLite)
 			a, b := enrolledPair(t, h, nil, nil)
 			base := b.count("visits")
@@ -492,6 +500,7 @@ func copyDB(t *testing.T, from, to string) {
 // whose cursor is now ahead of HQ, reloads the scope (resync) after pushing
 // its own; both end with the same records, none twice.
 func TestHQRestoredFromOlderBackup(t *testing.T) {
+	t.Parallel()
 	h := hqtest.Start(t, hq.SQLite)
 	a, b := enrolledPair(t, h, nil, nil)
 	a.checkIn("赵敏")
@@ -546,6 +555,7 @@ func TestHQRestoredFromOlderBackup(t *testing.T) {
 
 // A revoked device stops with err.sync.revoked; the loop says revoked.
 func TestRevokedDevice(t *testing.T) {
+	t.Parallel()
 	h := hqtest.Start(t, hq.SQLite)
 	a, _ := enrolledPair(t, h, nil, nil)
 	h.Revoke(a.identity().DeviceID)
@@ -636,6 +646,7 @@ func waitFor(t *testing.T, limit time.Duration, ok func() bool) {
 // HQ down: the loop goes offline with err.sync.unreachable and comes back by
 // itself when HQ returns; SyncNow cuts the back-off short.
 func TestLoopOfflineAndBack(t *testing.T) {
+	t.Parallel()
 	h := hqtest.Start(t, hq.SQLite)
 	a, b := enrolledPair(t, h, nil, nil)
 	opts := quiet()
@@ -663,6 +674,7 @@ func TestLoopOfflineAndBack(t *testing.T) {
 // Nothing secret reaches the log in a whole enrollment and round at debug
 // level.
 func TestNoSecretsInTheLog(t *testing.T) {
+	t.Parallel()
 	h := hqtest.Start(t, hq.SQLite)
 	h.AddOffice("SH01", "上海一号案场")
 	var buf bytes.Buffer
@@ -704,6 +716,7 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 // HQ needs a newer schema: the round stops with err.sync.update_required,
 // the outbox is kept, and the loop says update_required.
 func TestUpdateRequired(t *testing.T) {
+	t.Parallel()
 	h := hqtest.StartWith(t, hq.SQLite, hqtest.Options{Config: func(c *hq.Config) { c.MinSchema = data.SchemaVersion + 1 }})
 	h.AddOffice("SH01", "上海一号案场")
 	a := standalone(t, "SH01", nil)
@@ -721,6 +734,7 @@ func TestUpdateRequired(t *testing.T) {
 // HQ's clock jumps past the device's token: HQ answers 401, the device
 // gets a new token and the round goes through.
 func TestExpiredTokenAtHQIsRenewed(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	skew := time.Duration(0)
 	hqNow := func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(skew) }
@@ -741,5 +755,63 @@ func TestExpiredTokenAtHQIsRenewed(t *testing.T) {
 	b.round(quiet())
 	if a.count("visits") != b.count("visits") {
 		t.Fatalf("a %d, b %d", a.count("visits"), b.count("visits"))
+	}
+}
+
+// HQ is restored from a backup and other devices push past the old head
+// before a device with nothing to push pulls again: its cursor is below
+// HQ's head, but the change under it is another one. The tip it sends with
+// the cursor tells HQ, which answers resync, and the device reloads rather
+// than skip the rows it never saw.
+func TestHQRestoredThenOvertaken(t *testing.T) {
+	t.Parallel()
+	h := hqtest.Start(t, hq.SQLite)
+	a, b := enrolledPair(t, h, nil, nil)
+	d := fresh(t, nil)
+	d.mustEnroll(h, h.Code("SH01"), quiet())
+	lb := hqsync.NewLoop(b.s, quiet()) // one loop: it keeps the tips
+	if _, err := lb.Round(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	db := hqFiles(t)
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	h.Stop()
+	copyDB(t, db, backup)
+	h.Restart()
+	a.checkIn("甲一")
+	a.checkIn("甲二")
+	a.round(quiet())
+	if _, err := lb.Round(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.Stop()
+	copyDB(t, backup, db)
+	h.Restart()
+	// D writes three records: HQ's head passes B's cursor.
+	for _, n := range []string{"丁一", "丁二", "丁三"} {
+		d.checkIn(n)
+	}
+	d.round(quiet())
+	rep, err := lb.Round(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Loaded) == 0 {
+		t.Fatalf("b did not reload: %+v", rep)
+	}
+	// A finds HQ behind and pushes its two again; everyone converges.
+	a.round(quiet())
+	if _, err := lb.Round(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	d.round(quiet())
+	want := a.count("visits")
+	for name, dev := range map[string]*device{"b": b, "d": d} {
+		if got := dev.count("visits"); got != want {
+			t.Errorf("%s has %d visits, a %d", name, got, want)
+		}
+	}
+	if want != 5 {
+		t.Errorf("a has %d visits, want 5", want)
 	}
 }
