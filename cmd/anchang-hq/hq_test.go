@@ -92,6 +92,18 @@ func admin(t *testing.T, args ...string) string {
 	return out.String()
 }
 
+// adminErr runs a verb that should fail and returns its error.
+func adminErr(t *testing.T, args ...string) error {
+	t.Helper()
+	m := NewMain()
+	m.Stdout, m.Stderr = io.Discard, io.Discard
+	if err := m.ParseFlags(args); err != nil {
+		return err
+	}
+	defer m.Close()
+	return m.Run(context.Background())
+}
+
 var fpRe = regexp.MustCompile(`fingerprint ([0-9a-f]{64})`)
 
 func TestHQWholeServer(t *testing.T) {
@@ -178,6 +190,16 @@ func TestHQWholeServer(t *testing.T) {
 			}
 			if out := admin(t, append(flags, "rejections", "--office", "SH01")...); !strings.Contains(out, "no.such") {
 				t.Fatalf("rejections: %q", out)
+			}
+			if out := admin(t, append(flags, "purge", "--days", "30")...); !strings.Contains(out, "purged 0 changes older than 30 days") {
+				t.Fatalf("purge: %q", out)
+			}
+			// A verb's refusal is said in words and changes nothing.
+			if err := adminErr(t, append(flags, "office", "add", "SH01", "again")...); err == nil || !strings.Contains(err.Error(), "exists") {
+				t.Fatalf("office added twice: %v", err)
+			}
+			if err := adminErr(t, append(flags, "code", "NOPE")...); err == nil || !strings.Contains(err.Error(), "no office") {
+				t.Fatalf("code for an unknown office: %v", err)
 			}
 			admin(t, append(flags, "revoke", "desk-1")...)
 			if st := post("/v1/pull", tok.Token, hqsync.PullRequest{Cursors: map[string]int64{scope: 0}}, nil); st != 403 {
