@@ -190,8 +190,8 @@ func (u *UI) syncStatus() hqsync.Status {
 	return hqsync.Status{State: hqsync.StateNotEnrolled}
 }
 
-// refreshDelay gathers the pages of one pull into one refresh of the
-// open screen.
+// refreshDelay gathers the pages of one pull into one refresh of the open
+// screen: at most one refresh per delay, however long the stream.
 const refreshDelay = 300 * time.Millisecond
 
 // onPulled runs on the sync loop's goroutine after pulled records are
@@ -204,8 +204,7 @@ func (u *UI) onPulled() {
 	u.sync.mu.Lock()
 	defer u.sync.mu.Unlock()
 	if u.sync.pending != nil {
-		u.sync.pending.Reset(refreshDelay)
-		return
+		return // a refresh is due already; it reads this change too
 	}
 	u.sync.pending = time.AfterFunc(refreshDelay, func() {
 		u.sync.mu.Lock()
