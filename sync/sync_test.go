@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -815,3 +816,24 @@ func TestHQRestoredThenOvertaken(t *testing.T) {
 		t.Errorf("a has %d visits, want 5", want)
 	}
 }
+
+// A device enrolled with an HQ code reads global and the offices; a round
+// after an office pushed brings its records.
+func TestEnrollHQDevice(t *testing.T) {
+	t.Parallel()
+	h := hqtest.Start(t, hq.SQLite)
+	a, _ := enrolledPair(t, h, nil, nil)
+	a.checkIn("总部看")
+	a.round(quiet())
+	d := fresh(t, nil)
+	res := d.mustEnroll(h, h.HQCode(), quiet())
+	if res.Role != hqsync.RoleHQ {
+		t.Fatalf("enrolled as %+v", res)
+	}
+	rep := d.round(quiet())
+	t.Logf("hq device: scopes %v, loaded %v, round %+v", res.Scopes, res.Loaded, rep)
+	if !slices.Contains(res.Scopes, hqsync.ScopeGlobal) {
+		t.Fatalf("scopes %v", res.Scopes)
+	}
+}
+
