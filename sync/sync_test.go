@@ -836,4 +836,3 @@ func TestEnrollHQDevice(t *testing.T) {
 		t.Fatalf("scopes %v", res.Scopes)
 	}
 }
-
