@@ -51,6 +51,12 @@ func TestTicketDetailSaysDeadlinesEstimated(t *testing.T) {
 	h.u.shell.refresh()
 	h.openFirstTicket()
 	h.shows("按法定节日估算，待导入官方安排（2027 年）")
+	// The confirmation of a new ticket says so too.
+	for h.u.shell.tickets.closeTop() {
+	}
+	h.hides("按法定节日估算，待导入官方安排（2027 年）")
+	h.u.shell.tickets.showSaved(tk)
+	h.shows(T("ticket.saved.title"), "按法定节日估算，待导入官方安排（2027 年）")
 }
 
 // The office's opening hours are a setting on the calendar screen: a bad

@@ -345,5 +345,8 @@ func (s *ticketsScreen) deadlineLines(t data.Ticket) []string {
 		}
 		out = append(out, T("ticket.dl.line", map[string]any{"Name": T(d.key), "Time": v}))
 	}
+	if len(t.EstimatedYears) > 0 {
+		out = append(out, T("ticket.dl.estimated", map[string]any{"Years": yearList(t.EstimatedYears)}))
+	}
 	return out
 }
