@@ -30,6 +30,8 @@ type Proc struct {
 	exited  chan struct{}
 	admin   *hq.SQLStore
 	Stderr  io.Writer // the process's stderr (default: discarded)
+	// Args are more flags for the server, used from the next Start.
+	Args []string
 }
 
 // BuildHQ builds cmd/anchang-hq into dir and returns the binary's path.
@@ -71,7 +73,7 @@ func (p *Proc) Start() error {
 }
 
 func (p *Proc) start() error {
-	cmd := exec.Command(p.Bin, "--data-dir", p.Dir, "--listen", p.addr, "--log-level", "error")
+	cmd := exec.Command(p.Bin, append([]string{"--data-dir", p.Dir, "--listen", p.addr, "--log-level", "error"}, p.Args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return err

@@ -254,7 +254,7 @@ func TestOfflinePastRetention(t *testing.T) {
 func TestOldClient(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	h := startInProcessHQ(t) // the binary has no flag for the minimum schema
+	h := startHQ(t)
 	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 1)
 	d := o.devices[0]
 	for _, tc := range []struct {
@@ -265,7 +265,7 @@ func TestOldClient(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h.Stop()
-			h.MinSchema = data.SchemaVersion
+			h.Args = []string{"--min-schema", strconv.Itoa(data.SchemaVersion)}
 			if err := h.Start(); err != nil {
 				t.Fatal(err)
 			}
