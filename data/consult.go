@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -45,14 +46,7 @@ func (s *Store) LogConsultation(ctx context.Context, actorID, visitID, entryID, 
 		if err != nil {
 			return fmt.Errorf("log consultation: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO consult_log (id, office_id, device_id, created_at, created_by, visit_id, entry_id, entry_version, query)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, actorID, nullStr(visitID), entryID, live, query); err != nil {
-			return fmt.Errorf("log consultation: %w", err)
-		}
-		return emit(ctx, tx, st.at, MutConsultLog, 1, st.id, map[string]any{
-			"id": st.id, "office_id": st.office, "visit_id": visitID, "entry_id": entryID, "entry_version": live, "query": query,
-			"created_at": st.at, "created_by": actorID,
-		})
+		return record(ctx, tx, st.at, &consultLog{recStamp: newRecStamp(st, actorID), VisitID: visitID, EntryID: entryID, EntryVersion: live, Query: query})
 	})
 }
 
@@ -132,14 +126,8 @@ func (s *Store) HandOffQuestion(ctx context.Context, actorID string, in HandoffI
 				return invalid("to_staff", "err.faq.handoff_staff", nil)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO consult_handoffs (id, office_id, device_id, created_at, created_by, visit_id, question, to_role, to_staff_id, due_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, actorID, nullStr(in.VisitID), q, string(in.ToRole), nullStr(in.ToStaffID), ms(h.DueAt)); err != nil {
-			return fmt.Errorf("insert handoff: %w", err)
-		}
-		return emit(ctx, tx, st.at, MutConsultHandoff, 1, st.id, map[string]any{
-			"id": st.id, "office_id": st.office, "visit_id": in.VisitID, "question": q, "to_role": in.ToRole, "to_staff_id": in.ToStaffID,
-			"due_at": ms(h.DueAt), "created_at": st.at, "created_by": actorID,
-		})
+		return record(ctx, tx, st.at, &consultHandoff{recStamp: newRecStamp(st, actorID), VisitID: in.VisitID, Question: q, ToRole: in.ToRole,
+			ToStaffID: in.ToStaffID, DueAt: ms(h.DueAt)})
 	})
 	if err != nil {
 		return Handoff{}, err
@@ -165,16 +153,7 @@ func (s *Store) FinishHandoff(ctx context.Context, actorID, id, note string) err
 		if done != nil {
 			return &Error{Code: ECONFLICT, Key: "err.faq.handoff_done"}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO consult_handoff_events (id, office_id, device_id, created_at, created_by, handoff_id, kind, note)
-			VALUES (?, ?, ?, ?, ?, ?, 'done', ?)`, st.id, st.office, st.device, st.at, actorID, id, note); err != nil {
-			return fmt.Errorf("finish handoff: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE consult_handoffs SET done_at = ?, done_by = ?, done_note = ? WHERE id = ?`, st.at, actorID, note, id); err != nil {
-			return fmt.Errorf("finish handoff: %w", err)
-		}
-		return emit(ctx, tx, st.at, MutHandoffDone, 1, st.id, map[string]any{
-			"id": st.id, "handoff_id": id, "office_id": st.office, "note": note, "created_at": st.at, "created_by": actorID,
-		})
+		return record(ctx, tx, st.at, &handoffDone{recStamp: newRecStamp(st, actorID), HandoffID: id, Note: note})
 	})
 }
 
@@ -216,19 +195,12 @@ func (s *Store) RecordFAQMiss(ctx context.Context, actorID, query string) error 
 	if verr != nil {
 		return verr
 	}
-	norm := foldText(query)
 	return s.tx(ctx, func(tx *txn) error {
 		st, err := s.stamp()
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO faq_misses (id, office_id, device_id, created_at, created_by, query, norm) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			st.id, st.office, st.device, st.at, nullStr(actorID), query, norm); err != nil {
-			return fmt.Errorf("record miss: %w", err)
-		}
-		return emit(ctx, tx, st.at, MutFAQMiss, 1, st.id, map[string]any{
-			"id": st.id, "office_id": st.office, "query": query, "created_at": st.at, "created_by": actorID,
-		})
+		return record(ctx, tx, st.at, &faqMiss{recStamp: newRecStamp(st, actorID), Query: query})
 	})
 }
 
@@ -313,4 +285,220 @@ func (s *Store) VisitConsultations(ctx context.Context, visitID string) ([]Consu
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// consultLog (consult.log v1): a staff member answered from an entry's
+// version, during a visit or not.
+type consultLog struct {
+	recStamp
+	VisitID      string `json:"visit_id"` // "" = standalone
+	EntryID      string `json:"entry_id"`
+	EntryVersion int    `json:"entry_version"`
+	Query        string `json:"query"` // what was searched
+}
+
+// consultHandoff (consult.handoff v1): a question handed to a colleague.
+type consultHandoff struct {
+	recStamp
+	VisitID   string      `json:"visit_id"` // "" = standalone
+	Question  string      `json:"question"`
+	ToRole    HandoffRole `json:"to_role"`
+	ToStaffID string      `json:"to_staff_id"` // "" = anyone of the role
+	DueAt     int64       `json:"due_at"`
+}
+
+// handoffDone (consult.handoff_done v1): a hand-off followed up.
+type handoffDone struct {
+	recStamp
+	HandoffID string `json:"handoff_id"`
+	Note      string `json:"note"`
+}
+
+// faqMiss (faq.miss v1): a search that found nothing.
+type faqMiss struct {
+	recStamp
+	Query string `json:"query"` // as typed, trimmed
+}
+
+func init() {
+	registerMutation[consultLog](MutationSpec{Name: MutConsultLog, Version: 1, Entity: "consult_log", Owner: OwnerOffice, Rank: rankEvent})
+	registerMutation[consultHandoff](MutationSpec{Name: MutConsultHandoff, Version: 1, Entity: "consult_handoff", Owner: OwnerOffice, Rank: rankEvent})
+	registerMutation[handoffDone](MutationSpec{Name: MutHandoffDone, Version: 1, Entity: "consult_handoff_event", Owner: OwnerOffice, Rank: rankFollowUp})
+	registerMutation[faqMiss](MutationSpec{Name: MutFAQMiss, Version: 1, Entity: "faq_miss", Owner: OwnerOffice, Rank: rankRecord})
+	registerReencoder(MutConsultLog, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		var p consultLog
+		var by, v sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT id, office_id, device_id, created_at, created_by, visit_id, entry_id, entry_version, query FROM consult_log WHERE id = ?`, e.RecordID).
+			Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &v, &p.EntryID, &p.EntryVersion, &p.Query)
+		p.CreatedBy, p.VisitID = by.String, v.String
+		return &p, err
+	})
+	registerReencoder(MutConsultHandoff, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		var p consultHandoff
+		var by, v, to sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT id, office_id, device_id, created_at, created_by, visit_id, question, to_role, to_staff_id, due_at FROM consult_handoffs WHERE id = ?`, e.RecordID).
+			Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &v, &p.Question, &p.ToRole, &to, &p.DueAt)
+		p.CreatedBy, p.VisitID, p.ToStaffID = by.String, v.String, to.String
+		return &p, err
+	})
+	registerReencoder(MutHandoffDone, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		var p handoffDone
+		var by sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT id, office_id, device_id, created_at, created_by, handoff_id, note FROM consult_handoff_events WHERE id = ?`, e.RecordID).
+			Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &p.HandoffID, &p.Note)
+		p.CreatedBy = by.String
+		return &p, err
+	})
+	registerReencoder(MutFAQMiss, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		var p faqMiss
+		var by sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT id, office_id, device_id, created_at, created_by, query FROM faq_misses WHERE id = ?`, e.RecordID).
+			Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &p.Query)
+		p.CreatedBy = by.String
+		return &p, err
+	})
+}
+
+func (*consultLog) spec() *MutationSpec     { return specOf(MutConsultLog, 1) }
+func (*consultHandoff) spec() *MutationSpec { return specOf(MutConsultHandoff, 1) }
+func (*handoffDone) spec() *MutationSpec    { return specOf(MutHandoffDone, 1) }
+func (*faqMiss) spec() *MutationSpec        { return specOf(MutFAQMiss, 1) }
+
+func (p *consultLog) refs() []Ref {
+	r := []Ref{{Entity: "faq_entry", ID: p.EntryID}}
+	if p.VisitID != "" {
+		r = append(r, Ref{Entity: "visit", ID: p.VisitID})
+	}
+	return r
+}
+
+func (p *consultHandoff) refs() []Ref {
+	var r []Ref
+	if p.VisitID != "" {
+		r = append(r, Ref{Entity: "visit", ID: p.VisitID})
+	}
+	if p.ToStaffID != "" {
+		r = append(r, Ref{Entity: "staff", ID: p.ToStaffID})
+	}
+	return r
+}
+
+func (p *handoffDone) refs() []Ref { return []Ref{{Entity: "consult_handoff", ID: p.HandoffID}} }
+func (*faqMiss) refs() []Ref       { return nil }
+
+func (p *consultLog) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if err := checkIDs("entry_id", p.EntryID); err != nil {
+		return err
+	}
+	if err := checkUUID("visit", p.VisitID, false); err != nil {
+		return err
+	}
+	if p.EntryVersion < 1 {
+		return invalid("entry_version", "err.field.required", nil)
+	}
+	_, err := cleanLine("query", p.Query, false, MaxMissQueryLen)
+	return errOrNil(err)
+}
+
+func (p *consultHandoff) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if err := checkUUID("visit", p.VisitID, false); err != nil {
+		return err
+	}
+	if err := checkUUID("to_staff", p.ToStaffID, false); err != nil {
+		return err
+	}
+	if q, err := cleanText("question", p.Question, MaxNotesLen); err != nil {
+		return err
+	} else if q == "" {
+		return invalid("question", "err.field.required", nil)
+	}
+	if err := checkChoice("to_role", p.ToRole, HandoffRoles...); err != nil {
+		return err
+	}
+	if p.DueAt <= 0 {
+		return invalid("due_at", "err.field.required", nil)
+	}
+	return nil
+}
+
+func (p *handoffDone) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if err := checkIDs("handoff_id", p.HandoffID); err != nil {
+		return err
+	}
+	_, err := cleanText("note", p.Note, MaxNotesLen)
+	return errOrNil(err)
+}
+
+func (p *faqMiss) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	_, err := cleanLine("query", p.Query, true, MaxMissQueryLen)
+	return errOrNil(err)
+}
+
+// errOrNil turns a nil *Error into a nil error.
+func errOrNil(err *Error) error {
+	if err == nil {
+		return nil
+	}
+	return err
+}
+
+func (p *consultLog) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO consult_log (id, office_id, device_id, created_at, created_by, visit_id, entry_id, entry_version, query, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+keepEarliestOrd, p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), nullStr(p.VisitID), p.EntryID, p.EntryVersion, p.Query, ac.ord); err != nil {
+		return fmt.Errorf("log consultation: %w", err)
+	}
+	return nil
+}
+
+func (p *consultHandoff) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO consult_handoffs (id, office_id, device_id, created_at, created_by, visit_id, question, to_role, to_staff_id, due_at, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+keepEarliestOrd, p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), nullStr(p.VisitID), p.Question,
+		string(p.ToRole), nullStr(p.ToStaffID), p.DueAt, ac.ord); err != nil {
+		return fmt.Errorf("insert handoff: %w", err)
+	}
+	if !ac.remote {
+		return nil
+	}
+	return ac.rederive("handoff:"+p.ID, func() error { return deriveHandoff(ctx, tx, p.ID) })
+}
+
+func (p *handoffDone) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO consult_handoff_events (id, office_id, device_id, created_at, created_by, handoff_id, kind, note, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?)`+keepEarliestOrd, p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.HandoffID, p.Note, ac.ord); err != nil {
+		return fmt.Errorf("finish handoff: %w", err)
+	}
+	return ac.rederive("handoff:"+p.HandoffID, func() error { return deriveHandoff(ctx, tx, p.HandoffID) })
+}
+
+func (p *faqMiss) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_misses (id, office_id, device_id, created_at, created_by, query, norm, sync_ord) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`+keepEarliestOrd,
+		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Query, foldText(p.Query), ac.ord); err != nil {
+		return fmt.Errorf("record miss: %w", err)
+	}
+	return nil
+}
+
+// deriveHandoff: a hand-off is done by its first done event in sync order
+// (two devices may both mark it done offline).
+func deriveHandoff(ctx context.Context, tx *txn, id string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE consult_handoffs SET
+		done_at = (SELECT e.created_at FROM consult_handoff_events e WHERE e.handoff_id = consult_handoffs.id ORDER BY e.sync_ord, e.id LIMIT 1),
+		done_by = (SELECT e.created_by FROM consult_handoff_events e WHERE e.handoff_id = consult_handoffs.id ORDER BY e.sync_ord, e.id LIMIT 1),
+		done_note = COALESCE((SELECT e.note FROM consult_handoff_events e WHERE e.handoff_id = consult_handoffs.id ORDER BY e.sync_ord, e.id LIMIT 1), '')
+		WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("derive handoff: %w", err)
+	}
+	return nil
 }

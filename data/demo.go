@@ -269,15 +269,16 @@ func (g *demoGen) visit(ctx context.Context, tx *txn, mk func(time.Time) stamp, 
 	}
 	via := ViaDesk
 	var by any = g.by
+	byStr := g.by
 	if g.rng.IntN(5) == 0 {
-		via, by = ViaKiosk, nil
+		via, by, byStr = ViaKiosk, nil, ""
 	}
 	units := []string{"", "", "89㎡三房", "105㎡三房", "128㎡四房", "143㎡四房", "洋房"}
 	budgets := []string{"", "", "200万以内", "200-300万", "300-400万", "400万以上"}
 	v := checkInValues{name: name, title: title, phone: phone, source: g.sources[g.rng.IntN(len(g.sources))].ID,
 		unit: units[g.rng.IntN(len(units))], budget: budgets[g.rng.IntN(len(budgets))], via: via,
 		party: 1 + g.rng.IntN(3), purpose: purpose}
-	if err := insertVisit(ctx, tx, st, by, vis.id, kind, day, v); err != nil {
+	if err := insertVisit(ctx, tx, st, byStr, vis.id, kind, day, v); err != nil {
 		return departure{}, err
 	}
 	g.visits++
@@ -307,7 +308,7 @@ func (g *demoGen) visit(ctx context.Context, tx *txn, mk func(time.Time) stamp, 
 	if isToday && assignAt.After(now) { // arrived moments ago: assigned now, not in the future
 		assignAt = now
 	}
-	if _, err := assign(ctx, tx, mk(assignAt), by, st.id, vis.id, vis.owner, consultant, day); err != nil {
+	if _, err := assign(ctx, tx, mk(assignAt), byStr, st.id, vis.id, vis.owner, consultant, day); err != nil {
 		return departure{}, err
 	}
 	if vis.owner == "" {
@@ -320,10 +321,7 @@ func (g *demoGen) visit(ctx context.Context, tx *txn, mk func(time.Time) stamp, 
 		return departure{}, nil
 	}
 	area := Areas[g.rng.IntN(len(Areas))]
-	if err := addVisitEvent(ctx, tx, mk(handAt), g.by, st.id, "handover", consultant, area); err != nil {
-		return departure{}, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE visits SET handed_over_at = ?, area = ? WHERE id = ?`, ms(handAt), string(area), st.id); err != nil {
+	if err := addVisitEvent(ctx, tx, mk(handAt), g.by, st.id, VisitHandover, consultant, area); err != nil {
 		return departure{}, err
 	}
 	return departure{at: leaveAt, visitID: st.id, consultant: consultant}, nil
@@ -331,10 +329,7 @@ func (g *demoGen) visit(ctx context.Context, tx *txn, mk func(time.Time) stamp, 
 
 // depart checks a visitor out and frees their consultant if no one else of theirs is in.
 func (g *demoGen) depart(ctx context.Context, tx *txn, mk func(time.Time) stamp, d departure, day string) error {
-	if err := addVisitEvent(ctx, tx, mk(d.at), g.by, d.visitID, "checkout", "", ""); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE visits SET left_at = ? WHERE id = ?`, ms(d.at), d.visitID); err != nil {
+	if err := addVisitEvent(ctx, tx, mk(d.at), g.by, d.visitID, VisitCheckout, "", ""); err != nil {
 		return err
 	}
 	var others int

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // FAQ content limits, in characters.
@@ -191,10 +193,6 @@ func saveFAQ(ctx context.Context, tx *txn, st stamp, by, entryID string, in FAQI
 	version := 1
 	if entryID == "" {
 		entryID = st.id
-		if _, err := tx.ExecContext(ctx, `INSERT INTO faq_entries (id, office_id, device_id, created_at, created_by, latest_version, latest_status, updated_at)
-			VALUES (?, ?, ?, ?, ?, 1, 'draft', ?)`, entryID, st.office, st.device, st.at, nullStr(by), st.at); err != nil {
-			return FAQVersion{}, false, fmt.Errorf("insert faq entry: %w", err)
-		}
 	} else {
 		cur, err := findFAQVersion(ctx, tx, entryID, 0)
 		if err != nil {
@@ -205,28 +203,174 @@ func saveFAQ(ctx context.Context, tx *txn, st stamp, by, entryID string, in FAQI
 		}
 		version = cur.Version + 1
 	}
-	alts, _ := json.Marshal(in.Alternatives)
-	tags, _ := json.Marshal(in.Tags)
-	vid := newID()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_versions (id, office_id, device_id, created_at, created_by, entry_id, version, category, scope,
-		question, alternatives, answer, question_en, answer_en, tags, effective_on, expires_on, template)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		vid, st.office, st.device, st.at, nullStr(by), entryID, version, in.Category, in.Scope,
-		in.Question, string(alts), in.Answer, in.QuestionEN, in.AnswerEN, string(tags), in.EffectiveOn, in.ExpiresOn, in.Template); err != nil {
-		return FAQVersion{}, false, fmt.Errorf("insert faq version: %w", err)
-	}
-	if err := addFAQStatus(ctx, tx, st, by, entryID, version, FAQDraft, ""); err != nil {
-		return FAQVersion{}, false, err
-	}
-	if err := emit(ctx, tx, st.at, MutFAQSave, 1, entryID, map[string]any{
-		"entry_id": entryID, "version_id": vid, "version": version, "office_id": st.office, "category": in.Category, "scope": in.Scope,
-		"question": in.Question, "alternatives": in.Alternatives, "answer": in.Answer, "question_en": in.QuestionEN, "answer_en": in.AnswerEN,
-		"tags": in.Tags, "effective_on": in.EffectiveOn, "expires_on": in.ExpiresOn, "template": in.Template, "created_at": st.at, "created_by": by,
-	}); err != nil {
+	vst := st
+	vst.id = newID()
+	if err := record(ctx, tx, st.at, &faqSave{recStamp: newRecStamp(vst, by), EntryID: entryID, Version: version,
+		Category: in.Category, Scope: in.Scope, Question: in.Question, Alternatives: nonNil(in.Alternatives), Answer: in.Answer,
+		QuestionEN: in.QuestionEN, AnswerEN: in.AnswerEN, Tags: nonNil(in.Tags), EffectiveOn: in.EffectiveOn, ExpiresOn: in.ExpiresOn, Template: in.Template}); err != nil {
 		return FAQVersion{}, false, err
 	}
 	v := FAQVersion{FAQInput: in, EntryID: entryID, Version: version, Status: FAQDraft, AuthorID: by, CreatedAt: fromMS(st.at)}
 	return v, true, nil
+}
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+// faqSave (faq.save v1) is a new version of a FAQ entry — of a new entry
+// when Version is 1 — as a draft. Versions are never changed; the entry's
+// state follows from its status events (the draft one is this record's).
+type faqSave struct {
+	recStamp              // ID: the version's id
+	EntryID      string   `json:"entry_id"`
+	Version      int      `json:"version"`
+	Category     string   `json:"category"` // a category's code
+	Scope        string   `json:"scope"`    // "" = every project; else an office code
+	Question     string   `json:"question"`
+	Alternatives []string `json:"alternatives"`
+	Answer       string   `json:"answer"`
+	QuestionEN   string   `json:"question_en"`
+	AnswerEN     string   `json:"answer_en"`
+	Tags         []string `json:"tags"`
+	EffectiveOn  string   `json:"effective_on"` // YYYY-MM-DD
+	ExpiresOn    string   `json:"expires_on"`   // YYYY-MM-DD or ""
+	Template     bool     `json:"template"`
+}
+
+func init() {
+	registerMutation[faqSave](MutationSpec{Name: MutFAQSave, Version: 1, Entity: "faq_version", Owner: OwnerHQ, Rank: rankRecord})
+	registerReencoder(MutFAQSave, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		// Before the registry the record was the entry; the version is in the payload.
+		var old struct {
+			Version int `json:"version"`
+		}
+		if err := json.Unmarshal(e.Payload, &old); err != nil {
+			return nil, err
+		}
+		var p faqSave
+		var by sql.NullString
+		var alts, tags string
+		err := tx.QueryRowContext(ctx, `SELECT id, office_id, device_id, created_at, created_by, entry_id, version, category, scope, question, alternatives,
+			answer, question_en, answer_en, tags, effective_on, expires_on, template FROM faq_versions WHERE entry_id = ? AND version = ?`, e.RecordID, old.Version).
+			Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &p.EntryID, &p.Version, &p.Category, &p.Scope, &p.Question, &alts,
+				&p.Answer, &p.QuestionEN, &p.AnswerEN, &tags, &p.EffectiveOn, &p.ExpiresOn, &p.Template)
+		if err != nil {
+			return nil, err
+		}
+		p.CreatedBy = by.String
+		if err := json.Unmarshal([]byte(alts), &p.Alternatives); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(tags), &p.Tags); err != nil {
+			return nil, err
+		}
+		p.Alternatives, p.Tags = nonNil(p.Alternatives), nonNil(p.Tags)
+		return &p, nil
+	})
+}
+
+func (*faqSave) spec() *MutationSpec { return specOf(MutFAQSave, 1) }
+func (*faqSave) officeID() string    { return "" } // HQ's reference data
+func (*faqSave) refs() []Ref         { return nil }
+
+func (p *faqSave) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if err := checkIDs("entry_id", p.EntryID); err != nil {
+		return err
+	}
+	if p.Version < 1 {
+		return invalid("version", "err.field.required", nil)
+	}
+	if p.EffectiveOn == "" {
+		return invalid("effective_on", "err.faq.date", nil)
+	}
+	in := FAQInput{Category: p.Category, Scope: p.Scope, Question: p.Question, Alternatives: p.Alternatives, Answer: p.Answer,
+		QuestionEN: p.QuestionEN, AnswerEN: p.AnswerEN, Tags: p.Tags, EffectiveOn: p.EffectiveOn, ExpiresOn: p.ExpiresOn}
+	if err := in.validate(time.Time{}); err != nil {
+		return err
+	}
+	if len(p.Category) > MaxCodeLen {
+		return invalid("category", "err.field.too_long", map[string]any{"Max": MaxCodeLen, "Len": len(p.Category)})
+	}
+	return nil
+}
+
+func (p *faqSave) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_entries (id, office_id, device_id, created_at, created_by, latest_version, latest_status, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, 'draft', ?) ON CONFLICT (id) DO NOTHING`, p.EntryID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Version, p.CreatedAt); err != nil {
+		return fmt.Errorf("insert faq entry: %w", err)
+	}
+	alts, _ := json.Marshal(nonNil(p.Alternatives))
+	tags, _ := json.Marshal(nonNil(p.Tags))
+	// Another device's version of the same number (two offline edits of one
+	// entry) keeps its place: this one is passed over here.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_versions (id, office_id, device_id, created_at, created_by, entry_id, version, category, scope,
+		question, alternatives, answer, question_en, answer_en, tags, effective_on, expires_on, template, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+keepEarliestOrd+` ON CONFLICT DO NOTHING`,
+		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.EntryID, p.Version, p.Category, p.Scope,
+		p.Question, string(alts), p.Answer, p.QuestionEN, p.AnswerEN, string(tags), p.EffectiveOn, p.ExpiresOn, p.Template, ac.ord); err != nil {
+		return fmt.Errorf("insert faq version: %w", err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM faq_versions WHERE id = ?`, p.ID).Scan(&n); err != nil {
+		return fmt.Errorf("insert faq version: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	// The version's draft event has the version's id.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_status_events (id, office_id, device_id, created_at, created_by, entry_id, version, status, note, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', '', ?)`+keepEarliestOrd, p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.EntryID, p.Version, ac.ord); err != nil {
+		return fmt.Errorf("insert faq status: %w", err)
+	}
+	return ac.rederive("faq:"+p.EntryID, func() error { return deriveFAQEntry(ctx, tx, p.EntryID) })
+}
+
+// deriveFAQEntry recomputes an entry's newest version and status and the
+// version the desk answers from, from its status events in sync order.
+func deriveFAQEntry(ctx context.Context, tx *txn, entryID string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT version, status, created_at FROM faq_status_events WHERE entry_id = ? ORDER BY sync_ord, id`, entryID)
+	if err != nil {
+		return fmt.Errorf("derive faq entry: %w", err)
+	}
+	var latest int
+	var status string
+	var live sql.NullInt64
+	var updated int64
+	for rows.Next() {
+		var v int
+		var st string
+		var at int64
+		if err := rows.Scan(&v, &st, &at); err != nil {
+			rows.Close()
+			return fmt.Errorf("derive faq entry: %w", err)
+		}
+		latest, status, updated = v, st, at
+		switch FAQStatus(st) {
+		case FAQApproved:
+			live = sql.NullInt64{Int64: int64(v), Valid: true}
+		case FAQRetired:
+			live = sql.NullInt64{}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("derive faq entry: %w", err)
+	}
+	if latest == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE faq_entries SET latest_version = ?, latest_status = ?, live_version = ?, updated_at = ? WHERE id = ?`,
+		latest, status, live, updated, entryID); err != nil {
+		return fmt.Errorf("derive faq entry: %w", err)
+	}
+	return nil
 }
 
 func nullStr(v string) any {
@@ -263,32 +407,62 @@ func checkDuplicateQuestion(ctx context.Context, tx *txn, entryID, scope, questi
 }
 
 func addFAQStatus(ctx context.Context, tx *txn, st stamp, by, entryID string, version int, status FAQStatus, note string) error {
-	id := newID()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_status_events (id, office_id, device_id, created_at, created_by, entry_id, version, status, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, st.office, st.device, st.at, nullStr(by), entryID, version, string(status), note); err != nil {
+	ev := st
+	ev.id = newID()
+	return record(ctx, tx, st.at, &faqStatus{recStamp: newRecStamp(ev, by), EntryID: entryID, Version: version, Status: status, Note: note})
+}
+
+// faqStatus (faq.status v1) moves a version of an entry: to review, back
+// to draft, approved, retired. (A version's first draft comes with its faq.save.)
+type faqStatus struct {
+	recStamp
+	EntryID string    `json:"entry_id"`
+	Version int       `json:"version"`
+	Status  FAQStatus `json:"status"`
+	Note    string    `json:"note"`
+}
+
+func init() {
+	registerMutation[faqStatus](MutationSpec{Name: MutFAQStatus, Version: 1, Entity: "faq_status_event", Owner: OwnerHQ, Rank: rankEvent})
+	registerReencoder(MutFAQStatus, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		var p faqStatus
+		var by sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT id, office_id, device_id, created_at, created_by, entry_id, version, status, note FROM faq_status_events WHERE id = ?`, e.RecordID).
+			Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &p.EntryID, &p.Version, &p.Status, &p.Note)
+		p.CreatedBy = by.String
+		return &p, err
+	})
+}
+
+func (*faqStatus) spec() *MutationSpec { return specOf(MutFAQStatus, 1) }
+func (*faqStatus) officeID() string    { return "" } // HQ's reference data
+func (p *faqStatus) refs() []Ref       { return []Ref{{Entity: "faq_entry", ID: p.EntryID}} }
+
+func (p *faqStatus) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if err := checkIDs("entry_id", p.EntryID); err != nil {
+		return err
+	}
+	if p.Version < 1 {
+		return invalid("version", "err.field.required", nil)
+	}
+	if err := checkChoice("status", p.Status, FAQDraft, FAQReview, FAQApproved, FAQRetired); err != nil {
+		return err
+	}
+	if _, err := cleanLine("note", p.Note, false, MaxNotesLen); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (p *faqStatus) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_status_events (id, office_id, device_id, created_at, created_by, entry_id, version, status, note, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+keepEarliestOrd, p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.EntryID, p.Version, string(p.Status), p.Note, ac.ord); err != nil {
 		return fmt.Errorf("insert faq status: %w", err)
 	}
-	// The entry's current state follows from its versions and events.
-	var live any = sql.NullInt64{}
-	q := `UPDATE faq_entries SET latest_version = ?, latest_status = ?, updated_at = ? WHERE id = ?`
-	args := []any{version, string(status), st.at, entryID}
-	switch status {
-	case FAQApproved:
-		live = version
-		q = `UPDATE faq_entries SET latest_version = ?, latest_status = ?, updated_at = ?, live_version = ? WHERE id = ?`
-		args = []any{version, string(status), st.at, live, entryID}
-	case FAQRetired:
-		q = `UPDATE faq_entries SET latest_version = ?, latest_status = ?, updated_at = ?, live_version = NULL WHERE id = ?`
-	}
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("update faq entry: %w", err)
-	}
-	if status == FAQDraft {
-		return nil // the version's faq.save carries it
-	}
-	return emit(ctx, tx, st.at, MutFAQStatus, 1, id, map[string]any{
-		"id": id, "entry_id": entryID, "version": version, "status": status, "note": note, "office_id": st.office, "created_at": st.at, "created_by": by,
-	})
+	return ac.rederive("faq:"+p.EntryID, func() error { return deriveFAQEntry(ctx, tx, p.EntryID) })
 }
 
 // SetFAQStatus moves the newest version of an entry: draft → review,
@@ -331,8 +505,8 @@ func setFAQStatus(ctx context.Context, tx *txn, st stamp, by, entryID string, to
 
 const faqVersionCols = `v.entry_id, v.version, v.category, v.scope, v.question, v.alternatives, v.answer, v.question_en, v.answer_en, v.tags,
 	v.effective_on, v.expires_on, v.template, COALESCE(v.created_by, ''), v.created_at,
-	COALESCE((SELECT e.status FROM faq_status_events e WHERE e.entry_id = v.entry_id AND e.version = v.version ORDER BY e.created_at DESC, e.rowid DESC LIMIT 1), 'draft'),
-	COALESCE((SELECT COALESCE(e.created_by, '') || '|' || e.created_at FROM faq_status_events e WHERE e.entry_id = v.entry_id AND e.version = v.version AND e.status = 'approved' ORDER BY e.created_at DESC LIMIT 1), '')`
+	COALESCE((SELECT e.status FROM faq_status_events e WHERE e.entry_id = v.entry_id AND e.version = v.version ORDER BY e.sync_ord DESC, e.id DESC LIMIT 1), 'draft'),
+	COALESCE((SELECT COALESCE(e.created_by, '') || '|' || e.created_at FROM faq_status_events e WHERE e.entry_id = v.entry_id AND e.version = v.version AND e.status = 'approved' ORDER BY e.sync_ord DESC, e.id DESC LIMIT 1), '')`
 
 func scanFAQVersion(sc interface{ Scan(...any) error }) (FAQVersion, error) {
 	var v FAQVersion
@@ -544,13 +718,67 @@ func (s *Store) AddFAQCategory(ctx context.Context, actorID string, c FAQCategor
 }
 
 func insertFAQCategory(ctx context.Context, tx *txn, st stamp, by string, c FAQCategory) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_categories (id, office_id, device_id, created_at, created_by, code, name_zh, name_en, sort)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, nullStr(by), c.Code, c.NameZH, c.NameEN, c.Sort); err != nil {
-		return fmt.Errorf("insert faq category: %w", err)
-	}
-	return emit(ctx, tx, st.at, MutFAQCategory, 1, st.id, map[string]any{
-		"id": st.id, "office_id": st.office, "code": c.Code, "name_zh": c.NameZH, "name_en": c.NameEN, "sort": c.Sort, "created_at": st.at, "created_by": by,
+	return record(ctx, tx, st.at, &faqCategory{recStamp: newRecStamp(st, by), Code: c.Code, NameZH: c.NameZH, NameEN: c.NameEN, Sort: c.Sort, Active: true})
+}
+
+// faqCategory (faq.category v1) writes a category of the manual as it now is.
+type faqCategory struct {
+	recStamp
+	Code   string `json:"code"`
+	NameZH string `json:"name_zh"`
+	NameEN string `json:"name_en"`
+	Sort   int    `json:"sort"`
+	Active bool   `json:"active"`
+}
+
+func init() {
+	registerMutation[faqCategory](MutationSpec{Name: MutFAQCategory, Version: 1, Entity: "faq_category", Owner: OwnerHQ, Replace: true, Rank: rankReference})
+	registerReencoder(MutFAQCategory, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		var p faqCategory
+		var by sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT id, office_id, device_id, created_at, created_by, code, name_zh, name_en, sort, active FROM faq_categories WHERE id = ?`, e.RecordID).
+			Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &p.Code, &p.NameZH, &p.NameEN, &p.Sort, &p.Active)
+		p.CreatedBy = by.String
+		return &p, err
 	})
+}
+
+func (*faqCategory) spec() *MutationSpec { return specOf(MutFAQCategory, 1) }
+func (*faqCategory) officeID() string    { return "" } // HQ's reference data
+func (*faqCategory) refs() []Ref         { return nil }
+
+func (p *faqCategory) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if !faqCategoryCodeRe.MatchString(p.Code) || len(p.Code) > MaxCodeLen {
+		return invalid("code", "err.faq.category_code", nil)
+	}
+	if _, err := cleanLine("name_zh", p.NameZH, true, 30); err != nil {
+		return err
+	}
+	if _, err := cleanLine("name_en", p.NameEN, false, 60); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (p *faqCategory) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	// A category whose code another id already has (two offices made it)
+	// is passed over: FAQ versions name categories by code.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_categories (id, office_id, device_id, created_at, created_by, code, name_zh, name_en, sort, active, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET code = excluded.code, name_zh = excluded.name_zh, name_en = excluded.name_en,
+		sort = excluded.sort, active = excluded.active, sync_ord = excluded.sync_ord WHERE `+replaceIfNewer+` ON CONFLICT DO NOTHING`,
+		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Code, p.NameZH, p.NameEN, p.Sort, p.Active, ac.ord, ac.echoOrd()); err != nil {
+		return fmt.Errorf("write faq category: %w", err)
+	}
+	return nil
+}
+
+// defaultCategoryID is the id of a built-in category: the same on every
+// device, so two offices' defaults are one record.
+func defaultCategoryID(code string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("anchang:faq_category:"+code)).String()
 }
 
 func ensureFAQCategories(ctx context.Context, tx *txn, office, device string, at int64, by string) error {
@@ -562,7 +790,7 @@ func ensureFAQCategories(ctx context.Context, tx *txn, office, device string, at
 		return nil
 	}
 	for _, c := range DefaultFAQCategories {
-		if err := insertFAQCategory(ctx, tx, stamp{id: newID(), office: office, device: device, at: at}, by, c); err != nil {
+		if err := insertFAQCategory(ctx, tx, stamp{id: defaultCategoryID(c.Code), office: office, device: device, at: at}, by, c); err != nil {
 			return err
 		}
 	}

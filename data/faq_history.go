@@ -22,7 +22,7 @@ type FAQStatusEvent struct {
 // version and who moved it, and when.
 func (s *Store) FAQStatusEvents(ctx context.Context, entryID string) ([]FAQStatusEvent, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT entry_id, version, status, note, COALESCE(created_by, ''), created_at
-		FROM faq_status_events WHERE entry_id = ? ORDER BY created_at, rowid`, entryID)
+		FROM faq_status_events WHERE entry_id = ? ORDER BY sync_ord, id`, entryID)
 	if err != nil {
 		return nil, fmt.Errorf("faq status events: %w", err)
 	}

@@ -231,7 +231,8 @@ func TestFAQVersionHistory(t *testing.T) {
 	_, err = s.FAQVersionOf(ctx, id, 9)
 	wantKey(t, err, ENOTFOUND, "err.faq.not_found")
 	var n int
-	mustOK(t, s.db.QueryRow(`SELECT count(*) FROM outbox WHERE record_id = ? AND mutation = ?`, id, MutFAQSave).Scan(&n))
+	// faq.save's record is the version (it was the entry before sync): count the entry's.
+	mustOK(t, s.db.QueryRow(`SELECT count(*) FROM outbox WHERE json_extract(payload, '$.entry_id') = ? AND mutation = ?`, id, MutFAQSave).Scan(&n))
 	if n != 2 {
 		t.Fatalf("%d faq.save rows", n)
 	}

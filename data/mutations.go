@@ -7,7 +7,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"sort"
+	"time"
+
+	"github.com/google/uuid"
 )
 
 // The mutation contract: every change a device makes is one named,
@@ -83,10 +87,96 @@ type applyCtx struct {
 	// record's scope for a change that came through HQ; for a local change
 	// not yet seen by HQ, pendingOrd + the outbox seq.
 	ord int64
+	// echo is, for this device's own change coming back from HQ, the ord it
+	// had locally (pendingOrd + its outbox seq); 0 otherwise. A replaced
+	// record whose sync_ord is still that value takes HQ's ord.
+	echo int64
+	// derive, when set, collects the re-derivations of a page of pulled
+	// changes so each runs once, after the page's rows are all written.
+	derive *derivations
 }
 
 // pendingOrd places events HQ has not ordered yet after every HQ-ordered one.
 const pendingOrd int64 = 1 << 50
+
+// Snapshot ranks: a record comes after the records it refers to.
+const (
+	rankOffice    = 10 // the office
+	rankReference = 20 // staff, sources, FAQ categories, policies, holidays, templates
+	rankRecord    = 30 // visitors and visits, FAQ versions, tickets, inspections, misses
+	rankEvent     = 40 // events on those records, and records that refer to two of them
+	rankFollowUp  = 50 // events on events
+)
+
+// The SQL of idempotent writes. Every synced table has a sync_ord column.
+//
+// A born-once row (an event, a visit) is inserted with
+//
+//	INSERT INTO t (…, sync_ord) VALUES (…, ?) ` + "`" + ` + keepEarliestOrd
+//
+// with ac.ord: applying it again changes nothing but its place, which only
+// moves earlier (HQ's seq replaces the local pending ord when the device's
+// own change comes back).
+//
+// A replaced record (Replace: staff, a source) is upserted with
+//
+//	INSERT INTO t (…, sync_ord) VALUES (…, ?) ON CONFLICT (id) DO UPDATE SET
+//	    a = excluded.a, …, sync_ord = excluded.sync_ord WHERE ` + "`" + ` + replaceIfNewer
+//
+// with the arguments ac.ord …, ac.echoOrd(): the latest in HQ order wins, a
+// local change not yet pushed beats every pulled one, and the device's own
+// change coming back takes HQ's ord.
+const (
+	keepEarliestOrd = ` ON CONFLICT (id) DO UPDATE SET sync_ord = min(sync_ord, excluded.sync_ord)`
+	replaceIfNewer  = `(excluded.sync_ord > sync_ord OR sync_ord = ?)`
+)
+
+// echoOrd is the argument of replaceIfNewer.
+func (ac applyCtx) echoOrd() int64 {
+	if ac.echo == 0 {
+		return -1
+	}
+	return ac.echo
+}
+
+// rederive runs fn, the re-derivation of the state key names ("visit:<id>",
+// "rotation:<office>:<day>"), now — or, while a page of pulled changes is
+// applied, once after the whole page.
+func (ac applyCtx) rederive(key string, fn func() error) error {
+	if ac.derive == nil {
+		return fn()
+	}
+	ac.derive.add(key, fn)
+	return nil
+}
+
+// derivations are the re-derivations a page of pulled changes needs.
+type derivations struct {
+	seen map[string]bool
+	fns  []func() error
+}
+
+func (d *derivations) add(key string, fn func() error) {
+	if d.seen == nil {
+		d.seen = map[string]bool{}
+	}
+	if d.seen[key] {
+		return
+	}
+	d.seen[key] = true
+	d.fns = append(d.fns, fn)
+}
+
+// run runs them in the order they were first asked for.
+func (d *derivations) run() error {
+	for i := 0; i < len(d.fns); i++ {
+		if err := d.fns[i](); err != nil {
+			return err
+		}
+	}
+	d.seen, d.fns = nil, nil
+	return nil
+}
 
 type mutationKey struct {
 	name    string
@@ -127,6 +217,42 @@ func registerMutation[P any, PP interface {
 	}
 }
 
+// specOf is the registered spec of name and version, for payload.spec.
+func specOf(name string, version int) *MutationSpec {
+	s := mutationSpecs[mutationKey{name, version}]
+	if s == nil {
+		panic("data: mutation not registered: " + name)
+	}
+	return s
+}
+
+// recStamp is what the payload of every record carries, first in its JSON:
+// the record's id, its office, the device that made it, when (the device's
+// clock: for display only, never for order) and by whom ("" = no staff
+// member: the kiosk, the command line, the system). Embed it.
+type recStamp struct {
+	ID        string `json:"id"`
+	OfficeID  string `json:"office_id"`
+	DeviceID  string `json:"device_id"`
+	CreatedAt int64  `json:"created_at"`
+	CreatedBy string `json:"created_by"`
+}
+
+func newRecStamp(st stamp, by string) recStamp {
+	return recStamp{ID: st.id, OfficeID: st.office, DeviceID: st.device, CreatedAt: st.at, CreatedBy: by}
+}
+
+func (r *recStamp) recordID() string { return r.ID }
+func (r *recStamp) officeID() string { return r.OfficeID }
+
+// check is checkStamp of the stamp.
+func (r *recStamp) check() *Error {
+	return checkStamp(r.ID, r.OfficeID, r.DeviceID, r.CreatedBy, r.CreatedAt)
+}
+
+// by is the created_by column's value: NULL for "".
+func (r *recStamp) by() any { return nullStr(r.CreatedBy) }
+
 // Mutations lists every registered mutation version, by name then version.
 func Mutations() []MutationSpec {
 	out := make([]MutationSpec, 0, len(mutationSpecs))
@@ -157,19 +283,9 @@ type Described struct {
 // name or version, a payload that does not decode strictly, or one that
 // fails validation is an *Error whose Key says why in the user's words.
 func DescribeMutation(name string, version int, raw []byte) (Described, error) {
-	spec, ok := mutationSpecs[mutationKey{name, version}]
-	if !ok {
-		return Described{}, &Error{Code: EINVALID, Key: "err.sync.unknown_mutation", Args: map[string]any{"Name": name, "Version": version}}
-	}
-	p, err := spec.decode(raw)
+	spec, p, err := decodeMutation(name, version, raw)
 	if err != nil {
 		return Described{}, err
-	}
-	if err := p.validate(); err != nil {
-		return Described{}, err
-	}
-	if p.recordID() == "" {
-		return Described{}, &Error{Code: EINVALID, Key: "err.sync.payload", Err: fmt.Errorf("%s v%d: no record id", name, version)}
 	}
 	c := *spec
 	c.decode = nil
@@ -186,6 +302,11 @@ func encodePayload(p payload) ([]byte, string, error) {
 	return b, hex.EncodeToString(sum[:]), nil
 }
 
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
 // record makes a local change: it appends the payload to the outbox and
 // applies it, in the caller's transaction, so the change and its outbox row
 // commit or vanish together. The outbox seq orders the change's events after
@@ -197,7 +318,7 @@ func record(ctx context.Context, tx *txn, at int64, p payload) error {
 		return fmt.Errorf("outbox %s: %w", spec.Name, err)
 	}
 	res, err := tx.ExecContext(ctx,
-		`INSERT INTO outbox (mutation, version, record_id, payload, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO outbox (mutation, version, record_id, payload, hash, created_at, format) VALUES (?, ?, ?, ?, ?, ?, 1)`,
 		spec.Name, spec.Version, p.recordID(), string(b), hash, at)
 	if err != nil {
 		return fmt.Errorf("outbox %s: %w", spec.Name, err)
@@ -207,4 +328,168 @@ func record(ctx context.Context, tx *txn, at int64, p payload) error {
 		return fmt.Errorf("outbox %s: %w", spec.Name, err)
 	}
 	return p.apply(ctx, tx, applyCtx{ord: pendingOrd + seq})
+}
+
+// decodeMutation decodes and validates a payload of a registered mutation.
+func decodeMutation(name string, version int, raw []byte) (*MutationSpec, payload, error) {
+	spec, ok := mutationSpecs[mutationKey{name, version}]
+	if !ok {
+		return nil, nil, &Error{Code: EINVALID, Key: "err.sync.unknown_mutation", Args: map[string]any{"Name": name, "Version": version}}
+	}
+	p, err := spec.decode(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := p.validate(); err != nil {
+		return nil, nil, err
+	}
+	if p.recordID() == "" {
+		return nil, nil, &Error{Code: EINVALID, Key: "err.sync.payload", Err: fmt.Errorf("%s v%d: no record id", name, version)}
+	}
+	return spec, p, nil
+}
+
+// checkUUID checks that v is an id as this program makes them: a UUID in
+// its canonical 36-character form. "" passes when the id is optional.
+func checkUUID(field, v string, required bool) *Error {
+	if v == "" {
+		if required {
+			return invalid(field, "err.field.required", nil)
+		}
+		return nil
+	}
+	if len(v) != 36 {
+		return invalid(field, "err.sync.id", nil)
+	}
+	if _, err := uuid.Parse(v); err != nil {
+		return invalid(field, "err.sync.id", nil)
+	}
+	return nil
+}
+
+// checkIDs checks pairs of (field, id) of required ids.
+func checkIDs(pairs ...string) *Error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if err := checkUUID(pairs[i], pairs[i+1], true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkStamp checks the fields every record carries: its id, office and
+// device, and the staff member who made it ("" for none: the kiosk, the
+// command line). createdAt is the device's clock, for display only; it
+// must only be a time.
+func checkStamp(id, office, device, createdBy string, createdAt int64) *Error {
+	if err := checkIDs("id", id, "office_id", office, "device_id", device); err != nil {
+		return err
+	}
+	if err := checkUUID("created_by", createdBy, false); err != nil {
+		return err
+	}
+	if createdAt <= 0 {
+		return invalid("created_at", "err.field.required", nil)
+	}
+	return nil
+}
+
+// checkChoice checks that v is one of choices.
+func checkChoice[T ~string](field string, v T, choices ...T) *Error {
+	for _, c := range choices {
+		if v == c {
+			return nil
+		}
+	}
+	return invalid(field, "err.field.choice", nil)
+}
+
+// checkDay checks an office-local date, YYYY-MM-DD.
+func checkDay(field, v string, required bool) *Error {
+	if v == "" && !required {
+		return nil
+	}
+	if _, err := time.Parse(time.DateOnly, v); err != nil {
+		return invalid(field, "err.sync.day", nil)
+	}
+	return nil
+}
+
+// A reencoder rebuilds the payload of an outbox row written before the
+// registry (outbox.format 0: inline payloads with mixed key conventions)
+// from the rows the change wrote. See reencodeOutbox.
+type reencoder func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error)
+
+var reencoders = map[string]reencoder{}
+
+// registerReencoder registers how to rebuild the old rows of mutation name.
+func registerReencoder(name string, fn reencoder) {
+	if _, dup := reencoders[name]; dup {
+		panic("data: reencoder registered twice: " + name)
+	}
+	reencoders[name] = fn
+}
+
+// reencodeOutbox rewrites, in one transaction, every outbox row written
+// before the registry whose mutation has a reencoder: its payload becomes
+// the typed v1 JSON (rebuilt from the rows it wrote), with its hash and
+// record id. No outbox row had left a device when the registry came, so
+// the rows are rewritten in place, keeping their seq. A row that cannot be
+// rebuilt (its record is gone) stays as it was and is logged; HQ will
+// refuse it and the office sees the rejection.
+func (s *Store) reencodeOutbox(ctx context.Context) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE format = 0`).Scan(&n); err != nil {
+		return fmt.Errorf("re-encode outbox: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *txn) error {
+		rows, err := tx.QueryContext(ctx, `SELECT seq, mutation, version, record_id, payload, hash, created_at FROM outbox WHERE format = 0 ORDER BY seq`)
+		if err != nil {
+			return fmt.Errorf("re-encode outbox: %w", err)
+		}
+		var old []OutboxEntry
+		for rows.Next() {
+			var e OutboxEntry
+			var p string
+			if err := rows.Scan(&e.Seq, &e.Mutation, &e.Version, &e.RecordID, &p, &e.Hash, &e.CreatedAt); err != nil {
+				rows.Close()
+				return fmt.Errorf("re-encode outbox: %w", err)
+			}
+			e.Payload = json.RawMessage(p)
+			old = append(old, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("re-encode outbox: %w", err)
+		}
+		done := 0
+		for _, e := range old {
+			fn := reencoders[e.Mutation]
+			if fn == nil {
+				continue // a mutation not converted yet: a later version re-encodes it
+			}
+			p, err := fn(ctx, tx, e)
+			if err != nil {
+				slog.Warn("outbox row not re-encoded", "seq", e.Seq, "mutation", e.Mutation, "err", ErrorCode(err))
+				continue
+			}
+			spec := p.spec()
+			b, hash, err := encodePayload(p)
+			if err != nil {
+				return fmt.Errorf("re-encode outbox %d: %w", e.Seq, err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET mutation = ?, version = ?, record_id = ?, payload = ?, hash = ?, format = 1 WHERE seq = ?`,
+				spec.Name, spec.Version, p.recordID(), string(b), hash, e.Seq); err != nil {
+				return fmt.Errorf("re-encode outbox %d: %w", e.Seq, err)
+			}
+			done++
+		}
+		if done > 0 {
+			slog.Info("outbox re-encoded", "rows", done, "left", len(old)-done)
+		}
+		return nil
+	})
 }

@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"regexp"
 	"strings"
@@ -15,6 +16,9 @@ type Device struct {
 	Name         string
 	InstallEpoch int64
 	CreatedAt    time.Time
+	// Tag is the device's letter in its office's ticket numbers, given by
+	// HQ at enrollment; "" for a standalone device.
+	Tag string
 }
 
 // Office is the sales office this device belongs to.
@@ -81,9 +85,9 @@ func (s *Store) loadDevice(ctx context.Context) error {
 	var d Device
 	var o Office
 	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT d.id, d.office_id, d.name, d.install_epoch, d.created_at,
+	err := s.db.QueryRowContext(ctx, `SELECT d.id, d.office_id, d.name, d.install_epoch, d.created_at, d.tag,
 		o.id, o.code, o.name, o.time_zone FROM device d JOIN office o ON o.id = d.office_id`).
-		Scan(&d.ID, &d.OfficeID, &d.Name, &d.InstallEpoch, &created, &o.ID, &o.Code, &o.Name, &o.TimeZone)
+		Scan(&d.ID, &d.OfficeID, &d.Name, &d.InstallEpoch, &created, &d.Tag, &o.ID, &o.Code, &o.Name, &o.TimeZone)
 	if isNoRows(err) {
 		return nil
 	}
@@ -127,18 +131,18 @@ func (s *Store) Setup(ctx context.Context, in SetupInput) (Staff, error) {
 		if n > 0 {
 			return &Error{Code: ECONFLICT, Key: "err.setup.done"}
 		}
+		// A device that showed its identity before setup (to HQ, say) keeps it.
+		id, epoch, err := ensureSyncState(ctx, tx, dev.ID, dev.InstallEpoch)
+		if err != nil {
+			return err
+		}
+		dev.ID, dev.InstallEpoch = id, epoch
 		if _, err := tx.ExecContext(ctx, `INSERT INTO device (id, office_id, device_id, created_at, name, install_epoch) VALUES (?, ?, ?, ?, ?, ?)`,
 			dev.ID, off.ID, dev.ID, at, dev.Name, dev.InstallEpoch); err != nil {
 			return fmt.Errorf("insert device: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO office (id, office_id, device_id, created_at, created_by, code, name, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			off.ID, off.ID, dev.ID, at, admin.ID, off.Code, off.Name, off.TimeZone); err != nil {
-			return fmt.Errorf("insert office: %w", err)
-		}
-		if err := emit(ctx, tx, at, MutOfficeSetup, 1, off.ID, map[string]any{
-			"office_id": off.ID, "code": off.Code, "name": off.Name, "time_zone": off.TimeZone,
-			"device_id": dev.ID, "device_name": dev.Name, "install_epoch": dev.InstallEpoch, "created_at": at,
-		}); err != nil {
+		if err := record(ctx, tx, at, &officeSetup{recStamp: recStamp{ID: off.ID, OfficeID: off.ID, DeviceID: dev.ID, CreatedAt: at, CreatedBy: admin.ID},
+			Code: off.Code, Name: off.Name, TimeZone: off.TimeZone}); err != nil {
 			return err
 		}
 		st := stamp{id: admin.ID, office: off.ID, device: dev.ID, at: at}
@@ -154,6 +158,73 @@ func (s *Store) Setup(ctx context.Context, in SetupInput) (Staff, error) {
 	s.device, s.office, s.loc = &dev, &off, shanghai
 	s.mu.Unlock()
 	return admin, nil
+}
+
+// officeSetup (office.setup v1) writes the office's record: its code, name
+// and time zone. A standalone device writes it at setup; once the office is
+// enrolled HQ owns it (an enrolling device drops its pending office.setup).
+type officeSetup struct {
+	recStamp        // ID = OfficeID = the office
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	TimeZone string `json:"time_zone"`
+}
+
+func init() {
+	registerMutation[officeSetup](MutationSpec{Name: MutOfficeSetup, Version: 1, Entity: "office", Owner: OwnerHQ, Replace: true, Rank: rankOffice})
+	registerReencoder(MutOfficeSetup, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		var p officeSetup
+		var by sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT id, office_id, device_id, created_at, created_by, code, name, time_zone FROM office WHERE id = ?`, e.RecordID).
+			Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &p.Code, &p.Name, &p.TimeZone)
+		p.CreatedBy = by.String
+		return &p, err
+	})
+}
+
+func (*officeSetup) spec() *MutationSpec { return specOf(MutOfficeSetup, 1) }
+func (*officeSetup) refs() []Ref         { return nil }
+
+func (p *officeSetup) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if p.OfficeID != p.ID {
+		return invalid("office_id", "err.sync.payload", nil)
+	}
+	if _, err := cleanLine("office_name", p.Name, true, MaxOfficeLen); err != nil {
+		return err
+	}
+	if c, err := cleanLine("office_code", p.Code, true, MaxCodeLen); err != nil {
+		return err
+	} else if !officeCodeRe.MatchString(c) || c != p.Code {
+		return invalid("office_code", "err.office_code.chars", nil)
+	}
+	if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "" {
+		return invalid("time_zone", "err.field.choice", nil)
+	}
+	return nil
+}
+
+func (p *officeSetup) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO office (id, office_id, device_id, created_at, created_by, code, name, time_zone, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, time_zone = excluded.time_zone,
+		sync_ord = excluded.sync_ord WHERE `+replaceIfNewer,
+		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Code, p.Name, p.TimeZone, ac.ord, ac.echoOrd()); err != nil {
+		return fmt.Errorf("write office: %w", err)
+	}
+	return nil
+}
+
+// deviceTag is this device's letter in its office's ticket numbers
+// (SH01-20261207-B003): given by HQ at enrollment, "" while standalone.
+func (s *Store) deviceTag() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.device == nil {
+		return ""
+	}
+	return s.device.Tag
 }
 
 // Setting returns a device-local preference, or def when unset.

@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -86,7 +87,7 @@ func (s *Store) RotationLog(ctx context.Context, day string, limit int) ([]Rotat
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT e.created_at, e.consultant_id, c.name, e.action, COALESCE(b.name, ''), COALESCE(e.visit_id, '')
 		FROM rotation_events e JOIN staff c ON c.id = e.consultant_id LEFT JOIN staff b ON b.id = e.created_by
-		WHERE e.office_id = ? AND e.day = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?`, o.ID, day, limit)
+		WHERE e.office_id = ? AND e.day = ? ORDER BY e.sync_ord DESC, e.id DESC LIMIT ?`, o.ID, day, limit)
 	if err != nil {
 		return nil, fmt.Errorf("rotation log: %w", err)
 	}
@@ -149,81 +150,223 @@ func onDuty(ctx context.Context, tx *txn, office, day, consultant string) bool {
 	return err == nil && status != StatusOff
 }
 
-// rotate records a rotation action and applies it to the day's queue.
-func rotate(ctx context.Context, tx *txn, st stamp, by any, day, consultant, action, visitID string) error {
-	var turn, served int
-	var status string
-	var makeup bool
-	err := tx.QueryRowContext(ctx, `SELECT turn, status, makeup, served FROM rotation WHERE office_id = ? AND day = ? AND consultant_id = ?`,
-		st.office, day, consultant).Scan(&turn, &status, &makeup, &served)
-	inQueue := err == nil
-	if err != nil && !isNoRows(err) {
-		return fmt.Errorf("rotation: %w", err)
+// rotate checks a rotation action against the day's queue and records it.
+func rotate(ctx context.Context, tx *txn, st stamp, by string, day, consultant, action, visitID string) error {
+	q, err := loadQueue(ctx, tx, st.office, day)
+	if err != nil {
+		return err
 	}
-	var minTurn, maxTurn int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(min(turn), 0), COALESCE(max(turn), 0) FROM rotation WHERE office_id = ? AND day = ? AND status != 'off'`,
-		st.office, day).Scan(&minTurn, &maxTurn); err != nil {
-		return fmt.Errorf("rotation: %w", err)
+	if err := q.step(consultant, action); err != nil {
+		return err
 	}
-	onDuty := inQueue && status != StatusOff
+	return record(ctx, tx, st.at, &rotationAction{recStamp: newRecStamp(st, by), Day: day, ConsultantID: consultant, Action: action, VisitID: visitID})
+}
+
+// rotRow is one consultant's place in a day's queue.
+type rotRow struct {
+	turn, served int
+	status       string
+	makeup       bool
+}
+
+// rotQueue is a day's queue: the consultants in it.
+type rotQueue map[string]*rotRow
+
+func loadQueue(ctx context.Context, tx *txn, office, day string) (rotQueue, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT consultant_id, turn, status, makeup, served FROM rotation WHERE office_id = ? AND day = ?`, office, day)
+	if err != nil {
+		return nil, fmt.Errorf("rotation: %w", err)
+	}
+	defer rows.Close()
+	q := rotQueue{}
+	for rows.Next() {
+		var id string
+		var r rotRow
+		if err := rows.Scan(&id, &r.turn, &r.status, &r.makeup, &r.served); err != nil {
+			return nil, fmt.Errorf("rotation: %w", err)
+		}
+		q[id] = &r
+	}
+	return q, rows.Err()
+}
+
+// step applies one action to the queue, or says why it is not allowed.
+func (q rotQueue) step(consultant, action string) *Error {
+	minTurn, maxTurn, first := 0, 0, true
+	for _, r := range q {
+		if r.status == StatusOff {
+			continue
+		}
+		if first || r.turn < minTurn {
+			minTurn = r.turn
+		}
+		if first || r.turn > maxTurn {
+			maxTurn = r.turn
+		}
+		first = false
+	}
+	r, inQueue := q[consultant]
+	onDuty := inQueue && r.status != StatusOff
+	if !inQueue {
+		r = &rotRow{}
+	}
 	switch action {
 	case RotJoin:
 		if onDuty {
 			return &Error{Code: ECONFLICT, Key: "err.rotation.already_on"}
 		}
-		turn, status, makeup = maxTurn+1, StatusAvailable, false
-	case RotLeave:
+		r.turn, r.status, r.makeup = maxTurn+1, StatusAvailable, false
+	case RotLeave, RotBusy, RotAvailable, RotSkip, RotMakeup:
 		if !onDuty {
 			return &Error{Code: ECONFLICT, Key: "err.rotation.not_on"}
 		}
-		status, makeup = StatusOff, false
-	case RotBusy:
-		if !onDuty {
-			return &Error{Code: ECONFLICT, Key: "err.rotation.not_on"}
+		switch action {
+		case RotLeave:
+			r.status, r.makeup = StatusOff, false
+		case RotBusy:
+			r.status = StatusBusy
+		case RotAvailable:
+			r.status = StatusAvailable
+		case RotSkip:
+			r.turn, r.makeup = maxTurn+1, false
+		case RotMakeup:
+			r.turn, r.makeup = minTurn-1, true
 		}
-		status = StatusBusy
-	case RotAvailable:
-		if !onDuty {
-			return &Error{Code: ECONFLICT, Key: "err.rotation.not_on"}
-		}
-		status = StatusAvailable
-	case RotSkip:
-		if !onDuty {
-			return &Error{Code: ECONFLICT, Key: "err.rotation.not_on"}
-		}
-		turn, makeup = maxTurn+1, false
-	case RotMakeup:
-		if !onDuty {
-			return &Error{Code: ECONFLICT, Key: "err.rotation.not_on"}
-		}
-		turn, makeup = minTurn-1, true
 	case RotAssign:
 		// A consultant taken off the queue (or never on it) can still be
 		// given a visitor; only a queued one moves to the end.
 		if onDuty {
-			turn, makeup = maxTurn+1, false
-			status = StatusBusy
+			r.turn, r.makeup = maxTurn+1, false
+			r.status = StatusBusy
 		}
-		served++
+		r.served++
 	case RotOwn:
 		if onDuty {
-			status = StatusBusy
+			r.status = StatusBusy
 		}
-		served++
+		r.served++
+	default:
+		return invalid("action", "err.rotation.action", nil)
 	}
 	if inQueue || action == RotJoin {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rotation (office_id, day, consultant_id, turn, status, makeup, served) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (office_id, day, consultant_id) DO UPDATE SET turn = excluded.turn, status = excluded.status, makeup = excluded.makeup, served = excluded.served`,
-			st.office, day, consultant, turn, status, makeup, served); err != nil {
-			return fmt.Errorf("rotation: %w", err)
+		q[consultant] = r
+	}
+	return nil
+}
+
+// write stores one consultant's row of the queue.
+func (q rotQueue) write(ctx context.Context, tx *txn, office, day, consultant string) error {
+	r, ok := q[consultant]
+	if !ok {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO rotation (office_id, day, consultant_id, turn, status, makeup, served) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (office_id, day, consultant_id) DO UPDATE SET turn = excluded.turn, status = excluded.status, makeup = excluded.makeup, served = excluded.served`,
+		office, day, consultant, r.turn, r.status, r.makeup, r.served); err != nil {
+		return fmt.Errorf("rotation: %w", err)
+	}
+	return nil
+}
+
+// deriveRotation recomputes a day's queue from its actions in sync order.
+// An action not allowed where it falls (two devices put the same
+// consultant on duty offline) is kept in the log but passed over, the same
+// on every device.
+func deriveRotation(ctx context.Context, tx *txn, office, day string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT consultant_id, action FROM rotation_events WHERE office_id = ? AND day = ? ORDER BY sync_ord, id`, office, day)
+	if err != nil {
+		return fmt.Errorf("derive rotation: %w", err)
+	}
+	q := rotQueue{}
+	for rows.Next() {
+		var c, a string
+		if err := rows.Scan(&c, &a); err != nil {
+			rows.Close()
+			return fmt.Errorf("derive rotation: %w", err)
+		}
+		_ = q.step(c, a) // not allowed here: passed over
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("derive rotation: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM rotation WHERE office_id = ? AND day = ?`, office, day); err != nil {
+		return fmt.Errorf("derive rotation: %w", err)
+	}
+	for c := range q {
+		if err := q.write(ctx, tx, office, day, c); err != nil {
+			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO rotation_events (id, office_id, device_id, created_at, created_by, day, consultant_id, action, visit_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''))`, st.id, st.office, st.device, st.at, by, day, consultant, action, visitID); err != nil {
+	return nil
+}
+
+// rotationAction (rotation.action v1) is one action in a day's rotation.
+type rotationAction struct {
+	recStamp
+	Day          string `json:"day"` // office-local YYYY-MM-DD
+	ConsultantID string `json:"consultant_id"`
+	Action       string `json:"action"`   // join | leave | busy | available | skip | makeup | assign | own
+	VisitID      string `json:"visit_id"` // assign, own (and a check-out's available): the visit
+}
+
+func init() {
+	registerMutation[rotationAction](MutationSpec{Name: MutRotationAction, Version: 1, Entity: "rotation_event", Owner: OwnerOffice, Rank: rankEvent})
+	registerReencoder(MutRotationAction, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		var p rotationAction
+		var by, v sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT id, office_id, device_id, created_at, created_by, day, consultant_id, action, visit_id FROM rotation_events WHERE id = ?`, e.RecordID).
+			Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &p.Day, &p.ConsultantID, &p.Action, &v)
+		p.CreatedBy, p.VisitID = by.String, v.String
+		return &p, err
+	})
+}
+
+func (*rotationAction) spec() *MutationSpec { return specOf(MutRotationAction, 1) }
+
+func (p *rotationAction) refs() []Ref {
+	r := []Ref{{Entity: "staff", ID: p.ConsultantID}}
+	if p.VisitID != "" {
+		r = append(r, Ref{Entity: "visit", ID: p.VisitID})
+	}
+	return r
+}
+
+func (p *rotationAction) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if err := checkIDs("consultant", p.ConsultantID); err != nil {
+		return err
+	}
+	if err := checkUUID("visit", p.VisitID, false); err != nil {
+		return err
+	}
+	if err := checkDay("day", p.Day, true); err != nil {
+		return err
+	}
+	if err := checkChoice("action", p.Action, RotJoin, RotLeave, RotBusy, RotAvailable, RotSkip, RotMakeup, RotAssign, RotOwn); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (p *rotationAction) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO rotation_events (id, office_id, device_id, created_at, created_by, day, consultant_id, action, visit_id, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)`+keepEarliestOrd,
+		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Day, p.ConsultantID, p.Action, p.VisitID, ac.ord); err != nil {
 		return fmt.Errorf("rotation event: %w", err)
 	}
-	return emit(ctx, tx, st.at, MutRotationAction, 1, st.id, map[string]any{
-		"id": st.id, "office_id": st.office, "device_id": st.device, "created_at": st.at, "created_by": by,
-		"day": day, "consultant_id": consultant, "action": action, "visit_id": visitID,
-	})
+	if !ac.remote {
+		// A local action comes after every other: one step of the queue.
+		q, err := loadQueue(ctx, tx, p.OfficeID, p.Day)
+		if err != nil {
+			return err
+		}
+		if err := q.step(p.ConsultantID, p.Action); err != nil {
+			return err
+		}
+		return q.write(ctx, tx, p.OfficeID, p.Day, p.ConsultantID)
+	}
+	return ac.rederive("rotation:"+p.OfficeID+":"+p.Day, func() error { return deriveRotation(ctx, tx, p.OfficeID, p.Day) })
 }

@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -29,13 +30,56 @@ func insertDefaultSources(ctx context.Context, tx *txn, office, device string, a
 }
 
 func insertSource(ctx context.Context, tx *txn, st stamp, by string, src Source) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO sources (id, office_id, device_id, created_at, created_by, code, name, sort, active)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, by, src.Code, src.Name, src.Sort, src.Active); err != nil {
-		return fmt.Errorf("insert source: %w", err)
-	}
-	return emit(ctx, tx, st.at, MutSourceSave, 1, st.id, map[string]any{
-		"id": st.id, "office_id": st.office, "code": src.Code, "name": src.Name, "sort": src.Sort, "active": src.Active, "created_at": st.at, "created_by": by,
+	return record(ctx, tx, st.at, &sourceSave{recStamp: newRecStamp(st, by), Code: src.Code, Name: src.Name, Sort: src.Sort, Active: src.Active})
+}
+
+// sourceSave (source.save v1) writes a source channel as it now is.
+type sourceSave struct {
+	recStamp
+	Code   string `json:"code"` // a DefaultSourceCodes code, or "" for the office's own
+	Name   string `json:"name"`
+	Sort   int    `json:"sort"`
+	Active bool   `json:"active"`
+}
+
+func init() {
+	registerMutation[sourceSave](MutationSpec{Name: MutSourceSave, Version: 1, Entity: "source", Owner: OwnerOffice, Replace: true, Rank: rankReference})
+	registerReencoder(MutSourceSave, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		var p sourceSave
+		var by sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT id, office_id, device_id, created_at, created_by, code, name, sort, active FROM sources WHERE id = ?`, e.RecordID).
+			Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &p.Code, &p.Name, &p.Sort, &p.Active)
+		p.CreatedBy = by.String
+		return &p, err
 	})
+}
+
+func (*sourceSave) spec() *MutationSpec { return specOf(MutSourceSave, 1) }
+func (*sourceSave) refs() []Ref         { return nil }
+
+func (p *sourceSave) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if p.Code != "" {
+		if err := checkChoice("code", p.Code, DefaultSourceCodes...); err != nil {
+			return err
+		}
+	}
+	if _, err := cleanLine("source_name", p.Name, true, 30); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (p *sourceSave) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sources (id, office_id, device_id, created_at, created_by, code, name, sort, active, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, sort = excluded.sort,
+		active = excluded.active, sync_ord = excluded.sync_ord WHERE `+replaceIfNewer,
+		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Code, p.Name, p.Sort, p.Active, ac.ord, ac.echoOrd()); err != nil {
+		return fmt.Errorf("write source: %w", err)
+	}
+	return nil
 }
 
 // Sources lists the office's active channels in display order.

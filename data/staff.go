@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -228,32 +229,108 @@ func requireActor(ctx context.Context, tx *txn, actorID string, allowed func(Rol
 }
 
 func insertStaff(ctx context.Context, tx *txn, st stamp, by string, in Staff, hash string) error {
-	var createdBy any
-	if by != "" {
-		createdBy = by
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO staff (id, office_id, device_id, created_at, created_by, name, role, pin_hash, active, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, createdBy, in.Name, string(in.Role), hash, in.Active, st.at)
-	if err != nil {
-		return fmt.Errorf("insert staff: %w", err)
-	}
-	return emitStaff(ctx, tx, st.at, st.id)
+	return record(ctx, tx, st.at, &staffSave{recStamp: newRecStamp(st, by), Name: in.Name, Role: in.Role, PINHash: hash, Active: in.Active, UpdatedAt: st.at})
 }
 
-// emitStaff records the staff row as it now is. The PIN hash travels so
-// staff can sign in on any device of the office; the PIN never does.
-func emitStaff(ctx context.Context, tx *txn, at int64, id string) error {
-	var p struct {
-		ID, OfficeID, Name, Role, PINHash string
-		Active                            bool
-		CreatedAt, UpdatedAt              int64
+// staffSave (staff.save v1) writes a staff member as they now are. The PIN
+// hash (argon2id, PHC string) travels so staff can sign in on any device of
+// the office, offline; the PIN never does.
+type staffSave struct {
+	recStamp
+	Name      string `json:"name"`
+	Role      Role   `json:"role"`
+	PINHash   string `json:"pin_hash"` // "" = cannot sign in
+	Active    bool   `json:"active"`
+	UpdatedAt int64  `json:"updated_at"`
+}
+
+func init() {
+	registerMutation[staffSave](MutationSpec{Name: MutStaffSave, Version: 1, Entity: "staff", Owner: OwnerOffice, Replace: true, Rank: rankReference})
+	registerReencoder(MutStaffSave, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		return readStaffSave(ctx, tx, e.RecordID)
+	})
+}
+
+// readStaffSave is the staff row as a staff.save payload.
+func readStaffSave(ctx context.Context, tx *txn, id string) (*staffSave, error) {
+	var p staffSave
+	var by sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT id, office_id, device_id, created_at, created_by, name, role, pin_hash, active, updated_at FROM staff WHERE id = ?`, id).
+		Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &p.Name, &p.Role, &p.PINHash, &p.Active, &p.UpdatedAt)
+	if isNoRows(err) {
+		return nil, &Error{Code: ENOTFOUND, Key: "err.staff.not_found"}
 	}
-	err := tx.QueryRowContext(ctx, `SELECT id, office_id, name, role, pin_hash, active, created_at, updated_at FROM staff WHERE id = ?`, id).
-		Scan(&p.ID, &p.OfficeID, &p.Name, &p.Role, &p.PINHash, &p.Active, &p.CreatedAt, &p.UpdatedAt)
 	if err != nil {
-		return fmt.Errorf("staff %s: %w", id, err)
+		return nil, fmt.Errorf("staff %s: %w", id, err)
 	}
-	return emit(ctx, tx, at, MutStaffSave, 1, id, p)
+	p.CreatedBy = by.String
+	return &p, nil
+}
+
+func (*staffSave) spec() *MutationSpec { return specOf(MutStaffSave, 1) }
+func (*staffSave) refs() []Ref         { return nil }
+
+func (p *staffSave) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if _, err := CleanPersonName("name", p.Name); err != nil {
+		return err
+	}
+	if !p.Role.valid() {
+		return invalid("role", "err.field.choice", nil)
+	}
+	if p.PINHash != "" && !validPHC(p.PINHash) {
+		return invalid("pin_hash", "err.sync.pin_hash", nil)
+	}
+	if p.UpdatedAt <= 0 {
+		return invalid("updated_at", "err.field.required", nil)
+	}
+	return nil
+}
+
+// validPHC reports whether h is an argon2id PHC string this program can verify.
+func validPHC(h string) bool {
+	if !strings.HasPrefix(h, argonPHCPrefix) || len(h) > 200 {
+		return false
+	}
+	parts := strings.Split(strings.TrimPrefix(h, argonPHCPrefix), "$")
+	if len(parts) != 3 {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[0], argonParamsFormat, &m, &t, &p); err != nil || m == 0 || m > 1<<20 || t == 0 || t > 16 || p == 0 {
+		return false
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(parts[1])
+	key, err2 := b64.DecodeString(parts[2])
+	return err1 == nil && err2 == nil && len(salt) >= 8 && len(key) >= 16 && len(key) <= 64
+}
+
+func (p *staffSave) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	var old string
+	if err := tx.QueryRowContext(ctx, `SELECT pin_hash FROM staff WHERE id = ?`, p.ID).Scan(&old); err != nil && !isNoRows(err) {
+		return fmt.Errorf("write staff: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO staff (id, office_id, device_id, created_at, created_by, name, role, pin_hash, active, updated_at, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, pin_hash = excluded.pin_hash,
+		active = excluded.active, updated_at = excluded.updated_at, sync_ord = excluded.sync_ord WHERE `+replaceIfNewer,
+		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Name, string(p.Role), p.PINHash, p.Active, p.UpdatedAt, ac.ord, ac.echoOrd()); err != nil {
+		return fmt.Errorf("write staff: %w", err)
+	}
+	var now string
+	if err := tx.QueryRowContext(ctx, `SELECT pin_hash FROM staff WHERE id = ?`, p.ID).Scan(&now); err != nil {
+		return fmt.Errorf("write staff: %w", err)
+	}
+	if now != old {
+		// A new PIN clears this device's count of wrong ones.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_guard WHERE staff_id = ?`, p.ID); err != nil {
+			return fmt.Errorf("reset lock-out: %w", err)
+		}
+	}
+	return nil
 }
 
 // CreateStaff adds a staff member. Only an admin may.
@@ -313,23 +390,15 @@ func (s *Store) UpdateStaff(ctx context.Context, actorID, id string, in StaffInp
 		if in.Role != RoleConsultant && !cur.HasPIN && hash == "" {
 			return invalid("pin", "err.pin.required_role", nil)
 		}
-		q := `UPDATE staff SET name = ?, role = ?, active = ?, updated_at = ?`
-		args := []any{in.Name, string(in.Role), active, at}
+		p, err := readStaffSave(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		p.Name, p.Role, p.Active, p.UpdatedAt = in.Name, in.Role, active, at
 		if hash != "" {
-			q += `, pin_hash = ?`
-			args = append(args, hash)
+			p.PINHash = hash
 		}
-		q += ` WHERE id = ?`
-		args = append(args, id)
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("update staff: %w", err)
-		}
-		if hash != "" {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM signin_guard WHERE staff_id = ?`, id); err != nil {
-				return fmt.Errorf("reset lock-out: %w", err)
-			}
-		}
-		return emitStaff(ctx, tx, at, id)
+		return record(ctx, tx, at, p)
 	})
 }
 

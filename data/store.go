@@ -39,6 +39,10 @@ type Store struct {
 	loc    *time.Location
 
 	faq faqCache // the in-memory FAQ search index
+
+	listenMu     sync.Mutex
+	listeners    map[int]func() // OnChange
+	nextListener int
 }
 
 // DSN returns the connection string for the database at path: every pooled
@@ -69,6 +73,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, path: path, Now: time.Now}
 	if err := migrate(ctx, db, migrations); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.reencodeOutbox(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -274,7 +274,7 @@ func (s *Store) CheckIn(ctx context.Context, actorID string, in CheckInInput) (V
 		default:
 			visit.Kind = KindReturn
 		}
-		if err := insertVisit(ctx, tx, st, by, visit.VisitorID, visit.Kind, day, v); err != nil {
+		if err := insertVisit(ctx, tx, st, actorID, visit.VisitorID, visit.Kind, day, v); err != nil {
 			return err
 		}
 		if err := s.scheduleSigningRevisit(ctx, tx, st, by, v); err != nil {
@@ -293,7 +293,7 @@ func (s *Store) CheckIn(ctx context.Context, actorID string, in CheckInInput) (V
 		if consultant == "" {
 			return nil
 		}
-		name, err := assign(ctx, tx, st, by, visit.ID, visit.VisitorID, owner.String, consultant, day)
+		name, err := assign(ctx, tx, st, actorID, visit.ID, visit.VisitorID, owner.String, consultant, day)
 		if err != nil {
 			return err
 		}
@@ -307,35 +307,287 @@ func (s *Store) CheckIn(ctx context.Context, actorID string, in CheckInInput) (V
 }
 
 // insertVisit writes a checked-in visit — and its visitor when the visit is
-// a first one — with its outbox row. CheckIn and the demo data share it, so
-// the payload of visit.checkin v1 has one shape.
-func insertVisit(ctx context.Context, tx *txn, st stamp, by any, visitorID, kind, day string, v checkInValues) error {
-	if kind == KindFirst {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO visitors (id, office_id, device_id, created_at, created_by, name, title, phone)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, visitorID, st.office, st.device, st.at, by, v.name, v.title, v.phone); err != nil {
-			return fmt.Errorf("insert visitor: %w", err)
+// a first one — through visit.checkin. CheckIn and the demo data share it.
+func insertVisit(ctx context.Context, tx *txn, st stamp, by string, visitorID, kind, day string, v checkInValues) error {
+	return record(ctx, tx, st.at, &visitCheckIn{recStamp: newRecStamp(st, by),
+		Visitor: visitorPart{ID: visitorID, Name: v.name, Title: v.title, Phone: v.phone, New: kind == KindFirst},
+		Name:    v.name, Title: v.title, ArrivedAt: st.at, Day: day, PartySize: v.party, Purpose: v.purpose,
+		SourceID: v.source, Kind: kind, Via: v.via, InterestUnit: v.unit, InterestBudget: v.budget, Notes: v.notes, ConsentVersion: ConsentVersion})
+}
+
+// visitCheckIn (visit.checkin v1) is a visit as registered, with its
+// visitor: a first visit brings the visitor's record, a return visit names
+// it (and carries it too, so a device missing it still shows the visit).
+type visitCheckIn struct {
+	recStamp
+	Visitor        visitorPart `json:"visitor"`
+	Name           string      `json:"name"` // as given at this visit
+	Title          string      `json:"title"`
+	ArrivedAt      int64       `json:"arrived_at"`
+	Day            string      `json:"day"` // office-local YYYY-MM-DD
+	PartySize      int         `json:"party_size"`
+	Purpose        Purpose     `json:"purpose"`
+	SourceID       string      `json:"source_id"` // "" = not asked (kiosk)
+	Kind           string      `json:"kind"`      // first | return
+	Via            string      `json:"via"`       // desk | kiosk
+	InterestUnit   string      `json:"interest_unit"`
+	InterestBudget string      `json:"interest_budget"`
+	Notes          string      `json:"notes"`
+	ConsentVersion string      `json:"consent_version"`
+}
+
+// visitorPart is the visitor of a visit.checkin.
+type visitorPart struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Title string `json:"title"`
+	Phone string `json:"phone"` // E.164
+	New   bool   `json:"new"`   // this visit made the visitor
+}
+
+func init() {
+	registerMutation[visitCheckIn](MutationSpec{Name: MutVisitCheckIn, Version: 1, Entity: "visit", Owner: OwnerOffice, Rank: rankRecord})
+	registerReencoder(MutVisitCheckIn, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		var p visitCheckIn
+		var by, src sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT v.id, v.office_id, v.device_id, v.created_at, v.created_by, v.visitor_id, p.name, p.title, p.phone,
+			p.created_at = v.created_at AND v.kind = 'first', v.name, v.title, v.arrived_at, v.day, v.party_size, v.purpose, v.source_id, v.kind, v.via,
+			v.interest_unit, v.interest_budget, v.notes, v.consent_version FROM visits v JOIN visitors p ON p.id = v.visitor_id WHERE v.id = ?`, e.RecordID).
+			Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &p.Visitor.ID, &p.Visitor.Name, &p.Visitor.Title, &p.Visitor.Phone,
+				&p.Visitor.New, &p.Name, &p.Title, &p.ArrivedAt, &p.Day, &p.PartySize, &p.Purpose, &src, &p.Kind, &p.Via,
+				&p.InterestUnit, &p.InterestBudget, &p.Notes, &p.ConsentVersion)
+		p.CreatedBy, p.SourceID = by.String, src.String
+		return &p, err
+	})
+}
+
+func (*visitCheckIn) spec() *MutationSpec { return specOf(MutVisitCheckIn, 1) }
+
+func (p *visitCheckIn) refs() []Ref {
+	var r []Ref
+	if p.SourceID != "" {
+		r = append(r, Ref{Entity: "source", ID: p.SourceID})
+	}
+	if p.CreatedBy != "" {
+		r = append(r, Ref{Entity: "staff", ID: p.CreatedBy})
+	}
+	return r
+}
+
+func (p *visitCheckIn) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if err := checkIDs("visitor", p.Visitor.ID); err != nil {
+		return err
+	}
+	if err := checkUUID("source", p.SourceID, false); err != nil {
+		return err
+	}
+	for _, n := range []string{p.Name, p.Visitor.Name} {
+		if _, err := CleanPersonName("name", n); err != nil {
+			return err
 		}
 	}
+	for _, t := range []string{p.Title, p.Visitor.Title} {
+		if err := checkChoice("title", t, TitleNone, TitleMr, TitleMs); err != nil {
+			return err
+		}
+	}
+	if len(p.Visitor.Phone) < 4 || len(p.Visitor.Phone) > 16 || p.Visitor.Phone[0] != '+' || strings.Trim(p.Visitor.Phone[1:], "0123456789") != "" {
+		return invalid("phone", "err.phone.invalid", nil)
+	}
+	if p.ArrivedAt <= 0 {
+		return invalid("arrived_at", "err.field.required", nil)
+	}
+	if err := checkDay("day", p.Day, true); err != nil {
+		return err
+	}
+	if p.PartySize < 1 || p.PartySize > MaxPartySize {
+		return invalid("party", "err.party.range", map[string]any{"Max": MaxPartySize})
+	}
+	if !validPurpose(p.Purpose) {
+		return invalid("purpose", "err.field.choice", nil)
+	}
+	if err := checkChoice("kind", p.Kind, KindFirst, KindReturn); err != nil {
+		return err
+	}
+	if p.Visitor.New != (p.Kind == KindFirst) {
+		return invalid("kind", "err.field.choice", nil)
+	}
+	if err := checkChoice("via", p.Via, ViaDesk, ViaKiosk); err != nil {
+		return err
+	}
+	if _, err := cleanLine("interest_unit", p.InterestUnit, false, MaxInterestLen); err != nil {
+		return err
+	}
+	if _, err := cleanLine("interest_budget", p.InterestBudget, false, MaxInterestLen); err != nil {
+		return err
+	}
+	if _, err := cleanText("notes", p.Notes, MaxNotesLen); err != nil {
+		return err
+	}
+	if _, err := cleanLine("consent_version", p.ConsentVersion, true, MaxCodeLen); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (p *visitCheckIn) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	// The visitor: made by a first visit; a return visit's device may not
+	// have it yet (it keeps the first one it sees).
+	if _, err := tx.ExecContext(ctx, `INSERT INTO visitors (id, office_id, device_id, created_at, created_by, name, title, phone, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`+keepEarliestOrd,
+		p.Visitor.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Visitor.Name, p.Visitor.Title, p.Visitor.Phone, ac.ord); err != nil {
+		return fmt.Errorf("insert visitor: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO visits (id, office_id, device_id, created_at, created_by, visitor_id, name, title,
-		arrived_at, day, party_size, purpose, source_id, kind, via, interest_unit, interest_budget, notes, consent_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ?, ?)`,
-		st.id, st.office, st.device, st.at, by, visitorID, v.name, v.title, st.at, day, v.party, string(v.purpose),
-		v.source, kind, v.via, v.unit, v.budget, v.notes, ConsentVersion); err != nil {
+		arrived_at, day, party_size, purpose, source_id, kind, via, interest_unit, interest_budget, notes, consent_version, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?)`+keepEarliestOrd,
+		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Visitor.ID, p.Name, p.Title, p.ArrivedAt, p.Day, p.PartySize, string(p.Purpose),
+		p.SourceID, p.Kind, p.Via, p.InterestUnit, p.InterestBudget, p.Notes, p.ConsentVersion, ac.ord); err != nil {
 		return fmt.Errorf("insert visit: %w", err)
 	}
-	return emit(ctx, tx, st.at, MutVisitCheckIn, 1, st.id, map[string]any{
-		"id": st.id, "office_id": st.office, "device_id": st.device, "created_at": st.at, "created_by": by,
-		"visitor": map[string]any{"id": visitorID, "name": v.name, "title": v.title, "phone": v.phone, "new": kind == KindFirst},
-		"name":    v.name, "title": v.title, "arrived_at": st.at, "day": day, "party_size": v.party, "purpose": v.purpose,
-		"source_id": v.source, "kind": kind, "via": v.via, "interest_unit": v.unit, "interest_budget": v.budget,
-		"notes": v.notes, "consent_version": ConsentVersion,
+	if !ac.remote {
+		return nil // a new visit has no events yet
+	}
+	// Its events may have come first.
+	return ac.rederive("visit:"+p.ID, func() error { return deriveVisit(ctx, tx, p.ID) })
+}
+
+// visitEvent (visit.event v1) is a change to a visit: assigned to a
+// consultant, handed over in an area, moved to an area, checked out.
+type visitEvent struct {
+	recStamp
+	VisitID      string `json:"visit_id"`
+	Kind         string `json:"kind"`          // assign | handover | area | checkout
+	ConsultantID string `json:"consultant_id"` // assign, handover: the consultant
+	Area         Area   `json:"area"`          // handover, area
+}
+
+// Visit event kinds.
+const (
+	VisitAssign   = "assign"
+	VisitHandover = "handover"
+	VisitArea     = "area"
+	VisitCheckout = "checkout"
+)
+
+func init() {
+	registerMutation[visitEvent](MutationSpec{Name: MutVisitEvent, Version: 1, Entity: "visit_event", Owner: OwnerOffice, Rank: rankEvent})
+	registerReencoder(MutVisitEvent, func(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {
+		var p visitEvent
+		var by, c sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT id, office_id, device_id, created_at, created_by, visit_id, kind, consultant_id, area FROM visit_events WHERE id = ?`, e.RecordID).
+			Scan(&p.ID, &p.OfficeID, &p.DeviceID, &p.CreatedAt, &by, &p.VisitID, &p.Kind, &c, &p.Area)
+		p.CreatedBy, p.ConsultantID = by.String, c.String
+		return &p, err
 	})
+}
+
+func (*visitEvent) spec() *MutationSpec { return specOf(MutVisitEvent, 1) }
+
+func (p *visitEvent) refs() []Ref {
+	r := []Ref{{Entity: "visit", ID: p.VisitID}}
+	if p.ConsultantID != "" {
+		r = append(r, Ref{Entity: "staff", ID: p.ConsultantID})
+	}
+	return r
+}
+
+func (p *visitEvent) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if err := checkIDs("visit", p.VisitID); err != nil {
+		return err
+	}
+	if err := checkUUID("consultant", p.ConsultantID, p.Kind == VisitAssign || p.Kind == VisitHandover); err != nil {
+		return err
+	}
+	if err := checkChoice("kind", p.Kind, VisitAssign, VisitHandover, VisitArea, VisitCheckout); err != nil {
+		return err
+	}
+	switch p.Kind {
+	case VisitHandover, VisitArea:
+		if !validArea(p.Area) {
+			return invalid("area", "err.field.choose", nil)
+		}
+	default:
+		if p.Area != "" {
+			return invalid("area", "err.field.choice", nil)
+		}
+	}
+	return nil
+}
+
+func (p *visitEvent) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO visit_events (id, office_id, device_id, created_at, created_by, visit_id, kind, consultant_id, area, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?)`+keepEarliestOrd,
+		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.VisitID, p.Kind, p.ConsultantID, string(p.Area), ac.ord); err != nil {
+		return fmt.Errorf("visit event %s: %w", p.Kind, err)
+	}
+	return ac.rederive("visit:"+p.VisitID, func() error { return deriveVisit(ctx, tx, p.VisitID) })
+}
+
+// deriveVisit recomputes a visit's current state — its consultant,
+// hand-over, area and departure — and its visitor's own consultant from
+// the events in sync order. An event not allowed where it falls (an
+// assignment after the hand-over, a second check-out: two devices offline)
+// is kept but passed over, the same on every device.
+func deriveVisit(ctx context.Context, tx *txn, visitID string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT kind, COALESCE(consultant_id, ''), area, created_at FROM visit_events WHERE visit_id = ? ORDER BY sync_ord, id`, visitID)
+	if err != nil {
+		return fmt.Errorf("derive visit: %w", err)
+	}
+	var consultant, area string
+	var assigned, handed, left sql.NullInt64
+	for rows.Next() {
+		var kind, c, a string
+		var at int64
+		if err := rows.Scan(&kind, &c, &a, &at); err != nil {
+			rows.Close()
+			return fmt.Errorf("derive visit: %w", err)
+		}
+		if left.Valid {
+			continue
+		}
+		switch kind {
+		case VisitAssign:
+			if !handed.Valid {
+				consultant, assigned = c, sql.NullInt64{Int64: at, Valid: true}
+			}
+		case VisitHandover:
+			if !handed.Valid && consultant != "" {
+				handed, area = sql.NullInt64{Int64: at, Valid: true}, a
+			}
+		case VisitArea:
+			area = a
+		case VisitCheckout:
+			left = sql.NullInt64{Int64: at, Valid: true}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("derive visit: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE visits SET consultant_id = NULLIF(?, ''), assigned_at = ?, handed_over_at = ?, area = ?, left_at = ? WHERE id = ?`,
+		consultant, assigned, handed, area, left, visitID); err != nil {
+		return fmt.Errorf("derive visit: %w", err)
+	}
+	// The visitor is the customer of whoever was assigned them first.
+	if _, err := tx.ExecContext(ctx, `UPDATE visitors SET consultant_id = (SELECT e.consultant_id FROM visit_events e JOIN visits v ON v.id = e.visit_id
+		WHERE v.visitor_id = visitors.id AND e.kind = 'assign' ORDER BY e.sync_ord, e.id LIMIT 1)
+		WHERE id = (SELECT visitor_id FROM visits WHERE id = ?)`, visitID); err != nil {
+		return fmt.Errorf("derive visitor: %w", err)
+	}
+	return nil
 }
 
 // assign hands a visit to a consultant. The visitor's own consultant takes
 // them without using a turn; anyone else uses their turn in the rotation.
 // A new visitor becomes the consultant's customer.
-func assign(ctx context.Context, tx *txn, st stamp, by any, visitID, visitorID, owner, consultantID, day string) (string, error) {
+func assign(ctx context.Context, tx *txn, st stamp, by string, visitID, visitorID, owner, consultantID, day string) (string, error) {
 	c, err := findStaff(ctx, tx, consultantID)
 	if err != nil {
 		return "", err
@@ -344,16 +596,8 @@ func assign(ctx context.Context, tx *txn, st stamp, by any, visitID, visitorID, 
 		return "", invalid("consultant", "err.consultant.invalid", nil)
 	}
 	ev := stamp{id: newID(), office: st.office, device: st.device, at: st.at}
-	if err := addVisitEvent(ctx, tx, ev, by, visitID, "assign", consultantID, ""); err != nil {
+	if err := addVisitEvent(ctx, tx, ev, by, visitID, VisitAssign, consultantID, ""); err != nil {
 		return "", err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE visits SET consultant_id = ?, assigned_at = ? WHERE id = ?`, consultantID, st.at, visitID); err != nil {
-		return "", fmt.Errorf("assign visit: %w", err)
-	}
-	if owner == "" {
-		if _, err := tx.ExecContext(ctx, `UPDATE visitors SET consultant_id = ? WHERE id = ? AND consultant_id IS NULL`, consultantID, visitorID); err != nil {
-			return "", fmt.Errorf("assign visitor: %w", err)
-		}
 	}
 	action := RotAssign
 	if owner == consultantID {
@@ -365,15 +609,8 @@ func assign(ctx context.Context, tx *txn, st stamp, by any, visitID, visitorID, 
 	return c.Name, nil
 }
 
-func addVisitEvent(ctx context.Context, tx *txn, st stamp, by any, visitID, kind, consultantID string, area Area) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO visit_events (id, office_id, device_id, created_at, created_by, visit_id, kind, consultant_id, area)
-		VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)`, st.id, st.office, st.device, st.at, by, visitID, kind, consultantID, string(area)); err != nil {
-		return fmt.Errorf("visit event %s: %w", kind, err)
-	}
-	return emit(ctx, tx, st.at, MutVisitEvent, 1, st.id, map[string]any{
-		"id": st.id, "office_id": st.office, "device_id": st.device, "created_at": st.at, "created_by": by,
-		"visit_id": visitID, "kind": kind, "consultant_id": consultantID, "area": area,
-	})
+func addVisitEvent(ctx context.Context, tx *txn, st stamp, by string, visitID, kind, consultantID string, area Area) error {
+	return record(ctx, tx, st.at, &visitEvent{recStamp: newRecStamp(st, by), VisitID: visitID, Kind: kind, ConsultantID: consultantID, Area: area})
 }
 
 // visitState is the part of a visit that events change.
@@ -454,11 +691,7 @@ func (s *Store) HandOver(ctx context.Context, actorID, visitID string, area Area
 		if vs.handedOver {
 			return &Error{Code: ECONFLICT, Key: "err.visit.handed_over"}
 		}
-		if err := addVisitEvent(ctx, tx, st, actorID, visitID, "handover", vs.consultant, area); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE visits SET handed_over_at = ?, area = ? WHERE id = ?`, st.at, string(area), visitID)
-		return err
+		return addVisitEvent(ctx, tx, st, actorID, visitID, VisitHandover, vs.consultant, area)
 	})
 }
 
@@ -468,11 +701,7 @@ func (s *Store) MoveArea(ctx context.Context, actorID, visitID string, area Area
 		return invalid("area", "err.field.choose", nil)
 	}
 	return s.visitEvent(ctx, actorID, visitID, func(tx *txn, st stamp, vs visitState) error {
-		if err := addVisitEvent(ctx, tx, st, actorID, visitID, "area", "", area); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE visits SET area = ? WHERE id = ?`, string(area), visitID)
-		return err
+		return addVisitEvent(ctx, tx, st, actorID, visitID, VisitArea, "", area)
 	})
 }
 
@@ -480,11 +709,8 @@ func (s *Store) MoveArea(ctx context.Context, actorID, visitID string, area Area
 // in the office is back in the rotation as available.
 func (s *Store) CheckOut(ctx context.Context, actorID, visitID string) error {
 	return s.visitEvent(ctx, actorID, visitID, func(tx *txn, st stamp, vs visitState) error {
-		if err := addVisitEvent(ctx, tx, st, actorID, visitID, "checkout", "", ""); err != nil {
+		if err := addVisitEvent(ctx, tx, st, actorID, visitID, VisitCheckout, "", ""); err != nil {
 			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE visits SET left_at = ? WHERE id = ?`, st.at, visitID); err != nil {
-			return fmt.Errorf("check out: %w", err)
 		}
 		if vs.consultant == "" {
 			return nil
@@ -495,7 +721,7 @@ func (s *Store) CheckOut(ctx context.Context, actorID, visitID string) error {
 
 // freeIfIdle puts a busy consultant back in the rotation as available when
 // no visitor of theirs is still in the office today.
-func freeIfIdle(ctx context.Context, tx *txn, st stamp, by any, day, consultant, visitID string) error {
+func freeIfIdle(ctx context.Context, tx *txn, st stamp, by string, day, consultant, visitID string) error {
 	var others int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM visits WHERE office_id = ? AND day = ? AND consultant_id = ? AND left_at IS NULL`,
 		st.office, day, consultant).Scan(&others); err != nil {
