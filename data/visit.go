@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -336,6 +337,10 @@ type visitCheckIn struct {
 	ConsentVersion string      `json:"consent_version"`
 }
 
+// storedPhoneRe is a phone as NormalizePhone stores it: E.164, and a
+// landline's extension as ";ext=NNN".
+var storedPhoneRe = regexp.MustCompile(`^\+[1-9][0-9]{3,14}(;ext=[0-9]{1,6})?$`)
+
 // visitorPart is the visitor of a visit.checkin.
 type visitorPart struct {
 	ID    string `json:"id"`
@@ -394,7 +399,7 @@ func (p *visitCheckIn) validate() error {
 			return err
 		}
 	}
-	if len(p.Visitor.Phone) < 4 || len(p.Visitor.Phone) > 16 || p.Visitor.Phone[0] != '+' || strings.Trim(p.Visitor.Phone[1:], "0123456789") != "" {
+	if !storedPhoneRe.MatchString(p.Visitor.Phone) {
 		return invalid("phone", "err.phone.invalid", nil)
 	}
 	if p.ArrivedAt <= 0 {
