@@ -869,3 +869,79 @@ func FuzzDescribeMutation(f *testing.F) {
 		}
 	})
 }
+
+// The re-encoders rebuild exactly what record writes: a store's outbox,
+// turned back into rows of before the registry (format 0, payloads of
+// another shape, faq.save's record the entry), re-encodes on the next Open
+// to the same bytes, hash and record id — for a replaced record, the bytes
+// of its last save.
+func TestReencodeRebuildsPayloads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, admin, clk := newTestStoreIn(t, dir)
+	officeWork(t, s, admin, clk)
+	want, err := s.PendingOutbox(ctx, 100000)
+	mustOK(t, err)
+	last := map[string]OutboxEntry{} // record id → its last row
+	for _, e := range want {
+		last[e.RecordID] = e
+	}
+	var ords []int64
+	rows, err := s.db.Query(`SELECT sync_ord FROM visit_events ORDER BY id`)
+	mustOK(t, err)
+	for rows.Next() {
+		var o int64
+		mustOK(t, rows.Scan(&o))
+		ords = append(ords, o)
+	}
+	rows.Close()
+	for _, e := range want {
+		old := `{"ID":"` + e.RecordID + `","Old":true}`
+		rec := e.RecordID
+		if e.Mutation == MutFAQSave {
+			var p faqSave
+			mustOK(t, json.Unmarshal(e.Payload, &p))
+			old = fmt.Sprintf(`{"entry_id":%q,"version_id":%q,"version":%d}`, p.EntryID, p.ID, p.Version)
+			rec = p.EntryID
+		}
+		_, err := s.db.Exec(`UPDATE outbox SET format = 0, payload = ?, hash = 'old', record_id = ? WHERE seq = ?`, old, rec, e.Seq)
+		mustOK(t, err)
+	}
+	s.Close()
+	s2, err := Open(ctx, dir)
+	mustOK(t, err)
+	defer s2.Close()
+	got, err := s2.PendingOutbox(ctx, 100000)
+	mustOK(t, err)
+	if len(got) != len(want) {
+		t.Fatalf("%d rows after re-encoding, %d before", len(got), len(want))
+	}
+	for i, e := range got {
+		w := want[i]
+		spec := mutationSpecs[mutationKey{w.Mutation, w.Version}]
+		if spec.Replace {
+			w = last[w.RecordID]
+		}
+		if e.Seq != want[i].Seq || e.Mutation != w.Mutation || e.RecordID != w.RecordID || string(e.Payload) != string(w.Payload) || e.Hash != w.Hash {
+			t.Fatalf("outbox %d re-encoded as\n%s %s %s\nwant\n%s %s %s", e.Seq, e.Mutation, e.RecordID, e.Payload, w.Mutation, w.RecordID, w.Payload)
+		}
+	}
+	var n int
+	mustOK(t, s2.db.QueryRow(`SELECT count(*) FROM outbox WHERE format = 0`).Scan(&n))
+	if n != 0 {
+		t.Fatalf("%d rows left at format 0", n)
+	}
+	rows, err = s2.db.Query(`SELECT sync_ord FROM visit_events ORDER BY id`)
+	mustOK(t, err)
+	var after []int64
+	for rows.Next() {
+		var o int64
+		mustOK(t, rows.Scan(&o))
+		after = append(after, o)
+	}
+	rows.Close()
+	if !slices.Equal(after, ords) {
+		t.Fatal("re-encoding moved events")
+	}
+}
