@@ -148,7 +148,10 @@ func (s *SQLStore) Enroll(ctx context.Context, in EnrollInput) (Device, Office, 
 				return coded(data.ECONFLICT, "err.sync.office_has_history", map[string]any{"Office": off.Code})
 			}
 			var n int
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM hq_records WHERE scope = ? AND origin_device NOT IN (?, ?)`),
+			// History is what the office's devices recorded: not HQ's own
+			// records (origin "hq", or an HQ device's) nor this device's.
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM hq_records r WHERE r.scope = ? AND r.origin_device NOT IN (?, ?)
+				AND NOT EXISTS (SELECT 1 FROM hq_devices d WHERE d.id = r.origin_device AND d.role = 'hq')`),
 				hqsync.OfficeScope(officeID), HQOrigin, in.DeviceID).Scan(&n); err != nil {
 				return err
 			}

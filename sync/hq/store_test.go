@@ -456,6 +456,17 @@ func TestEnrollment(t *testing.T) {
 		if _, err := enroll(h2, "d4", true, clock); key(err) != "err.sync.office_has_history" {
 			t.Errorf("history into an office with records: %v", err)
 		}
+		// HQ's own records in an office (an HQ device's) are not history.
+		third, _ := s.AddOffice(ctx, "SH03", "三号", clock)
+		hqDev := enrolled(t, s, "", "dev-hq", hqsync.RoleHQ)
+		if r := push(t, s, hqDev, 1, mut(1, "t.ref", testPayload{ID: "sh03-setup", OfficeID: third.ID})); r.Results[0].Scope != hqsync.OfficeScope(third.ID) {
+			t.Fatalf("HQ-owned office record: %+v", r)
+		}
+		h4 := hashHex("o4")
+		s.AddEnrollCode(ctx, h4, third.ID, hqsync.RoleOffice, clock, clock+1000)
+		if _, err := enroll(h4, "d5", true, clock); err != nil {
+			t.Errorf("history into an office holding only HQ's records: %v", err)
+		}
 		// Into another office with the same device id: refused.
 		h3 := hashHex("o3")
 		s.AddEnrollCode(ctx, h3, other.ID, hqsync.RoleOffice, clock, clock+1000)
