@@ -150,7 +150,7 @@ func (b *bench) ingestPushPull(ctx context.Context) error {
 	profile := ""
 	if c.Profile != "" {
 		os.MkdirAll(c.Profile, 0o755)
-		profile, _ = filepath.Abs(filepath.Join(c.Profile, "hq-"+b.backend+".pprof"))
+		profile, _ = filepath.Abs(filepath.Join(c.Profile, "hq-"+b.backend+"-ingest.pprof"))
 	}
 	e, err := b.startEnv(ctx, "ingest", profile)
 	if err != nil {
@@ -330,7 +330,12 @@ func (b *bench) pullLatency(ctx context.Context, d *device) error {
 // waiter must receive it.
 func (b *bench) longPoll(ctx context.Context) error {
 	c := b.cfg
-	e, err := b.startEnv(ctx, "longpoll", "")
+	profile := ""
+	if c.Profile != "" {
+		os.MkdirAll(c.Profile, 0o755)
+		profile, _ = filepath.Abs(filepath.Join(c.Profile, "hq-"+b.backend+"-longpoll.pprof"))
+	}
+	e, err := b.startEnv(ctx, "longpoll", profile)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func serveMain(args []string) error {
 	db := fs.String("db", "", "SQLite file or PostgreSQL DSN")
 	certDir := fs.String("cert-dir", "", "directory of HQ's certificate")
 	cpuProfile := fs.String("cpuprofile", "", "write HQ's CPU profile here")
-	deviceRate := fs.Float64("device-rate", 20, "requests per second per device")
+	deviceRate := fs.Float64("device-rate", 0, "requests per second per device (0: HQ's default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,8 +69,13 @@ func serveMain(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := hq.New(ctx, hq.Config{Store: st, Describe: data.DescribeMutation,
-		DeviceRate: *deviceRate, DeviceBurst: int(*deviceRate) + 1, AddrRate: 1e6, AddrBurst: 1e6})
+	// HQ's own limits per device (0: its defaults); enrolling thousands of
+	// devices from one address needs the per-address limit lifted.
+	cfg := hq.Config{Store: st, Describe: data.DescribeMutation, AddrRate: 1e6, AddrBurst: 1e6}
+	if *deviceRate > 0 {
+		cfg.DeviceRate, cfg.DeviceBurst = *deviceRate, int(*deviceRate)+1
+	}
+	srv, err := hq.New(ctx, cfg)
 	if err != nil {
 		return err
 	}
