@@ -96,6 +96,14 @@ func classify(dev Device, m *hqsync.Mutation, describe DescribeFunc) classified 
 // order.
 func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest, describe DescribeFunc, now int64) (PushOutcome, error) {
 	var out PushOutcome
+	// The pure checks (the payload's hash, decoding and validation) run
+	// before the transaction: on SQLite every push waits for the one write
+	// transaction, on PostgreSQL for its office's scope row, and decoding a
+	// hundred payloads there cost about a sixth of HQ's CPU under load.
+	pre := make([]classified, len(req.Mutations))
+	for i := range req.Mutations {
+		pre[i] = classify(dev, &req.Mutations[i], describe)
+	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		out = PushOutcome{Rejected: map[string]int{}}
 		var revoked int64
@@ -127,7 +135,7 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 			if m.Seq <= last {
 				continue
 			}
-			cls[i] = classify(dev, m, describe)
+			cls[i] = pre[i]
 			if cls[i].reject == nil {
 				want[cls[i].scope] = true
 			}
