@@ -8,7 +8,7 @@
 #    Settings' HQ section from the real GL driver over fakes of HQ and the
 #    loop (app/sync_glshots_test.go), since a live HQ cannot be put in each
 #    state on cue.
-# Needs: xvfb xdotool imagemagick. Usage: docs/screenshots-sync.sh
+# Needs: xvfb xdotool imagemagick xclip. Usage: docs/screenshots-sync.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/screenshots
@@ -45,9 +45,8 @@ for lang in zh en; do
   xdotool type --delay 30 "127.0.0.1:$port"; xdotool key Tab
   xdotool type --delay 30 "$code"; xdotool key Tab
   if [[ $lang == zh ]]; then
-    # xdotool types a CJK character by remapping a spare key; one at a time
-    # with a pause, or the next mapping overtakes the last.
-    xdotool type x; for ch in 前 台 二 号 机; do sleep 0.4; xdotool type "$ch"; done; sleep 0.4; xdotool key Home Delete
+    # xdotool cannot type CJK reliably: paste it (xclip serves the clipboard).
+    printf '前台二号机' | xclip -selection clipboard; xdotool key ctrl+v
   else xdotool type --delay 30 "Desk 2"; fi
   shot join
   click 233 508                                                       # 连接总部
