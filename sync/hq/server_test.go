@@ -415,3 +415,28 @@ func TestReplicasWakeEachOther(t *testing.T) {
 		t.Fatal("the pull on replica 2 was not woken by a push on replica 1")
 	}
 }
+
+// TestOldSchemaUpdateRequired: a client below HQ's minimum schema gets 426
+// update_required (and keeps its outbox); at the minimum it is served.
+func TestOldSchemaUpdateRequired(t *testing.T) {
+	h := start(t, hq.SQLite, hqtest.Options{Config: func(c *hq.Config) { c.MinSchema = 8 }})
+	h.AddOffice("SH01", "一号")
+	var enr hqsync.EnrollResponse
+	c := h.Client()
+	body := hqsync.EnrollRequest{Code: h.Code("SH01"), DeviceID: "old", InstallEpoch: 1}
+	st, _, b := call(t, c, "POST", h.URL+"/v1/enroll", "", body, &enr) // call sends schema 7
+	if st != 426 || !strings.Contains(string(b), `"update_required"`) {
+		t.Fatalf("schema 7 against minimum 8: %d %s", st, b)
+	}
+	req, _ := http.NewRequest("POST", h.URL+"/v1/enroll", strings.NewReader(`{"code":"`+body.Code+`","device_id":"new","install_epoch":1}`))
+	req.Header.Set(hqsync.HeaderProtocol, "1")
+	req.Header.Set(hqsync.HeaderSchema, "8")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("schema 8: %d", resp.StatusCode)
+	}
+}
