@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
 	"anchang/assets"
@@ -38,9 +37,6 @@ type Calendar struct {
 	days       map[string]HolidayDay
 	years      map[int]bool
 	office     OfficeHours
-
-	mu        sync.Mutex
-	statutory map[int]map[string]HolidayDay // estimated years, computed when first asked
 }
 
 // DefaultWorkStart and DefaultWorkEnd are a sales office's usual hours.
@@ -59,7 +55,7 @@ func NewCalendar(loc *time.Location, start, end time.Duration, years map[int][]H
 		return nil, invalid("work_hours", "err.calendar.hours", nil)
 	}
 	c := &Calendar{loc: loc, start: start, end: end, days: map[string]HolidayDay{}, years: map[int]bool{},
-		office: DefaultOfficeHours(), statutory: map[int]map[string]HolidayDay{}}
+		office: DefaultOfficeHours()}
 	for y, days := range years {
 		c.years[y] = true
 		for _, d := range days {
@@ -149,17 +145,7 @@ func (c *Calendar) Holiday(t time.Time) (d HolidayDay, ok bool) {
 		d, ok = c.days[key]
 		return d, ok
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	m := c.statutory[t.Year()]
-	if m == nil {
-		m = map[string]HolidayDay{}
-		for _, d := range StatutoryHolidays(t.Year()) {
-			m[d.Date] = d
-		}
-		c.statutory[t.Year()] = m
-	}
-	d, ok = m[key]
+	d, ok = statutoryDays(t.Year())[key]
 	return d, ok
 }
 
@@ -285,8 +271,7 @@ func (c *Calendar) WithOfficeHours(h OfficeHours) (*Calendar, error) {
 	if err := h.Validate(); err != nil {
 		return nil, err
 	}
-	return &Calendar{loc: c.loc, start: c.start, end: c.end, days: c.days, years: c.years, office: h,
-		statutory: map[int]map[string]HolidayDay{}}, nil
+	return &Calendar{loc: c.loc, start: c.start, end: c.end, days: c.days, years: c.years, office: h}, nil
 }
 
 // OfficeHours is the calendar's opening hours.

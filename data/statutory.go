@@ -1,6 +1,7 @@
 package data
 
 import (
+	"sync"
 	"time"
 
 	"github.com/6tail/lunar-go/calendar"
@@ -40,4 +41,26 @@ func StatutoryHolidays(year int) []HolidayDay {
 	add("中秋节", lunar(8, 15), 1)
 	add("国庆节", date(time.October, 1), 3)
 	return days
+}
+
+// statutoryByDate is StatutoryHolidays(year) by date, computed once per
+// year for the process (about 2 ms each: lunar-go's conversions) and then
+// only read.
+var statutoryByDate = struct {
+	sync.Mutex
+	years map[int]map[string]HolidayDay
+}{years: map[int]map[string]HolidayDay{}}
+
+func statutoryDays(year int) map[string]HolidayDay {
+	statutoryByDate.Lock()
+	defer statutoryByDate.Unlock()
+	m := statutoryByDate.years[year]
+	if m == nil {
+		m = map[string]HolidayDay{}
+		for _, d := range StatutoryHolidays(year) {
+			m[d.Date] = d
+		}
+		statutoryByDate.years[year] = m
+	}
+	return m
 }

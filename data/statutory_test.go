@@ -193,3 +193,11 @@ func TestComplaintOpenedOnNewYearsEve(t *testing.T) {
 		t.Errorf("after the import: EstimatedYears = %v", again.EstimatedYears)
 	}
 }
+
+// BenchmarkStatutoryHolidays is one year's computation, done once per
+// calendar and estimated year.
+func BenchmarkStatutoryHolidays(b *testing.B) {
+	for b.Loop() {
+		StatutoryHolidays(2027)
+	}
+}
