@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"anchang/data"
@@ -148,8 +149,12 @@ func RunCampaign(ctx context.Context, dir string, seed uint64, cfg CampaignConfi
 				}
 			}
 			kill := rng.IntN(6) == 0
-			err := faultyRound(ctx, rng, d, faultP, kill)
+			hqKill := !kill && rng.IntN(8) == 0
+			err := faultyRound(ctx, rng, h, d, faultP, kill, hqKill)
 			st.Rounds++
+			if hqKill {
+				st.Restarts++
+			}
 			if err != nil {
 				st.RoundErrors++
 			}
@@ -306,7 +311,10 @@ func allowRefusal(d *campDevice, what string, err error) error {
 // faultyRound runs one sync round with each request faulted with
 // probability p (all of them while the device is offline); kill cancels the
 // round right after HQ answered a random request, as a killed program.
-func faultyRound(ctx context.Context, rng *rand.Rand, d *campDevice, p float64, kill bool) error {
+//
+// hqKill kills HQ while one of the round's requests is in flight (its body
+// sent, HQ not yet answered).
+func faultyRound(ctx context.Context, rng *rand.Rand, h *HQ, d *campDevice, p float64, kill, hqKill bool) error {
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	offline := d.offline > 0
@@ -333,7 +341,26 @@ func faultyRound(ctx context.Context, rng *rand.Rand, d *campDevice, p float64, 
 	} else {
 		d.Faults.AfterForward = nil
 	}
+	killed := make(chan struct{})
+	var fired, over atomic.Bool
+	if hqKill {
+		at := int64(rng.IntN(3))
+		var sent atomic.Int64
+		d.Faults.OnSent = func(r *http.Request) {
+			if sent.Add(1)-1 == at && !over.Load() && fired.CompareAndSwap(false, true) {
+				go func() {
+					h.Kill()
+					close(killed)
+				}()
+			}
+		}
+	}
 	_, err := d.Round(rctx)
+	over.Store(true)
+	if fired.Load() {
+		<-killed // HQ is down now; the next round or the healing starts it
+	}
+	d.Faults.OnSent = nil
 	d.Faults.AfterForward = nil
 	d.Faults.Set(nil)
 	return err

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	gosync "sync"
 	"time"
 
 	"anchang/data"
@@ -31,6 +32,7 @@ type HQ struct {
 	// MinSchema, when set before a (re)start, refuses clients below it.
 	MinSchema int
 
+	life  gosync.Mutex // Kill, Stop, Start and Running may come from other goroutines
 	addr  string
 	cert  tls.Certificate
 	store *hq.SQLStore
@@ -104,14 +106,24 @@ func (h *HQ) start(addr string) error {
 }
 
 // Store is HQ's store while it runs (nil while down).
-func (h *HQ) Store() *hq.SQLStore { return h.store }
+func (h *HQ) Store() *hq.SQLStore {
+	h.life.Lock()
+	defer h.life.Unlock()
+	return h.store
+}
 
 // Running says whether HQ serves.
-func (h *HQ) Running() bool { return h.http != nil }
+func (h *HQ) Running() bool {
+	h.life.Lock()
+	defer h.life.Unlock()
+	return h.http != nil
+}
 
 // Kill stops HQ at once: open connections are cut mid-request, nothing is
 // waited for. What HQ committed stays in its file (WAL, synchronous=FULL).
 func (h *HQ) Kill() {
+	h.life.Lock()
+	defer h.life.Unlock()
 	if h.http == nil {
 		return
 	}
@@ -124,6 +136,8 @@ func (h *HQ) Kill() {
 
 // Stop shuts HQ down gracefully.
 func (h *HQ) Stop() {
+	h.life.Lock()
+	defer h.life.Unlock()
 	if h.http == nil {
 		return
 	}
@@ -138,6 +152,8 @@ func (h *HQ) Stop() {
 
 // Start starts a stopped HQ again on the same address, file and certificate.
 func (h *HQ) Start() error {
+	h.life.Lock()
+	defer h.life.Unlock()
 	if h.http != nil {
 		return errors.New("hq already running")
 	}
