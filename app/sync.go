@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"anchang/data"
 	hqsync "anchang/sync"
 )
 
@@ -80,55 +81,32 @@ func (u *UI) OnSyncStatus(hqsync.Status) {
 	})
 }
 
-// SyncIdentity is this device's enrolment, as the store keeps it.
-type SyncIdentity struct {
-	Enrolled   bool
-	URL        string
-	Tag        string   // the device's letter in ticket numbers
-	Role       string   // "office" or "hq"
-	Scopes     []string // "office:<id>", "global"
-	OfficeName string
-	HasHistory bool // the office has records of its own (a standalone office that enrols brings them)
-}
-
-// Rejection is one change HQ refused.
-type Rejection struct {
-	Seq      int64
-	Name     string // mutation name, e.g. "visit.checkin"
-	RecordID string
-	Code     string // the error code, e.g. "forbidden"
-	Key      string // translation key of the reason
-	Args     map[string]any
-	At       time.Time // when HQ refused it
-}
-
-// syncStore is the sync side of the local store.
+// syncStore is the sync side of the local store; *data.Store satisfies it.
 type syncStore interface {
-	SyncIdentity(ctx context.Context) (SyncIdentity, error)
+	// SyncIdentity is this device's enrolment.
+	SyncIdentity(ctx context.Context) (data.SyncIdentity, error)
 	// LeaveHQ ends the enrolment; every record stays on the device.
 	LeaveHQ(ctx context.Context) error
-	Rejections(ctx context.Context, limit int) ([]Rejection, error)
+	// Rejections lists the changes HQ refused, oldest first.
+	Rejections(ctx context.Context) ([]data.Rejection, error)
 	// OnChange calls fn (on any goroutine) after records pulled from HQ
 	// are written; the returned func stops it.
 	OnChange(fn func()) (cancel func())
 }
 
+var _ syncStore = (*data.Store)(nil)
+
 // syncState is the UI's view of sync: the enrolment and the running loop.
 type syncState struct {
 	mu      sync.Mutex
-	id      SyncIdentity
+	id      data.SyncIdentity
 	loop    Syncer
 	stopOn  func() // cancels the OnChange subscription
 	pending *time.Timer
 }
 
-// syncStore returns the store's sync side, or nil when the store has none.
-func (u *UI) syncStore() syncStore {
-	if s, ok := u.store.(syncStore); ok {
-		return s
-	}
-	return nil
-}
+// syncStore returns the store's sync side.
+func (u *UI) syncStore() syncStore { return u.store }
 
 // hqEnabled reports whether this build can talk to HQ.
 func (u *UI) hqEnabled() bool { return u.hq.Probe != nil && u.hq.Enroll != nil }
@@ -141,9 +119,9 @@ func (u *UI) startSync(then func()) {
 		then()
 		return
 	}
-	load(u, func(ctx context.Context) (SyncIdentity, error) {
+	load(u, func(ctx context.Context) (data.SyncIdentity, error) {
 		return ss.SyncIdentity(ctx)
-	}, func(id SyncIdentity, err error) {
+	}, func(id data.SyncIdentity, err error) {
 		if err != nil {
 			u.log.Error("read sync identity", "err", err)
 		}
@@ -172,7 +150,7 @@ func (u *UI) syncLoop() Syncer {
 }
 
 // syncIdentity is the enrolment as last read.
-func (u *UI) syncIdentity() SyncIdentity {
+func (u *UI) syncIdentity() data.SyncIdentity {
 	u.sync.mu.Lock()
 	defer u.sync.mu.Unlock()
 	return u.sync.id

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"anchang/data"
 	hqsync "anchang/sync"
 )
 
@@ -199,7 +200,7 @@ func (p *syncPanel) update(st hqsync.Status) {
 		}
 	}
 	id := u.syncIdentity()
-	p.detail.SetText(T("sync.panel.detail", map[string]any{"Last": last, "Pending": st.Pending, "URL": id.URL, "Tag": id.Tag}))
+	p.detail.SetText(T("sync.panel.detail", map[string]any{"Last": last, "Pending": st.Pending, "URL": id.HQURL, "Tag": id.Tag}))
 	if st.State == hqsync.StateRevoked || st.State == hqsync.StateUpdateRequired {
 		p.now.Disable()
 	} else {
@@ -210,13 +211,9 @@ func (p *syncPanel) update(st hqsync.Status) {
 // reload reads the refused changes off the UI goroutine.
 func (p *syncPanel) reload() {
 	u := p.u
-	ss := u.syncStore()
-	if ss == nil {
-		return
-	}
-	load(u, func(ctx context.Context) ([]Rejection, error) {
-		return ss.Rejections(ctx, maxRejectionsShown)
-	}, func(rs []Rejection, err error) {
+	load(u, func(ctx context.Context) ([]data.Rejection, error) {
+		return u.store.Rejections(ctx)
+	}, func(rs []data.Rejection, err error) {
 		p.list.RemoveAll()
 		if err != nil {
 			p.list.Add(&widget.Label{Text: u.errText(err), Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord})
@@ -226,8 +223,8 @@ func (p *syncPanel) reload() {
 		if len(rs) == 0 {
 			p.list.Add(widget.NewLabel(T("sync.rejections.none")))
 		}
-		for _, r := range rs {
-			p.list.Add(u.rejectionRow(r))
+		for i := len(rs) - 1; i >= 0 && i >= len(rs)-maxRejectionsShown; i-- { // newest first
+			p.list.Add(u.rejectionRow(rs[i]))
 		}
 		p.list.Refresh()
 	})
@@ -239,8 +236,8 @@ const maxRejectionsShown = 100
 // rejectionRow says what HQ refused, why and when, in the user's language:
 // the kind of change, the reason, and the record it concerns by a short id
 // (no names or phone numbers).
-func (u *UI) rejectionRow(r Rejection) fyne.CanvasObject {
-	what := widget.NewLabel(T("sync.rejection.what", map[string]any{"What": mutationText(r.Name), "At": u.dateTime(r.At)}))
+func (u *UI) rejectionRow(r data.Rejection) fyne.CanvasObject {
+	what := widget.NewLabel(T("sync.rejection.what", map[string]any{"What": mutationText(r.Mutation), "At": u.dateTime(r.At)}))
 	why := &widget.Label{Text: T("sync.rejection.why", map[string]any{"Why": rejectionReason(r)}), Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	rec := &widget.Label{Text: T("sync.rejection.record", map[string]any{"ID": shortID(r.RecordID)}), SizeName: theme.SizeNameCaptionText}
 	return container.NewVBox(what, why, rec, widget.NewSeparator())
@@ -255,7 +252,7 @@ func mutationText(name string) string {
 }
 
 // rejectionReason is HQ's reason in the user's language.
-func rejectionReason(r Rejection) string {
+func rejectionReason(r data.Rejection) string {
 	if s, ok := translate(r.Key, r.Args); ok && r.Key != "" {
 		return s
 	}

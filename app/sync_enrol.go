@@ -163,11 +163,9 @@ func (f *enrolForm) onConfirm() {
 		}
 		// HQ took the code but the records did not all arrive: the device
 		// is enrolled, and the sync loop loads the rest.
-		if ss := f.u.syncStore(); ss != nil {
-			if id, ierr := ss.SyncIdentity(ctx); ierr == nil && id.Enrolled {
-				f.u.log.Warn("enrolled; loading the office's records continues in the background", "err", err)
-				return true, nil
-			}
+		if id, ierr := f.u.store.SyncIdentity(ctx); ierr == nil && id.Enrolled {
+			f.u.log.Warn("enrolled; loading the office's records continues in the background", "err", err)
+			return true, nil
 		}
 		return false, err
 	}, func(enrolled bool, err error) {

@@ -68,10 +68,10 @@ func takeGLShots(lang string) int {
 			}
 		}
 		ss.mu.Lock()
-		ss.id = SyncIdentity{Enrolled: true, URL: in.HQURL, Tag: "B", Role: "office", Scopes: []string{"office:0191", "global"}}
-		ss.rejections = []Rejection{
-			{Name: "visit.checkin", RecordID: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", Code: "forbidden", Key: "err.sync.other_office", At: now.Add(-50 * time.Minute)},
-			{Name: "faq.save", RecordID: "0193a1b2-c3d4-7e5f-8a9b-00000000beef", Code: "forbidden", Key: "err.sync.hq_owned", At: now.Add(-20 * time.Minute)},
+		ss.id = data.SyncIdentity{Enrolled: true, HQURL: in.HQURL, Tag: "B", Role: "office", Scopes: []string{"office:0191", "global"}}
+		ss.rejections = []data.Rejection{
+			{Mutation: "visit.checkin", RecordID: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", Code: "forbidden", Key: "err.sync.other_office", At: now.Add(-50 * time.Minute)},
+			{Mutation: "faq.save", RecordID: "0193a1b2-c3d4-7e5f-8a9b-00000000beef", Code: "forbidden", Key: "err.sync.hq_owned", At: now.Add(-20 * time.Minute)},
 		}
 		ss.mu.Unlock()
 		return nil

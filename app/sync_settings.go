@@ -57,7 +57,7 @@ func (s *hqSettings) update() {
 	}
 	st := u.syncStatus()
 	s.info.SetText(T("sync.settings.enrolled", map[string]any{
-		"URL": id.URL, "State": u.syncShort(st), "Tag": id.Tag, "Scopes": u.scopesText(id),
+		"URL": id.HQURL, "State": u.syncShort(st), "Tag": id.Tag, "Scopes": u.scopesText(id),
 	}))
 	s.enrol.Hide()
 	s.leave.Show()
@@ -65,7 +65,7 @@ func (s *hqSettings) update() {
 }
 
 // scopesText names what the device reads and writes, in words.
-func (u *UI) scopesText(id SyncIdentity) string {
+func (u *UI) scopesText(id data.SyncIdentity) string {
 	var out []string
 	for _, sc := range id.Scopes {
 		switch {
@@ -118,12 +118,8 @@ func (s *hqSettings) onLeave() {
 
 func (s *hqSettings) doLeave() {
 	u := s.u
-	ss := u.syncStore()
-	if ss == nil {
-		return
-	}
 	do(u, func(ctx context.Context) error {
-		return ss.LeaveHQ(ctx)
+		return u.store.LeaveHQ(ctx)
 	}, func(err error) {
 		if err != nil {
 			s.message.SetError(u.errText(err))
@@ -132,7 +128,7 @@ func (s *hqSettings) doLeave() {
 		u.sync.mu.Lock()
 		loop := u.sync.loop
 		u.sync.loop = nil
-		u.sync.id = SyncIdentity{}
+		u.sync.id = data.SyncIdentity{}
 		u.sync.mu.Unlock()
 		if loop != nil {
 			loop.Stop()

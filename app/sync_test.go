@@ -20,13 +20,13 @@ import (
 type fakeSync struct {
 	*data.Store
 	mu         sync.Mutex
-	id         SyncIdentity
-	rejections []Rejection
+	id         data.SyncIdentity
+	rejections []data.Rejection
 	left       int
 	changed    func()
 }
 
-func (f *fakeSync) SyncIdentity(context.Context) (SyncIdentity, error) {
+func (f *fakeSync) SyncIdentity(context.Context) (data.SyncIdentity, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.id, nil
@@ -36,14 +36,14 @@ func (f *fakeSync) LeaveHQ(context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.left++
-	f.id = SyncIdentity{}
+	f.id = data.SyncIdentity{}
 	return nil
 }
 
-func (f *fakeSync) Rejections(_ context.Context, limit int) ([]Rejection, error) {
+func (f *fakeSync) Rejections(context.Context) ([]data.Rejection, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.rejections[:min(limit, len(f.rejections))], nil
+	return append([]data.Rejection(nil), f.rejections...), nil
 }
 
 func (f *fakeSync) OnChange(fn func()) func() {
@@ -256,7 +256,7 @@ func TestEnrolSuccessShowsProgressThenSignIn(t *testing.T) {
 	}
 	ss := &fakeSync{}
 	h.withHQ(hq, ss)
-	ss.id = SyncIdentity{Enrolled: true, URL: "https://hq.example.com", Tag: "B"} // as the enrolment leaves it
+	ss.id = data.SyncIdentity{Enrolled: true, HQURL: "https://hq.example.com", Tag: "B"} // as the enrolment leaves it
 	f := h.fillJoin("hq.example.com", "K7QF-93XM-2TPA", "前台二号机")
 	test.Tap(f.connect)
 	test.Tap(f.matches)
@@ -279,7 +279,7 @@ func TestEnrolSuccessShowsProgressThenSignIn(t *testing.T) {
 func TestSyncIndicatorStates(t *testing.T) {
 	h := newHarness(t, true)
 	loop := &fakeLoop{}
-	ss := &fakeSync{id: SyncIdentity{Enrolled: true, URL: "https://hq.example.com", Tag: "B"}}
+	ss := &fakeSync{id: data.SyncIdentity{Enrolled: true, HQURL: "https://hq.example.com", Tag: "B"}}
 	h.withHQ(&fakeHQ{loop: loop}, ss)
 	h.signInAs("管理员")
 	bar := h.u.shell.syncBar
@@ -327,9 +327,9 @@ func TestSyncIndicatorStates(t *testing.T) {
 func TestSyncRejectionsPanel(t *testing.T) {
 	h := newHarness(t, true)
 	loop := &fakeLoop{st: hqsync.Status{State: hqsync.StateOnline, LastSuccess: h.clk.Now().Add(-time.Minute), Rejections: 2}}
-	ss := &fakeSync{id: SyncIdentity{Enrolled: true, URL: "https://hq.example.com", Tag: "B"}, rejections: []Rejection{
-		{Seq: 42, Name: "visit.checkin", RecordID: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", Code: "forbidden", Key: "err.sync.other_office", At: h.clk.Now().Add(-time.Hour)},
-		{Seq: 43, Name: "ticket.event", RecordID: "0193a1b2-c3d4-7e5f-8a9b-00000000beef", Code: "weird", Key: "err.sync.no_such_key", At: h.clk.Now()},
+	ss := &fakeSync{id: data.SyncIdentity{Enrolled: true, HQURL: "https://hq.example.com", Tag: "B"}, rejections: []data.Rejection{
+		{Seq: 42, Mutation: "visit.checkin", RecordID: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", Code: "forbidden", Key: "err.sync.other_office", At: h.clk.Now().Add(-time.Hour)},
+		{Seq: 43, Mutation: "ticket.event", RecordID: "0193a1b2-c3d4-7e5f-8a9b-00000000beef", Code: "weird", Key: "err.sync.no_such_key", At: h.clk.Now()},
 	}}
 	h.withHQ(&fakeHQ{loop: loop}, ss)
 	h.signInAs("李静")
@@ -347,7 +347,7 @@ func TestSyncRejectionsPanel(t *testing.T) {
 	}
 	// A new refusal arrives while the panel is open.
 	ss.mu.Lock()
-	ss.rejections = append(ss.rejections, Rejection{Name: "care_revisit.result", RecordID: "x1", Key: "err.sync.payload"})
+	ss.rejections = append(ss.rejections, data.Rejection{Mutation: "care_revisit.result", RecordID: "x1", Key: "err.sync.payload"})
 	ss.mu.Unlock()
 	loop.set(hqsync.Status{State: hqsync.StateOffline, Rejections: 3, ErrKey: "err.sync.unreachable"})
 	h.u.shell.tick()
@@ -362,7 +362,7 @@ func TestSyncRejectionsPanel(t *testing.T) {
 func TestSyncSettingsLeaveKeepsData(t *testing.T) {
 	h := newHarness(t, true)
 	loop := &fakeLoop{st: hqsync.Status{State: hqsync.StateOnline, LastSuccess: h.clk.Now()}}
-	ss := &fakeSync{id: SyncIdentity{Enrolled: true, URL: "https://hq.example.com", Tag: "B", Role: "office", Scopes: []string{"office:0191", "global"}}}
+	ss := &fakeSync{id: data.SyncIdentity{Enrolled: true, HQURL: "https://hq.example.com", Tag: "B", Role: "office", Scopes: []string{"office:0191", "global"}}}
 	h.withHQ(&fakeHQ{loop: loop}, ss)
 	before := h.count("staff")
 	h.signInAs("李静")
@@ -395,12 +395,12 @@ func TestSyncSettingsLeaveKeepsData(t *testing.T) {
 
 func TestEnrolStandaloneOfficeFromSettings(t *testing.T) {
 	h := newHarness(t, true)
-	ss := &fakeSync{id: SyncIdentity{HasHistory: true}}
+	ss := &fakeSync{id: data.SyncIdentity{HasHistory: true}}
 	hq := &fakeHQ{fp: testFP}
 	hq.enroll = func(ctx context.Context, in hqsync.EnrollInput) error {
 		in.Progress(hqsync.Progress{Scope: "office:0191", Done: 10, Total: 10})
 		ss.mu.Lock()
-		ss.id = SyncIdentity{Enrolled: true, URL: in.HQURL, Tag: "A"}
+		ss.id = data.SyncIdentity{Enrolled: true, HQURL: in.HQURL, Tag: "A"}
 		ss.mu.Unlock()
 		return nil
 	}
@@ -438,7 +438,7 @@ func TestEnrolStandaloneOfficeFromSettings(t *testing.T) {
 
 func TestSyncPulledChangesRefreshTheDesk(t *testing.T) {
 	h := newHarness(t, true, "陈思远")
-	ss := &fakeSync{id: SyncIdentity{Enrolled: true, URL: "https://hq.example.com", Tag: "B"}}
+	ss := &fakeSync{id: data.SyncIdentity{Enrolled: true, HQURL: "https://hq.example.com", Tag: "B"}}
 	h.withHQ(&fakeHQ{}, ss)
 	h.signInAs("管理员")
 	h.selectTab("今日看板")

@@ -1,0 +1,118 @@
+//go:build syncstore
+
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"anchang/data"
+	hqsync "anchang/sync"
+	"anchang/sync/hq"
+	"anchang/sync/hq/hqtest"
+)
+
+// idleLoop is the real sync loop, not running: the test runs its rounds,
+// so no goroutine of the loop's touches the headless UI.
+type idleLoop struct{ *hqsync.Loop }
+
+func (idleLoop) Stop() {}
+
+// realHQ is what main.go wires, over the harness's store.
+func (h *harness) realHQ() (HQ, *hqsync.Loop) {
+	opts := hqsync.Options{Now: h.clk.Now}
+	l := hqsync.NewLoop(h.store, opts)
+	return HQ{
+		Probe: hqsync.Probe,
+		Enroll: func(ctx context.Context, in hqsync.EnrollInput) error {
+			_, err := hqsync.Enroll(ctx, h.store, in, opts)
+			return err
+		},
+		Start: func() Syncer { return idleLoop{l} },
+	}, l
+}
+
+// quietStore is the real store without change notifications: they come
+// on the store's goroutine, and the headless UI runs inline on the test's
+// (TestSyncPulledChangesRefreshTheDesk covers the refresh).
+type quietStore struct{ *data.Store }
+
+func (quietStore) OnChange(func()) func() { return func() {} }
+
+func (h *harness) useHQ(x HQ) {
+	h.u = New(h.u.fa, h.win, quietStore{h.store}, Options{Inline: true, Now: h.clk.Now, HQ: x})
+	h.u.Start()
+}
+
+// An office that worked standalone enrols from Settings through the real
+// screen against a real HQ and sends its history; then a new desk joins the
+// office on its first run and signs in with the office's staff.
+func TestEnrolThroughTheRealScreensAgainstARealHQ(t *testing.T) {
+	srv := hqtest.Start(t, hq.SQLite)
+	srv.AddOffice("SH01", "上海一号案场")
+
+	// The standalone office enrols from Settings.
+	a := newHarness(t, true)
+	hqA, loopA := a.realHQ()
+	a.useHQ(hqA)
+	a.signInAs("管理员")
+	a.selectTab("设置")
+	test.Tap(findButton(t, a, "加入总部…"))
+	f := a.u.shell.settings.hq.form
+	f.url.SetText(strings.TrimPrefix(srv.URL, "https://"))
+	f.code.SetText(srv.Code("SH01"))
+	test.Tap(f.connect)
+	a.shows(groupFingerprint(srv.Fingerprint))
+	test.Tap(f.matches)
+	a.shows("已加入总部", "本机标识：", "总部地址："+srv.URL)
+	if id, err := a.store.SyncIdentity(t.Context()); err != nil || !id.Enrolled || id.Tag == "" {
+		t.Fatalf("identity %+v, %v", id, err)
+	}
+	if _, err := loopA.Round(t.Context()); err != nil {
+		t.Fatalf("the office's first push: %v", err)
+	}
+
+	// A new desk: HQ unreachable, then a wrong code, then the real one.
+	b := newHarness(t, false)
+	hqB, _ := b.realHQ()
+	b.useHQ(hqB)
+	jf := b.fillJoin("127.0.0.1:1", "K7QF-93XM-2TPA", "前台二号机")
+	test.Tap(jf.connect)
+	b.shows("连不上总部")
+	jf.url.SetText(srv.URL)
+	test.Tap(jf.connect)
+	b.shows(groupFingerprint(srv.Fingerprint))
+	test.Tap(jf.matches)
+	b.shows("注册码不对")
+	if b.store.IsSetUp() {
+		t.Fatal("a refused code set the device up")
+	}
+	if id, err := b.store.SyncIdentity(t.Context()); err != nil || id.Enrolled {
+		t.Fatalf("a refused code enrolled the device: %+v, %v", id, err)
+	}
+	jf.code.SetText(srv.Code("SH01"))
+	test.Tap(jf.connect)
+	test.Tap(jf.matches)
+	b.shows("员工登录", "上海一号案场")
+	opts := strings.Join(b.u.signIn.who.Options, ",")
+	for _, name := range []string{"管理员", "李静"} {
+		if !strings.Contains(opts, name) {
+			t.Fatalf("sign-in offers %s, not %s", opts, name)
+		}
+	}
+	if id, _ := b.store.SyncIdentity(t.Context()); !id.Enrolled || id.Tag == "" || id.Tag == mustTag(t, a.store) {
+		t.Fatalf("the new desk's identity %+v", id)
+	}
+}
+
+func mustTag(t *testing.T, st *data.Store) string {
+	t.Helper()
+	id, err := st.SyncIdentity(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id.Tag
+}
