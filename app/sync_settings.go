@@ -118,21 +118,26 @@ func (s *hqSettings) onLeave() {
 
 func (s *hqSettings) doLeave() {
 	u := s.u
+	// The loop stops first (off the UI goroutine: it may be inside a
+	// request), so nothing is pushed while the enrolment ends.
+	u.sync.mu.Lock()
+	loop := u.sync.loop
+	u.sync.loop = nil
+	u.sync.mu.Unlock()
 	do(u, func(ctx context.Context) error {
+		if loop != nil {
+			loop.Stop()
+		}
 		return u.store.LeaveHQ(ctx)
 	}, func(err error) {
 		if err != nil {
 			s.message.SetError(u.errText(err))
+			u.startSync(func() {}) // still enrolled: the loop runs again
 			return
 		}
 		u.sync.mu.Lock()
-		loop := u.sync.loop
-		u.sync.loop = nil
 		u.sync.id = data.SyncIdentity{}
 		u.sync.mu.Unlock()
-		if loop != nil {
-			loop.Stop()
-		}
 		s.update()
 		if u.shell != nil {
 			u.shell.syncBar.update()
