@@ -1,5 +1,3 @@
-//go:build syncstore
-
 package main
 
 import (
@@ -34,10 +32,28 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// The tool with tiny numbers, every scenario, on SQLite and on a throwaway
-// PostgreSQL cluster: it must run to the end and report every figure.
+// The tool with tiny numbers, the HQ scenarios, on SQLite and on a
+// throwaway PostgreSQL cluster: it must run to the end and report every
+// figure. (The device scenarios: device_test.go.)
 func TestSmoke(t *testing.T) {
-	c, err := parseFlags([]string{"--devices", "2", "--batch", "10", "--batches", "2", "--pushes", "3", "--pulls", "3",
+	out := smoke(t, "ingest,push,pull,longpoll")
+	for _, backend := range []string{"sqlite", "postgres"} {
+		for _, fig := range []string{"HQ ingest", "raw multi-row INSERT", "HQ ingest ÷ raw insert", "push of a batch acknowledged",
+			"empty incremental pull", "HQ RSS with all waiting", "HQ goroutines", "write → all waiting devices"} {
+			if !hasRow(out, backend, fig) {
+				t.Errorf("no %q row for %s", fig, backend)
+			}
+		}
+	}
+	if !strings.Contains(out, "load average before:") || !strings.Contains(out, "command: anchang-load --backends sqlite,postgres") {
+		t.Errorf("the header lacks the load average or the command:\n%s", out)
+	}
+}
+
+// smoke runs the tool with tiny numbers and returns its table.
+func smoke(t *testing.T, scenarios string) string {
+	t.Helper()
+	c, err := parseFlags([]string{"--scenarios", scenarios, "--devices", "2", "--batch", "10", "--batches", "2", "--pushes", "3", "--pulls", "3",
 		"--waiters", "20", "--wakes", "2", "--bootstrap", "50,200", "--checkins", "2", "--nokick=false", "--dir", t.TempDir()}, os.Stderr)
 	if err != nil {
 		t.Fatal(err)
@@ -49,18 +65,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	t.Log("\n" + out.String())
-	for _, backend := range []string{"sqlite", "postgres"} {
-		for _, fig := range []string{"HQ ingest", "raw multi-row INSERT", "HQ ingest ÷ raw insert", "push of a batch acknowledged",
-			"empty incremental pull", "HQ RSS with all waiting", "HQ goroutines", "write → all waiting devices",
-			"device joins an office of 50 records", "device joins an office of 200 records", "peak heap 200 ÷ 50", "check-in at kiosk"} {
-			if !hasRow(out.String(), backend, fig) {
-				t.Errorf("no %q row for %s", fig, backend)
-			}
-		}
-	}
-	if !strings.Contains(out.String(), "load average before:") || !strings.Contains(out.String(), "command: anchang-load --backends sqlite,postgres") {
-		t.Errorf("the header lacks the load average or the command:\n%s", out.String())
-	}
+	return out.String()
 }
 
 func hasRow(table, backend, figure string) bool {

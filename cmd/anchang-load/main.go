@@ -185,11 +185,6 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	if err := checkPayload(); err != nil {
 		return err
 	}
-	if c.Scenarios["bootstrap"] || c.Scenarios["kiosk"] {
-		if err := deviceScenariosReady(); err != nil {
-			return err
-		}
-	}
 	dir := c.Dir
 	if dir == "" {
 		d, err := os.MkdirTemp("", "anchang-load-")

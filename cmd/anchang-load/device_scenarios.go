@@ -1,5 +1,3 @@
-//go:build syncstore
-
 package main
 
 import (
@@ -28,8 +26,6 @@ import (
 
 // The scenarios with real device stores: data.Store on disk, synced by the
 // real hqsync client (Enroll, Loop) against the HQ child.
-
-func deviceScenariosReady() error { return nil }
 
 func deviceScenarios(ctx context.Context, c config, dir string, pg *pgCluster, rep *report) error {
 	for _, backend := range c.Backends {
