@@ -54,6 +54,12 @@ type kioskScreen struct {
 
 	press func(key string) // the keypad's handler on the phone and PIN steps
 
+	// What the desk had before the kiosk, given back when it leaves.
+	deskTheme fyne.Theme
+	deskSize  fyne.Size
+	deskFull  bool
+	stopTick  context.CancelFunc
+
 	// The current step's widgets, for tests.
 	keys        map[string]*widget.Button
 	next        *widget.Button
@@ -67,35 +73,63 @@ type kioskScreen struct {
 }
 
 func (u *UI) showKiosk() {
-	k := &kioskScreen{u: u}
+	k := &kioskScreen{u: u, deskTheme: u.fa.Settings().Theme(), deskSize: u.win.Canvas().Size(), deskFull: u.win.FullScreen()}
 	u.kiosk = k
 	u.Stop()
 	u.win.SetMainMenu(nil)
 	u.win.Canvas().SetOnTypedKey(k.typedKey)
 	u.win.Canvas().SetOnTypedRune(k.typedRune)
 	u.setTitle(T("kiosk.title"))
-	k.content = container.NewStack()
+	k.content = container.New(screenLayout{})
 	u.win.SetContent(k.content)
 	k.fitScreen() // large text and touch targets everywhere
 	if !u.inline {
 		u.win.SetFullScreen(true)
 	}
 	k.reset()
-	u.every(time.Second, k.tick)
+	k.stopTick = u.every(time.Second, k.tick)
+}
+
+// leave gives the desk back exactly as it was before the kiosk: its
+// theme, full-screen state and window size; the kiosk's tick stops.
+func (k *kioskScreen) leave(st data.Staff) {
+	u := k.u
+	u.kiosk = nil
+	k.stopTick()
+	u.fa.Settings().SetTheme(k.deskTheme)
+	if !u.inline || u.win.FullScreen() != k.deskFull {
+		u.win.SetFullScreen(k.deskFull)
+	}
+	u.signedIn(st)
+	u.win.Resize(k.deskSize)
+}
+
+// screenLayout gives the kiosk the whole window and asks for no minimum
+// size, so the window (full screen: the screen) decides the kiosk's size
+// and its scale; a kiosk whose scaled content asked for more would grow
+// the window, then its scale, then its content, a little every second.
+type screenLayout struct{}
+
+func (screenLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(1, 1) }
+
+func (screenLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 // size is a layout size at 1024×768, scaled for this screen.
 func (k *kioskScreen) size(w, h float32) fyne.Size { return fyne.NewSize(w*k.scale, h*k.scale) }
 
-// fitScreen scales text and touch targets to the window: 1 at 1024×768, up
-// to 2. It reports whether the scale changed.
+// fitScreen scales text and touch targets to the screen: 1 at 1024×768, up
+// to 2. The kiosk's window is full screen and its content never enlarges it
+// (screenLayout), so the canvas is the screen. It reports whether the scale
+// changed.
 func (k *kioskScreen) fitScreen() bool {
 	sz := k.u.win.Canvas().Size()
 	scale := min(sz.Width/1024, sz.Height/768)
 	scale = max(1, min(2, scale))
-	if k.u.inline {
-		scale = 1
-	}
 	if scale == k.scale {
 		return false
 	}
@@ -109,6 +143,9 @@ func (k *kioskScreen) touch() { k.lastTouch = k.u.now() }
 
 // tick resets an abandoned check-in and leaves the done screen.
 func (k *kioskScreen) tick() {
+	if k.u.kiosk != k { // a tick queued before the kiosk was left
+		return
+	}
 	if k.fitScreen() { // the window went full screen or changed size
 		k.show(k.step)
 	}
@@ -131,6 +168,7 @@ func (k *kioskScreen) reset() {
 
 func (k *kioskScreen) show(step int) {
 	k.step = step
+	k.errorMsg = "" // an error belongs to the page it was made on
 	k.press = nil
 	k.touch()
 	var view fyne.CanvasObject
@@ -464,11 +502,6 @@ func (k *kioskScreen) onExit() {
 			k.setError(u.errText(err))
 			return
 		}
-		u.kiosk = nil
-		u.fa.Settings().SetTheme(NewTheme())
-		if !u.inline {
-			u.win.SetFullScreen(false)
-		}
-		u.signedIn(st)
+		k.leave(st)
 	})
 }

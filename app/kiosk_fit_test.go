@@ -1,0 +1,137 @@
+package app
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"anchang/data"
+)
+
+// growToContent does what the desktop driver does after every frame: a
+// window smaller than its padded content's minimum size is enlarged to
+// fit it.
+func growToContent(w fyne.Window) {
+	sz := w.Canvas().Size()
+	m := w.Content().MinSize()
+	if w.Padded() {
+		m = m.AddWidthHeight(2*theme.Padding(), 2*theme.Padding())
+	}
+	if m.Width > sz.Width || m.Height > sz.Height {
+		w.Resize(sz.Max(m))
+	}
+}
+
+// Left alone for minutes, the kiosk keeps the size the screen gave it: its
+// scale comes from the screen, its content never asks for more than the
+// screen, and the keypad under a visitor's finger is never rebuilt or
+// moved by the once-a-second tick, so no tap is lost.
+func TestKioskHoldsItsSizeUnderTicks(t *testing.T) {
+	for _, screen := range []fyne.Size{{Width: 1920, Height: 1080}, {Width: 1280, Height: 800}, {Width: 1024, Height: 768}} {
+		t.Run(fmtSize(screen), func(t *testing.T) {
+			h := newHarness(t, true, "陈思远")
+			h.signInAs("李静")
+			h.u.showKiosk()
+			h.win.Resize(screen) // the window went full screen
+			k := h.kioskScreen()
+			k.tick()
+			growToContent(h.win)
+			scale, size := k.scale, h.win.Canvas().Size()
+			if size != screen {
+				t.Fatalf("the kiosk grew the %v screen to %v", screen, size)
+			}
+			test.Tap(k.staffExit)
+			key := k.keys["1"]
+			pos := key.Position()
+			for i := range 300 { // five minutes of ticks
+				h.clk.Advance(time.Second)
+				if i%20 == 0 {
+					test.Tap(k.keys["1"]) // a staff member typing the PIN slowly
+					test.Tap(k.keys["⌫"])
+				}
+				k.tick()
+				growToContent(h.win)
+			}
+			if got := h.win.Canvas().Size(); got != size || k.scale != scale {
+				t.Fatalf("after 300 ticks the kiosk is %v at scale %v; it was %v at scale %v", got, k.scale, size, scale)
+			}
+			if k.keys["1"] != key || key.Position() != pos {
+				t.Fatal("the tick rebuilt or moved the PIN pad")
+			}
+			if want := min(screen.Width/1024, screen.Height/768); k.scale != max(1, min(2, want)) {
+				t.Fatalf("scale %v on a %v screen", k.scale, screen)
+			}
+		})
+	}
+}
+
+func fmtSize(s fyne.Size) string { return fmt.Sprintf("%gx%g", s.Width, s.Height) }
+
+// Leaving the kiosk gives the desk back exactly as it was: its theme, its
+// window size, not full screen; the kiosk's tick, if it still fires, does
+// nothing.
+func TestKioskExitRestoresTheDesk(t *testing.T) {
+	h := newHarness(t, true, "陈思远")
+	h.signInAs("李静")
+	fa := h.u.fa
+	textSize := fa.Settings().Theme().Size(theme.SizeNameText)
+	size := h.win.Canvas().Size()
+	h.u.showKiosk()
+	k := h.kioskScreen()
+	h.win.Resize(fyne.NewSize(1920, 1080)) // full screen
+	k.tick()
+	growToContent(h.win)
+	if fa.Settings().Theme().Size(theme.SizeNameText) == textSize {
+		t.Fatal("the kiosk did not enlarge its text")
+	}
+	test.Tap(k.staffExit)
+	typePhone(t, k, "1357")
+	test.Tap(k.confirm)
+	if h.u.kiosk != nil {
+		t.Fatal("still in the kiosk")
+	}
+	check := func(when string) {
+		t.Helper()
+		if got := fa.Settings().Theme().Size(theme.SizeNameText); got != textSize {
+			t.Fatalf("%s: desk text size %v, want %v", when, got, textSize)
+		}
+		if got := h.win.Canvas().Size(); got != size {
+			t.Fatalf("%s: desk window %v, want %v", when, got, size)
+		}
+		if h.win.FullScreen() {
+			t.Fatalf("%s: desk still full screen", when)
+		}
+		h.shows("当前登录：李静（前台客服）")
+	}
+	check("after leaving")
+	h.win.Resize(fyne.NewSize(1920, 1080)) // a late tick after the screen changed
+	k.tick()
+	h.win.Resize(size)
+	check("after a late kiosk tick")
+}
+
+// An error the visitor has fixed does not follow them to the next page.
+func TestKioskFixedErrorDoesNotStay(t *testing.T) {
+	h := newHarness(t, true, "陈思远")
+	h.onDuty("陈思远")
+	h.signInAs("李静")
+	h.u.showKiosk()
+	k := h.kioskScreen()
+	typePhone(t, k, "13812345678")
+	test.Tap(k.next)
+	test.Tap(k.next)
+	h.shows("姓名：必填。")
+	test.Type(k.name, "王")
+	test.Tap(k.titleBtns[data.TitleMr])
+	test.Tap(k.purposeBtns[data.PurposeViewing])
+	test.Tap(k.next)
+	h.shows("个人信息告知书")
+	h.hides("姓名：必填。", "必填")
+	test.Tap(k.confirm)
+	h.shows("请稍坐")
+	h.hides("必填")
+}
