@@ -1,5 +1,3 @@
-//go:build syncstore
-
 package cli
 
 import (

@@ -1,4 +1,4 @@
-//go:build syncstore && !syncblobs
+//go:build !syncblobs
 
 package hqsync
 

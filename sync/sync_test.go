@@ -1,5 +1,3 @@
-//go:build syncstore
-
 package hqsync_test
 
 // The device's side of sync against real parts: a real HQ (hqtest: HTTPS on
