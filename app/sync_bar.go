@@ -125,8 +125,8 @@ func (u *UI) syncShort(st hqsync.Status) string {
 	return strings.Join(parts, " · ")
 }
 
-// syncAgo says when the last successful sync was: 刚刚同步, 3 分钟前同步,
-// 2 小时前同步, 12-05 同步, 从未同步.
+// syncAgo says when the last successful sync was: 刚刚, 3 分钟前, 2 小时前,
+// 12-05, 从未同步.
 func (u *UI) syncAgo(t time.Time) string {
 	if t.IsZero() {
 		return T("sync.ago.never")

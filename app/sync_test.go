@@ -290,7 +290,7 @@ func TestSyncIndicatorStates(t *testing.T) {
 		refused bool
 	}{
 		{hqsync.Status{State: hqsync.StateOnline, LastSuccess: now.Add(-3 * time.Minute)}, []string{"已同步 · 3 分钟前"}, false},
-		{hqsync.Status{State: hqsync.StateOnline, LastSuccess: now.Add(-20 * time.Second)}, []string{"已同步 · 刚刚同步"}, false},
+		{hqsync.Status{State: hqsync.StateOnline, LastSuccess: now.Add(-20 * time.Second)}, []string{"已同步 · 刚刚"}, false},
 		{hqsync.Status{State: hqsync.StateSyncing, Pending: 12}, []string{"同步中… · 12 条待传"}, false},
 		{hqsync.Status{State: hqsync.StateOffline, LastSuccess: now.Add(-2 * time.Hour), Pending: 5, Rejections: 2}, []string{"离线 · 2 小时前 · 5 条待传", "2 条被拒"}, true},
 		{hqsync.Status{State: hqsync.StateOffline}, []string{"离线 · 从未同步"}, false},
