@@ -1,5 +1,3 @@
-//go:build syncstore
-
 // Command anchang-faults is the randomized fault run of sync (docs/sync.md,
 // Failure cases): each seeded run drives devices of two offices through
 // offline periods, lost and duplicated answers, cut connections, stale

@@ -1,5 +1,3 @@
-//go:build syncstore
-
 package e2e
 
 import (
