@@ -106,6 +106,24 @@ func TestEnrolThroughTheRealScreensAgainstARealHQ(t *testing.T) {
 	if id, _ := b.store.SyncIdentity(t.Context()); !id.Enrolled || id.Tag == "" || id.Tag == mustTag(t, a.store) {
 		t.Fatalf("the new desk's identity %+v", id)
 	}
+
+	// Another standalone office with a history of its own cannot bring it
+	// into SH01, which has one now: a clear message, nothing changed.
+	c := newHarness(t, true)
+	hqC, _ := c.realHQ()
+	c.useHQ(hqC)
+	c.signInAs("管理员")
+	c.selectTab("设置")
+	test.Tap(findButton(t, c, "加入总部…"))
+	cf := c.u.shell.settings.hq.form
+	cf.url.SetText(srv.URL)
+	cf.code.SetText(srv.Code("SH01"))
+	test.Tap(cf.connect)
+	test.Tap(cf.matches)
+	c.shows("总部的案场 SH01 已经有其他设备带来的记录")
+	if id, err := c.store.SyncIdentity(t.Context()); err != nil || id.Enrolled || id.OfficeCode != "XHW" {
+		t.Fatalf("a refused office changed: %+v, %v", id, err)
+	}
 }
 
 func mustTag(t *testing.T, st *data.Store) string {
