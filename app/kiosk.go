@@ -44,13 +44,14 @@ type kioskScreen struct {
 
 	content *fyne.Container // the current step's view
 
-	phone    string
-	name     *widget.Entry
-	title    string
-	purpose  data.Purpose
-	exitPIN  string
-	result   data.Visit
-	errorMsg string
+	phone       string
+	surname     string // chosen by touch on the name step
+	surnamePage int
+	title       string
+	purpose     data.Purpose
+	exitPIN     string
+	result      data.Visit
+	errorMsg    string
 
 	press func(key string) // the keypad's handler on the phone and PIN steps
 
@@ -61,15 +62,18 @@ type kioskScreen struct {
 	stopTick  context.CancelFunc
 
 	// The current step's widgets, for tests.
-	keys        map[string]*widget.Button
-	next        *widget.Button
-	back        *widget.Button
-	confirm     *widget.Button
-	titleBtns   map[string]*widget.Button
-	purposeBtns map[data.Purpose]*widget.Button
-	staffExit   *widget.Button
-	display     *canvas.Text
-	message     *canvas.Text
+	keys         map[string]*widget.Button
+	next         *widget.Button
+	back         *widget.Button
+	confirm      *widget.Button
+	titleBtns    map[string]*widget.Button
+	surnameBtns  map[string]*widget.Button // the current page's
+	surnameGrid  *fyne.Container
+	moreSurnames *widget.Button
+	purposeBtns  map[data.Purpose]*widget.Button
+	staffExit    *widget.Button
+	display      *canvas.Text
+	message      *canvas.Text
 }
 
 func (u *UI) showKiosk() {
@@ -160,8 +164,8 @@ func (k *kioskScreen) tick() {
 
 // reset clears everything the last visitor typed and shows the first step.
 func (k *kioskScreen) reset() {
-	k.phone, k.title, k.purpose, k.exitPIN, k.errorMsg = "", "", "", "", ""
-	k.name = nil
+	k.phone, k.surname, k.title, k.purpose, k.exitPIN, k.errorMsg = "", "", "", "", "", ""
+	k.surnamePage = 0
 	k.result = data.Visit{}
 	k.show(kioskPhone)
 }
@@ -186,12 +190,6 @@ func (k *kioskScreen) show(step int) {
 	}
 	k.content.Objects = []fyne.CanvasObject{view}
 	k.content.Refresh()
-	if step == kioskName {
-		// Refresh makes the entry's renderer before focus: Fyne 2.7's Entry
-		// crashes on a key press if it is focused before it was ever drawn.
-		k.name.Refresh()
-		k.u.win.Canvas().Focus(k.name)
-	}
 }
 
 // typedRune lets a hardware keyboard (or a barcode-style keypad) type on
@@ -328,34 +326,45 @@ func (k *kioskScreen) onPhoneNext() {
 	k.show(kioskName)
 }
 
+// kioskSurnames are the commonest Chinese surnames, most common first, in
+// pages of kioskSurnamePage: a visitor picks theirs by touch, as the kiosk
+// has no keyboard.
+var kioskSurnames = []string{
+	"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗",
+	"郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡",
+	"余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金",
+	"石", "廖", "贾", "夏", "韦", "付", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛", "闫", "段", "雷", "侯",
+}
+
+const kioskSurnamePage = 20
+
 func (k *kioskScreen) nameView() fyne.CanvasObject {
-	prev := ""
-	if k.name != nil {
-		prev = k.name.Text
-	}
-	k.name = &widget.Entry{Text: prev, PlaceHolder: T("kiosk.name.hint")}
-	k.name.OnChanged = func(string) { k.touch() }
+	k.surnameGrid = container.NewGridWithColumns(10)
+	k.moreSurnames = &widget.Button{OnTapped: func() {
+		k.touch()
+		k.surnamePage = (k.surnamePage + 1) % (len(kioskSurnames) / kioskSurnamePage)
+		k.fillSurnames()
+	}}
+	k.fillSurnames()
 	k.titleBtns = map[string]*widget.Button{}
 	var titleRow []fyne.CanvasObject
 	for _, t := range []string{data.TitleMr, data.TitleMs} {
 		t := t
 		b := &widget.Button{Text: T("title." + t), OnTapped: func() {
 			k.touch()
-			if k.title == t {
-				k.title = ""
-			} else {
-				k.title = t
-			}
+			k.title = t
 			k.markChoices()
+			k.clearFixedError()
 		}}
 		k.titleBtns[t] = b
-		titleRow = append(titleRow, container.NewGridWrap(k.size(160, 64), b))
+		titleRow = append(titleRow, container.NewGridWrap(k.size(160, 60), b))
 	}
+	titleRow = append(titleRow, container.NewGridWrap(k.size(200, 60), k.moreSurnames))
 	k.purposeBtns = map[data.Purpose]*widget.Button{}
 	var purposes []fyne.CanvasObject
 	for _, p := range data.Purposes {
 		p := p
-		b := &widget.Button{Text: purposeText(p), OnTapped: func() { k.touch(); k.purpose = p; k.markChoices() }}
+		b := &widget.Button{Text: purposeText(p), OnTapped: func() { k.touch(); k.purpose = p; k.markChoices(); k.clearFixedError() }}
 		k.purposeBtns[p] = b
 		purposes = append(purposes, b)
 	}
@@ -363,17 +372,50 @@ func (k *kioskScreen) nameView() fyne.CanvasObject {
 	k.back = &widget.Button{Text: T("kiosk.back"), OnTapped: func() { k.touch(); k.show(kioskPhone) }}
 	k.next = &widget.Button{Text: T("kiosk.next"), Importance: widget.HighImportance, OnTapped: k.onNameNext}
 	body := container.NewVBox(
-		k.text(T("kiosk.name.label"), 26),
-		container.NewGridWrap(k.size(720, 64), k.name),
+		k.text(T("kiosk.name.label"), 24),
+		container.NewGridWrap(k.size(760, 124), k.surnameGrid),
 		container.NewCenter(container.NewHBox(titleRow...)),
-		k.text(T("kiosk.purpose.label"), 26),
-		container.NewGridWrap(k.size(720, 220), container.NewGridWithColumns(3, purposes...)),
+		k.text(T("kiosk.purpose.label"), 24),
+		container.NewGridWrap(k.size(760, 150), container.NewGridWithColumns(3, purposes...)),
 	)
 	return k.frame(2, T("kiosk.name.prompt"), body, k.back, k.next)
 }
 
+// fillSurnames shows the current page of surnames; the chosen one stays
+// chosen on every page.
+func (k *kioskScreen) fillSurnames() {
+	k.surnameBtns = map[string]*widget.Button{}
+	var btns []fyne.CanvasObject
+	for _, n := range kioskSurnames[k.surnamePage*kioskSurnamePage : (k.surnamePage+1)*kioskSurnamePage] {
+		n := n
+		b := &widget.Button{Text: n, OnTapped: func() { k.touch(); k.surname = n; k.markChoices(); k.clearFixedError() }}
+		k.surnameBtns[n] = b
+		btns = append(btns, b)
+	}
+	k.surnameGrid.Objects = btns
+	k.surnameGrid.Refresh()
+	k.moreSurnames.Text = T("kiosk.name.more", map[string]any{"Page": k.surnamePage + 1, "Of": len(kioskSurnames) / kioskSurnamePage})
+	k.moreSurnames.Refresh()
+	k.markChoices()
+}
+
+// clearFixedError takes each part of the name step's message away as the
+// visitor chooses what it asked for.
+func (k *kioskScreen) clearFixedError() {
+	if k.errorMsg != "" {
+		k.setError(k.nameError())
+	}
+}
+
 // markChoices highlights the chosen title and purpose.
 func (k *kioskScreen) markChoices() {
+	for n, b := range k.surnameBtns {
+		b.Importance = widget.MediumImportance
+		if n == k.surname {
+			b.Importance = widget.HighImportance
+		}
+		b.Refresh()
+	}
 	for t, b := range k.titleBtns {
 		b.Importance = widget.MediumImportance
 		if t == k.title {
@@ -391,22 +433,31 @@ func (k *kioskScreen) markChoices() {
 }
 
 func (k *kioskScreen) input() data.CheckInInput {
-	name := ""
-	if k.name != nil {
-		name = k.name.Text
-	}
-	return data.CheckInInput{Name: name, Title: k.title, Phone: k.phone, PartySize: "1", Purpose: k.purpose,
+	return data.CheckInInput{Name: k.surname, Title: k.title, Phone: k.phone, PartySize: "1", Purpose: k.purpose,
 		Via: data.ViaKiosk, AutoAssign: true}
+}
+
+// nameError is the name step's message: every missing choice at once, or
+// "" when the step is complete. A surname always needs 先生 or 女士.
+func (k *kioskScreen) nameError() string {
+	errs := data.ValidateCheckIn(k.input())
+	if k.title == "" {
+		errs["title"] = &data.Error{Key: "err.field.choose"}
+	}
+	var msgs []string
+	for _, f := range []string{"name", "title", "purpose"} {
+		if e, ok := errs[f]; ok {
+			msgs = append(msgs, T("kiosk.field."+f)+T(e.Key, e.Args))
+		}
+	}
+	return strings.Join(msgs, " ")
 }
 
 func (k *kioskScreen) onNameNext() {
 	k.touch()
-	errs := data.ValidateCheckIn(k.input())
-	for _, f := range []string{"name", "title", "purpose"} {
-		if e, ok := errs[f]; ok {
-			k.setError(T("kiosk.field."+f) + T(e.Key, e.Args))
-			return
-		}
+	if msg := k.nameError(); msg != "" {
+		k.setError(msg)
+		return
 	}
 	k.show(kioskConsent)
 }
@@ -456,7 +507,9 @@ func (k *kioskScreen) doneView() fyne.CanvasObject {
 	if k.result.ConsultantName != "" {
 		line = T("kiosk.done.consultant", map[string]any{"Name": k.result.ConsultantName})
 	}
-	thanks := k.text(T("kiosk.done.title", map[string]any{"Name": visitorName(k.result.Name, k.result.Title)}), 44)
+	// The name the visitor chose, not the one on record: the kiosk says
+	// nothing about a known number.
+	thanks := k.text(T("kiosk.done.title", map[string]any{"Name": visitorName(k.surname, k.title)}), 44)
 	thanks.Color = colorPrimary
 	k.confirm = &widget.Button{Text: T("kiosk.done.ok"), Importance: widget.HighImportance, OnTapped: k.reset}
 	body := container.NewVBox(thanks, k.text(line, 34), k.text(T("kiosk.done.seat"), 28))

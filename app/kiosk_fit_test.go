@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
 )
@@ -125,7 +127,7 @@ func TestKioskFixedErrorDoesNotStay(t *testing.T) {
 	test.Tap(k.next)
 	test.Tap(k.next)
 	h.shows("姓名：必填。")
-	test.Type(k.name, "王")
+	test.Tap(k.surnameBtns["王"])
 	test.Tap(k.titleBtns[data.TitleMr])
 	test.Tap(k.purposeBtns[data.PurposeViewing])
 	test.Tap(k.next)
@@ -134,4 +136,41 @@ func TestKioskFixedErrorDoesNotStay(t *testing.T) {
 	test.Tap(k.confirm)
 	h.shows("请稍坐")
 	h.hides("必填")
+}
+
+// A visitor gives their name by taps alone: a surname from the pages of
+// common surnames, and 先生 or 女士.
+func TestKioskNameByTouchAlone(t *testing.T) {
+	h := newHarness(t, true, "陈思远")
+	h.onDuty("陈思远")
+	h.signInAs("李静")
+	h.u.showKiosk()
+	k := h.kioskScreen()
+	typePhone(t, k, "13812345678")
+	test.Tap(k.next)
+	h.shows("请点选您的姓氏", "王", "更多姓氏（1/4）")
+	h.hides("郑")
+	test.Tap(k.moreSurnames)
+	h.shows("郑", "更多姓氏（2/4）")
+	h.hides("王")
+	test.Tap(k.surnameBtns["郑"])
+	test.Tap(k.next)
+	h.shows("称呼：请选择一项。 来访目的：请选择一项。")
+	h.hides("姓名：")
+	for range 4 { // round all the pages and back: the choice stays
+		test.Tap(k.moreSurnames)
+	}
+	if b := k.surnameBtns["郑"]; b == nil || b.Importance != widget.HighImportance {
+		t.Fatal("the chosen surname is not marked after paging")
+	}
+	test.Tap(k.titleBtns[data.TitleMs])
+	test.Tap(k.purposeBtns[data.PurposeViewing])
+	h.hides("必填", "请选择")
+	test.Tap(k.next)
+	test.Tap(k.confirm)
+	h.shows("郑女士，登记成功！")
+	b, err := h.store.Board(context.Background(), h.store.Today(), data.BoardFilter{})
+	if err != nil || len(b.Rows) != 1 || b.Rows[0].Name != "郑" || b.Rows[0].Title != data.TitleMs {
+		t.Fatalf("board %+v %v", b.Rows, err)
+	}
 }

@@ -55,13 +55,13 @@ func TestKioskSelfCheckInInThreeSteps(t *testing.T) {
 	test.Tap(k.next)
 
 	// Step 2: name and purpose are required.
-	h.shows("第 2 步，共 3 步", "您的姓名或姓氏")
+	h.shows("第 2 步，共 3 步", "请点选您的姓氏")
 	test.Tap(k.next)
-	h.shows("姓名：必填。")
-	test.Type(k.name, "王")
+	h.shows("姓名：必填。 称呼：请选择一项。 来访目的：请选择一项。")
+	test.Tap(k.surnameBtns["王"])
 	test.Tap(k.titleBtns[data.TitleMr])
-	test.Tap(k.next)
-	h.shows("来访目的：请选择一项。")
+	h.shows("来访目的：请选择一项。") // each cleared as it is chosen
+	h.hides("姓名：必填。", "称呼：")
 	test.Tap(k.purposeBtns[data.PurposeViewing])
 	test.Tap(k.next)
 
@@ -99,8 +99,8 @@ func TestKioskRevealsNothingAboutKnownNumbers(t *testing.T) {
 	typePhone(t, k, "13900001111")
 	test.Tap(k.next)
 	h.hides("赵雅琴", "复访", "陈思远")
-	if k.name.Text != "" {
-		t.Fatalf("kiosk filled in a known visitor's name: %q", k.name.Text)
+	if k.surname != "" || k.title != "" {
+		t.Fatalf("kiosk filled in a known visitor's name: %q %q", k.surname, k.title)
 	}
 }
 
@@ -111,7 +111,7 @@ func TestKioskResetsAfterIdleAndExitsOnlyWithPIN(t *testing.T) {
 	k := h.kioskScreen()
 	typePhone(t, k, "13812345678")
 	test.Tap(k.next)
-	test.Type(k.name, "王")
+	test.Tap(k.surnameBtns["王"])
 
 	h.clk.Advance(kioskIdleReset - time.Second)
 	k.tick()
