@@ -1,5 +1,3 @@
-//go:build syncstore
-
 package app
 
 import (
