@@ -264,8 +264,9 @@ func (s *Store) CheckIn(ctx context.Context, actorID string, in CheckInInput) (V
 		}
 		// The visitor: known by phone, or new.
 		var owner sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT id, consultant_id FROM visitors WHERE phone = ? AND office_id = ?
-			ORDER BY created_at LIMIT 1`, v.phone, st.office).Scan(&visit.VisitorID, &owner)
+		var knownName, knownTitle string
+		err := tx.QueryRowContext(ctx, `SELECT id, consultant_id, name, title FROM visitors WHERE phone = ? AND office_id = ?
+			ORDER BY created_at LIMIT 1`, v.phone, st.office).Scan(&visit.VisitorID, &owner, &knownName, &knownTitle)
 		switch {
 		case isNoRows(err):
 			visit.Kind = KindFirst
@@ -274,6 +275,15 @@ func (s *Store) CheckIn(ctx context.Context, actorID string, in CheckInInput) (V
 			return fmt.Errorf("find visitor: %w", err)
 		default:
 			visit.Kind = KindReturn
+			if v.via == ViaKiosk && (v.name != knownName || v.title != knownTitle) {
+				// A surname and title tapped at the kiosk do not rename a
+				// known visitor (王 + 先生 for a known 王芳, 女士): the visit
+				// keeps the name on record and notes what was tapped, for
+				// the desk to see.
+				v.notes = kioskNameNote(v.name, v.title, v.notes)
+				v.name, v.title = knownName, knownTitle
+				visit.Name, visit.Title, visit.Notes = v.name, v.title, v.notes
+			}
 		}
 		if err := insertVisit(ctx, tx, st, actorID, visit.VisitorID, visit.Kind, day, v); err != nil {
 			return err
@@ -773,4 +783,14 @@ func (s *Store) VisitDetail(ctx context.Context, actorID, visitID string) (Visit
 		v.Phone = MaskPhone(v.Phone)
 	}
 	return v, nil
+}
+
+// kioskNameNote is a kiosk visit's note when the name tapped differs from
+// the known visitor's: what was tapped, then any note.
+func kioskNameNote(name, title, notes string) string {
+	n := "自助机登记时填写：" + name + map[string]string{TitleMr: "先生", TitleMs: "女士"}[title]
+	if notes != "" {
+		n += "\n" + notes
+	}
+	return n
 }
