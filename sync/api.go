@@ -54,8 +54,12 @@ type snapshotStream struct {
 // snapshot opens a scope's snapshot and reads its header line. The caller
 // reads the changes with next and closes the stream.
 func (c *client) snapshot(ctx context.Context, scope string) (*snapshotStream, error) {
+	return c.snapshotPath(ctx, scope, "/v1/snapshot?scope="+url.QueryEscape(scope))
+}
+
+func (c *client) snapshotPath(ctx context.Context, scope, path string) (*snapshotStream, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	r := request{method: http.MethodGet, path: "/v1/snapshot?scope=" + url.QueryEscape(scope), auth: true, timeout: 24 * time.Hour}
+	r := request{method: http.MethodGet, path: path, auth: true, timeout: 24 * time.Hour}
 	var res *http.Response
 	var rcancel context.CancelFunc
 	for attempt := 0; ; attempt++ {

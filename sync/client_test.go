@@ -5,6 +5,7 @@ package hqsync
 // HQ. The protocol itself is tested against the real HQ (loop tests).
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/x509"
@@ -14,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -447,5 +449,64 @@ func TestSnapshotStream(t *testing.T) {
 				t.Fatalf("read %d records, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+// The snapshot reader holds one record at a time: reading 10× the records
+// takes no more heap than reading 5,000 (50,000 here).
+func TestSnapshotReaderMemoryFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 55,000 records")
+	}
+	h := newMiniHQ(t)
+	payload := `{"id":"` + strings.Repeat("x", 36) + `","name":"` + strings.Repeat("名", 40) + `","note":"` + strings.Repeat("n", 300) + `"}`
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/token" {
+			h.srv.Config.Handler.ServeHTTP(w, r)
+			return
+		}
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		bw := bufio.NewWriter(w)
+		fmt.Fprintf(bw, `{"scope":"global","cursor":%d,"count":%d}`+"\n", n, n)
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(bw, `{"seq":%d,"name":"staff.save","version":1,"record_id":"r%d","payload":%s,"origin_device":"d","origin_seq":%d}`+"\n", i, i, payload, i)
+		}
+		fmt.Fprintf(bw, `{"done":true,"count":%d}`+"\n", n)
+		bw.Flush()
+	}))
+	defer srv.Close()
+	c := newClient(clientConfig{URL: srv.URL, Fingerprint: Fingerprint(srv.Certificate().Raw)})
+	c.creds = func(context.Context) (string, string, error) { return "dev-1", h.secret, nil }
+	defer c.close()
+	peak := func(n int) uint64 {
+		runtime.GC()
+		var base runtime.MemStats
+		runtime.ReadMemStats(&base)
+		s, err := c.snapshotPath(context.Background(), "global", fmt.Sprintf("/v1/snapshot?scope=global&n=%d", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var top uint64
+		for i := 0; ; i++ {
+			_, ok, err := s.next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				break
+			}
+			if i%1000 == 0 {
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				top = max(top, m.HeapInuse)
+			}
+		}
+		return top - min(top, base.HeapInuse)
+	}
+	small, big := peak(5000), peak(50000)
+	t.Logf("heap in use above the start: 5,000 records %d KiB, 50,000 records %d KiB", small>>10, big>>10)
+	if big > 2*small+4<<20 {
+		t.Fatalf("heap grows with the snapshot: %d KiB for 5,000, %d KiB for 50,000", small>>10, big>>10)
 	}
 }
