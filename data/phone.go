@@ -120,16 +120,24 @@ func digitsOf(s string) string {
 // mobile or a landline. digits are the digits as typed; intl is whether
 // the country code was.
 func checkMainland(field string, num *phonenumbers.PhoneNumber, digits string, intl bool) *Error {
+	national := strconv.FormatUint(num.GetNationalNumber(), 10)
 	if phonenumbers.IsValidNumber(num) {
 		switch phonenumbers.GetNumberType(num) {
-		case phonenumbers.MOBILE, phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE, phonenumbers.VOIP:
+		case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE:
+			return nil
+		case phonenumbers.FIXED_LINE, phonenumbers.VOIP:
+			// libphonenumber also calls a city's short service numbers
+			// valid (010-10000); a person's line has 7 or 8 digits.
+			area := areaCode(national)
+			if n := len(national) - len(area); n < 7 {
+				return invalid(field, "err.phone.cn_landline", map[string]any{"Area": "0" + area, "Want": strings.Join(localLengths(area), "/"), "Len": n})
+			}
 			return nil
 		case phonenumbers.TOLL_FREE, phonenumbers.SHARED_COST:
 			return invalid(field, "err.phone.cn_service", nil)
 		}
 		return invalid(field, "err.phone.invalid", nil)
 	}
-	national := strconv.FormatUint(num.GetNationalNumber(), 10)
 	if !intl {
 		// Written as a local number: first see whether it is a number of
 		// Hong Kong, Macau or Taiwan missing its code.

@@ -220,6 +220,7 @@ var phoneCases = []fieldCase{
 	{name: "Shenzhen landline one digit short", in: "0755-1234567", key: "err.phone.cn_landline", args: map[string]any{"Area": "0755", "Want": "8", "Len": 7}},
 	{name: "Beijing landline one digit short", in: "010-1234567", key: "err.phone.cn_landline", args: map[string]any{"Area": "010", "Want": "8", "Len": 7}},
 	{name: "Hangzhou landline one digit short", in: "0571-8888888", key: "err.phone.cn_landline", args: map[string]any{"Area": "0571", "Want": "8", "Len": 7}},
+	{name: "Beijing's 5-digit service number", in: "010-10000", key: "err.phone.cn_landline", args: map[string]any{"Area": "010", "Want": "8", "Len": 5}},
 	{name: "400 service number", in: "400 123 4567", key: "err.phone.cn_service"},
 	{name: "800 service number", in: "800 810 8888", key: "err.phone.cn_service"},
 	{name: "bank service number", in: "95588", key: "err.phone.invalid"},
