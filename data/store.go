@@ -146,6 +146,10 @@ type txn struct {
 	*sql.Tx
 	s      *Store
 	missed []string
+	// local are the queries not in the store's cache, prepared on this
+	// transaction's own connection the second time they run in it (a page
+	// of pulled changes or a snapshot runs a few queries many times).
+	local map[string]*sql.Stmt
 }
 
 // stmt returns the cached statement bound to this transaction, or nil.
@@ -153,11 +157,26 @@ func (t *txn) stmt(ctx context.Context, query string) *sql.Stmt {
 	t.s.stmtMu.Lock()
 	st := t.s.stmts[query]
 	t.s.stmtMu.Unlock()
-	if st == nil {
-		t.missed = append(t.missed, query)
-		return nil
+	if st != nil {
+		return t.Tx.StmtContext(ctx, st)
 	}
-	return t.Tx.StmtContext(ctx, st)
+	if st, ok := t.local[query]; ok {
+		if st == nil { // second run: prepare it here
+			p, err := t.Tx.PrepareContext(ctx, query)
+			if err != nil {
+				return nil
+			}
+			t.local[query] = p
+			return p
+		}
+		return st
+	}
+	if t.local == nil {
+		t.local = map[string]*sql.Stmt{}
+	}
+	t.local[query] = nil
+	t.missed = append(t.missed, query)
+	return nil
 }
 
 func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

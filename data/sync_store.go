@@ -474,7 +474,8 @@ func (s *Store) AckPushed(ctx context.Context, outs []PushOutcome) error {
 				return fmt.Errorf("ack pushed: seq %d: unknown status %q", o.Seq, o.Status)
 			}
 			var name, record string
-			err := tx.QueryRowContext(ctx, `SELECT mutation, record_id FROM outbox WHERE seq = ?`, o.Seq).Scan(&name, &record)
+			var version int
+			err := tx.QueryRowContext(ctx, `SELECT mutation, version, record_id FROM outbox WHERE seq = ?`, o.Seq).Scan(&name, &version, &record)
 			if isNoRows(err) {
 				return fmt.Errorf("ack pushed: no outbox row %d", o.Seq)
 			}
@@ -499,6 +500,9 @@ func (s *Store) AckPushed(ctx context.Context, outs []PushOutcome) error {
 					o.Seq, name, record, o.Code, o.Key, string(b), at); err != nil {
 					return fmt.Errorf("ack pushed: rejection: %w", err)
 				}
+				if err := yieldRejected(ctx, tx, name, version, record, o.Seq); err != nil {
+					return err
+				}
 			} else if _, err := tx.ExecContext(ctx, `DELETE FROM sync_rejections WHERE seq = ?`, o.Seq); err != nil {
 				return fmt.Errorf("ack pushed: %w", err)
 			}
@@ -507,6 +511,33 @@ func (s *Store) AckPushed(ctx context.Context, outs []PushOutcome) error {
 		_, err := tx.ExecContext(ctx, `UPDATE sync_state SET last_acked = max(last_acked, ?) WHERE id = 1`, maxSeq)
 		return err
 	})
+}
+
+// yieldRejected: a replaced record whose local change HQ refused keeps
+// that change here (shown with the rejection) but no longer outranks what
+// HQ has: the next version pulled replaces it, as on every other device.
+func yieldRejected(ctx context.Context, tx *txn, name string, version int, record string, seq int64) error {
+	spec := mutationSpecs[mutationKey{name, version}]
+	if spec == nil || !spec.Replace {
+		return nil
+	}
+	tables, err := tablesWithColumn(ctx, tx, "sync_ord")
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		var hasID int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = 'id'`, t).Scan(&hasID); err != nil {
+			return fmt.Errorf("ack pushed: %w", err)
+		}
+		if hasID == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE "`+t+`" SET sync_ord = 0 WHERE id = ? AND sync_ord = ?`, record, pendingOrd+seq); err != nil {
+			return fmt.Errorf("ack pushed: %s: %w", t, err)
+		}
+	}
+	return nil
 }
 
 // LastAcked is the highest outbox seq HQ has acknowledged (0 = none).

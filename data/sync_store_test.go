@@ -819,6 +819,21 @@ func TestPulledReplaceKeepsLocalPending(t *testing.T) {
 			t.Fatalf("%s: staff %q, want the last in HQ order", name, st.Name)
 		}
 	}
+
+	// A local change HQ refuses stays here, shown, until HQ's next version.
+	mustOK(t, b.UpdateStaff(ctx, admin.ID, c.ID, StaffInput{Name: "甲被拒", Role: RoleConsultant}, true))
+	pending, err := b.PendingOutbox(ctx, 10)
+	mustOK(t, err)
+	mustOK(t, b.AckPushed(ctx, []PushOutcome{{Seq: pending[0].Seq, Status: PushRejected, Code: EFORBIDDEN, Key: "err.forbidden"}}))
+	if st, _ := b.StaffByID(ctx, c.ID); st.Name != "甲被拒" {
+		t.Fatalf("refused change lost at once: %q", st.Name)
+	}
+	mustOK(t, a.UpdateStaff(ctx, admin.ID, c.ID, StaffInput{Name: "甲终", Role: RoleConsultant}, true))
+	log.push(t, a)
+	log.pull(t, b, 100)
+	if st, _ := b.StaffByID(ctx, c.ID); st.Name != "甲终" {
+		t.Fatalf("after a refused change, HQ's next version did not replace it: %q", st.Name)
+	}
 }
 
 // docs/data.md lists every registered mutation.
