@@ -249,6 +249,9 @@ func randomWrite(ctx context.Context, rng *rand.Rand, d *campDevice) error {
 		}
 		return nil
 	}
+	if r >= 90 && Registered(data.MutTicketOpen) {
+		return randomTicketWrite(ctx, rng, d)
+	}
 	if r < 62 && Registered(data.MutRotationAction) {
 		staff, err := d.Store.ListStaff(ctx, false)
 		if err != nil {
@@ -292,6 +295,24 @@ func randomWrite(ctx context.Context, rng *rand.Rand, d *campDevice) error {
 	default:
 		return allowRefusal(d, "check-out", d.Store.CheckOut(ctx, d.Actor, v.VisitID))
 	}
+}
+
+// randomTicketWrite opens a ticket or adds an event to one the device sees
+// (two devices may act on one ticket while offline: HQ's order decides
+// which event counts).
+func randomTicketWrite(ctx context.Context, rng *rand.Rand, d *campDevice) error {
+	rows, err := d.Store.TicketList(ctx, data.TicketFilter{OpenOnly: true})
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 || rng.IntN(3) == 0 {
+		_, err := OpenTicket(ctx, d.Device, fmt.Sprintf("137%08d", rng.IntN(1000)), "样板间漏水")
+		return allowRefusal(d, "ticket", err)
+	}
+	t := rows[rng.IntN(len(rows))]
+	ev := data.TicketEvent{Kind: []string{data.EvAcknowledged, data.EvResponded, data.EvResolved, data.EvNote}[rng.IntN(4)], Note: "处理中"}
+	_, err = d.Store.AddTicketEvent(ctx, d.Actor, t.ID, ev)
+	return allowRefusal(d, "ticket event", err)
 }
 
 // allowRefusal lets the store refuse an action its state does not allow
@@ -376,7 +397,7 @@ func check(ctx context.Context, h *HQ, devs []*campDevice, st *RunStats) error {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	boards, rots := map[int]string{}, map[int]string{}
+	boards, rots, tickets := map[int]string{}, map[int]string{}, map[int]string{}
 	for _, d := range devs {
 		id, err := d.Store.SyncIdentity(ctx)
 		if err != nil {
@@ -406,6 +427,18 @@ func check(ctx context.Context, h *HQ, devs []*campDevice, st *RunStats) error {
 		} else {
 			rots[d.office] = q
 		}
+		tk, err := TicketState(ctx, d.Store)
+		if err != nil {
+			return err
+		}
+		if prev, ok := tickets[d.office]; ok && prev != tk {
+			errs = append(errs, fmt.Errorf("%s: tickets differ from its office's first device:\n%s\nvs\n%s", d.Name, tk, prev))
+		} else {
+			tickets[d.office] = tk
+		}
+		if err := UniqueTicketNumbers(ctx, d.Store); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", d.Name, err))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -432,6 +465,45 @@ func RotationState(ctx context.Context, st *data.Store) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("%+v", q), nil
+}
+
+// TicketState is the derived state of every ticket on a device, as text:
+// number, state, owner, escalation and validity, by ticket id.
+func TicketState(ctx context.Context, st *data.Store) (string, error) {
+	rows, err := st.TicketList(ctx, data.TicketFilter{Limit: 100000})
+	if err != nil {
+		return "", err
+	}
+	lines := make([]string, 0, len(rows))
+	for _, r := range rows {
+		lines = append(lines, fmt.Sprintf("%s %s %s owner=%s esc=%d valid=%v", r.ID, r.Number, r.State, r.OwnerID, r.Escalation, r.Valid))
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n"), nil
+}
+
+// UniqueTicketNumbers checks that no two tickets on the device share a
+// number.
+func UniqueTicketNumbers(ctx context.Context, st *data.Store) error {
+	rows, err := st.TicketList(ctx, data.TicketFilter{Limit: 100000})
+	if err != nil {
+		return err
+	}
+	seen := map[string]string{}
+	var errs []error
+	for _, r := range rows {
+		if prev, dup := seen[r.Number]; dup && prev != r.ID {
+			errs = append(errs, fmt.Errorf("ticket number %s on %s and %s", r.Number, prev, r.ID))
+		}
+		seen[r.Number] = r.ID
+	}
+	return errors.Join(errs...)
+}
+
+// OpenTicket opens a complaint at the device.
+func OpenTicket(ctx context.Context, d *Device, phone, what string) (data.Ticket, error) {
+	return d.Store.OpenTicket(ctx, d.Actor, data.TicketInput{Kind: data.TicketComplaint, Category: data.TicketCategories[0],
+		Severity: data.Severities[2], Description: what, CustomerName: "赵六", Phone: phone, Unit: "3-1201"})
 }
 
 // TempDir makes a directory for one run.

@@ -198,6 +198,20 @@ func TestEndToEnd(t *testing.T) {
 					t.Logf("%s: rotation join: %v", d.Name, err)
 				}
 			}
+			if Registered(data.MutTicketOpen) {
+				for i := 0; i < 2; i++ {
+					phoneSeq++
+					tk, err := OpenTicket(ctx, d, fmt.Sprintf("1370013%04d", phoneSeq), "样板间漏水")
+					if err != nil {
+						t.Fatalf("%s: ticket: %v", d.Name, err)
+					}
+					// Both devices of the office act on the first device's tickets
+					// only after syncing; here each acknowledges its own.
+					if _, err := d.Store.AddTicketEvent(ctx, d.Actor, tk.ID, data.TicketEvent{Kind: data.EvAcknowledged}); err != nil {
+						t.Fatalf("%s: ticket event: %v", d.Name, err)
+					}
+				}
+			}
 			b, err := d.Store.Board(ctx, d.Store.Today(), data.BoardFilter{})
 			if err != nil {
 				t.Fatal(err)
@@ -233,8 +247,11 @@ func TestEndToEnd(t *testing.T) {
 	}
 	syncAll(t, ctx, all...)
 	checkAll(t, ctx, h, all...)
+	if !Registered(data.MutTicketOpen) {
+		t.Log("tickets are not sync mutations on this build: their part is left out")
+	}
 	for _, o := range offices {
-		var board, rot string
+		var board, rot, tks string
 		for i, d := range o.devices {
 			bs, err := BoardState(ctx, d.Store)
 			if err != nil {
@@ -244,9 +261,19 @@ func TestEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			ts, err := TicketState(ctx, d.Store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := UniqueTicketNumbers(ctx, d.Store); err != nil {
+				t.Error(err)
+			}
 			if i == 0 {
-				board, rot = bs, rs
+				board, rot, tks = bs, rs, ts
 			} else {
+				if ts != tks {
+					t.Errorf("%s: tickets differ from %s:\n%s\nvs\n%s", d.Name, o.devices[0].Name, ts, tks)
+				}
 				if bs != board {
 					t.Errorf("%s: board differs from %s:\n%s\nvs\n%s", d.Name, o.devices[0].Name, bs, board)
 				}
