@@ -12,6 +12,7 @@ import (
 // in CI (ANCHANG_FAULT_RUNS sets how many; the long campaign is the
 // command's).
 func TestFaultCampaign(t *testing.T) {
+	t.Parallel()
 	runs := 2
 	if v, err := strconv.Atoi(os.Getenv("ANCHANG_FAULT_RUNS")); err == nil && v > 0 {
 		runs = v

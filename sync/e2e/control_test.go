@@ -13,6 +13,7 @@ import (
 // The checks can fail: each breaks one invariant on purpose and expects
 // the check to name it.
 func TestChecksCatchBreakage(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	h := startInProcessHQ(t)
@@ -74,6 +75,7 @@ func TestChecksCatchBreakage(t *testing.T) {
 // view check compares every kind (a new entity needs its table in
 // data/sync_audit.go).
 func TestEveryEntityAudited(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, err := data.Open(ctx, t.TempDir())
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	gosync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,17 +70,20 @@ func newOfficeVia(t *testing.T, ctx context.Context, h Server, url, fp, code, na
 	return o
 }
 
-var phoneSeq int
+// phoneSeq numbers the visitors' phones across parallel tests.
+var phoneSeq atomic.Int64
+
+func nextPhone(prefix string) string { return fmt.Sprintf("%s%04d", prefix, phoneSeq.Add(1)%10000) }
 
 func checkIn(t *testing.T, ctx context.Context, d *Device, note string) data.Visit {
 	t.Helper()
-	phoneSeq++
+	phone := nextPhone("1380013")
 	srcs, err := d.Store.Sources(ctx)
 	if err != nil || len(srcs) == 0 {
 		t.Fatalf("%s: sources: %v (%d)", d.Name, err, len(srcs))
 	}
-	v, err := d.Store.CheckIn(ctx, d.Actor, data.CheckInInput{Name: "张三", Phone: fmt.Sprintf("1380013%04d", phoneSeq), PartySize: "2",
-		Purpose: data.PurposeViewing, SourceID: srcs[phoneSeq%len(srcs)].ID, Consent: true, Notes: note})
+	v, err := d.Store.CheckIn(ctx, d.Actor, data.CheckInInput{Name: "张三", Phone: phone, PartySize: "2",
+		Purpose: data.PurposeViewing, SourceID: srcs[int(phone[len(phone)-1])%len(srcs)].ID, Consent: true, Notes: note})
 	if err != nil {
 		t.Fatalf("%s: check-in: %v", d.Name, err)
 	}
@@ -166,6 +170,7 @@ func newHQDevice(t *testing.T, ctx context.Context, h Server) *Device {
 // office and no other office; the FAQ entry HQ approved reaches both
 // offices; the devices of one office derive the same board and rotation.
 func TestEndToEnd(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	h := startHQ(t)
@@ -200,8 +205,7 @@ func TestEndToEnd(t *testing.T) {
 			}
 			if Registered(data.MutTicketOpen) {
 				for i := 0; i < 2; i++ {
-					phoneSeq++
-					tk, err := OpenTicket(ctx, d, fmt.Sprintf("1370013%04d", phoneSeq), "样板间漏水")
+					tk, err := OpenTicket(ctx, d, nextPhone("1370013"), "样板间漏水")
 					if err != nil {
 						t.Fatalf("%s: ticket: %v", d.Name, err)
 					}

@@ -60,6 +60,7 @@ func pending(t *testing.T, ctx context.Context, d *Device) int {
 // before the answer reached it. HQ holds each record once; the restarted
 // device pushes the same rows again, HQ acknowledges them as duplicates.
 func TestKilledAfterHQCommitted(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	h := startHQ(t)
@@ -148,6 +149,7 @@ func cursorConsistent(t *testing.T, ctx context.Context, h Server, d *Device, sc
 // (before it was applied), then at random moments of a long catch-up. Each
 // time the cursor and the rows agree, and the device then catches up.
 func TestKilledDuringPull(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	h := startHQ(t)
@@ -205,6 +207,7 @@ func reopenAndCheck(t *testing.T, ctx context.Context, h Server, r *Device, scop
 // during or after its transaction), then restarted: the device pushes
 // again and HQ holds every record once.
 func TestHQKilledMidPush(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	h := startHQ(t)

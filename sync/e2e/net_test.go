@@ -37,6 +37,7 @@ func addToxic(t *testing.T, p *toxiproxy.Proxy, js string) {
 // what a device holds stays consistent with its cursor, and once the
 // network heals everything converges with nothing lost or doubled.
 func TestNetworkCuts(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	h := startHQ(t)

@@ -18,8 +18,7 @@ func writeN(t *testing.T, ctx context.Context, d *Device, n int, tag string) []s
 	t.Helper()
 	var ids []string
 	for i := 0; i < n; i++ {
-		phoneSeq++
-		v, err := d.CheckIn(ctx, fmt.Sprintf("1380013%04d", phoneSeq), tag)
+		v, err := d.CheckIn(ctx, nextPhone("1380013"), tag)
 		if err != nil {
 			t.Fatalf("%s: %v", d.Name, err)
 		}
@@ -55,6 +54,7 @@ func restoreStart(t *testing.T, h Server, backup string) {
 // a device whose cursor is past HQ's head reloads the scope. Nothing lost,
 // nothing doubled.
 func TestHQRestoredFromBackup(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	h := startHQ(t)
@@ -85,6 +85,7 @@ func TestHQRestoredFromBackup(t *testing.T) {
 // check against HQ's head cannot see that the log under the cursor
 // changed.
 func TestHQRestoredThenOvertaken(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	h := startHQ(t)
@@ -128,6 +129,7 @@ func knownDefect(t *testing.T, name string) bool {
 
 // A device's own old backup restored over its store, then used and synced.
 func TestDeviceBackupRestored(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	h := startHQ(t)
@@ -186,6 +188,7 @@ func TestDeviceBackupRestored(t *testing.T) {
 // A device offline past HQ's retention window with changes waiting: it
 // pushes first, then reloads the scope; nothing its user saw disappears.
 func TestOfflinePastRetention(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	h := startHQ(t)
@@ -250,6 +253,7 @@ func TestOfflinePastRetention(t *testing.T) {
 // An old client (protocol or schema too old) is told to update; its outbox
 // is kept and goes once it speaks the current version.
 func TestOldClient(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	h := startHQ(t)
@@ -295,6 +299,7 @@ func TestOldClient(t *testing.T) {
 // Devices whose clocks are a day ahead, a day behind and in 2001 sync as
 // the others do: HQ orders, never device clocks.
 func TestSkewedClocks(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	h := startHQ(t)
