@@ -143,13 +143,16 @@ func (f *defectForm) loadThumbs() {
 }
 
 func (f *defectForm) addThumb(p data.Photo) {
-	img, _, err := image.Decode(bytes.NewReader(p.JPEG))
-	if err != nil {
-		return
+	var th fyne.CanvasObject
+	if img, _, err := image.Decode(bytes.NewReader(p.JPEG)); err == nil {
+		im := canvas.NewImageFromImage(img)
+		im.FillMode = canvas.ImageFillContain
+		im.SetMinSize(fyne.NewSize(72, 54))
+		th = im
+	} else {
+		// Recorded on another device; its bytes have not arrived yet.
+		th = container.NewGridWrap(fyne.NewSize(72, 54), &widget.Label{Text: T("insp.photo.pending"), Wrapping: fyne.TextWrapWord})
 	}
-	th := canvas.NewImageFromImage(img)
-	th.FillMode = canvas.ImageFillContain
-	th.SetMinSize(fyne.NewSize(72, 54))
 	remove := &widget.Button{Text: "×", Importance: widget.LowImportance}
 	cell := container.NewBorder(nil, remove, nil, nil, th)
 	remove.OnTapped = func() {

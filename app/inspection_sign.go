@@ -232,7 +232,8 @@ func (p *signPage) completedUI() fyne.CanvasObject {
 			png   []byte
 		}{{T("insp.sign.owner"), comp.OwnerSignature}, {T("insp.sign.staff", map[string]any{"Name": c.st.InspectorName}), comp.StaffSignature}} {
 			img, _, err := image.Decode(bytes.NewReader(sig.png))
-			if err != nil {
+			if err != nil { // drawn on another device, not arrived yet
+				sigs = append(sigs, container.NewBorder(widget.NewLabel(sig.title), nil, nil, nil, widget.NewLabel(T("insp.photo.pending"))))
 				continue
 			}
 			ci := canvas.NewImageFromImage(img)

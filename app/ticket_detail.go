@@ -338,6 +338,9 @@ func (d *ticketDetail) eventText(ev data.TicketEvent) (string, string) {
 	}
 	head := T("ticket.ev.head", map[string]any{"Time": u.dateTime(ev.At), "Event": T("ticket.event." + ev.Kind), "By": by})
 	var more []string
+	if ev.Skipped {
+		more = append(more, T("ticket.event.skipped"))
+	}
 	if ev.Auto {
 		more = append(more, T("ticket.ev.auto"))
 	}

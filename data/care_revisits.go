@@ -124,15 +124,11 @@ type careRow struct {
 }
 
 func insertCareRevisit(ctx context.Context, tx *txn, st stamp, r careRow) (string, error) {
-	id := newIDAt(fromMS(st.at))
-	if _, err := tx.ExecContext(ctx, `INSERT INTO care_revisits (id, office_id, device_id, created_at, created_by, kind, source_id, customer_name, phone,
-		place, note, due_from, due_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, st.office, st.device, st.at, r.by, r.kind, nullStr(r.source), r.name, r.phone, r.place, r.note, ms(r.from), ms(r.to)); err != nil {
-		return "", fmt.Errorf("schedule care revisit: %w", err)
-	}
-	return id, emit(ctx, tx, st.at, MutCareRevisitSchedule, 1, id, map[string]any{"id": id, "office_id": st.office, "device_id": st.device,
-		"created_at": st.at, "created_by": r.by, "kind": r.kind, "source_id": r.source, "customer_name": r.name, "phone": r.phone,
-		"place": r.place, "note": r.note, "due_from": ms(r.from), "due_to": ms(r.to)})
+	by, _ := r.by.(string)
+	rs := newRecStamp(st, by)
+	rs.ID = newIDAt(fromMS(st.at))
+	return rs.ID, record(ctx, tx, st.at, &careRevisitPayload{recStamp: rs, Kind: r.kind, SourceID: r.source, CustomerName: r.name, Phone: r.phone,
+		Place: r.place, Note: r.note, DueFrom: ms(r.from), DueTo: ms(r.to)})
 }
 
 // scheduleSigningRevisit is CheckIn's hook: a check-in to sign a contract
@@ -311,16 +307,9 @@ func (s *Store) RecordCareRevisit(ctx context.Context, actorID, id string, in Ca
 			}
 			ticketID = t.ID
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO care_revisit_results (id, office_id, device_id, created_at, created_by, revisit_id, at, method,
-			satisfaction, quality, effect, shortcomings, suggestions, note, ticket_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			st.id, st.office, st.device, st.at, actorID, id, ms(in.At), in.Method, in.Satisfaction, in.Quality, in.Effect,
-			in.Shortcomings, in.Suggestions, in.Note, nullStr(ticketID)); err != nil {
-			return fmt.Errorf("record care revisit: %w", err)
-		}
-		return emit(ctx, tx, st.at, MutCareRevisitResult, 1, st.id, map[string]any{"id": st.id, "office_id": st.office, "device_id": st.device,
-			"created_at": st.at, "created_by": actorID, "revisit_id": id, "at": ms(in.At), "method": in.Method, "satisfaction": in.Satisfaction,
-			"quality": in.Quality, "effect": in.Effect, "shortcomings": in.Shortcomings, "suggestions": in.Suggestions, "note": in.Note,
-			"ticket_id": ticketID})
+		return record(ctx, tx, st.at, &careResultPayload{recStamp: newRecStamp(st, actorID), RevisitID: id, At: ms(in.At), Method: in.Method,
+			Satisfaction: in.Satisfaction, Quality: in.Quality, Effect: in.Effect, Shortcomings: in.Shortcomings, Suggestions: in.Suggestions,
+			Note: in.Note, TicketID: ticketID})
 	})
 	if err != nil {
 		return CareRevisit{}, err
@@ -341,11 +330,14 @@ const (
 // CareFilters in display order.
 var CareFilters = []CareFilter{CareFilterDue, CareFilterUpcoming, CareFilterDone, CareFilterAll}
 
+// careFirstResult is the id of revisit r's result: the first in sync order.
+const careFirstResult = `SELECT y.id FROM care_revisit_results y WHERE y.revisit_id = r.id ORDER BY y.sync_ord, y.id LIMIT 1`
+
 const careCols = `r.id, r.kind, COALESCE(r.source_id, ''), r.customer_name, r.phone, r.place, r.note, r.due_from, r.due_to, r.created_at,
 	COALESCE(r.created_by, ''), COALESCE(x.id, ''), COALESCE(x.at, 0), COALESCE(x.method, ''), COALESCE(x.satisfaction, 0), COALESCE(x.quality, ''),
 	COALESCE(x.effect, ''), COALESCE(x.shortcomings, ''), COALESCE(x.suggestions, ''), COALESCE(x.note, ''), COALESCE(x.created_by, ''),
 	COALESCE(s.name, ''), COALESCE(x.ticket_id, ''), COALESCE(t.number, '')
-	FROM care_revisits r LEFT JOIN care_revisit_results x ON x.revisit_id = r.id LEFT JOIN staff s ON s.id = x.created_by
+	FROM care_revisits r LEFT JOIN care_revisit_results x ON x.id = (` + careFirstResult + `) LEFT JOIN staff s ON s.id = x.created_by
 	LEFT JOIN tickets t ON t.id = x.ticket_id`
 
 func scanCare(sc interface{ Scan(...any) error }, now time.Time, full bool) (CareRevisit, error) {
@@ -455,7 +447,7 @@ func (r CareRate) Met() bool { return r.Target == 0 || r.Due == 0 || r.Rate >= r
 // made (a revisit still inside its window counts once done, not before).
 func (s *Store) CareRates(ctx context.Context, from, to time.Time) ([]CareRate, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT r.kind, count(*), count(x.id), COALESCE(sum(x.at <= r.due_to), 0)
-		FROM care_revisits r LEFT JOIN care_revisit_results x ON x.revisit_id = r.id
+		FROM care_revisits r LEFT JOIN care_revisit_results x ON x.id = (`+careFirstResult+`)
 		WHERE r.due_to >= ? AND r.due_to < ? AND (r.due_to <= ? OR x.id IS NOT NULL) GROUP BY r.kind`, ms(from), ms(to), ms(s.now()))
 	if err != nil {
 		return nil, fmt.Errorf("care rates: %w", err)

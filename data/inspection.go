@@ -211,28 +211,14 @@ func (s *Store) StartInspection(ctx context.Context, actorID string, in Inspecti
 		if in.Kind == InspectionReinspection && len(carried) == 0 {
 			return &Error{Code: ECONFLICT, Field: "kind", Key: "err.inspection.no_open_defects"}
 		}
-		ownersJSON, _ := json.Marshal(in.Owners)
 		id = st.id
-		_, err = tx.ExecContext(ctx, `INSERT INTO inspections (id, office_id, device_id, created_at, created_by, template_id, kind, project, building, unit, unit_key,
-			owners, phone, inspected_on, inspector_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			st.id, st.office, st.device, st.at, actorID, tplID, in.Kind, in.Project, in.Building, in.Unit, key,
-			string(ownersJSON), in.Phone, in.Date, in.InspectorID, st.at)
-		if err != nil {
-			return fmt.Errorf("insert inspection: %w", err)
-		}
-		var carriedIDs []string
-		for i, d := range carried {
-			cid := newID()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_carried (id, office_id, device_id, created_at, created_by, inspection_id, defect_id, sort)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, cid, st.office, st.device, st.at, actorID, st.id, d.DefectID, i+1); err != nil {
-				return fmt.Errorf("carry defect: %w", err)
-			}
+		carriedIDs := []string{}
+		for _, d := range carried {
 			carriedIDs = append(carriedIDs, d.DefectID)
 		}
-		return emit(ctx, tx, st.at, MutInspectionStart, 1, st.id, map[string]any{
-			"ID": st.id, "TemplateID": tplID, "Kind": in.Kind, "Project": in.Project, "Building": in.Building, "Unit": in.Unit,
-			"Owners": in.Owners, "Phone": in.Phone, "Date": in.Date, "InspectorID": in.InspectorID,
-			"Carried": carriedIDs, "CreatedAt": st.at, "CreatedBy": actorID})
+		return record(ctx, tx, st.at, &inspectionStartPayload{recStamp: newRecStamp(st, actorID), TemplateID: tplID, Kind: in.Kind,
+			Project: in.Project, Building: in.Building, Unit: in.Unit, Owners: in.Owners, Phone: in.Phone, Date: in.Date,
+			InspectorID: in.InspectorID, Carried: carriedIDs})
 	})
 	if err != nil {
 		return Inspection{}, err
@@ -419,7 +405,7 @@ func (s *Store) InspectionDetail(ctx context.Context, actorID, id string) (Inspe
 		return st, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT kind, code, value FROM inspection_values v WHERE inspection_id = ?
-		AND n = (SELECT max(n) FROM inspection_values w WHERE w.inspection_id = v.inspection_id AND w.kind = v.kind AND w.code = v.code)`, id)
+		AND sync_ord = (SELECT max(sync_ord) FROM inspection_values w WHERE w.inspection_id = v.inspection_id AND w.kind = v.kind AND w.code = v.code)`, id)
 	if err != nil {
 		return st, fmt.Errorf("inspection values: %w", err)
 	}
@@ -445,14 +431,22 @@ func (s *Store) InspectionDetail(ctx context.Context, actorID, id string) (Inspe
 	var c Completion
 	var at int64
 	var by sql.NullString
-	err = s.db.QueryRowContext(ctx, `SELECT created_at, created_by, paper_sign, owner_signature, staff_signature FROM inspection_completions WHERE inspection_id = ?`, id).
-		Scan(&at, &by, &c.PaperSign, &c.OwnerSignature, &c.StaffSignature)
+	var ownerSig, staffSig string
+	err = s.db.QueryRowContext(ctx, `SELECT created_at, created_by, paper_sign, owner_sig_sha256, staff_sig_sha256 FROM inspection_completions WHERE inspection_id = ?`, id).
+		Scan(&at, &by, &c.PaperSign, &ownerSig, &staffSig)
 	switch {
 	case isNoRows(err):
 	case err != nil:
 		return st, fmt.Errorf("inspection completion: %w", err)
 	default:
 		c.At, c.By = fromMS(at), by.String
+		// A signature not fetched yet reads as none: the form shows a placeholder.
+		if c.OwnerSignature, err = blobBytes(ctx, s.db, ownerSig); err != nil {
+			return st, err
+		}
+		if c.StaffSignature, err = blobBytes(ctx, s.db, staffSig); err != nil {
+			return st, err
+		}
 		st.Completion = &c
 	}
 	return st, nil
@@ -466,7 +460,7 @@ type querier interface {
 func latestResults(ctx context.Context, q querier, id string) (map[string]ItemResult, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, item, result, description, location, photos, created_at, COALESCE(created_by, '')
 		FROM inspection_results r WHERE inspection_id = ?
-		AND n = (SELECT max(n) FROM inspection_results x WHERE x.inspection_id = r.inspection_id AND x.item = r.item)`, id)
+		AND sync_ord = (SELECT max(sync_ord) FROM inspection_results x WHERE x.inspection_id = r.inspection_id AND x.item = r.item)`, id)
 	if err != nil {
 		return nil, fmt.Errorf("inspection results: %w", err)
 	}
@@ -492,8 +486,8 @@ func latestResults(ctx context.Context, q querier, id string) (map[string]ItemRe
 // latest verdict on each.
 func (s *Store) carriedDefects(ctx context.Context, id string) ([]CarriedDefect, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.inspection_id, o.inspected_on, o.template_id, r.item, r.description, r.location, r.photos,
-		COALESCE((SELECT f.outcome FROM inspection_followups f WHERE f.inspection_id = c.inspection_id AND f.defect_id = c.defect_id ORDER BY f.n DESC LIMIT 1), ''),
-		COALESCE((SELECT f.note FROM inspection_followups f WHERE f.inspection_id = c.inspection_id AND f.defect_id = c.defect_id ORDER BY f.n DESC LIMIT 1), '')
+		COALESCE((SELECT f.outcome FROM inspection_followups f WHERE f.inspection_id = c.inspection_id AND f.defect_id = c.defect_id ORDER BY f.sync_ord DESC LIMIT 1), ''),
+		COALESCE((SELECT f.note FROM inspection_followups f WHERE f.inspection_id = c.inspection_id AND f.defect_id = c.defect_id ORDER BY f.sync_ord DESC LIMIT 1), '')
 		FROM inspection_carried c JOIN inspection_results r ON r.id = c.defect_id JOIN inspections o ON o.id = r.inspection_id
 		WHERE c.inspection_id = ? ORDER BY c.sort`, id)
 	if err != nil {
@@ -575,8 +569,8 @@ func openDefects(ctx context.Context, q querier, key string) ([]CarriedDefect, e
 func defectVerdicts(ctx context.Context, q querier, key string) (map[string]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT f.defect_id, f.outcome FROM inspection_followups f JOIN inspections i ON i.id = f.inspection_id
 		WHERE i.unit_key = ? AND i.status = 'completed'
-		AND f.n = (SELECT max(n) FROM inspection_followups g WHERE g.inspection_id = f.inspection_id AND g.defect_id = f.defect_id)
-		ORDER BY i.created_at, f.n`, key)
+		AND f.sync_ord = (SELECT max(sync_ord) FROM inspection_followups g WHERE g.inspection_id = f.inspection_id AND g.defect_id = f.defect_id)
+		ORDER BY f.sync_ord`, key)
 	if err != nil {
 		return nil, fmt.Errorf("defect verdicts: %w", err)
 	}
@@ -647,8 +641,8 @@ func (s *Store) UnitHistoryOf(ctx context.Context, actorID, id string) (UnitHist
 	}
 	rows, err = s.db.QueryContext(ctx, `SELECT f.defect_id, f.outcome, i.inspected_on FROM inspection_followups f JOIN inspections i ON i.id = f.inspection_id
 		WHERE i.unit_key = ? AND i.status = 'completed'
-		AND f.n = (SELECT max(n) FROM inspection_followups g WHERE g.inspection_id = f.inspection_id AND g.defect_id = f.defect_id)
-		ORDER BY i.created_at, f.n`, key)
+		AND f.sync_ord = (SELECT max(sync_ord) FROM inspection_followups g WHERE g.inspection_id = f.inspection_id AND g.defect_id = f.defect_id)
+		ORDER BY i.created_at, f.sync_ord`, key)
 	if err != nil {
 		return h, fmt.Errorf("unit history: %w", err)
 	}
@@ -685,8 +679,8 @@ func unitDefects(ctx context.Context, q querier, key string) ([]defectRow, error
 	rows, err := q.QueryContext(ctx, `SELECT r.id, r.inspection_id, i.inspected_on, i.template_id, r.item, r.description, r.location, r.photos
 		FROM inspection_results r JOIN inspections i ON i.id = r.inspection_id
 		WHERE i.unit_key = ? AND i.status = 'completed' AND r.result = 'defect'
-		AND r.n = (SELECT max(n) FROM inspection_results x WHERE x.inspection_id = r.inspection_id AND x.item = r.item)
-		ORDER BY i.created_at, r.n`, key)
+		AND r.sync_ord = (SELECT max(sync_ord) FROM inspection_results x WHERE x.inspection_id = r.inspection_id AND x.item = r.item)
+		ORDER BY i.created_at, r.sync_ord`, key)
 	if err != nil {
 		return nil, fmt.Errorf("unit defects: %w", err)
 	}

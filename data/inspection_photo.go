@@ -14,9 +14,10 @@ import (
 
 // Photos of defects are kept in the database as resized JPEG (at most
 // PhotoMaxSide pixels on the long side, at most MaxPhotoBytes): the record
-// and its photos live in one file, commit in one transaction, are backed
-// up together and travel to HQ in the outbox like any other change. A
-// photo straight off a phone (4–8 MB) is cut to about 150–400 KB.
+// and its photo commit in one transaction and are backed up together. The
+// bytes are a blob keyed by their SHA-256 (blobs.go); the record's
+// mutation carries the hash and the bytes travel to HQ apart. A photo
+// straight off a phone (4–8 MB) is cut to about 150–400 KB.
 
 // Photo limits.
 const (
@@ -111,12 +112,12 @@ func (s *Store) AddInspectionPhoto(ctx context.Context, actorID, inspectionID, i
 			return err
 		}
 		p.ID = st.id
-		if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_photos (id, office_id, device_id, created_at, created_by, inspection_id, item, width, height, jpeg)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, actorID, inspectionID, item, w, h, jpg); err != nil {
-			return fmt.Errorf("insert photo: %w", err)
+		sha, err := putLocalBlob(ctx, tx, jpg, "image/jpeg", st.at)
+		if err != nil {
+			return err
 		}
-		return emit(ctx, tx, st.at, MutInspectionPhoto, 1, st.id, map[string]any{
-			"ID": st.id, "InspectionID": inspectionID, "Item": item, "Width": w, "Height": h, "JPEG": jpg, "CreatedAt": st.at, "CreatedBy": actorID})
+		return record(ctx, tx, st.at, &inspectionPhotoPayload{recStamp: newRecStamp(st, actorID), InspectionID: inspectionID, Item: item,
+			Width: w, Height: h, SHA256: sha, Size: int64(len(jpg)), MIME: "image/jpeg"})
 	})
 	if err != nil {
 		return Photo{}, err
@@ -124,10 +125,13 @@ func (s *Store) AddInspectionPhoto(ctx context.Context, actorID, inspectionID, i
 	return p, nil
 }
 
-// InspectionPhoto loads one photo.
+// InspectionPhoto loads one photo. A photo recorded on another device
+// whose bytes have not been fetched yet has an empty JPEG: show a
+// placeholder.
 func (s *Store) InspectionPhoto(ctx context.Context, id string) (Photo, error) {
 	var p Photo
-	err := s.db.QueryRowContext(ctx, `SELECT id, inspection_id, item, width, height, jpeg FROM inspection_photos WHERE id = ?`, id).
+	err := s.db.QueryRowContext(ctx, `SELECT p.id, p.inspection_id, p.item, p.width, p.height, b.bytes FROM inspection_photos p
+		LEFT JOIN blobs b ON b.sha256 = p.sha256 WHERE p.id = ?`, id).
 		Scan(&p.ID, &p.InspectionID, &p.Item, &p.Width, &p.Height, &p.JPEG)
 	if isNoRows(err) {
 		return p, &Error{Code: ENOTFOUND, Key: "err.photo.not_found"}

@@ -43,15 +43,6 @@ func openInspection(ctx context.Context, tx *txn, id string) (tplID, kind string
 	return tplID, kind, nil
 }
 
-// nextN is the next event number of an inspection in one event table.
-func nextN(ctx context.Context, tx *txn, table, id string) (int, error) {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(n), 0) + 1 FROM `+table+` WHERE inspection_id = ?`, id).Scan(&n); err != nil {
-		return 0, fmt.Errorf("%s: %w", table, err)
-	}
-	return n, nil
-}
-
 func (in *ResultInput) clean() error {
 	errs := FieldErrors{}
 	switch in.Result {
@@ -114,23 +105,9 @@ func (s *Store) RecordResult(ctx context.Context, actorID, inspectionID string, 
 				return invalid("photos", "err.photo.not_found", nil)
 			}
 		}
-		n, err := nextN(ctx, tx, "inspection_results", inspectionID)
-		if err != nil {
-			return err
-		}
-		photos, _ := json.Marshal(in.Photos)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_results (id, office_id, device_id, created_at, created_by, inspection_id, n, item, result, description, location, photos)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, actorID, inspectionID, n, in.Item, in.Result,
-			in.Description, in.Location, string(photos)); err != nil {
-			return fmt.Errorf("record result: %w", err)
-		}
-		if err := deriveInspection(ctx, tx, inspectionID, st.at); err != nil {
-			return err
-		}
 		res = ItemResult{ID: st.id, Item: in.Item, Result: in.Result, Description: in.Description, Location: in.Location, Photos: in.Photos, At: fromMS(st.at), By: actorID}
-		return emit(ctx, tx, st.at, MutInspectionResult, 1, st.id, map[string]any{
-			"ID": st.id, "InspectionID": inspectionID, "N": n, "Item": in.Item, "Result": in.Result,
-			"Description": in.Description, "Location": in.Location, "Photos": in.Photos, "CreatedAt": st.at, "CreatedBy": actorID})
+		return record(ctx, tx, st.at, &inspectionResultPayload{recStamp: newRecStamp(st, actorID), InspectionID: inspectionID, Item: in.Item,
+			Result: in.Result, Description: in.Description, Location: in.Location, Photos: in.Photos})
 	})
 	return res, err
 }
@@ -163,19 +140,23 @@ func templateHasItem(ctx context.Context, tx *txn, tplID, key string) error {
 	return nil
 }
 
-// deriveInspection recomputes the inspection's answered and defect counts
-// from its events.
+// deriveInspection recomputes the inspection's derived state from its
+// records: answered and defect counts (each item's and carried defect's
+// latest record in sync order), completion, and the time of the latest
+// change (at, if later).
 func deriveInspection(ctx context.Context, tx *txn, id string, at int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE inspections SET
 		answered = (SELECT count(*) FROM inspection_results r WHERE r.inspection_id = inspections.id AND r.result != ''
-			AND r.n = (SELECT max(n) FROM inspection_results x WHERE x.inspection_id = r.inspection_id AND x.item = r.item))
+			AND r.sync_ord = (SELECT max(sync_ord) FROM inspection_results x WHERE x.inspection_id = r.inspection_id AND x.item = r.item))
 			+ (SELECT count(*) FROM inspection_followups f WHERE f.inspection_id = inspections.id AND f.outcome != ''
-			AND f.n = (SELECT max(n) FROM inspection_followups g WHERE g.inspection_id = f.inspection_id AND g.defect_id = f.defect_id)),
+			AND f.sync_ord = (SELECT max(sync_ord) FROM inspection_followups g WHERE g.inspection_id = f.inspection_id AND g.defect_id = f.defect_id)),
 		defects = (SELECT count(*) FROM inspection_results r WHERE r.inspection_id = inspections.id AND r.result = 'defect'
-			AND r.n = (SELECT max(n) FROM inspection_results x WHERE x.inspection_id = r.inspection_id AND x.item = r.item))
+			AND r.sync_ord = (SELECT max(sync_ord) FROM inspection_results x WHERE x.inspection_id = r.inspection_id AND x.item = r.item))
 			+ (SELECT count(*) FROM inspection_followups f WHERE f.inspection_id = inspections.id AND f.outcome = 'not_fixed'
-			AND f.n = (SELECT max(n) FROM inspection_followups g WHERE g.inspection_id = f.inspection_id AND g.defect_id = f.defect_id)),
-		updated_at = ?
+			AND f.sync_ord = (SELECT max(sync_ord) FROM inspection_followups g WHERE g.inspection_id = f.inspection_id AND g.defect_id = f.defect_id)),
+		status = CASE WHEN EXISTS (SELECT 1 FROM inspection_completions c WHERE c.inspection_id = inspections.id) THEN 'completed' ELSE 'open' END,
+		completed_at = (SELECT c.created_at FROM inspection_completions c WHERE c.inspection_id = inspections.id),
+		updated_at = max(updated_at, ?)
 		WHERE id = ?`, at, id)
 	if err != nil {
 		return fmt.Errorf("derive inspection: %w", err)
@@ -206,19 +187,8 @@ func (s *Store) RecordFollowUp(ctx context.Context, actorID, inspectionID, defec
 		if c == 0 {
 			return invalid("defect", "err.inspection.not_carried", nil)
 		}
-		n, err := nextN(ctx, tx, "inspection_followups", inspectionID)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_followups (id, office_id, device_id, created_at, created_by, inspection_id, n, defect_id, outcome, note)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, actorID, inspectionID, n, defectID, outcome, note); err != nil {
-			return fmt.Errorf("follow-up: %w", err)
-		}
-		if err := deriveInspection(ctx, tx, inspectionID, st.at); err != nil {
-			return err
-		}
-		return emit(ctx, tx, st.at, MutInspectionFollowUp, 1, st.id, map[string]any{
-			"ID": st.id, "InspectionID": inspectionID, "N": n, "DefectID": defectID, "Outcome": outcome, "Note": note, "CreatedAt": st.at, "CreatedBy": actorID})
+		return record(ctx, tx, st.at, &inspectionFollowUpPayload{recStamp: newRecStamp(st, actorID), InspectionID: inspectionID,
+			DefectID: defectID, Outcome: outcome, Note: note})
 	})
 }
 
@@ -237,24 +207,11 @@ const MaxKeys = 99
 // decimals) or a count of keys of one kind (0–99); "" clears it. The code
 // must be one of the template's meters or keys.
 func (s *Store) SetInspectionValue(ctx context.Context, actorID, inspectionID, kind, code, value string) error {
-	value = strings.TrimSpace(FoldInput(value))
-	field := kind + "." + code
-	switch kind {
-	case ValueMeter:
-		if value != "" && !meterReading.MatchString(value) {
-			return invalid(field, "err.inspection.meter", nil)
-		}
-	case ValueKey:
-		if value != "" {
-			n, err := strconv.Atoi(value)
-			if err != nil || n < 0 || n > MaxKeys {
-				return invalid(field, "err.inspection.keys", map[string]any{"Max": MaxKeys})
-			}
-			value = strconv.Itoa(n)
-		}
-	default:
-		return invalid("kind", "err.inspection.result", nil)
+	value, verr := cleanInspectionValue(kind, code, value)
+	if verr != nil {
+		return verr
 	}
+	field := kind + "." + code
 	return s.actorTx(ctx, actorID, canInspect, func(tx *txn, st stamp) error {
 		tplID, _, err := openInspection(ctx, tx, inspectionID)
 		if err != nil {
@@ -271,20 +228,34 @@ func (s *Store) SetInspectionValue(ctx context.Context, actorID, inspectionID, k
 		if !slices.ContainsFunc(things, func(th TemplateThing) bool { return th.Code == code }) {
 			return invalid(field, "err.inspection.item", nil)
 		}
-		n, err := nextN(ctx, tx, "inspection_values", inspectionID)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_values (id, office_id, device_id, created_at, created_by, inspection_id, n, kind, code, value)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, actorID, inspectionID, n, kind, code, value); err != nil {
-			return fmt.Errorf("inspection value: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE inspections SET updated_at = ? WHERE id = ?`, st.at, inspectionID); err != nil {
-			return fmt.Errorf("inspection value: %w", err)
-		}
-		return emit(ctx, tx, st.at, MutInspectionValue, 1, st.id, map[string]any{
-			"ID": st.id, "InspectionID": inspectionID, "N": n, "Kind": kind, "Code": code, "Value": value, "CreatedAt": st.at, "CreatedBy": actorID})
+		return record(ctx, tx, st.at, &inspectionValuePayload{recStamp: newRecStamp(st, actorID), InspectionID: inspectionID,
+			Kind: kind, Code: code, Value: value})
 	})
+}
+
+// cleanInspectionValue checks a meter reading (digits, up to three
+// decimals) or a count of keys (0–99), "" clearing it, and returns it in
+// its stored form.
+func cleanInspectionValue(kind, code, value string) (string, error) {
+	value = strings.TrimSpace(FoldInput(value))
+	field := kind + "." + code
+	switch kind {
+	case ValueMeter:
+		if value != "" && !meterReading.MatchString(value) {
+			return "", invalid(field, "err.inspection.meter", nil)
+		}
+	case ValueKey:
+		if value != "" {
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 0 || n > MaxKeys {
+				return "", invalid(field, "err.inspection.keys", map[string]any{"Max": MaxKeys})
+			}
+			value = strconv.Itoa(n)
+		}
+	default:
+		return "", invalid("kind", "err.inspection.result", nil)
+	}
+	return value, nil
 }
 
 // CompleteInput signs an inspection off.
@@ -352,18 +323,19 @@ func (s *Store) CompleteInspection(ctx context.Context, actorID, inspectionID st
 		if missing := total + carried - answered; missing > 0 {
 			return &Error{Code: EINVALID, Field: "items", Key: "err.inspection.unanswered", Args: map[string]any{"N": missing}}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_completions (id, office_id, device_id, created_at, created_by, inspection_id, paper_sign, owner_signature, staff_signature)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, actorID, inspectionID, in.PaperSign, owner, staff); err != nil {
-			return fmt.Errorf("complete inspection: %w", err)
+		p := &inspectionCompletePayload{recStamp: newRecStamp(st, actorID), InspectionID: inspectionID, PaperSign: in.PaperSign}
+		if owner != nil {
+			if p.OwnerSig, err = putLocalBlob(ctx, tx, owner, "image/png", st.at); err != nil {
+				return err
+			}
+			if p.StaffSig, err = putLocalBlob(ctx, tx, staff, "image/png", st.at); err != nil {
+				return err
+			}
+			p.OwnerSigSize, p.StaffSigSize = int64(len(owner)), int64(len(staff))
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE inspections SET status = 'completed', completed_at = ?, updated_at = ? WHERE id = ?`, st.at, st.at, inspectionID); err != nil {
-			return fmt.Errorf("complete inspection: %w", err)
-		}
-		if err := s.scheduleMoveInRevisits(ctx, tx, st, actorID, inspectionID, kind); err != nil {
+		if err := record(ctx, tx, st.at, p); err != nil {
 			return err
 		}
-		return emit(ctx, tx, st.at, MutInspectionComplete, 1, st.id, map[string]any{
-			"ID": st.id, "InspectionID": inspectionID, "PaperSign": in.PaperSign, "OwnerSignature": owner, "StaffSignature": staff,
-			"CreatedAt": st.at, "CreatedBy": actorID})
+		return s.scheduleMoveInRevisits(ctx, tx, st, actorID, inspectionID, kind)
 	})
 }

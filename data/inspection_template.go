@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // Checklist templates for the handover inspection (交付验房). A template
@@ -260,7 +262,14 @@ func (s *Store) EnsureInspectionTemplate(ctx context.Context, file []byte) (bool
 			return nil
 		}
 		loaded = true
-		return insertTemplate(ctx, tx, st, "", t, 1)
+		// The built-in default is the same on every device: the same id,
+		// loaded locally, never sent (HQ and every device have it).
+		st.id = builtinTemplateID(t.Code, file)
+		p, err := templatePayload(st, "", t, 1)
+		if err != nil {
+			return err
+		}
+		return p.apply(ctx, tx, applyCtx{})
 	})
 	return loaded, err
 }
@@ -287,17 +296,26 @@ func (s *Store) ImportInspectionTemplate(ctx context.Context, actorID string, fi
 }
 
 func insertTemplate(ctx context.Context, tx *txn, st stamp, by string, t InspectionTemplate, version int) error {
+	p, err := templatePayload(st, by, t, version)
+	if err != nil {
+		return err
+	}
+	return record(ctx, tx, st.at, p)
+}
+
+func templatePayload(st stamp, by string, t InspectionTemplate, version int) (*inspectionTemplatePayload, error) {
+	t.ID, t.Version, t.CreatedBy = "", 0, "" // the row says these
 	body, err := json.Marshal(t)
 	if err != nil {
-		return fmt.Errorf("inspection template: %w", err)
+		return nil, fmt.Errorf("inspection template: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO inspection_templates (id, office_id, device_id, created_at, created_by, code, version, name, name_en, body, items)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.id, st.office, st.device, st.at, nullStr(by), t.Code, version, t.Name, t.NameEn, string(body), t.ItemCount())
-	if err != nil {
-		return fmt.Errorf("insert inspection template: %w", err)
-	}
-	return emit(ctx, tx, st.at, MutInspectionTemplate, 1, st.id, map[string]any{
-		"ID": st.id, "Code": t.Code, "Version": version, "Body": json.RawMessage(body), "CreatedAt": st.at, "CreatedBy": by})
+	return &inspectionTemplatePayload{recStamp: newRecStamp(st, by), Code: t.Code, Version: version, Name: t.Name, NameEn: t.NameEn,
+		Body: body, Items: t.ItemCount()}, nil
+}
+
+// builtinTemplateID is the id of a built-in template file as version 1.
+func builtinTemplateID(code string, file []byte) string {
+	return uuid.NewSHA1(uuid.NameSpaceOID, []byte("anchang/inspection_template/"+code+"/1/"+sha256Hex(file))).String()
 }
 
 // CurrentInspectionTemplate is the newest version of the template code.

@@ -801,7 +801,11 @@ func TestInspectionRecordsStamped(t *testing.T) {
 			var id, office, device, by string
 			var at int64
 			mustOK(t, rows.Scan(&id, &office, &device, &at, &by))
-			if u, err := uuid.Parse(id); err != nil || u.Version() != 7 || office != off.ID || device != dev.ID || at <= 0 || by != recep.ID {
+			want := uuid.Version(7)
+			if table == "inspection_carried" {
+				want = 5 // derived from the inspection and the defect: the same on every device
+			}
+			if u, err := uuid.Parse(id); err != nil || u.Version() != want || office != off.ID || device != dev.ID || at <= 0 || by != recep.ID {
 				t.Errorf("%s row %s: office %s device %s at %d by %s", table, id, office, device, at, by)
 			}
 			n++
@@ -814,9 +818,10 @@ func TestInspectionRecordsStamped(t *testing.T) {
 	// every change is in the outbox
 	var changes int
 	mustOK(t, s.db.QueryRow(`SELECT count(*) FROM outbox WHERE mutation LIKE 'inspection.%'`).Scan(&changes))
-	// template, start, photo, the results, the defect again, a reading,
-	// completion, the ticket link, the re-inspection and its verdict
-	if want := 1 + 1 + 1 + st.Total + 1 + 1 + 1 + 1 + 1 + 1; changes != want {
+	// start, photo, the results, the defect again, a reading, completion,
+	// the ticket link, the re-inspection and its verdict (the built-in
+	// template is loaded on every device, not sent)
+	if want := 1 + 1 + st.Total + 1 + 1 + 1 + 1 + 1 + 1; changes != want {
 		t.Fatalf("outbox has %d inspection changes, want %d", changes, want)
 	}
 }

@@ -121,13 +121,9 @@ func (s *Store) OpenDefectTickets(ctx context.Context, actorID, inspectionID str
 			if err != nil {
 				return err
 			}
-			link := newID()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_defect_tickets (id, office_id, device_id, created_at, created_by, inspection_id, defect_id, ticket_id)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, link, stp.office, stp.device, stp.at, actorID, inspectionID, defectID, t.ID); err != nil {
-				return fmt.Errorf("defect ticket: %w", err)
-			}
-			return emit(ctx, tx, stp.at, MutInspectionTicket, 1, link, map[string]any{
-				"ID": link, "InspectionID": inspectionID, "DefectID": defectID, "TicketID": t.ID, "CreatedAt": stp.at, "CreatedBy": actorID})
+			rs := newRecStamp(stp, actorID)
+			rs.ID = newID()
+			return record(ctx, tx, stp.at, &inspectionTicketPayload{recStamp: rs, InspectionID: inspectionID, DefectID: defectID, TicketID: t.ID})
 		})
 		if err != nil {
 			return nil, err

@@ -34,6 +34,7 @@ var schemaFixtures = map[int]schemaFixture{
 	4: fixtureV4, // inspection_migrate_test.go
 	5: fixtureV5, // care_migrate_test.go
 	6: fixtureV6, // sync_migrate_test.go
+	7: fixtureV7, // sync_events_migrate_test.go
 }
 
 func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {

@@ -122,12 +122,7 @@ func (s *Store) SaveSLAPolicy(ctx context.Context, actorID string, rules []SLARu
 			return fmt.Errorf("save sla policy: %w", err)
 		}
 		p.Version = n + 1
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sla_policies (id, office_id, device_id, created_at, created_by, version, rules) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			st.id, st.office, st.device, st.at, actorID, p.Version, string(b)); err != nil {
-			return fmt.Errorf("save sla policy: %w", err)
-		}
-		return emit(ctx, tx, st.at, MutSLAPolicy, 1, st.id, map[string]any{"id": st.id, "office_id": st.office, "version": p.Version,
-			"rules": json.RawMessage(b), "created_at": st.at, "created_by": actorID})
+		return record(ctx, tx, st.at, &slaPolicyPayload{recStamp: newRecStamp(st, actorID), Version: p.Version, Rules: b})
 	})
 	if err != nil {
 		return SLAPolicy{}, err
@@ -141,20 +136,15 @@ func (s *Store) SaveSLAPolicy(ctx context.Context, actorID string, rules []SLARu
 // file is refused with the error of ParseHolidaySchedule (err.holiday.*);
 // importing a year again replaces the earlier import. Returns the year.
 func (s *Store) ImportHolidays(ctx context.Context, actorID string, b []byte) (int, error) {
-	if len(b) > 256<<10 {
+	if len(b) > MaxHolidayFile {
 		return 0, &Error{Code: EINVALID, Key: "err.holiday.too_big"}
 	}
-	year, days, err := ParseHolidaySchedule(b)
+	year, _, err := ParseHolidaySchedule(b)
 	if err != nil {
 		return 0, err
 	}
 	err = s.actorTx(ctx, actorID, isAdmin, func(tx *txn, st stamp) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO holiday_imports (id, office_id, device_id, created_at, created_by, year, schedule) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			st.id, st.office, st.device, st.at, actorID, year, string(b)); err != nil {
-			return fmt.Errorf("import holidays: %w", err)
-		}
-		return emit(ctx, tx, st.at, MutHolidayImport, 1, st.id, map[string]any{"id": st.id, "office_id": st.office, "year": year,
-			"days": days, "created_at": st.at, "created_by": actorID})
+		return record(ctx, tx, st.at, &holidayImportPayload{recStamp: newRecStamp(st, actorID), Year: year, Schedule: string(b)})
 	})
 	if err != nil {
 		return 0, err
@@ -190,7 +180,7 @@ func (s *Store) holidayYears(ctx context.Context) (map[int][]HolidayDay, error) 
 		}
 		years[y] = days
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT schedule FROM holiday_imports ORDER BY year, created_at, id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT schedule FROM holiday_imports ORDER BY year, sync_ord, id`)
 	if err != nil {
 		return nil, fmt.Errorf("imported holidays: %w", err)
 	}
@@ -204,7 +194,7 @@ func (s *Store) holidayYears(ctx context.Context) (map[int][]HolidayDay, error) 
 		if err != nil {
 			continue // checked on import; a later binary may read differently
 		}
-		years[y] = days // newest import of a year wins
+		years[y] = days // the last import of a year in sync order wins
 	}
 	return years, rows.Err()
 }

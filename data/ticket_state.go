@@ -99,6 +99,11 @@ type TicketEvent struct {
 	Revisit      RevisitNotes // revisited: the revisit record's findings
 	Auto         bool         // written by the store (revisit scheduling, escalation after an unsatisfactory revisit)
 	Valid        *bool        // opened: whether the complaint is valid (nil = valid)
+
+	// Skipped: the transition table refused the event at its place in
+	// sync order (e.g. another device closed the ticket first); it is
+	// kept and shown, and the state is derived without it.
+	Skipped bool
 }
 
 // ticketTransitions is the transition table: for each state, the events
@@ -226,35 +231,7 @@ func DeriveTicket(kind string, events []TicketEvent) (TicketStatus, error) {
 		if err != nil {
 			return st, err
 		}
-		switch ev.Kind {
-		case EvOpened:
-			st.OwnerID = ev.By
-			st.Valid = ev.Valid == nil || *ev.Valid
-		case EvAcknowledged:
-			st.Acknowledged = ev.At
-		case EvAssigned:
-			st.OwnerID = ev.To
-		case EvEscalated:
-			st.Escalation = max(st.Escalation, ev.Level)
-		case EvResponded:
-			if st.Responded.IsZero() {
-				st.Responded = ev.At
-			}
-		case EvResolved:
-			st.Resolved = ev.At
-		case EvRevisitScheduled:
-			st.RevisitFrom, st.RevisitTo = ev.From, ev.Due
-		case EvRevisited:
-			st.Revisited, st.Satisfaction = ev.At, ev.Satisfaction
-		case EvClosed:
-			st.Closed, st.CloseReason = ev.At, ev.Reason
-			if ev.Reason == CloseInvalid {
-				st.Valid = false
-			}
-		case EvReopened:
-			st.Reopened++
-			st.Closed, st.CloseReason = time.Time{}, ""
-		}
+		foldEvent(&st, ev)
 		st.State = next
 		st.LastEventAt, st.LastSeq = ev.At, ev.Seq
 	}

@@ -197,42 +197,41 @@ func openTicketTx(ctx context.Context, tx *txn, st stamp, officeCode, actorID st
 		return Ticket{}, err
 	}
 	day := in.OpenedAt.In(loc).Format(time.DateOnly)
+	// Numbers are per device and day: an enrolled device puts its tag
+	// before the daily number (SH01-20261207-B003), so devices offline
+	// on one day never print the same number.
 	var seq int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE office_id = ? AND day = ?`, st.office, day).Scan(&seq); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE device_id = ? AND day = ?`, st.device, day).Scan(&seq); err != nil {
 		return Ticket{}, fmt.Errorf("ticket number: %w", err)
 	}
-	number := fmt.Sprintf("%s-%s-%03d", officeCode, strings.ReplaceAll(day, "-", ""), seq)
-	valid := !in.Invalid
-	open := TicketEvent{ID: newIDAt(in.OpenedAt), Seq: 1, Kind: EvOpened, At: in.OpenedAt, By: actorID, RecordedAt: fromMS(st.at), Valid: &valid, Note: in.carriedOver}
-	status, err := DeriveTicket(in.Kind, []TicketEvent{open})
-	if err != nil {
-		return Ticket{}, err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO tickets (id, office_id, device_id, created_at, created_by, number, day, seq, kind, opened_at, occurred_at,
-		project, building, unit, subject, description, demand, customer_name, phone, category, severity, urgent, department, visit_id, handoff_id,
-		policy_version, entry_due, response_due, escalation_due, resolution_due, state, valid, owner_id, last_event_at, last_seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		st.id, st.office, st.device, st.at, actorID, number, day, seq, in.Kind, ms(in.OpenedAt), nullTime(in.OccurredAt),
-		in.Project, in.Building, in.Unit, in.Subject, in.Description, in.Demand, in.CustomerName, in.Phone, in.Category, in.Severity, boolInt(in.Urgent),
-		in.Department, nullStr(in.VisitID), nullStr(in.HandoffID), dl.PolicyVersion, nullTime(dl.Entry), nullTime(dl.Response), nullTime(dl.Escalation), nullTime(dl.Resolution),
-		string(status.State), boolInt(status.Valid), actorID, ms(in.OpenedAt), 1)
-	if err != nil {
-		return Ticket{}, fmt.Errorf("insert ticket: %w", err)
-	}
-	if err := insertTicketEvent(ctx, tx, st, st.id, open); err != nil {
-		return Ticket{}, err
-	}
-	payload := map[string]any{"id": st.id, "office_id": st.office, "number": number, "day": day, "seq": seq, "kind": in.Kind,
-		"opened_at": ms(in.OpenedAt), "occurred_at": ms(in.OccurredAt), "project": in.Project, "building": in.Building, "unit": in.Unit,
-		"subject": in.Subject, "description": in.Description, "demand": in.Demand, "customer_name": in.CustomerName, "phone": in.Phone,
-		"category": in.Category, "severity": in.Severity, "urgent": in.Urgent, "valid": valid, "department": in.Department,
-		"visit_id": in.VisitID, "handoff_id": in.HandoffID, "policy_version": dl.PolicyVersion,
-		"entry_due": ms(dl.Entry), "response_due": ms(dl.Response), "escalation_due": ms(dl.Escalation), "resolution_due": ms(dl.Resolution),
-		"created_at": st.at, "created_by": actorID}
-	if err := emit(ctx, tx, st.at, MutTicketOpen, 1, st.id, payload); err != nil {
+	number := fmt.Sprintf("%s-%s-%s%03d", officeCode, strings.ReplaceAll(day, "-", ""), deviceTag(ctx, tx, st.device), seq)
+	p := &ticketOpenPayload{recStamp: newRecStamp(st, actorID), EventID: newIDAt(in.OpenedAt),
+		Number: number, Day: day, Seq: seq, Kind: in.Kind, Category: in.Category, Severity: in.Severity, Urgent: in.Urgent, Valid: !in.Invalid,
+		OpenedAt: ms(in.OpenedAt), OccurredAt: msOrZero(in.OccurredAt), Project: in.Project, Building: in.Building, Unit: in.Unit,
+		Subject: in.Subject, Description: in.Description, Demand: in.Demand, CustomerName: in.CustomerName, Phone: in.Phone,
+		Department: in.Department, VisitID: in.VisitID, HandoffID: in.HandoffID, Note: in.carriedOver, PolicyVersion: dl.PolicyVersion,
+		EntryDue: msOrZero(dl.Entry), ResponseDue: msOrZero(dl.Response), EscalationDue: msOrZero(dl.Escalation), ResolutionDue: msOrZero(dl.Resolution)}
+	if err := record(ctx, tx, st.at, p); err != nil {
 		return Ticket{}, err
 	}
 	return Ticket{ID: st.id, Number: number}, nil
+}
+
+// deviceTag is this device's one-letter tag from HQ ("" while it is not
+// enrolled).
+func deviceTag(ctx context.Context, tx *txn, device string) string {
+	var tag string
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(tag, '') FROM device WHERE id = ?`, device).Scan(&tag); err != nil {
+		return ""
+	}
+	return strings.ToUpper(strings.TrimSpace(tag))
+}
+
+func msOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return ms(t)
 }
 
 func nullTime(t time.Time) any {
@@ -290,15 +289,6 @@ func (p eventPayload) apply(ev *TicketEvent) {
 	}
 }
 
-func insertTicketEvent(ctx context.Context, tx *txn, st stamp, ticketID string, ev TicketEvent) error {
-	b, _ := json.Marshal(ev.payload())
-	if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_events (id, office_id, device_id, created_at, created_by, ticket_id, seq, kind, at, payload)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.ID, st.office, st.device, st.at, nullStr(ev.By), ticketID, ev.Seq, ev.Kind, ms(ev.At), string(b)); err != nil {
-		return fmt.Errorf("insert ticket event: %w", err)
-	}
-	return nil
-}
-
 // RevisitNotes are the revisit record's findings (回访记录表), carried by a
 // "revisited" event.
 type RevisitNotes struct {
@@ -316,8 +306,8 @@ var RevisitMethods = []string{"phone", "visit", "sms"}
 func ticketEvents(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, ticketID string) ([]TicketEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.id, e.seq, e.kind, e.at, COALESCE(e.created_by, ''), e.created_at, e.payload, COALESCE(s.name, '')
-		FROM ticket_events e LEFT JOIN staff s ON s.id = e.created_by WHERE e.ticket_id = ? ORDER BY e.seq`, ticketID)
+	rows, err := q.QueryContext(ctx, `SELECT e.id, e.kind, e.at, COALESCE(e.created_by, ''), e.created_at, e.payload, COALESCE(s.name, ''), e.skipped
+		FROM ticket_events e LEFT JOIN staff s ON s.id = e.created_by WHERE e.ticket_id = ? ORDER BY e.kind != 'opened', e.sync_ord, e.id`, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("ticket events: %w", err)
 	}
@@ -327,7 +317,8 @@ func ticketEvents(ctx context.Context, q interface {
 		var ev TicketEvent
 		var at, rec int64
 		var p string
-		if err := rows.Scan(&ev.ID, &ev.Seq, &ev.Kind, &at, &ev.By, &rec, &p, &ev.ByName); err != nil {
+		ev.Seq = len(out) + 1
+		if err := rows.Scan(&ev.ID, &ev.Kind, &at, &ev.By, &rec, &p, &ev.ByName, &ev.Skipped); err != nil {
 			return nil, fmt.Errorf("ticket events: %w", err)
 		}
 		ev.At, ev.RecordedAt = fromMS(at), fromMS(rec)
@@ -341,8 +332,9 @@ func ticketEvents(ctx context.Context, q interface {
 	return out, rows.Err()
 }
 
-// TicketEvents is a ticket's history, oldest first, with who recorded each
-// event.
+// TicketEvents is a ticket's history in sync order (HQ's order, then this
+// device's changes HQ has not ordered yet), with who recorded each event
+// and whether the derivation skipped it (Skipped).
 func (s *Store) TicketEvents(ctx context.Context, ticketID string) ([]TicketEvent, error) {
 	return ticketEvents(ctx, s.db, ticketID)
 }
@@ -437,7 +429,8 @@ func (s *Store) AddTicketEvent(ctx context.Context, actorID, ticketID string, ev
 }
 
 // appendTicketEvents adds ev (and the events it implies) to a ticket,
-// re-derives its status and stores it, and emits each event.
+// checking each against the ticket's current state, and records each
+// (outbox row + apply, which re-derives the stored state).
 func appendTicketEvents(ctx context.Context, tx *txn, st stamp, ticketID, kind, actorID string, ev TicketEvent) (TicketStatus, error) {
 	events, err := ticketEvents(ctx, tx, ticketID)
 	if err != nil {
@@ -446,13 +439,9 @@ func appendTicketEvents(ctx context.Context, tx *txn, st stamp, ticketID, kind, 
 	if len(events) == 0 {
 		return TicketStatus{}, errorf(EINTERNAL, "err.internal", "ticket %s has no events", ticketID)
 	}
-	last := events[len(events)-1]
-	if ev.At.Before(last.At) || ev.At.Before(events[0].At) {
+	cur := FoldTicket(kind, events)
+	if ev.At.Before(cur.LastEventAt) || ev.At.Before(events[0].At) {
 		return TicketStatus{}, &Error{Code: EINVALID, Field: "at", Key: "err.ticket.backdated"}
-	}
-	cur, err := DeriveTicket(kind, events)
-	if err != nil {
-		return TicketStatus{}, err
 	}
 	ev.By, ev.RecordedAt = actorID, fromMS(st.at)
 	add := []TicketEvent{ev}
@@ -466,33 +455,26 @@ func appendTicketEvents(ctx context.Context, tx *txn, st stamp, ticketID, kind, 
 			TicketEvent{Kind: EvEscalated, At: ev.At, By: actorID, RecordedAt: ev.RecordedAt, Level: level, Auto: true},
 			TicketEvent{Kind: EvReopened, At: ev.At, By: actorID, RecordedAt: ev.RecordedAt, Auto: true})
 	}
+	state := cur.State
 	for i := range add {
-		add[i].Seq = len(events) + 1
+		if state, err = NextTicketState(kind, state, add[i]); err != nil {
+			return TicketStatus{}, err
+		}
 		if i == 0 {
 			add[i].ID = st.id
 		} else {
 			add[i].ID = newID()
 		}
-		events = append(events, add[i])
-	}
-	status, err := DeriveTicket(kind, events)
-	if err != nil {
-		return TicketStatus{}, err
 	}
 	for _, a := range add {
-		if err := insertTicketEvent(ctx, tx, st, ticketID, a); err != nil {
-			return TicketStatus{}, err
-		}
-		b, _ := json.Marshal(a.payload())
-		if err := emit(ctx, tx, st.at, MutTicketEvent, 1, a.ID, map[string]any{"id": a.ID, "office_id": st.office, "ticket_id": ticketID,
-			"seq": a.Seq, "kind": a.Kind, "at": ms(a.At), "payload": json.RawMessage(b), "created_at": st.at, "created_by": actorID}); err != nil {
+		rs := newRecStamp(st, actorID)
+		rs.ID = a.ID
+		p := &ticketEventPayload{recStamp: rs, TicketID: ticketID, Kind: a.Kind, At: ms(a.At), Data: a.payload()}
+		if err := record(ctx, tx, st.at, p); err != nil {
 			return TicketStatus{}, err
 		}
 	}
-	if err := storeTicketStatus(ctx, tx, ticketID, status); err != nil {
-		return TicketStatus{}, err
-	}
-	return status, nil
+	return FoldTicket(kind, append(events, add...)), nil
 }
 
 func storeTicketStatus(ctx context.Context, tx *txn, id string, s TicketStatus) error {

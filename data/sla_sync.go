@@ -1,0 +1,87 @@
+package data
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// The SLA policy and holiday schedules are HQ reference data (global):
+// each SLA policy version and each holiday import is born once. The
+// newest policy version applies to new tickets; the last import of a
+// year in sync order wins.
+
+type slaPolicyPayload struct {
+	recStamp
+	Version int             `json:"version"`
+	Rules   json.RawMessage `json:"rules"` // {"rules":[…],"urgent":{…}} with limits as "4wh", "2wd", "1h", "sameday"
+}
+
+type holidayImportPayload struct {
+	recStamp
+	Year     int    `json:"year"`
+	Schedule string `json:"schedule"` // the file as imported (assets/holidays format)
+}
+
+// MaxHolidayFile is the largest holiday schedule file accepted.
+const MaxHolidayFile = 256 << 10
+
+func init() {
+	registerMutation[slaPolicyPayload](MutationSpec{Name: MutSLAPolicy, Version: 1, Entity: "sla_policy", Owner: OwnerHQ, Rank: rankReference})
+	registerMutation[holidayImportPayload](MutationSpec{Name: MutHolidayImport, Version: 1, Entity: "holiday_import", Owner: OwnerHQ, Rank: rankReference})
+}
+
+func (p *slaPolicyPayload) spec() *MutationSpec     { return specOf(MutSLAPolicy, 1) }
+func (p *holidayImportPayload) spec() *MutationSpec { return specOf(MutHolidayImport, 1) }
+func (p *slaPolicyPayload) officeID() string        { return "" }
+func (p *holidayImportPayload) officeID() string    { return "" }
+func (p *slaPolicyPayload) refs() []Ref             { return nil }
+func (p *holidayImportPayload) refs() []Ref         { return nil }
+
+func (p *slaPolicyPayload) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if p.Version < 2 { // version 1 is the built-in default
+		return invalid("version", "err.sla.not_found", map[string]any{"Version": p.Version})
+	}
+	pol, err := decodePolicy(p.Version, string(p.Rules))
+	if err != nil {
+		return invalid("rules", "err.sync.payload", nil)
+	}
+	return pol.Validate()
+}
+
+func (p *holidayImportPayload) validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if len(p.Schedule) > MaxHolidayFile {
+		return &Error{Code: EINVALID, Key: "err.holiday.too_big"}
+	}
+	year, _, err := ParseHolidaySchedule([]byte(p.Schedule))
+	if err != nil {
+		return err
+	}
+	if year != p.Year {
+		return invalid("year", "err.sync.payload", nil)
+	}
+	return nil
+}
+
+func (p *slaPolicyPayload) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	// Versions are unique: a version already here stays.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sla_policies (id, office_id, device_id, created_at, created_by, version, rules) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Version, string(p.Rules)); err != nil {
+		return fmt.Errorf("save sla policy: %w", err)
+	}
+	return nil
+}
+
+func (p *holidayImportPayload) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO holiday_imports (id, office_id, device_id, created_at, created_by, year, schedule, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`+keepEarliestOrd, p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Year, p.Schedule, ac.ord); err != nil {
+		return fmt.Errorf("import holidays: %w", err)
+	}
+	return nil
+}
