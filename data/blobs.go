@@ -2,10 +2,8 @@ package data
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 
@@ -32,11 +30,6 @@ var shaHex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // validSHA256 reports whether s is a lower-case hex SHA-256.
 func validSHA256(s string) bool { return shaHex.MatchString(s) }
-
-func sha256Hex(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
 
 func init() {
 	// anchang_sha256(blob) lets migrations move stored images into blobs.

@@ -2,12 +2,23 @@ package data
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
+
+	"anchang/assets"
 
 	"github.com/google/uuid"
+	"modernc.org/sqlite"
 )
+
+// builtinHandoverID is the id of the built-in handover checklist
+// (assets.HandoverTemplate) as version 1, the same on every device.
+var builtinHandoverID = sync.OnceValue(func() string {
+	return builtinTemplateID(TemplateCodeHandover, assets.HandoverTemplate)
+})
 
 // The inspection mutations. An inspection and everything recorded in it
 // are born once; the current state (each item's result, each carried
@@ -101,6 +112,11 @@ type inspectionTicketPayload struct {
 }
 
 func init() {
+	// anchang_builtin_handover_id() lets migration 0008 give the built-in
+	// checklist its id.
+	sqlite.MustRegisterDeterministicScalarFunction("anchang_builtin_handover_id", 0, func(*sqlite.FunctionContext, []driver.Value) (driver.Value, error) {
+		return builtinHandoverID(), nil
+	})
 	for _, m := range []struct {
 		spec MutationSpec
 		reg  func(MutationSpec)
@@ -138,7 +154,10 @@ func inspectionRef(id string) Ref { return Ref{Entity: "inspection", ID: id} }
 
 func (p *inspectionTemplatePayload) refs() []Ref { return nil }
 func (p *inspectionStartPayload) refs() []Ref {
-	r := []Ref{{Entity: "inspection_template", ID: p.TemplateID}}
+	var r []Ref
+	if p.TemplateID != builtinHandoverID() { // the built-in one is everywhere, never sent
+		r = append(r, Ref{Entity: "inspection_template", ID: p.TemplateID})
+	}
 	for _, d := range p.Carried {
 		r = append(r, Ref{Entity: "inspection_result", ID: d})
 	}
@@ -354,6 +373,21 @@ func carriedID(inspectionID, defectID string) string {
 }
 
 func (p *inspectionStartPayload) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if p.TemplateID == builtinHandoverID() {
+		// A device that has not opened its inspections yet has not loaded
+		// the built-in checklist: load it now, as every device has it.
+		tpl, err := ParseInspectionTemplate(assets.HandoverTemplate)
+		if err != nil {
+			return fmt.Errorf("default inspection template: %w", err)
+		}
+		tp, err := templatePayload(stamp{id: p.TemplateID, office: p.OfficeID, device: p.DeviceID, at: p.CreatedAt}, "", tpl, 1)
+		if err != nil {
+			return err
+		}
+		if err := tp.apply(ctx, tx, ac); err != nil {
+			return err
+		}
+	}
 	owners, _ := json.Marshal(p.Owners)
 	_, err := tx.ExecContext(ctx, `INSERT INTO inspections (id, office_id, device_id, created_at, created_by, template_id, kind, project, building, unit, unit_key,
 		owners, phone, inspected_on, inspector_id, updated_at, sync_ord) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+keepEarliestOrd,

@@ -78,6 +78,16 @@ ALTER TABLE care_revisit_results_new RENAME TO care_revisit_results;
 CREATE INDEX care_revisit_results_at ON care_revisit_results (office_id, at);
 CREATE INDEX care_revisit_results_revisit ON care_revisit_results (revisit_id, sync_ord);
 
+-- The built-in checklist (loaded on every device, never sent) takes the
+-- id every device derives from it, with the inspections that use it.
+-- Until now each device gave it an id of its own.
+PRAGMA defer_foreign_keys = ON;
+UPDATE inspections SET template_id = anchang_builtin_handover_id()
+    WHERE template_id IN (SELECT id FROM inspection_templates WHERE code = 'handover' AND version = 1 AND created_by IS NULL);
+DELETE FROM outbox WHERE mutation = 'inspection.template'
+    AND record_id IN (SELECT id FROM inspection_templates WHERE code = 'handover' AND version = 1 AND created_by IS NULL);
+UPDATE inspection_templates SET id = anchang_builtin_handover_id() WHERE code = 'handover' AND version = 1 AND created_by IS NULL;
+
 -- Content-addressed bytes of photos and signatures. bytes is NULL for a
 -- blob a pulled record refers to that has not been fetched yet; uploaded
 -- is 1 once HQ holds it (or it came from HQ).
