@@ -606,3 +606,89 @@ func TestEventsSyncThroughApplyPulled(t *testing.T) {
 		t.Fatalf("B misses %v %v", n, err)
 	}
 }
+
+// TestEventReencodeRebuildsPayloads: the re-encoders of the event
+// mutations rebuild, from the rows, exactly the payload record wrote (the
+// same bytes, hash and record id), so rows written before the registry
+// reach HQ as if written now.
+func TestEventReencodeRebuildsPayloads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, admin, clk := newTestStoreIn(t, dir)
+	_, err := s.EnsureInspectionTemplate(ctx, assets.HandoverTemplate)
+	mustOK(t, err)
+	recep := mustStaff(t, s, admin, "林晓雯", RoleReceptionist, "1357")
+	tk := mustOpen(t, s, recep.ID, complaint(1))
+	clk.Advance(time.Hour)
+	for _, ev := range []TicketEvent{{Kind: EvAcknowledged}, {Kind: EvResolved, Note: "已修"},
+		{Kind: EvRevisited, Satisfaction: 1, Revisit: RevisitNotes{Method: "phone", Shortcomings: "仍漏水"}}} {
+		mustEvent(t, s, admin.ID, tk.ID, ev)
+	}
+	ins := mustStart(t, s, recep.ID, handoverInput("1202"))
+	photo, err := s.AddInspectionPhoto(ctx, recep.ID, ins.ID, "kitchen.drain", pngBytes(t, 64, 48))
+	mustOK(t, err)
+	answerAll(t, s, recep.ID, mustDetail(t, s, recep.ID, ins.ID), nil)
+	_, err = s.RecordResult(ctx, recep.ID, ins.ID, ResultInput{Item: "kitchen.drain", Result: ResultDefect, Description: "下水慢", Photos: []string{photo.ID}})
+	mustOK(t, err)
+	mustOK(t, s.SetInspectionValue(ctx, recep.ID, ins.ID, ValueMeter, "water", "12.5"))
+	mustOK(t, s.CompleteInspection(ctx, recep.ID, ins.ID, CompleteInput{OwnerSignature: signature(t), StaffSignature: demoSignature(1)}))
+	_, err = s.OpenDefectTickets(ctx, recep.ID, ins.ID)
+	mustOK(t, err)
+	in := handoverInput("1202")
+	in.Kind = InspectionReinspection
+	re := mustStart(t, s, recep.ID, in)
+	mustOK(t, s.RecordFollowUp(ctx, recep.ID, re.ID, mustDetail(t, s, recep.ID, re.ID).Carried[0].DefectID, OutcomeNotFixed, "仍慢"))
+	sp, err := s.ScheduleSpecialRevisit(ctx, admin.ID, SpecialRevisitInput{CustomerName: "赵敏", Phone: "13900001111"})
+	mustOK(t, err)
+	_, err = s.RecordCareRevisit(ctx, recep.ID, sp.ID, CareResult{Method: "visit", Satisfaction: 2, Shortcomings: "太慢"})
+	mustOK(t, err)
+	pol, err := s.SLAPolicy(ctx)
+	mustOK(t, err)
+	_, err = s.SaveSLAPolicy(ctx, admin.ID, pol.Rules, pol.Urgent)
+	mustOK(t, err)
+	_, err = s.ImportHolidays(ctx, admin.ID, []byte(`{"year": 2027, "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}`))
+	mustOK(t, err)
+	tpl, err := s.CurrentInspectionTemplate(ctx, TemplateCodeHandover)
+	mustOK(t, err)
+	body, _ := json.Marshal(tpl)
+	_, err = s.ImportInspectionTemplate(ctx, admin.ID, body)
+	mustOK(t, err)
+
+	all, err := s.PendingOutbox(ctx, 100000)
+	mustOK(t, err)
+	ours := []string{MutTicketOpen, MutTicketEvent, MutSLAPolicy, MutHolidayImport, MutInspectionTemplate, MutInspectionStart, MutInspectionResult,
+		MutInspectionFollowUp, MutInspectionValue, MutInspectionPhoto, MutInspectionComplete, MutInspectionTicket, MutCareRevisitSchedule, MutCareRevisitResult}
+	var want []OutboxEntry
+	seen := map[string]bool{}
+	for _, e := range all {
+		if !slices.Contains(ours, e.Mutation) {
+			continue
+		}
+		want = append(want, e)
+		seen[e.Mutation] = true
+		_, err := s.db.Exec(`UPDATE outbox SET format = 0, payload = '{"Old":true}', hash = 'old' WHERE seq = ?`, e.Seq)
+		mustOK(t, err)
+	}
+	for _, m := range ours {
+		if !seen[m] {
+			t.Errorf("no %s written", m)
+		}
+	}
+	s.Close()
+	s2, err := Open(ctx, dir)
+	mustOK(t, err)
+	defer s2.Close()
+	got, err := s2.PendingOutbox(ctx, 100000)
+	mustOK(t, err)
+	bySeq := map[int64]OutboxEntry{}
+	for _, e := range got {
+		bySeq[e.Seq] = e
+	}
+	for _, w := range want {
+		e := bySeq[w.Seq]
+		if e.Mutation != w.Mutation || e.RecordID != w.RecordID || string(e.Payload) != string(w.Payload) || e.Hash != w.Hash {
+			t.Fatalf("outbox %d re-encoded as\n%s %s %s\nwant\n%s %s %s", w.Seq, e.Mutation, e.RecordID, e.Payload, w.Mutation, w.RecordID, w.Payload)
+		}
+	}
+}
