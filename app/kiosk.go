@@ -225,8 +225,17 @@ func (k *kioskScreen) text(s string, size float32) *canvas.Text {
 	return t
 }
 
+// reserved is s, or a space for an empty line: a line keeps its height
+// when it is empty, so nothing below or above it moves when text appears.
+func reserved(s string) string {
+	if s == "" {
+		return " "
+	}
+	return s
+}
+
 func (k *kioskScreen) messageText() *canvas.Text {
-	k.message = k.text(k.errorMsg, 26)
+	k.message = k.text(reserved(k.errorMsg), 26)
 	k.message.Color = colorError
 	return k.message
 }
@@ -234,7 +243,7 @@ func (k *kioskScreen) messageText() *canvas.Text {
 func (k *kioskScreen) setError(msg string) {
 	k.errorMsg = msg
 	if k.message != nil {
-		k.message.Text = msg
+		k.message.Text = reserved(msg)
 		k.message.Refresh()
 	}
 }
@@ -249,10 +258,13 @@ func (k *kioskScreen) frame(stepNo int, prompt string, body fyne.CanvasObject, b
 		stepLabel.Text = T("kiosk.step", map[string]any{"N": stepNo, "Of": 3})
 	}
 	k.staffExit = &widget.Button{Text: T("kiosk.staff"), Importance: widget.LowImportance, OnTapped: func() { k.exitPIN = ""; k.errorMsg = ""; k.show(kioskExit) }}
+	stepLabel.Text = reserved(stepLabel.Text)
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, nil, k.staffExit, stepLabel),
+		// The step label is centred on the screen, not in the space the
+		// staff button leaves.
+		container.NewStack(stepLabel, container.NewHBox(layout.NewSpacer(), k.staffExit)),
 		welcome,
-		k.text(prompt, 32),
+		k.text(reserved(prompt), 32),
 	)
 	var sized []fyne.CanvasObject
 	for _, b := range buttons {
@@ -517,7 +529,7 @@ func (k *kioskScreen) doneView() fyne.CanvasObject {
 }
 
 func (k *kioskScreen) exitView() fyne.CanvasObject {
-	k.display = k.text(strings.Repeat("●", len(k.exitPIN)), 48)
+	k.display = k.text(reserved(strings.Repeat("●", len(k.exitPIN))), 48)
 	press := func(key string) {
 		switch key {
 		case "⌫":
@@ -529,7 +541,7 @@ func (k *kioskScreen) exitView() fyne.CanvasObject {
 				k.exitPIN += key
 			}
 		}
-		k.display.Text = strings.Repeat("●", len(k.exitPIN))
+		k.display.Text = reserved(strings.Repeat("●", len(k.exitPIN)))
 		k.display.Refresh()
 	}
 	k.press = press
@@ -546,7 +558,7 @@ func (k *kioskScreen) onExit() {
 	u := k.u
 	pin := k.exitPIN
 	k.exitPIN = ""
-	k.display.Text = ""
+	k.display.Text = reserved("")
 	k.display.Refresh()
 	load(u, func(ctx context.Context) (data.Staff, error) {
 		return u.store.SignIn(ctx, u.user.ID, pin)

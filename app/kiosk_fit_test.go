@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -173,4 +174,68 @@ func TestKioskNameByTouchAlone(t *testing.T) {
 	if err != nil || len(b.Rows) != 1 || b.Rows[0].Name != "郑" || b.Rows[0].Title != data.TitleMs {
 		t.Fatalf("board %+v %v", b.Rows, err)
 	}
+}
+
+// Nothing moves when a line appears (digits, PIN dots, an error), and the
+// step label is centred on the screen.
+func TestKioskContentDoesNotJump(t *testing.T) {
+	for _, screen := range []fyne.Size{{Width: 1920, Height: 1080}, {Width: 1024, Height: 768}} {
+		t.Run(fmtSize(screen), func(t *testing.T) {
+			h := newHarness(t, true, "陈思远")
+			h.signInAs("李静")
+			h.u.showKiosk()
+			h.win.Resize(screen)
+			k := h.kioskScreen()
+			k.tick()
+			h.win.Resize(screen) // the driver lays out again in the new theme
+			abs := func(o fyne.CanvasObject) fyne.Position {
+				return fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+			}
+			label := findText(t, h, "第 1 步，共 3 步")
+			view := k.content.Objects[0]
+			centre := abs(view).X + view.Size().Width/2
+			if mid := abs(label).X + label.Size().Width/2; mid < centre-1 || mid > centre+1 {
+				t.Fatalf("step label centred at x=%v, the screen at %v", mid, centre)
+			}
+			key := k.keys["5"]
+			relayout(h.win)
+			at := abs(key)
+			test.Tap(k.next) // an error appears
+			h.shows("必填")
+			relayout(h.win) // as the driver does after a refresh
+			if got := abs(key); got != at {
+				t.Fatalf("the keypad moved from %v to %v when an error appeared", at, got)
+			}
+			test.Tap(k.staffExit)
+			key = k.keys["5"]
+			relayout(h.win)
+			at = abs(key)
+			test.Tap(key) // the first PIN dot
+			relayout(h.win)
+			if got := abs(key); got != at {
+				t.Fatalf("the PIN pad moved from %v to %v when a dot appeared", at, got)
+			}
+		})
+	}
+}
+
+// findText finds a visible canvas text by its text.
+func findText(t *testing.T, h *harness, text string) *canvas.Text {
+	t.Helper()
+	o := findVisible(h, func(o fyne.CanvasObject) bool {
+		c, ok := o.(*canvas.Text)
+		return ok && c.Text == text
+	})
+	if o == nil {
+		t.Fatalf("no text %q on screen:\n%s", text, h.screen())
+	}
+	return o.(*canvas.Text)
+}
+
+// relayout lays the whole window out again, as the desktop driver does
+// after a refresh (a container resized to its own size does not).
+func relayout(w fyne.Window) {
+	sz := w.Canvas().Size()
+	w.Resize(sz.AddWidthHeight(1, 1))
+	w.Resize(sz)
 }
