@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"anchang/sync/hq/pgtest"
 )
 
 // Device processes: a test that needs a device killed re-runs this test
@@ -28,7 +30,7 @@ func TestMain(m *testing.M) {
 		os.Exit(runChild(mode))
 	}
 	slog.SetDefault(slog.New(slog.DiscardHandler))
-	code := m.Run()
+	code := pgtest.Main(m) // stops the PostgreSQL cluster a test started
 	if hqBinDir != "" {
 		os.RemoveAll(hqBinDir)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"anchang/data"
 	"anchang/sync/hq"
+	"anchang/sync/hq/pgtest"
 )
 
 // office is a test office: its HQ record and its devices.
@@ -93,7 +94,11 @@ func checkIn(t *testing.T, ctx context.Context, d *Device, note string) data.Vis
 // startHQ starts HQ as the real anchang-hq process (built once per test
 // binary) with its data in a temporary directory; it is killed when the
 // test ends.
-func startHQ(t *testing.T) *Proc {
+func startHQ(t *testing.T) *Proc { t.Helper(); return startHQOn(t, hq.SQLite) }
+
+// startHQOn starts the HQ process on a backend: hq.SQLite, or hq.Postgres
+// (a fresh database on the throwaway PostgreSQL server of pgtest).
+func startHQOn(t *testing.T, backend string) *Proc {
 	t.Helper()
 	hqBuild.Do(func() {
 		dir, err := os.MkdirTemp("", "anchang-hq-bin-")
@@ -109,7 +114,11 @@ func startHQ(t *testing.T) *Proc {
 	if hqBuildErr != nil {
 		t.Fatal(hqBuildErr)
 	}
-	p, err := StartProc(hqBin, t.TempDir())
+	dsn := ""
+	if backend == hq.Postgres {
+		dsn = pgtest.DSN(t)
+	}
+	p, err := StartProcWith(hqBin, t.TempDir(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	hqsync "anchang/sync"
+	"anchang/sync/hq"
 )
 
 // checkAll checks HQ's log and every device against HQ after they synced.
@@ -61,9 +62,15 @@ func pending(t *testing.T, ctx context.Context, d *Device) int {
 // device pushes the same rows again, HQ acknowledges them as duplicates.
 func TestKilledAfterHQCommitted(t *testing.T) {
 	t.Parallel()
+	for _, backend := range []string{hq.SQLite, hq.Postgres} {
+		t.Run(backend, func(t *testing.T) { t.Parallel(); killedAfterHQCommitted(t, backend) })
+	}
+}
+
+func killedAfterHQCommitted(t *testing.T, backend string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	h := startHQ(t)
+	h := startHQOn(t, backend)
 	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 1)
 	d := o.devices[0]
 	scope := hqsync.OfficeScope(o.hq.ID)
@@ -208,9 +215,15 @@ func reopenAndCheck(t *testing.T, ctx context.Context, h Server, r *Device, scop
 // again and HQ holds every record once.
 func TestHQKilledMidPush(t *testing.T) {
 	t.Parallel()
+	for _, backend := range []string{hq.SQLite, hq.Postgres} {
+		t.Run(backend, func(t *testing.T) { t.Parallel(); hqKilledMidPush(t, backend) })
+	}
+}
+
+func hqKilledMidPush(t *testing.T, backend string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	h := startHQ(t)
+	h := startHQOn(t, backend)
 	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 2)
 	d, other := o.devices[0], o.devices[1]
 	delays, n := []time.Duration{0, 15 * time.Millisecond, 30 * time.Millisecond, 45 * time.Millisecond}, 60

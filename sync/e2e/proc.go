@@ -23,6 +23,9 @@ import (
 type Proc struct {
 	Bin string // the anchang-hq binary
 	Dir string // --data-dir
+	// Postgres, when set, is the DSN HQ keeps its store in (--postgres);
+	// the data directory then holds only the certificate.
+	Postgres string
 
 	url, fp string
 	addr    string // host:port kept across restarts
@@ -46,8 +49,11 @@ func BuildHQ(ctx context.Context, dir string) (string, error) {
 
 // StartProc starts HQ from bin with its data in dir on a free loopback
 // port, and waits until it prints its address and fingerprint.
-func StartProc(bin, dir string) (*Proc, error) {
-	p := &Proc{Bin: bin, Dir: dir, addr: "127.0.0.1:0"}
+func StartProc(bin, dir string) (*Proc, error) { return StartProcWith(bin, dir, "") }
+
+// StartProcWith starts HQ on PostgreSQL (dsn) or, with "", on SQLite.
+func StartProcWith(bin, dir, dsn string) (*Proc, error) {
+	p := &Proc{Bin: bin, Dir: dir, Postgres: dsn, addr: "127.0.0.1:0"}
 	if err := p.Start(); err != nil {
 		return nil, err
 	}
@@ -73,7 +79,7 @@ func (p *Proc) Start() error {
 }
 
 func (p *Proc) start() error {
-	cmd := exec.Command(p.Bin, append([]string{"--data-dir", p.Dir, "--listen", p.addr, "--log-level", "error"}, p.Args...)...)
+	cmd := exec.Command(p.Bin, append(p.storeArgs("--listen", p.addr, "--log-level", "error"), p.Args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -124,6 +130,15 @@ func (p *Proc) start() error {
 	return nil
 }
 
+// storeArgs are the flags naming HQ's store, then more.
+func (p *Proc) storeArgs(more ...string) []string {
+	args := []string{"--data-dir", p.Dir}
+	if p.Postgres != "" {
+		args = append(args, "--postgres", p.Postgres)
+	}
+	return append(args, more...)
+}
+
 // Endpoint is HQ's URL and certificate fingerprint, as it printed them.
 func (p *Proc) Endpoint() (string, string) { return p.url, p.fp }
 
@@ -159,7 +174,13 @@ func (p *Proc) closeAdmin() {
 // on first use, closed when HQ stops so its file can be copied).
 func (p *Proc) Store() *hq.SQLStore {
 	if p.admin == nil {
-		st, err := hq.OpenSQLite(context.Background(), p.DBPath())
+		var st *hq.SQLStore
+		var err error
+		if p.Postgres != "" {
+			st, err = hq.OpenPostgres(context.Background(), p.Postgres)
+		} else {
+			st, err = hq.OpenSQLite(context.Background(), p.DBPath())
+		}
 		if err != nil {
 			panic(fmt.Sprintf("open hq's store: %v", err))
 		}
@@ -170,7 +191,7 @@ func (p *Proc) Store() *hq.SQLStore {
 
 // verb runs an admin verb of the binary and returns its stdout.
 func (p *Proc) verb(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, p.Bin, append([]string{"--data-dir", p.Dir}, args...)...)
+	cmd := exec.CommandContext(ctx, p.Bin, p.storeArgs(args...)...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
