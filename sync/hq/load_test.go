@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"anchang/data"
 	hqsync "anchang/sync"
 )
 
@@ -146,6 +147,65 @@ func TestPushRepeatsInsideOneBatch(t *testing.T) {
 		got = statuses(push(t, s, d, 1, big[len(big)-1]))
 		if want := fmt.Sprintf("%d:duplicate last=%d resend=0", big[len(big)-1].Seq, big[len(big)-1].Seq); got != want {
 			t.Errorf("retry of the last: %s, want %s", got, want)
+		}
+	})
+}
+
+// The read path's prepared statements (readCache): many requests at once
+// read the right rows, the cache holds only the fixed reads, and a query
+// that cannot be prepared runs unprepared (its error is the caller's).
+func TestReadCache(t *testing.T) {
+	backends(t, func(t *testing.T, s *SQLStore) {
+		ctx := context.Background()
+		devs := []Device{enrolled(t, s, "SH01", "dev-a", hqsync.RoleOffice), enrolled(t, s, "SH02", "dev-b", hqsync.RoleOffice)}
+		push(t, s, devs[0], 1, mut(1, "t.thing", testPayload{ID: "x1", OfficeID: devs[0].OfficeID}))
+		var wg sync.WaitGroup
+		errs := make(chan error, 40)
+		for i := 0; i < 40; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d := devs[i%2]
+				got, err := s.Device(ctx, d.ID)
+				if err != nil || got.ID != d.ID || got.OfficeID != d.OfficeID {
+					errs <- fmt.Errorf("device %s: %+v, %v", d.ID, got, err)
+					return
+				}
+				scope := hqsync.OfficeScope(d.OfficeID)
+				pages, err := s.Pull(ctx, map[string]int64{scope: 0}, 100)
+				if err != nil {
+					errs <- err
+					return
+				}
+				want := 0
+				if i%2 == 0 {
+					want = 1
+				}
+				if n := len(pages[scope].Changes); n != want {
+					errs <- fmt.Errorf("device %d pulled %d changes, want %d", i%2, n, want)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if _, err := s.Device(ctx, "nobody"); data.ErrorCode(err) != data.ENOTFOUND {
+			t.Errorf("unknown device: %v", err)
+		}
+		s.reads.mu.Lock()
+		n := len(s.reads.m)
+		s.reads.mu.Unlock()
+		if n == 0 || n > 5 {
+			t.Errorf("%d statements cached, want the few fixed reads", n)
+		}
+		var x int
+		if err := s.reads.QueryRowContext(ctx, `SELECT nope FROM nowhere`).Scan(&x); err == nil {
+			t.Error("a bad query answered")
+		}
+		if _, ok := s.reads.m[`SELECT nope FROM nowhere`]; ok {
+			t.Error("a query that failed to prepare was cached")
 		}
 	})
 }

@@ -31,6 +31,7 @@ const (
 // database/sql, with ? placeholders rewritten for PostgreSQL.
 type SQLStore struct {
 	stmts map[string]*sql.Stmt // the hot statements on db (sqlstore_stmts.go)
+	reads *readCache           // rdb with its fixed reads prepared (sqlstore_stmts.go)
 
 	backend string
 	dsn     string  // PostgreSQL DSN (for the listener's own connection)

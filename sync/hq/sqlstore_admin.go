@@ -238,7 +238,7 @@ func (s *SQLStore) device(ctx context.Context, q queryer, id string) (Device, er
 
 // Device reads one device.
 func (s *SQLStore) Device(ctx context.Context, id string) (Device, error) {
-	d, err := s.device(ctx, s.rdb, id)
+	d, err := s.device(ctx, s.reads, id)
 	if err != nil {
 		if _, ok := data.AsError(err); ok {
 			return Device{}, err

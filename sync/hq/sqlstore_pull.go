@@ -32,7 +32,7 @@ func (s *SQLStore) PullTips(ctx context.Context, cursors map[string]int64, tips 
 	for scope, cursor := range cursors {
 		var head, horizon int64
 		var horizonTip string
-		err := s.rdb.QueryRowContext(ctx, s.q(`SELECT head, horizon, horizon_tip FROM hq_scopes WHERE scope = ?`), scope).Scan(&head, &horizon, &horizonTip)
+		err := s.reads.QueryRowContext(ctx, s.q(`SELECT head, horizon, horizon_tip FROM hq_scopes WHERE scope = ?`), scope).Scan(&head, &horizon, &horizonTip)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("pull %s: %w", scope, err)
 		}
@@ -42,7 +42,7 @@ func (s *SQLStore) PullTips(ctx context.Context, cursors map[string]int64, tips 
 		}
 		page := hqsync.ScopePage{Changes: []hqsync.Change{}, Next: cursor, Head: head}
 		if tip := tips[scope]; tip != "" && cursor > 0 {
-			at, err := s.tipAt(ctx, s.rdb, scope, cursor, horizon, horizonTip)
+			at, err := s.tipAt(ctx, s.reads, scope, cursor, horizon, horizonTip)
 			if err != nil {
 				return nil, fmt.Errorf("pull %s: %w", scope, err)
 			}
@@ -53,7 +53,7 @@ func (s *SQLStore) PullTips(ctx context.Context, cursors map[string]int64, tips 
 			page.Tip = tip
 		}
 		if cursor < head {
-			rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT seq, name, version, record_id, payload, deleted, origin_device, origin_seq
+			rows, err := s.reads.QueryContext(ctx, s.q(`SELECT seq, name, version, record_id, payload, deleted, origin_device, origin_seq
 				FROM hq_changes WHERE scope = ? AND seq > ? ORDER BY seq LIMIT ?`), scope, cursor, limit)
 			if err != nil {
 				return nil, fmt.Errorf("pull %s: %w", scope, err)
@@ -85,7 +85,7 @@ func (s *SQLStore) PullTips(ctx context.Context, cursors map[string]int64, tips 
 			page.Tip = ""
 		}
 		if page.Tip == "" && page.Next > 0 {
-			if page.Tip, err = s.tipAt(ctx, s.rdb, scope, page.Next, horizon, horizonTip); err != nil {
+			if page.Tip, err = s.tipAt(ctx, s.reads, scope, page.Next, horizon, horizonTip); err != nil {
 				return nil, fmt.Errorf("pull %s: %w", scope, err)
 			}
 		}
