@@ -28,6 +28,7 @@ type checkInScreen struct {
 	consent    *widget.Check
 	consultant *widget.Select
 	submit     *widget.Button
+	formScroll *container.Scroll
 	clear      *widget.Button
 	message    *statusLine
 	fields     []*field
@@ -102,7 +103,8 @@ func (c *checkInScreen) buildUI() fyne.CanvasObject {
 		section(T("checkin.visitor_card"), "", container.NewVBox(c.returning, c.pastVisits)),
 		section(T("checkin.rotation_card"), "", container.NewVBox(c.nextInTurn, c.queue)),
 	)
-	split := container.NewHSplit(container.NewVScroll(container.NewPadded(form)), container.NewVScroll(side))
+	c.formScroll = container.NewVScroll(container.NewPadded(form))
+	split := container.NewHSplit(c.formScroll, container.NewVScroll(side))
 	split.Offset = 0.64
 	c.reset()
 	return split
@@ -344,6 +346,7 @@ func (c *checkInScreen) onSubmit() {
 	if errs := data.ValidateCheckIn(in); len(errs) > 0 {
 		showFieldErrors(c.fields, errs, c.message.SetText)
 		c.message.SetError(T("err.form"))
+		c.formScroll.Refresh() // the messages made the form taller: lay it out again
 		return
 	}
 	showFieldErrors(c.fields, nil, nil)
@@ -359,6 +362,7 @@ func (c *checkInScreen) onSubmit() {
 			return
 		}
 		c.reset()
+		c.formScroll.ScrollToTop() // the next visitor's number goes where it can be seen
 		who := T("checkin.waiting_assignment")
 		if v.ConsultantName != "" {
 			who = v.ConsultantName

@@ -154,13 +154,15 @@ xdotool type --delay 60 13912345678
 shot kiosk-phone-typed 1
 xdotool key Return
 sleep 1
-if [[ $lang == zh ]]; then xdotool type --delay 80 "王"; else xdotool type --delay 80 "Wang"; fi
 shot kiosk-name 1
+# Positions measured from the kiosk's fixed layout (1024x768: scale 1;
+# 1920x1080: scale 1.41): the surname 王, 先生, 看房, 下一步.
 if [[ $size == 1024x768 ]]; then
-  mr=(467 331); viewing=(322 463); next2=(645 715)
+  wang=(166 264); mr=(324 397); viewing=(256 505); next2=(645 715)
 else
-  mr=(840 459); viewing=(690 646); next2=(1149 1005)
+  wang=(474 372); mr=(696 558); viewing=(600 711); next2=(1148 1005)
 fi
+click ${wang[0]} ${wang[1]}
 click ${mr[0]} ${mr[1]}
 click ${viewing[0]} ${viewing[1]}
 shot kiosk-name-chosen 0.5

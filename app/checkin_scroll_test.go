@@ -1,0 +1,39 @@
+package app
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+// After the form was scrolled, the errors of a refused check-in never put
+// 登记/清空 over the consultant row; after a check-in the form is back at
+// the top with the phone focused, ready for the next visitor.
+func TestCheckInScrolledFormErrorsAndReset(t *testing.T) {
+	h := newHarness(t, true, "陈思远")
+	h.onDuty("陈思远")
+	h.signInAs("李静")
+	c := h.checkIn()
+	h.win.Resize(fyne.NewSize(1024, 480)) // a form taller than its pane
+	abs := func(o fyne.CanvasObject) fyne.Position { return fyne.CurrentApp().Driver().AbsolutePositionForObject(o) }
+	c.formScroll.ScrollToBottom()
+	if c.formScroll.Offset.Y == 0 {
+		t.Fatalf("the form does not scroll: content %v in %v", c.formScroll.Content.MinSize(), c.formScroll.Size())
+	}
+	test.Tap(c.submit) // everything missing
+	h.shows("必填")
+	if btn, row := abs(c.submit).Y, abs(c.consultant).Y+c.consultant.Size().Height; btn < row {
+		t.Fatalf("登记 at y=%v overlaps the consultant row ending at y=%v", btn, row)
+	}
+	fillCheckIn(t, c, "13812345678", "王芳")
+	c.formScroll.ScrollToBottom()
+	test.Tap(c.submit)
+	h.shows("已登记：王芳")
+	if off := c.formScroll.Offset.Y; off != 0 {
+		t.Fatalf("the form stays scrolled at %v after a check-in", off)
+	}
+	if h.win.Canvas().Focused() != c.phone {
+		t.Fatal("the phone is not focused after a check-in")
+	}
+}
