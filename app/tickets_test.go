@@ -506,3 +506,25 @@ func TestDeskFitsWithTicketCount(t *testing.T) {
 		}
 	}
 }
+
+// TestTicketTimelineShowsSkippedEvent: an event another device's change
+// made impossible where HQ ordered it says on the timeline that it did
+// not apply.
+func TestTicketTimelineShowsSkippedEvent(t *testing.T) {
+	h := ticketDesk(t)
+	in := data.TicketInput{Kind: data.TicketComplaint, Category: data.CatEngineering, Severity: data.SeverityGeneral,
+		Description: "客厅墙面渗水", CustomerName: "王芳", Phone: "13812345678"}
+	if _, err := h.store.OpenTicket(context.Background(), h.admin.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	h.u.shell.refresh()
+	h.openFirstTicket()
+	d := h.u.shell.tickets.detail
+	_, more := d.eventText(data.TicketEvent{Kind: data.EvAcknowledged, At: h.clk.Now(), Skipped: true})
+	if !strings.Contains(more, "未生效") {
+		t.Fatalf("skipped event reads %q", more)
+	}
+	if _, more := d.eventText(data.TicketEvent{Kind: data.EvAcknowledged, At: h.clk.Now()}); strings.Contains(more, "未生效") {
+		t.Fatalf("applied event reads %q", more)
+	}
+}
