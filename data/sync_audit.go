@@ -42,6 +42,13 @@ var auditTables = map[string]string{
 	"inspection_defect_ticket": "inspection_defect_tickets",
 }
 
+// auditCarried leaves out the rows another record's mutation carries (they
+// have no mutation of their own): a ticket's "opened" event comes with
+// ticket.open.
+var auditCarried = map[string]string{
+	"ticket_event": `kind <> 'opened'`,
+}
+
 // AuditRecordIDs returns the ids of the entity's records on this device,
 // sorted. An entity it does not know is an error.
 func (s *Store) AuditRecordIDs(ctx context.Context, entity string) ([]string, error) {
@@ -49,7 +56,11 @@ func (s *Store) AuditRecordIDs(ctx context.Context, entity string) ([]string, er
 	if !ok {
 		return nil, fmt.Errorf("audit: entity %q has no table", entity)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM `+table)
+	q := `SELECT id FROM ` + table
+	if w, ok := auditCarried[entity]; ok {
+		q += ` WHERE ` + w
+	}
+	rows, err := s.db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("audit %s: %w", entity, err)
 	}
