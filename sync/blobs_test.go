@@ -1,5 +1,3 @@
-//go:build syncblobs
-
 package hqsync_test
 
 import (
