@@ -350,6 +350,22 @@ func (c *checkInScreen) onSubmit() {
 		return
 	}
 	showFieldErrors(c.fields, nil, nil)
+	if r := c.known; r != nil && r.OpenVisitID != "" && c.u.shell != nil {
+		// The visitor is in the office now: a second visit would count
+		// them twice. Offer their visit; checking in again stays possible.
+		id := r.OpenVisitID
+		c.u.showModal(T("checkin.present.title"),
+			&widget.Label{Text: T("checkin.present.text", map[string]any{"Name": visitorName(r.Name, r.Title)}), Wrapping: fyne.TextWrapWord},
+			T("dialog.cancel"),
+			&widget.Button{Text: T("checkin.present.again"), OnTapped: func() { c.checkIn(in) }},
+			&widget.Button{Text: T("checkin.present.open"), Importance: widget.HighImportance, OnTapped: func() { c.u.shell.board.selectVisit(id) }})
+		return
+	}
+	c.checkIn(in)
+}
+
+// checkIn saves a valid registration.
+func (c *checkInScreen) checkIn(in data.CheckInInput) {
 	c.submit.Disable()
 	u := c.u
 	load(u, func(ctx context.Context) (data.Visit, error) {

@@ -150,8 +150,20 @@ func TestCheckInAssignsInTurnAndRecognisesReturningVisitor(t *testing.T) {
 	test.Tap(c.submit)
 	h.shows("已登记：赵雅琴（首访）→ 林晓雯", "下一位接待：王浩然")
 
-	// The first visitor comes back: recognised by phone typed differently,
-	// offered to their own consultant, and no turn is used.
+	// The first visitor leaves and comes back: recognised by phone typed
+	// differently, offered to their own consultant, and no turn is used.
+	// (Still in the office, they would be offered their open visit.)
+	b, err := h.store.Board(context.Background(), h.store.Today(), data.BoardFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range b.Rows {
+		if r.Name == "王" {
+			if err := h.store.CheckOut(context.Background(), h.admin.ID, r.VisitID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	h.clk.Advance(3600e9)
 	test.Type(c.phone, "+86 138-1234-5678")
 	h.shows("复访客户：王先生，累计来访 1 次\n归属顾问：陈思远")

@@ -205,6 +205,9 @@ type Returning struct {
 	ConsultantName string
 	Visits         int
 	Recent         []PastVisit // newest first, at most 5
+	// OpenVisitID is the visitor's visit today that has not checked out
+	// ("" if none): they are in the office now.
+	OpenVisitID string
 }
 
 // PastVisit is one earlier visit of a returning visitor.
@@ -251,7 +254,15 @@ func (s *Store) LookupPhone(ctx context.Context, phone string) (r Returning, ok 
 		pv.ArrivedAt = fromMS(at)
 		r.Recent = append(r.Recent, pv)
 	}
-	return r, true, rows.Err()
+	if err := rows.Err(); err != nil {
+		return r, false, fmt.Errorf("lookup phone: %w", err)
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT id FROM visits WHERE visitor_id = ? AND office_id = ? AND day = ? AND left_at IS NULL
+		ORDER BY arrived_at DESC LIMIT 1`, r.VisitorID, o.ID, s.Today()).Scan(&r.OpenVisitID)
+	if err != nil && !isNoRows(err) {
+		return r, false, fmt.Errorf("lookup phone: %w", err)
+	}
+	return r, true, nil
 }
 
 type nullInt struct {
