@@ -365,7 +365,9 @@ func (*handoffDone) spec() *MutationSpec    { return specOf(MutHandoffDone, 1) }
 func (*faqMiss) spec() *MutationSpec        { return specOf(MutFAQMiss, 1) }
 
 func (p *consultLog) refs() []Ref {
-	r := []Ref{{Entity: "faq_entry", ID: p.EntryID}}
+	// No ref to the FAQ entry: HQ holds FAQ versions, never an entry
+	// record (see faqStatus.refs).
+	var r []Ref
 	if p.VisitID != "" {
 		r = append(r, Ref{Entity: "visit", ID: p.VisitID})
 	}

@@ -436,7 +436,9 @@ func init() {
 
 func (*faqStatus) spec() *MutationSpec { return specOf(MutFAQStatus, 1) }
 func (*faqStatus) officeID() string    { return "" } // HQ's reference data
-func (p *faqStatus) refs() []Ref       { return []Ref{{Entity: "faq_entry", ID: p.EntryID}} }
+// HQ holds FAQ versions (faq.save's records), never an entry record, so a
+// ref to the entry could never be found there: none is declared.
+func (p *faqStatus) refs() []Ref { return nil }
 
 func (p *faqStatus) validate() error {
 	if err := p.check(); err != nil {

@@ -290,7 +290,7 @@ func newIDAt(t time.Time) string {
 }
 
 // countable are the tables CountRows may count.
-var countable = map[string]bool{"visits": true, "visitors": true, "visit_events": true, "rotation_events": true, "staff": true, "outbox": true, "sources": true, "faq_entries": true, "tickets": true, "ticket_events": true, "sla_policies": true, "holiday_imports": true, "care_revisits": true, "care_revisit_results": true}
+var countable = map[string]bool{"visits": true, "visitors": true, "visit_events": true, "rotation_events": true, "staff": true, "outbox": true, "sources": true, "faq_entries": true, "faq_versions": true, "faq_status_events": true, "tickets": true, "ticket_events": true, "sla_policies": true, "holiday_imports": true, "care_revisits": true, "care_revisit_results": true}
 
 // CountRows counts the rows of one of the store's tables (for status
 // displays and tests).

@@ -27,6 +27,12 @@ type SyncIdentity struct {
 	HQURL, Fingerprint               string // Fingerprint: pinned SHA-256 of HQ's cert, lowercase hex; "" = system roots
 	Role, Tag                        string // "office" | "hq"; the ticket-number letter
 	Scopes                           []string
+	// HistoryUpto is the outbox seq the device's history will end at once
+	// an enrollment has adopted its office (pending office.setup rows are
+	// dropped and the rest renumbered then): HQ takes the HQ-owned
+	// mutations up to it as the office's own (docs/sync.md, HQ-owned
+	// reference data).
+	HistoryUpto int64
 }
 
 // Enrollment is what HQ answered to an enrollment, with where HQ is.
@@ -78,10 +84,13 @@ func (s *Store) SyncIdentity(ctx context.Context) (SyncIdentity, error) {
 	var scopes string
 	err := s.db.QueryRowContext(ctx, `SELECT st.device_id, st.install_epoch, st.enrolled, st.hq_url, st.fingerprint, st.role, st.scopes,
 		COALESCE(d.name, ''), COALESCE(d.tag, ''), COALESCE(o.id, ''), COALESCE(o.code, ''), COALESCE(o.name, ''),
-		COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) > 0 OR EXISTS (SELECT 1 FROM outbox)
-		FROM sync_state st LEFT JOIN device d ON d.id = st.device_id LEFT JOIN office o ON o.id = d.office_id WHERE st.id = 1`).
+		COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) > 0 OR EXISTS (SELECT 1 FROM outbox),
+		COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) - CASE
+			WHEN st.last_acked > 0 OR EXISTS (SELECT 1 FROM outbox WHERE pushed_at IS NOT NULL) THEN 0
+			ELSE (SELECT count(*) FROM outbox WHERE mutation = ? AND pushed_at IS NULL) END
+		FROM sync_state st LEFT JOIN device d ON d.id = st.device_id LEFT JOIN office o ON o.id = d.office_id WHERE st.id = 1`, MutOfficeSetup).
 		Scan(&id.DeviceID, &id.InstallEpoch, &id.Enrolled, &id.HQURL, &id.Fingerprint, &id.Role, &scopes,
-			&id.DeviceName, &id.Tag, &id.OfficeID, &id.OfficeCode, &id.OfficeName, &id.HasHistory)
+			&id.DeviceName, &id.Tag, &id.OfficeID, &id.OfficeCode, &id.OfficeName, &id.HasHistory, &id.HistoryUpto)
 	if err != nil {
 		return id, fmt.Errorf("sync identity: %w", err)
 	}

@@ -45,6 +45,7 @@ func Enroll(ctx context.Context, st Store, in EnrollInput, opts Options) (Enroll
 	req := EnrollRequest{Code: code, DeviceID: id.DeviceID, InstallEpoch: id.InstallEpoch, DeviceName: name, Schema: data.SchemaVersion}
 	if id.OfficeID != "" {
 		req.Standalone = &StandaloneOffice{OfficeID: id.OfficeID, OfficeCode: id.OfficeCode, HasHistory: id.HasHistory}
+		req.HistoryUpto = id.HistoryUpto
 	}
 	res, err := c.enroll(ctx, req)
 	if err != nil {

@@ -61,6 +61,9 @@ type EnrollRequest struct {
 	DeviceName   string            `json:"device_name"`
 	Schema       int               `json:"schema"`
 	Standalone   *StandaloneOffice `json:"standalone,omitempty"`
+	// HistoryUpto: a standalone office's device's outbox seq its history
+	// ends at; HQ-owned mutations up to it are the office's own records.
+	HistoryUpto int64 `json:"history_upto,omitempty"`
 }
 
 // Device roles at HQ.

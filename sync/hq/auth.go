@@ -141,7 +141,7 @@ func (s *Server) enroll(c *call) error {
 	sec := base64.RawURLEncoding.EncodeToString(secret)
 	dev, off, err := s.store.Enroll(c.r.Context(), EnrollInput{
 		CodeHash: HashEnrollCode(req.Code), DeviceID: req.DeviceID, InstallEpoch: req.InstallEpoch,
-		DeviceName: req.DeviceName, SecretHash: hashSecret(sec), Standalone: req.Standalone, Now: s.now().UnixMilli(),
+		DeviceName: req.DeviceName, SecretHash: hashSecret(sec), Standalone: req.Standalone, HistoryUpto: req.HistoryUpto, Now: s.now().UnixMilli(),
 	})
 	if err != nil {
 		return err

@@ -167,7 +167,7 @@ func (s *SQLStore) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 }
 
-const schemaVersion = 2
+const schemaVersion = 3
 
 // schema is written for SQLite; pgType adapts the types for PostgreSQL.
 var schema = []string{
@@ -276,6 +276,18 @@ func (s *SQLStore) migrate(ctx context.Context) error {
 		// still be checked after its row was purged.
 		if _, err := tx.ExecContext(ctx, `ALTER TABLE hq_scopes ADD COLUMN horizon_tip TEXT NOT NULL DEFAULT ''`); err != nil {
 			return fmt.Errorf("hq store: migrate: %w", err)
+		}
+	}
+	if have < 3 {
+		// 3: where a standalone office's device's own history ends, so its
+		// HQ-owned mutations up to there go to its office's scope.
+		for _, stmt := range []string{
+			`ALTER TABLE hq_devices ADD COLUMN history_epoch BIGINT NOT NULL DEFAULT 0`,
+			`ALTER TABLE hq_devices ADD COLUMN history_upto BIGINT NOT NULL DEFAULT 0`,
+		} {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("hq store: migrate: %w", err)
+			}
 		}
 	}
 	now := time.Now().UnixMilli()

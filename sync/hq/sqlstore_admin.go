@@ -194,6 +194,12 @@ func (s *SQLStore) Enroll(ctx context.Context, in EnrollInput) (Device, Office, 
 		if err != nil {
 			return err
 		}
+		if in.Standalone != nil && in.HistoryUpto > 0 && role == hqsync.RoleOffice {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE hq_devices SET history_epoch = ?, history_upto = ? WHERE id = ?`),
+				in.InstallEpoch, in.HistoryUpto, in.DeviceID); err != nil {
+				return err
+			}
+		}
 		dev, err = s.device(ctx, tx, in.DeviceID)
 		return err
 	})
@@ -220,11 +226,11 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-const deviceCols = `d.id, d.office_id, o.code, d.role, d.tag, d.name, d.install_epoch, d.last_seq, d.pending, d.last_contact, d.enrolled_at, d.revoked_at, d.secret_hash`
+const deviceCols = `d.id, d.office_id, o.code, d.role, d.tag, d.name, d.install_epoch, d.last_seq, d.pending, d.last_contact, d.enrolled_at, d.revoked_at, d.secret_hash, d.history_epoch, d.history_upto`
 
 func scanDevice(sc interface{ Scan(...any) error }) (Device, error) {
 	var d Device
-	err := sc.Scan(&d.ID, &d.OfficeID, &d.OfficeCode, &d.Role, &d.Tag, &d.Name, &d.InstallEpoch, &d.LastSeq, &d.Pending, &d.LastContact, &d.EnrolledAt, &d.RevokedAt, &d.SecretHash)
+	err := sc.Scan(&d.ID, &d.OfficeID, &d.OfficeCode, &d.Role, &d.Tag, &d.Name, &d.InstallEpoch, &d.LastSeq, &d.Pending, &d.LastContact, &d.EnrolledAt, &d.RevokedAt, &d.SecretHash, &d.HistoryEpoch, &d.HistoryUpto)
 	return d, err
 }
 

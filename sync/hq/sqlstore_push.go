@@ -44,7 +44,8 @@ type classified struct {
 // classify checks one mutation without the database: the hash, the payload
 // (describe), the owner against the device's role and the office against the
 // device's office. The scope comes from the device, never from the body.
-func classify(dev Device, m *hqsync.Mutation, describe DescribeFunc) classified {
+// epoch is the push's install epoch.
+func classify(dev Device, epoch int64, m *hqsync.Mutation, describe DescribeFunc) classified {
 	sum := sha256.Sum256(m.Payload)
 	c := classified{hash: hex.EncodeToString(sum[:])}
 	if m.Hash != c.hash {
@@ -72,6 +73,14 @@ func classify(dev Device, m *hqsync.Mutation, describe DescribeFunc) classified 
 	switch {
 	case d.RecordID != m.RecordID:
 		c.reject = &hqsync.WireError{Code: data.EINVALID, Key: "err.sync.record_id"}
+	case d.Spec.Owner == data.OwnerHQ && dev.ownHistory(epoch, m.Seq):
+		// A standalone office's reference data (its FAQ manual, ...) recorded
+		// before it enrolled: the office's own, in its scope.
+		if d.OfficeID != "" && d.OfficeID != dev.OfficeID {
+			c.reject = &hqsync.WireError{Code: data.EFORBIDDEN, Key: "err.sync.other_office"}
+		} else {
+			c.scope = hqsync.OfficeScope(dev.OfficeID)
+		}
 	case d.Spec.Owner == data.OwnerHQ && dev.Role != hqsync.RoleHQ:
 		c.reject = &hqsync.WireError{Code: data.EFORBIDDEN, Key: "err.sync.hq_owned", Args: map[string]any{"Name": m.Name}}
 	case d.Spec.Owner == data.OwnerHQ && d.OfficeID != "":
@@ -102,7 +111,7 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 	// hundred payloads there cost about a sixth of HQ's CPU under load.
 	pre := make([]classified, len(req.Mutations))
 	for i := range req.Mutations {
-		pre[i] = classify(dev, &req.Mutations[i], describe)
+		pre[i] = classify(dev, req.InstallEpoch, &req.Mutations[i], describe)
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		out = PushOutcome{Rejected: map[string]int{}}
@@ -196,7 +205,7 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 			}
 			c := cls[i]
 			if c.hash == "" { // seq was ≤ last before the batch, cannot happen past cur
-				c = classify(dev, m, describe)
+				c = classify(dev, req.InstallEpoch, m, describe)
 			}
 			res := hqsync.PushResult{Seq: m.Seq}
 			if c.reject == nil {

@@ -50,6 +50,16 @@ type Device struct {
 	EnrolledAt   int64
 	RevokedAt    int64  // 0 while enrolled
 	SecretHash   string // SHA-256 of the device's secret, hex; never logged
+	// A standalone office's device brought its history at enrollment: its
+	// HQ-owned mutations of install epoch HistoryEpoch with seq ≤
+	// HistoryUpto are the office's own records (office scope).
+	HistoryEpoch, HistoryUpto int64
+}
+
+// ownHistory says whether a device's mutation (of that install epoch and
+// seq) was recorded before it enrolled, as a standalone office.
+func (d Device) ownHistory(epoch, seq int64) bool {
+	return d.Role == hqsync.RoleOffice && d.HistoryUpto > 0 && epoch == d.HistoryEpoch && seq <= d.HistoryUpto
 }
 
 // Scopes a device may read.
@@ -71,6 +81,7 @@ type EnrollInput struct {
 	DeviceName   string
 	SecretHash   string
 	Standalone   *hqsync.StandaloneOffice
+	HistoryUpto  int64 // with Standalone: the device's history ends at this outbox seq
 	Now          int64
 }
 
