@@ -226,7 +226,7 @@ func hqKilledMidPush(t *testing.T, backend string) {
 	h := startHQOn(t, backend)
 	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 2)
 	d, other := o.devices[0], o.devices[1]
-	delays, n := []time.Duration{0, 15 * time.Millisecond, 30 * time.Millisecond, 45 * time.Millisecond}, 60
+	delays, n := []time.Duration{0, 20 * time.Millisecond, 40 * time.Millisecond}, 60
 	if long() {
 		delays, n = []time.Duration{0, 5 * time.Millisecond, 15 * time.Millisecond, 25 * time.Millisecond, 35 * time.Millisecond, 45 * time.Millisecond, 60 * time.Millisecond}, 150
 	}
