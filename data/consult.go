@@ -473,7 +473,8 @@ func (p *consultHandoff) apply(ctx context.Context, tx *txn, ac applyCtx) error 
 	if !ac.remote {
 		return nil
 	}
-	return ac.rederive("handoff:"+p.ID, func() error { return deriveHandoff(ctx, tx, p.ID) })
+	id := p.ID // the closure keeps only the id, not the payload
+	return ac.rederive("handoff:"+id, func() error { return deriveHandoff(ctx, tx, id) })
 }
 
 func (p *handoffDone) apply(ctx context.Context, tx *txn, ac applyCtx) error {
@@ -481,7 +482,8 @@ func (p *handoffDone) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 		VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?)`+keepEarliestOrd, p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.HandoffID, p.Note, ac.ord); err != nil {
 		return fmt.Errorf("finish handoff: %w", err)
 	}
-	return ac.rederive("handoff:"+p.HandoffID, func() error { return deriveHandoff(ctx, tx, p.HandoffID) })
+	id := p.HandoffID // the closure keeps only the id, not the payload
+	return ac.rederive("handoff:"+id, func() error { return deriveHandoff(ctx, tx, id) })
 }
 
 func (p *faqMiss) apply(ctx context.Context, tx *txn, ac applyCtx) error {

@@ -327,6 +327,7 @@ func record(ctx context.Context, tx *txn, at int64, p payload) error {
 	if err != nil {
 		return fmt.Errorf("outbox %s: %w", spec.Name, err)
 	}
+	tx.outbox = true
 	return p.apply(ctx, tx, applyCtx{ord: pendingOrd + seq})
 }
 

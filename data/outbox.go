@@ -56,6 +56,7 @@ func emit(ctx context.Context, tx *txn, at int64, mutation string, version int, 
 	if err != nil {
 		return fmt.Errorf("outbox %s: %w", mutation, err)
 	}
+	tx.outbox = true
 	return nil
 }
 

@@ -368,5 +368,6 @@ func (p *rotationAction) apply(ctx context.Context, tx *txn, ac applyCtx) error 
 		}
 		return q.write(ctx, tx, p.OfficeID, p.Day, p.ConsultantID)
 	}
-	return ac.rederive("rotation:"+p.OfficeID+":"+p.Day, func() error { return deriveRotation(ctx, tx, p.OfficeID, p.Day) })
+	office, day := p.OfficeID, p.Day // the closure keeps only these, not the payload
+	return ac.rederive("rotation:"+office+":"+day, func() error { return deriveRotation(ctx, tx, office, day) })
 }

@@ -42,6 +42,7 @@ type Store struct {
 
 	listenMu     sync.Mutex
 	listeners    map[int]func() // OnChange
+	writers      map[int]func() // OnLocalWrite
 	nextListener int
 }
 
@@ -133,6 +134,9 @@ func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if t.outbox {
+		s.wrote()
+	}
 	return nil
 }
 
@@ -150,6 +154,9 @@ type txn struct {
 	// transaction's own connection the second time they run in it (a page
 	// of pulled changes or a snapshot runs a few queries many times).
 	local map[string]*sql.Stmt
+	// outbox is set when the transaction appended an outbox row: its
+	// commit tells the OnLocalWrite listeners.
+	outbox bool
 }
 
 // stmt returns the cached statement bound to this transaction, or nil.

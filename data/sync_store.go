@@ -902,6 +902,46 @@ func (s *Store) OnChange(fn func()) (cancel func()) {
 	}
 }
 
+// OnLocalWrite registers fn to run after every commit that appended a
+// change to the outbox — whoever wrote it (the desk, the kiosk, the
+// command line) — so a sync loop can push it at once instead of at its
+// next look at the outbox. fn runs on a goroutine of the store's, after
+// the commit and not under any lock, so it never delays the writer; it
+// should return quickly (a Kick). cancel unregisters it.
+func (s *Store) OnLocalWrite(fn func()) (cancel func()) {
+	s.listenMu.Lock()
+	defer s.listenMu.Unlock()
+	if s.writers == nil {
+		s.writers = map[int]func(){}
+	}
+	s.nextListener++
+	id := s.nextListener
+	s.writers[id] = fn
+	return func() {
+		s.listenMu.Lock()
+		delete(s.writers, id)
+		s.listenMu.Unlock()
+	}
+}
+
+// wrote tells the OnLocalWrite listeners.
+func (s *Store) wrote() {
+	s.listenMu.Lock()
+	fns := make([]func(), 0, len(s.writers))
+	for _, fn := range s.writers {
+		fns = append(fns, fn)
+	}
+	s.listenMu.Unlock()
+	if len(fns) == 0 {
+		return
+	}
+	go func() {
+		for _, fn := range fns {
+			fn()
+		}
+	}()
+}
+
 func (s *Store) notify() {
 	s.listenMu.Lock()
 	fns := make([]func(), 0, len(s.listeners))

@@ -960,3 +960,41 @@ func TestReencodeRebuildsPayloads(t *testing.T) {
 		t.Fatal("re-encoding moved events")
 	}
 }
+
+// OnLocalWrite fires after a commit that appended to the outbox (a
+// check-in), not after pulled changes, and not once cancelled.
+func TestOnLocalWrite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, admin, clk := newTestStore(t)
+	_, office, _ := a.Device()
+	log := &hqLog{scope: "office:" + office.ID}
+	b := joinStore(t, office, "B", clk)
+	fired := make(chan struct{}, 8)
+	cancel := b.OnLocalWrite(func() { fired <- struct{}{} })
+	wait := func() bool {
+		select {
+		case <-fired:
+			return true
+		case <-time.After(500 * time.Millisecond):
+			return false
+		}
+	}
+	mustCheckIn(t, a, admin.ID, desk(t, a, "王芳", "13812345678"))
+	log.push(t, a)
+	log.pull(t, b, 100)
+	if wait() {
+		t.Error("pulled changes told the local-write listeners")
+	}
+	_, err := b.CheckIn(ctx, "", CheckInInput{Name: "李雷", Phone: "13900000002", Purpose: PurposeViewing, Consent: true, Via: ViaKiosk})
+	mustOK(t, err)
+	if !wait() {
+		t.Error("a check-in did not tell the local-write listeners")
+	}
+	cancel()
+	_, err = b.CheckIn(ctx, "", CheckInInput{Name: "韩梅", Phone: "13900000003", Purpose: PurposeViewing, Consent: true, Via: ViaKiosk})
+	mustOK(t, err)
+	if wait() {
+		t.Error("a cancelled listener was told")
+	}
+}

@@ -467,7 +467,8 @@ func (p *visitCheckIn) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 		return nil // a new visit has no events yet
 	}
 	// Its events may have come first.
-	return ac.rederive("visit:"+p.ID, func() error { return deriveVisit(ctx, tx, p.ID) })
+	id := p.ID // the closure keeps only the id, not the payload
+	return ac.rederive("visit:"+id, func() error { return deriveVisit(ctx, tx, id) })
 }
 
 // visitEvent (visit.event v1) is a change to a visit: assigned to a
@@ -542,7 +543,8 @@ func (p *visitEvent) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.VisitID, p.Kind, p.ConsultantID, string(p.Area), ac.ord); err != nil {
 		return fmt.Errorf("visit event %s: %w", p.Kind, err)
 	}
-	return ac.rederive("visit:"+p.VisitID, func() error { return deriveVisit(ctx, tx, p.VisitID) })
+	id := p.VisitID // the closure keeps only the id, not the payload
+	return ac.rederive("visit:"+id, func() error { return deriveVisit(ctx, tx, id) })
 }
 
 // deriveVisit recomputes a visit's current state — its consultant,
@@ -557,7 +559,9 @@ func deriveVisit(ctx context.Context, tx *txn, visitID string) error {
 	}
 	var consultant, area string
 	var assigned, handed, left sql.NullInt64
+	events := 0
 	for rows.Next() {
+		events++
 		var kind, c, a string
 		var at int64
 		if err := rows.Scan(&kind, &c, &a, &at); err != nil {
@@ -585,6 +589,13 @@ func deriveVisit(ctx context.Context, tx *txn, visitID string) error {
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("derive visit: %w", err)
+	}
+	if events == 0 {
+		// Events are never removed, so a visit with none still has the
+		// state it was written with (no consultant, no area, not left),
+		// and it adds nothing to its visitor's: a snapshot's visits come
+		// before their events and most of them need no writing here.
+		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE visits SET consultant_id = NULLIF(?, ''), assigned_at = ?, handed_over_at = ?, area = ?, left_at = ? WHERE id = ?`,
 		consultant, assigned, handed, area, left, visitID); err != nil {

@@ -38,6 +38,12 @@ const (
 	stuckWait      = 5 * time.Minute  // revoked or update required: look again this rarely
 )
 
+// localWriter is a store that tells of local writes as they commit
+// (*data.Store does).
+type localWriter interface {
+	OnLocalWrite(fn func()) (cancel func())
+}
+
 // Loop is the device's background sync: it pushes the outbox, pulls every
 // scope with a long-poll so another device's change arrives within about a
 // second, loads scopes from snapshots when needed, and backs off with jitter
@@ -176,6 +182,11 @@ func (l *Loop) update(ctx context.Context, f func(*Status)) {
 
 // Run syncs until ctx is done. Errors go to the status and the log.
 func (l *Loop) Run(ctx context.Context) {
+	// Every local write, whoever makes it, wakes the loop at once.
+	if w, ok := l.st.(localWriter); ok {
+		cancel := w.OnLocalWrite(l.Kick)
+		defer cancel()
+	}
 	defer func() {
 		l.mu.Lock()
 		if l.cl != nil {

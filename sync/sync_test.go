@@ -835,3 +835,34 @@ func TestEnrollHQDevice(t *testing.T) {
 		t.Fatalf("scopes %v", res.Scopes)
 	}
 }
+
+// A local write wakes the loop by itself (the store tells it on commit):
+// with the outbox poll an hour long and nobody calling Kick, a check-in at
+// a still reaches b through HQ within two seconds.
+func TestLocalWriteWakesTheLoop(t *testing.T) {
+	h := hqtest.Start(t, hq.SQLite)
+	a, b := enrolledPair(t, h, nil, nil)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	optsA, optsB := quiet(), quiet()
+	optsA.OutboxPoll, optsB.OutboxPoll = time.Hour, time.Hour
+	la, lb := hqsync.NewLoop(a.s, optsA), hqsync.NewLoop(b.s, optsB)
+	ctx := context.Background()
+	la.Start(ctx)
+	lb.Start(ctx)
+	defer la.Stop()
+	defer lb.Stop()
+	waitFor(t, 10*time.Second, func() bool {
+		return la.Status().State == hqsync.StateOnline && lb.Status().State == hqsync.StateOnline
+	})
+	base := b.count("visits")
+	for i := range 3 {
+		start := time.Now()
+		a.checkIn(fmt.Sprintf("自己醒%c", 'a'+i))
+		waitFor(t, 10*time.Second, func() bool { return b.count("visits") == base+i+1 })
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("check-in %d took %v to reach b without a Kick", i, d)
+		} else {
+			t.Logf("check-in %d at b after %v", i, d.Round(time.Millisecond))
+		}
+	}
+}

@@ -397,7 +397,7 @@ func (b *bench) kiosk(ctx context.Context) error {
 		how := "kiosk's Loop.Kick() after the write"
 		target, met := "p95 ≤ 2 s", pass(p95 <= 2*time.Second)
 		if !kick {
-			how = "no Kick: the loop's outbox poll (Options.OutboxPoll, default) finds the write"
+			how = "no Kick call: the store tells the loop of the commit (data.Store.OnLocalWrite)"
 			target, met = "", ""
 		}
 		b.rep.add(result{Scenario: "kiosk", Backend: b.backend, Figure: "check-in at kiosk → desk's board p50 / p95", Value: ms(percentile(lat, .5)) + " / " + ms(p95),

@@ -1,12 +1,9 @@
-//go:build syncstore
-
 package main
 
 import "testing"
 
 // The device scenarios with tiny numbers: real data.Store devices with the
-// real hqsync client (built with the syncstore tag until sync/ drops it:
-// then drop it here too).
+// real hqsync client.
 func TestSmokeDevices(t *testing.T) {
 	out := smoke(t, "bootstrap,kiosk")
 	for _, backend := range []string{"sqlite", "postgres"} {

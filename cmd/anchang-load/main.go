@@ -101,7 +101,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.IntVar(&c.Waiters, "waiters", 3000, "longpoll: devices waiting for changes")
 	fs.IntVar(&c.Wakes, "wakes", 5, "longpoll: writes that must wake every waiting device")
 	fs.IntVar(&c.CheckIns, "checkins", 50, "kiosk: check-ins timed from the kiosk to the desk's board")
-	fs.BoolVar(&c.NoKick, "nokick", true, "kiosk: also time check-ins without Loop.Kick (the loop's outbox poll finds them)")
+	fs.BoolVar(&c.NoKick, "nokick", true, "kiosk: also time check-ins without calling Loop.Kick (the store tells the loop: data.Store.OnLocalWrite)")
 	fs.Float64Var(&c.DeviceRate, "device-rate", 10000, "HQ's per-device rate limit (requests/s) during the run, raised so the limiter is not what is measured; 0: HQ's default (20/s, burst 60)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
