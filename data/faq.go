@@ -277,6 +277,9 @@ func (*faqSave) spec() *MutationSpec { return specOf(MutFAQSave, 1) }
 func (*faqSave) officeID() string    { return "" } // HQ's reference data
 func (*faqSave) refs() []Ref         { return nil }
 
+// A new version is always a draft (approval is a faq.status).
+func (*faqSave) draft() bool { return true }
+
 func (p *faqSave) validate() error {
 	if err := p.check(); err != nil {
 		return err
@@ -439,6 +442,9 @@ func (*faqStatus) officeID() string    { return "" } // HQ's reference data
 // HQ holds FAQ versions (faq.save's records), never an entry record, so a
 // ref to the entry could never be found there: none is declared.
 func (p *faqStatus) refs() []Ref { return nil }
+
+// A submission for review, or back to draft, is an office's draft too.
+func (p *faqStatus) draft() bool { return p.Status == FAQDraft || p.Status == FAQReview }
 
 func (p *faqStatus) validate() error {
 	if err := p.check(); err != nil {

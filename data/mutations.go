@@ -277,6 +277,19 @@ type Described struct {
 	RecordID string
 	OfficeID string // "" for global reference data
 	Refs     []Ref
+	// Draft: an HQ-owned mutation an enrolled office may record too (a new
+	// FAQ version, a submission for review): HQ keeps it in the office's
+	// scope. The payload says so with a draft() method.
+	Draft bool
+}
+
+// drafter is an HQ-owned payload that is, in some cases, an office's draft.
+type drafter interface{ draft() bool }
+
+// isDraft says whether an HQ-owned payload is an office's draft.
+func isDraft(p payload) bool {
+	d, ok := p.(drafter)
+	return ok && d.draft()
 }
 
 // DescribeMutation decodes and validates a mutation's payload. An unknown
@@ -289,7 +302,7 @@ func DescribeMutation(name string, version int, raw []byte) (Described, error) {
 	}
 	c := *spec
 	c.decode = nil
-	return Described{Spec: c, RecordID: p.recordID(), OfficeID: p.officeID(), Refs: p.refs()}, nil
+	return Described{Spec: c, RecordID: p.recordID(), OfficeID: p.officeID(), Refs: p.refs(), Draft: isDraft(p)}, nil
 }
 
 // encodePayload is the one JSON encoding of a payload, and its hash.
@@ -313,6 +326,19 @@ func sha256Hex(b []byte) string {
 // every HQ-ordered one until HQ gives it its place.
 func record(ctx context.Context, tx *txn, at int64, p payload) error {
 	spec := p.spec()
+	if spec.Owner == OwnerHQ && !isDraft(p) {
+		// An enrolled office device drafts and submits; HQ approves and
+		// owns the rest (docs/sync.md, HQ-owned reference data).
+		var enrolled bool
+		var role string
+		err := tx.QueryRowContext(ctx, `SELECT enrolled, role FROM sync_state WHERE id = 1`).Scan(&enrolled, &role)
+		if err != nil && !isNoRows(err) {
+			return fmt.Errorf("outbox %s: %w", spec.Name, err)
+		}
+		if enrolled && role == SyncRoleOffice {
+			return &Error{Code: EFORBIDDEN, Key: "err.sync.approved_at_hq", Err: fmt.Errorf("%s on an enrolled office device", spec.Name)}
+		}
+	}
 	b, hash, err := encodePayload(p)
 	if err != nil {
 		return fmt.Errorf("outbox %s: %w", spec.Name, err)

@@ -62,13 +62,37 @@ func TestStandaloneManualReachesHQ(t *testing.T) {
 				t.Errorf("another office's device has %d FAQ rows", n)
 			}
 
-			// After enrolling, HQ owns the categories: a new one is refused.
-			if err := a.s.AddFAQCategory(ctx, demo.AdminID, data.FAQCategory{Code: "later", NameZH: "之后"}); err != nil {
+			// After enrolling, the office drafts and submits (its scope at
+			// HQ, its other device gets them); approving and categories are
+			// HQ's: refused on the device with a coded error.
+			v, err := a.s.SaveFAQ(ctx, demo.AdminID, "", data.FAQInput{Category: "other", Question: "样板间几点开放？", Answer: "每天九点到十八点。", EffectiveOn: "2026-12-01"})
+			if err != nil {
 				t.Fatal(err)
 			}
-			rep := a.round(quiet())
-			if len(rep.Rejected) != 1 || rep.Rejected[0].Name != "faq.category" || rep.Rejected[0].Key != "err.sync.hq_owned" {
-				t.Errorf("a category after enrolling: %+v", rep.Rejected)
+			if err := a.s.SetFAQStatus(ctx, demo.AdminID, v.EntryID, data.FAQReview, ""); err != nil {
+				t.Fatal(err)
+			}
+			if rep := a.round(quiet()); len(rep.Rejected) != 0 || a.pending() != 0 {
+				t.Errorf("draft and submission: %+v, %d pending", rep.Rejected, a.pending())
+			}
+			b.round(quiet())
+			if b.count("faq_entries") != entries+1 {
+				t.Errorf("the office's other device has %d entries, want %d", b.count("faq_entries"), entries+1)
+			}
+			c.round(quiet())
+			if n := c.count("faq_entries"); n != 0 {
+				t.Errorf("another office's device has %d FAQ entries", n)
+			}
+			for name, err := range map[string]error{
+				"approve":  a.s.SetFAQStatus(ctx, demo.AdminID, v.EntryID, data.FAQApproved, ""),
+				"category": a.s.AddFAQCategory(ctx, demo.AdminID, data.FAQCategory{Code: "later", NameZH: "之后"}),
+			} {
+				if e, ok := data.AsError(err); !ok || e.Key != "err.sync.approved_at_hq" {
+					t.Errorf("%s on an enrolled office device: %v", name, err)
+				}
+			}
+			if a.pending() != 0 {
+				t.Errorf("%d pending after refused writes", a.pending())
 			}
 		})
 	}

@@ -81,6 +81,10 @@ func classify(dev Device, epoch int64, m *hqsync.Mutation, describe DescribeFunc
 		} else {
 			c.scope = hqsync.OfficeScope(dev.OfficeID)
 		}
+	case d.Spec.Owner == data.OwnerHQ && d.Draft && d.OfficeID == "" && dev.Role == hqsync.RoleOffice:
+		// An office's draft of HQ's reference data (a new FAQ version, a
+		// submission): in its scope until an HQ device approves it.
+		c.scope = hqsync.OfficeScope(dev.OfficeID)
 	case d.Spec.Owner == data.OwnerHQ && dev.Role != hqsync.RoleHQ:
 		c.reject = &hqsync.WireError{Code: data.EFORBIDDEN, Key: "err.sync.hq_owned", Args: map[string]any{"Name": m.Name}}
 	case d.Spec.Owner == data.OwnerHQ && d.OfficeID != "":
