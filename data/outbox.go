@@ -2,8 +2,6 @@ package data
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 )
@@ -40,24 +38,6 @@ type OutboxEntry struct {
 	Payload   json.RawMessage
 	Hash      string
 	CreatedAt int64
-}
-
-// emit appends a change to the outbox inside the caller's transaction, so the
-// change and its outbox row commit or vanish together.
-func emit(ctx context.Context, tx *txn, at int64, mutation string, version int, recordID string, payload any) error {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return fmt.Errorf("outbox %s: %w", mutation, err)
-	}
-	sum := sha256.Sum256(b)
-	_, err = tx.ExecContext(ctx,
-		`INSERT INTO outbox (mutation, version, record_id, payload, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		mutation, version, recordID, string(b), hex.EncodeToString(sum[:]), at)
-	if err != nil {
-		return fmt.Errorf("outbox %s: %w", mutation, err)
-	}
-	tx.outbox = true
-	return nil
 }
 
 // PendingOutbox returns up to limit changes not yet acknowledged by HQ, oldest first.
