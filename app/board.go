@@ -319,6 +319,9 @@ func (b *boardScreen) showFigures() {
 		"present": strconv.Itoa(f.Present), "waiting": strconv.Itoa(f.Waiting), "avg_wait": shortDuration(f.AvgWait),
 		"kiosk": strconv.Itoa(f.Kiosk),
 	}
+	if f.HandedOver == 0 {
+		values["avg_wait"] = "—" // nobody handed over yet: no average, not 0
+	}
 	for name, t := range b.figures {
 		t.Text = values[name]
 		t.Refresh()

@@ -46,7 +46,8 @@ func TestBoardShowsFiguresFiltersAndChecksOut(t *testing.T) {
 	visits := h.seedVisits()
 	h.signInAs("李静")
 	b := h.board()
-	h.figures(map[string]string{"visits": "3", "first": "3", "return": "0", "present": "3", "waiting": "3", "kiosk": "0"})
+	// Nobody handed over yet: no average wait, not "0秒".
+	h.figures(map[string]string{"visits": "3", "first": "3", "return": "0", "present": "3", "waiting": "3", "kiosk": "0", "avg_wait": "—"})
 	h.shows("今日来访", "王芳", "138****5678", "+44 ****3456", "待分配")
 	h.hides("13812345678", "7911123456")
 

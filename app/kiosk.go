@@ -157,7 +157,10 @@ func (k *kioskScreen) tick() {
 	switch {
 	case k.step == kioskDone && now.Sub(k.doneAt) >= kioskDoneReset:
 		k.reset()
-	case k.step != kioskPhone && k.step != kioskDone && !k.busy && now.Sub(k.lastTouch) >= kioskIdleReset:
+	case k.step == kioskDone || k.busy || now.Sub(k.lastTouch) < kioskIdleReset:
+	case k.step != kioskPhone || k.phone != "" || k.errorMsg != "":
+		// An abandoned check-in, or half a number the last visitor left
+		// on the first step: the next visitor starts clean.
 		k.reset()
 	}
 }
@@ -195,7 +198,15 @@ func (k *kioskScreen) show(step int) {
 // typedRune lets a hardware keyboard (or a barcode-style keypad) type on
 // the phone and PIN steps as the on-screen keypad does.
 func (k *kioskScreen) typedRune(r rune) {
-	if k.press == nil || (r < '0' || r > '9') && r != '+' {
+	if (r < '0' || r > '9') && r != '+' {
+		return
+	}
+	if k.step == kioskDone && !k.busy {
+		// The next visitor types while "please take a seat" still shows:
+		// their number starts a new check-in instead of being dropped.
+		k.reset()
+	}
+	if k.press == nil {
 		return
 	}
 	k.touch()

@@ -239,3 +239,70 @@ func relayout(w fyne.Window) {
 	w.Resize(sz.AddWidthHeight(1, 1))
 	w.Resize(sz)
 }
+
+// Digits typed on a hardware keypad after the kiosk stood idle for minutes
+// (ticking every second on a fake clock) all arrive, on every step they
+// can be typed on; a half-typed number the last visitor left is cleared
+// after the idle reset, and typing re-arms it.
+func TestKioskTypedDigitsSurviveIdle(t *testing.T) {
+	h := newHarness(t, true, "陈思远")
+	h.signInAs("李静")
+	h.u.showKiosk()
+	k := h.kioskScreen()
+	c := h.win.Canvas()
+	idle := func(d time.Duration) {
+		for range int(d / time.Second) {
+			h.clk.Advance(time.Second)
+			k.tick()
+		}
+	}
+	for _, wait := range []time.Duration{2 * time.Minute, 150 * time.Second, 3 * time.Minute} {
+		idle(wait)
+		test.TypeOnCanvas(c, "13812345678")
+		if k.step != kioskPhone || k.phone != "13812345678" {
+			t.Fatalf("after %v idle, typed 13812345678, got step %d phone %q", wait, k.step, k.phone)
+		}
+		h.shows("138 1234 5678")
+		// Typing keeps the number: each digit postpones the reset.
+		for range 3 {
+			idle(kioskIdleReset - 2*time.Second)
+			test.TypeOnCanvas(c, "0")
+		}
+		if k.phone != "13812345678000" {
+			t.Fatalf("typing did not postpone the idle reset: %q", k.phone)
+		}
+		// Walked away half-way: the next visitor does not inherit it.
+		idle(kioskIdleReset)
+		if k.phone != "" {
+			t.Fatalf("half a number left for the next visitor: %q", k.phone)
+		}
+		h.hides("138 1234 5678")
+	}
+
+	// Abandoned on the name step, reset at 60 s: the next number typed
+	// arrives whole.
+	test.TypeOnCanvas(c, "13812345678")
+	test.Tap(k.next)
+	if k.step != kioskName {
+		t.Fatalf("step %d, want the name step", k.step)
+	}
+	idle(170 * time.Second)
+	test.TypeOnCanvas(c, "13900001111")
+	if k.step != kioskPhone || k.phone != "13900001111" {
+		t.Fatalf("after the name step's reset: step %d phone %q", k.step, k.phone)
+	}
+
+	// The "please take a seat" screen: the next visitor's digits start a
+	// new check-in instead of being dropped.
+	k.phone, k.surname, k.title, k.purpose = "13900001111", "王", data.TitleMs, data.PurposeViewing
+	k.show(kioskConsent)
+	test.Tap(k.confirm)
+	if k.step != kioskDone {
+		t.Fatalf("step %d, want done", k.step)
+	}
+	idle(5 * time.Second)
+	test.TypeOnCanvas(c, "137")
+	if k.step != kioskPhone || k.phone != "137" {
+		t.Fatalf("typed on the done screen: step %d phone %q", k.step, k.phone)
+	}
+}

@@ -71,7 +71,40 @@ type Figures struct {
 	Present int
 	Waiting int
 	Kiosk   int
-	AvgWait time.Duration // over visits handed over
+	// AvgWait is the average wait of the HandedOver visits (WaitTotal);
+	// meaningless when HandedOver is 0.
+	AvgWait    time.Duration
+	HandedOver int
+}
+
+// WaitTotal adds up waits for the day's average: the one definition the
+// board and the printed daily log share. A wait runs from arrival to
+// hand-over; visits not yet handed over do not count.
+type WaitTotal struct {
+	Sum time.Duration
+	N   int // visits handed over
+}
+
+// Add counts r if it has been handed over.
+func (w *WaitTotal) Add(r BoardRow) {
+	if !r.HandedOverAt.IsZero() {
+		w.Sum += r.HandedOverAt.Sub(r.ArrivedAt)
+		w.N++
+	}
+}
+
+// Average is the average wait rounded to the minute (to the second under a
+// minute, so a short wait does not read as none); ok is false when nobody
+// has been handed over, so there is no average to show.
+func (w WaitTotal) Average() (avg time.Duration, ok bool) {
+	if w.N == 0 {
+		return 0, false
+	}
+	avg = w.Sum / time.Duration(w.N)
+	if avg >= time.Minute {
+		return avg.Round(time.Minute), true
+	}
+	return avg.Round(time.Second), true
 }
 
 // Board is the day's board.
@@ -102,9 +135,9 @@ func (s *Store) Board(ctx context.Context, day string, f BoardFilter) (Board, er
 		return Board{}, fmt.Errorf("board figures: %w", err)
 	}
 	b.Figures.Return = b.Figures.Visits - b.Figures.First
-	if waitN > 0 {
-		b.Figures.AvgWait = time.Duration(waitSum/waitN) * time.Millisecond
-	}
+	waits := WaitTotal{Sum: time.Duration(waitSum) * time.Millisecond, N: int(waitN)}
+	b.Figures.AvgWait, _ = waits.Average()
+	b.Figures.HandedOver = waits.N
 
 	q := strings.Builder{}
 	q.WriteString(`SELECT v.id, v.arrived_at, v.name, v.title, p.phone, v.party_size, v.purpose, v.kind, v.via,

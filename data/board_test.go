@@ -56,7 +56,7 @@ func TestBoard(t *testing.T) {
 	mustOK(t, s.CheckOut(ctx, admin.ID, ids["V5"]))
 	at(11, 0)
 
-	wantFig := Figures{Visits: 5, First: 4, Return: 1, Present: 3, Waiting: 2, Kiosk: 1, AvgWait: 10 * time.Minute}
+	wantFig := Figures{Visits: 5, First: 4, Return: 1, Present: 3, Waiting: 2, Kiosk: 1, AvgWait: 10 * time.Minute, HandedOver: 2}
 	tests := []struct {
 		name string
 		f    BoardFilter
@@ -246,5 +246,39 @@ func TestBoardPhoneSearch(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
 			t.Errorf("query %q: got %v, want %v", tt.query, got, tt.want)
 		}
+	}
+}
+
+// TestWaitTotalAverage: the one definition of the day's average wait the
+// board and the printed daily log share.
+func TestWaitTotalAverage(t *testing.T) {
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	row := func(wait time.Duration) BoardRow {
+		return BoardRow{ArrivedAt: at, HandedOverAt: at.Add(wait)}
+	}
+	tests := []struct {
+		name   string
+		rows   []BoardRow
+		want   time.Duration
+		wantOK bool
+	}{
+		{"nobody", nil, 0, false},
+		{"nobody handed over", []BoardRow{{ArrivedAt: at}, {ArrivedAt: at, LeftAt: at.Add(time.Hour)}}, 0, false},
+		{"under a minute, to the second", []BoardRow{row(20 * time.Second), row(41 * time.Second)}, 31 * time.Second, true},
+		{"3m40s rounds up to 4 min", []BoardRow{row(3 * time.Minute), row(4*time.Minute + 20*time.Second)}, 4 * time.Minute, true},
+		{"3m20s rounds down", []BoardRow{row(3*time.Minute + 20*time.Second), {ArrivedAt: at}}, 3 * time.Minute, true},
+		{"zero wait still counts", []BoardRow{row(0)}, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var w WaitTotal
+			for _, r := range tt.rows {
+				w.Add(r)
+			}
+			got, ok := w.Average()
+			if got != tt.want || ok != tt.wantOK {
+				t.Fatalf("Average() = %v, %v; want %v, %v", got, ok, tt.want, tt.wantOK)
+			}
+		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"anchang/data"
 )
@@ -25,8 +24,8 @@ func RenderDailyLog(w io.Writer, m Meta, l DayLogData) error {
 	if err != nil {
 		return err
 	}
-	var first, kiosk, handed int
-	var wait time.Duration
+	var first, kiosk int
+	var waits data.WaitTotal
 	for _, r := range l.Rows {
 		if r.Kind == data.KindFirst {
 			first++
@@ -34,14 +33,11 @@ func RenderDailyLog(w io.Writer, m Meta, l DayLogData) error {
 		if r.Via == data.ViaKiosk {
 			kiosk++
 		}
-		if !r.HandedOverAt.IsZero() {
-			handed++
-			wait += r.HandedOverAt.Sub(r.ArrivedAt)
-		}
+		waits.Add(r.BoardRow)
 	}
-	avg := ""
-	if handed > 0 {
-		avg = minutes(wait / time.Duration(handed))
+	avg := "—" // nobody handed over: no average, not 0
+	if a, ok := waits.Average(); ok {
+		avg = minutes(a)
 	}
 	const lw, size = 30.0, 9.5
 	d.fields(lw, size, 8, field{label: "日期 Date", value: l.Day, weight: 1}, field{label: "来访批次 Visits", value: strconv.Itoa(len(l.Rows)), weight: 0.6},

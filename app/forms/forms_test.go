@@ -332,6 +332,26 @@ func TestBadInput(t *testing.T) {
 	if c = check(t, "empty-log", b.Bytes()); !strings.Contains(c.text(), "本日无来访登记") {
 		t.Errorf("empty log:\n%s", c.text())
 	}
+	// Waits of 3:00 and 4:20 average 3:40: 4 minutes, as the board's
+	// data.WaitTotal says (the log truncated to 3 before).
+	l = sampleLog(2)
+	l.Rows[1].HandedOverAt = l.Rows[1].ArrivedAt.Add(4*time.Minute + 20*time.Second)
+	b.Reset()
+	if err := RenderDailyLog(&b, meta("DEMO-20261123", ""), l); err != nil {
+		t.Fatal(err)
+	}
+	if txt := check(t, "wait-log", b.Bytes()).text(); !strings.Contains(txt, "4 分钟 min") {
+		t.Errorf("average wait of 3:00 and 4:20 not 4 min:\n%s", txt)
+	}
+	b.Reset()
+	if err := RenderDailyLog(&b, meta("DEMO-20261123", ""), DayLogData{Day: "2026-11-23"}); err != nil {
+		t.Fatal(err)
+	}
+	c = check(t, "empty-log", b.Bytes())
+	// Nobody handed over: the average wait is "—", not 0 (as on the board).
+	if txt := c.text(); !strings.Contains(txt, "—") || strings.Contains(txt, "0 分钟") || strings.Contains(txt, "0 秒") {
+		t.Errorf("empty log's average wait:\n%s", txt)
+	}
 }
 
 func TestVersions(t *testing.T) {

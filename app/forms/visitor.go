@@ -124,7 +124,12 @@ func waitText(v data.Visit) string {
 	return minutes(v.HandedOverAt.Sub(v.ArrivedAt))
 }
 
+// minutes shows a wait to the minute, as the board does (shortDuration);
+// under a minute, in seconds.
 func minutes(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%d 秒 s", int(d.Round(time.Second)/time.Second))
+	}
 	m := int(d.Round(time.Minute) / time.Minute)
 	if m < 60 {
 		return fmt.Sprintf("%d 分钟 min", m)
