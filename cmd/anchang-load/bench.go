@@ -14,6 +14,7 @@ import (
 	"anchang/data"
 	hqsync "anchang/sync"
 	"anchang/sync/hq"
+	"anchang/sync/hq/pgtest"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -23,7 +24,7 @@ type bench struct {
 	cfg     config
 	backend string
 	dir     string
-	pg      *pgCluster
+	pg      *pgtest.Cluster
 	rep     *report
 	n       int // databases made
 }
@@ -53,7 +54,7 @@ func (b *bench) database(ctx context.Context, name string) (string, error) {
 	if b.cfg.PGDSN != "" {
 		return b.cfg.PGDSN, nil
 	}
-	return b.pg.newDatabase(ctx, fmt.Sprintf("load_%s_%d", name, os.Getpid()))
+	return b.pg.CreateDatabase(ctx, fmt.Sprintf("load_%s_%d", name, os.Getpid()))
 }
 
 func openStore(ctx context.Context, backend, db string) (*hq.SQLStore, error) {

@@ -20,6 +20,7 @@ import (
 	"anchang/data"
 	hqsync "anchang/sync"
 	"anchang/sync/hq"
+	"anchang/sync/hq/pgtest"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -27,7 +28,7 @@ import (
 // The scenarios with real device stores: data.Store on disk, synced by the
 // real hqsync client (Enroll, Loop) against the HQ child.
 
-func deviceScenarios(ctx context.Context, c config, dir string, pg *pgCluster, rep *report) error {
+func deviceScenarios(ctx context.Context, c config, dir string, pg *pgtest.Cluster, rep *report) error {
 	for _, backend := range c.Backends {
 		b := &bench{cfg: c, backend: backend, dir: filepath.Join(dir, backend), pg: pg, rep: rep}
 		if c.Scenarios["bootstrap"] {

@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,6 +27,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"anchang/sync/hq/pgtest"
 )
 
 // childEnv marks the re-executed HQ child (see hqproc.go).
@@ -199,14 +202,19 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	rep := &report{log: os.Stderr}
 	started := time.Now()
 	load0 := loadAvg()
-	var pg *pgCluster
+	var pg *pgtest.Cluster
 	for _, backend := range c.Backends {
 		if backend == "postgres" && c.PGDSN == "" && pg == nil {
 			var err error
-			if pg, err = startPG(ctx); err != nil {
+			// Durable, as a real server runs: the figures are what a real
+			// HQ would see.
+			if pg, err = pgtest.Start(ctx, pgtest.Options{Durable: true, Settings: []string{"shared_buffers=128MB"}}); err != nil {
+				if errors.Is(err, pgtest.ErrNotInstalled) {
+					return fmt.Errorf("%w, or pass --pg-dsn", err)
+				}
 				return err
 			}
-			defer pg.stop()
+			defer pg.Stop()
 		}
 		b := &bench{cfg: c, backend: backend, dir: filepath.Join(dir, backend), pg: pg, rep: rep}
 		if err := os.MkdirAll(b.dir, 0o755); err != nil {

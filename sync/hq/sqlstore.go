@@ -146,7 +146,8 @@ func (s *SQLStore) forUpdate() string {
 }
 
 // write runs fn in a write transaction, retrying PostgreSQL's serialization
-// failures and deadlocks (which the lock order should make rare).
+// failures and deadlocks (which the lock order should make rare) and a push
+// that raced another scope's push for a record id (errRetryPush).
 func (s *SQLStore) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	for attempt := 0; ; attempt++ {
 		tx, err := s.db.BeginTx(ctx, nil)
@@ -160,7 +161,7 @@ func (s *SQLStore) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 			tx.Rollback()
 		}
 		var pe *pgconn.PgError
-		if err != nil && attempt < 3 && errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01") {
+		if err != nil && attempt < 3 && (errors.Is(err, errRetryPush) || errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")) {
 			continue
 		}
 		return err

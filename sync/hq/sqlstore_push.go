@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -103,10 +104,45 @@ func classify(dev Device, epoch int64, m *hqsync.Mutation, describe DescribeFunc
 	return c
 }
 
+// recKey names a record at HQ.
+type recKey struct{ entity, id string }
+
+// held is what a push knows of a record at HQ: read once before the push
+// writes, then kept up to date as the batch applies in seq order, so every
+// mutation sees what sequential application would have shown it.
+type held struct {
+	scope   string
+	seq     int64 // the scope seq of its latest change
+	name    string
+	version int
+	deleted bool
+	origin  string
+	payload string // only for the pushing device's own records
+}
+
+// receipt is a seq HQ holds from a device.
+type receipt struct {
+	hash, status, scope string
+	scopeSeq            int64
+}
+
+// errRetryPush: a record the batch writes was inserted meanwhile by a push
+// to another scope (a forged id racing on PostgreSQL), after this push read
+// it absent. The transaction is rolled back and run again, and then sees it.
+var errRetryPush = errors.New("a record of the push was written meanwhile in another scope")
+
 // Push applies one push request in one transaction (docs/sync.md, Push):
 // the device row is locked, then the scopes in sorted order; each scope's
 // head is bumped under its lock, so a scope's seqs are dense and in commit
 // order.
+//
+// The transaction reads what it needs in a few statements (the device, the
+// receipts of seqs it already holds, the scopes' heads, and every record the
+// batch writes or refers to, in one query), decides every mutation in Go in
+// seq order, and writes everything in one statement per table on SQLite and
+// one statement in all on PostgreSQL: on PostgreSQL each statement is a
+// round trip made while the push holds its office's scope row, which the
+// office's other devices wait for.
 func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest, describe DescribeFunc, now int64) (PushOutcome, error) {
 	var out PushOutcome
 	// The pure checks (the payload's hash, decoding and validation) run
@@ -130,72 +166,79 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 		if revoked != 0 {
 			return coded(hqsync.CodeRevoked, "err.sync.revoked", nil)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO hq_device_seqs (device_id, install_epoch, last_seq) VALUES (?, ?, 0) ON CONFLICT (device_id, install_epoch) DO NOTHING`),
-			dev.ID, req.InstallEpoch); err != nil {
-			return err
-		}
 		var last int64
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT last_seq FROM hq_device_seqs WHERE device_id = ? AND install_epoch = ?`),
+		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO hq_device_seqs (device_id, install_epoch, last_seq) VALUES (?, ?, 0)
+			ON CONFLICT (device_id, install_epoch) DO UPDATE SET last_seq = hq_device_seqs.last_seq RETURNING last_seq`),
 			dev.ID, req.InstallEpoch).Scan(&last); err != nil {
 			return err
 		}
 
-		// Pure checks first, to know which scopes to lock.
-		cls := make([]classified, len(req.Mutations))
+		// A retry's seqs: their receipts. Then the scopes the new ones go
+		// to, locked in sorted order.
+		var old []int64
 		want := map[string]bool{}
 		for i := range req.Mutations {
-			m := &req.Mutations[i]
-			if m.Seq <= last {
-				continue
+			switch m := &req.Mutations[i]; {
+			case m.Seq <= last:
+				old = append(old, m.Seq)
+			case pre[i].reject == nil:
+				want[pre[i].scope] = true
 			}
-			cls[i] = pre[i]
-			if cls[i].reject == nil {
-				want[cls[i].scope] = true
-			}
+		}
+		got, err := s.receipts(ctx, tx, dev.ID, req.InstallEpoch, old)
+		if err != nil {
+			return err
 		}
 		scopes := make([]string, 0, len(want))
 		for sc := range want {
 			scopes = append(scopes, sc)
 		}
 		sort.Strings(scopes)
-		head := map[string]int64{}
+		head := make(map[string]int64, len(scopes))
 		for _, sc := range scopes {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO hq_scopes (scope, head, horizon) VALUES (?, 0, 0) ON CONFLICT (scope) DO NOTHING`), sc); err != nil {
-				return err
-			}
-			var h int64
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT head FROM hq_scopes WHERE scope = ?`+s.forUpdate()), sc).Scan(&h); err != nil {
+			h, err := s.lockScope(ctx, tx, sc)
+			if err != nil {
 				return err
 			}
 			head[sc] = h
 		}
-		start := map[string]int64{}
-		for k, v := range head {
-			start[k] = v
+		start := maps.Clone(head)
+
+		// Under the scope locks: the records the batch writes and refers to.
+		var keys []recKey
+		for i := range req.Mutations {
+			c := &pre[i]
+			if req.Mutations[i].Seq <= last || c.reject != nil {
+				continue
+			}
+			keys = append(keys, recKey{c.desc.Spec.Entity, c.desc.RecordID})
+			for _, ref := range c.desc.Refs {
+				keys = append(keys, recKey{ref.Entity, ref.ID})
+			}
+		}
+		state, err := s.heldRecords(ctx, tx, dev.ID, keys)
+		if err != nil {
+			return err
 		}
 
-		// The change and receipt rows are written together, one statement
-		// each (rows); a duplicate looks its receipt up, so they are written
-		// before that too.
+		// Every mutation decided in seq order, as if applied one by one.
 		changes := &rows{head: `INSERT INTO hq_changes (scope, seq, entity, record_id, name, version, payload, deleted, origin_device, origin_epoch, origin_seq, hash, at) VALUES `, cols: 13}
 		receipts := &rows{head: `INSERT INTO hq_receipts (device_id, install_epoch, seq, hash, status, scope, scope_seq) VALUES `, cols: 7}
-		flush := func() error {
-			if err := s.flush(ctx, tx, changes); err != nil {
-				return err
-			}
-			return s.flush(ctx, tx, receipts)
-		}
+		rejections := &rows{head: `INSERT INTO hq_rejections (device_id, install_epoch, seq, office_id, name, version, code, err_key, args, at) VALUES `, cols: 10}
+		records := &rows{head: `INSERT INTO hq_records (entity, record_id, scope, seq, snap_rank, name, version, payload, deleted, origin_device, origin_seq) VALUES `,
+			tail: ` ON CONFLICT (entity, record_id) DO UPDATE SET seq = excluded.seq, snap_rank = excluded.snap_rank, name = excluded.name,
+			version = excluded.version, payload = excluded.payload, deleted = excluded.deleted,
+			origin_device = excluded.origin_device, origin_seq = excluded.origin_seq
+		WHERE hq_records.scope = excluded.scope`, cols: 11}
+		// A record written twice in the batch is written once, with the
+		// last version (one statement may not touch a row twice).
+		recRow := map[recKey]int{}
 		cur := last
 		for i := range req.Mutations {
 			m := &req.Mutations[i]
+			c := pre[i]
 			if m.Seq <= cur {
-				if err := flush(); err != nil {
-					return err
-				}
-				r, stop, err := s.duplicate(ctx, tx, dev.ID, req.InstallEpoch, m)
-				if err != nil {
-					return err
-				}
+				r, stop := duplicateOf(m, c.hash, got)
 				out.Response.Results = append(out.Response.Results, r)
 				if stop {
 					break
@@ -207,29 +250,34 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 				out.Response.ResendFrom = cur + 1
 				break
 			}
-			c := cls[i]
-			if c.hash == "" { // seq was ≤ last before the batch, cannot happen past cur
-				c = classify(dev, req.InstallEpoch, m, describe)
-			}
 			res := hqsync.PushResult{Seq: m.Seq}
 			if c.reject == nil {
-				rej, err := s.checkRefs(ctx, tx, c)
-				if err != nil {
-					return err
-				}
-				c.reject = rej
+				c.reject = missingRef(c, state)
 			}
 			if c.reject == nil {
-				seq := head[c.scope] + 1
-				ok, err := s.putRecord(ctx, tx, c.scope, seq, c.desc, m.Name, m.Version, m.Payload, dev.ID, m.Seq)
-				if err != nil {
-					return err
-				}
-				if !ok {
+				k := recKey{c.desc.Spec.Entity, c.desc.RecordID}
+				h, ok := state[k]
+				switch {
+				case ok && h.scope != c.scope:
 					c.reject = &hqsync.WireError{Code: data.EFORBIDDEN, Key: "err.sync.other_office"}
-				} else {
+				case ok && bornAgain(c, h, dev.ID, m):
+					// The same born-once record from the same device
+					// under a new seq (an outbox renumbered after a
+					// restored backup): acknowledged as what HQ holds.
+					res.Status, res.Scope, res.ScopeSeq = hqsync.StatusDuplicate, h.scope, h.seq
+					out.Duplicates++
+				default:
+					seq := head[c.scope] + 1
 					head[c.scope] = seq
-					changes.add(c.scope, seq, c.desc.Spec.Entity, c.desc.RecordID, m.Name, m.Version, string(m.Payload), 0, dev.ID, req.InstallEpoch, m.Seq, c.hash, now)
+					state[k] = held{scope: c.scope, seq: seq, name: m.Name, version: m.Version, origin: dev.ID, payload: string(m.Payload)}
+					row := []any{k.entity, k.id, c.scope, seq, c.desc.Spec.Rank, m.Name, m.Version, string(m.Payload), 0, dev.ID, m.Seq}
+					if j, ok := recRow[k]; ok {
+						copy(records.args[j*records.cols:], row)
+					} else {
+						recRow[k] = len(records.args) / records.cols
+						records.add(row...)
+					}
+					changes.add(c.scope, seq, k.entity, k.id, m.Name, m.Version, string(m.Payload), 0, dev.ID, req.InstallEpoch, m.Seq, c.hash, now)
 					res.Status, res.Scope, res.ScopeSeq = hqsync.StatusApplied, c.scope, seq
 					out.Applied++
 				}
@@ -239,49 +287,39 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 				if c.reject.Args == nil {
 					args = []byte("{}")
 				}
-				if _, err := s.stmt(ctx, tx, sqlPutRejection).ExecContext(ctx,
-					dev.ID, req.InstallEpoch, m.Seq, dev.OfficeID, storable(m.Name, maxNameLen), m.Version, c.reject.Code, c.reject.Key, string(args), now); err != nil {
-					return err
-				}
+				rejections.add(dev.ID, req.InstallEpoch, m.Seq, dev.OfficeID, storable(m.Name, maxNameLen), m.Version, c.reject.Code, c.reject.Key, string(args), now)
 				res.Status, res.Error = hqsync.StatusRejected, c.reject
 				out.Rejected[c.reject.Code]++
 			}
 			receipts.add(dev.ID, req.InstallEpoch, m.Seq, c.hash, res.Status, res.Scope, res.ScopeSeq)
+			got[m.Seq] = receipt{hash: c.hash, status: res.Status, scope: res.Scope, scopeSeq: res.ScopeSeq}
 			out.Response.Results = append(out.Response.Results, res)
 			cur = m.Seq
 		}
-		if err := flush(); err != nil {
-			return err
-		}
 
+		// The writes.
+		var ws []write
+		ws = records.writes(ws, errRetryPush)
+		ws = changes.writes(ws, nil)
+		ws = receipts.writes(ws, nil)
+		ws = rejections.writes(ws, nil)
 		for _, sc := range scopes {
-			k := head[sc] - start[sc]
-			if k == 0 {
+			if head[sc] == start[sc] {
 				continue
 			}
-			var h int64
-			if err := tx.QueryRowContext(ctx, s.q(`UPDATE hq_scopes SET head = head + ? WHERE scope = ? RETURNING head`), k, sc).Scan(&h); err != nil {
-				return err
-			}
-			if h != head[sc] {
-				return fmt.Errorf("scope %s: head %d, want %d (lock not held)", sc, h, head[sc])
-			}
+			ws = append(ws, write{sql: `UPDATE hq_scopes SET head = ? WHERE scope = ? AND head = ?`, args: []any{head[sc], sc, start[sc]},
+				want: 1, wrong: fmt.Errorf("scope %s: head moved from %d (lock not held)", sc, start[sc])})
 			out.Touched = append(out.Touched, sc)
-			if s.backend == Postgres {
-				if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, sc); err != nil {
-					return err
-				}
-			}
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE hq_device_seqs SET last_seq = ? WHERE device_id = ? AND install_epoch = ?`),
-			cur, dev.ID, req.InstallEpoch); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE hq_devices SET last_contact = ? WHERE id = ?`), now, dev.ID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE hq_devices SET last_seq = ?, install_epoch = ?, pending = ? WHERE id = ? AND install_epoch <= ?`),
-			cur, req.InstallEpoch, req.Pending, dev.ID, req.InstallEpoch); err != nil {
+		ws = append(ws,
+			write{sql: `UPDATE hq_device_seqs SET last_seq = ? WHERE device_id = ? AND install_epoch = ?`, args: []any{cur, dev.ID, req.InstallEpoch}, want: -1},
+			write{sql: `UPDATE hq_devices SET last_contact = ?,
+				last_seq = CASE WHEN install_epoch <= ? THEN ? ELSE last_seq END,
+				pending = CASE WHEN install_epoch <= ? THEN ? ELSE pending END,
+				install_epoch = CASE WHEN install_epoch <= ? THEN ? ELSE install_epoch END
+				WHERE id = ?`,
+				args: []any{now, req.InstallEpoch, cur, req.InstallEpoch, req.Pending, req.InstallEpoch, req.InstallEpoch, dev.ID}, want: -1})
+		if err := s.runWrites(ctx, tx, ws, out.Touched); err != nil {
 			return err
 		}
 		out.Response.LastSeq = cur
@@ -299,45 +337,236 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 	return out, nil
 }
 
-// duplicate answers a seq HQ already has: the same hash is acknowledged;
-// another hash is an integrity error that stops the batch.
-func (s *SQLStore) duplicate(ctx context.Context, tx *sql.Tx, deviceID string, epoch int64, m *hqsync.Mutation) (hqsync.PushResult, bool, error) {
-	var hash, status, scope string
-	var scopeSeq int64
-	err := s.stmt(ctx, tx, sqlReceipt).QueryRowContext(ctx,
-		deviceID, epoch, m.Seq).Scan(&hash, &status, &scope, &scopeSeq)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return hqsync.PushResult{}, false, err
-	}
-	sum := sha256.Sum256(m.Payload)
-	if err != nil || hash != hex.EncodeToString(sum[:]) || m.Hash != hash {
-		return hqsync.PushResult{Seq: m.Seq, Status: hqsync.StatusIntegrity,
-			Error: &hqsync.WireError{Code: hqsync.CodeIntegrity, Key: "err.sync.integrity", Args: map[string]any{"Seq": m.Seq}}}, true, nil
-	}
-	r := hqsync.PushResult{Seq: m.Seq, Status: hqsync.StatusDuplicate}
-	if status == hqsync.StatusApplied {
-		r.Scope, r.ScopeSeq = scope, scopeSeq
-	}
-	return r, false, nil
+// bornAgain: the mutation is a born-once record HQ already holds, unchanged,
+// from the same device (the same name, version and payload bytes, so the
+// same hash): a renumbered outbox re-pushing it under a new seq, or a new
+// install epoch. Acknowledging it as a duplicate keeps it in HQ's log once.
+// A replaced record is applied again (a later change of it is a change).
+func bornAgain(c classified, h held, deviceID string, m *hqsync.Mutation) bool {
+	return !c.desc.Spec.Replace && !h.deleted && h.origin == deviceID &&
+		h.name == m.Name && h.version == m.Version && h.payload == string(m.Payload)
 }
 
-// checkRefs: every record the mutation refers to exists at HQ in its scope
-// or in global.
-func (s *SQLStore) checkRefs(ctx context.Context, tx *sql.Tx, c classified) (*hqsync.WireError, error) {
+// duplicateOf answers a seq HQ already holds: the same hash is acknowledged
+// (with the change it is at HQ); another hash, or no receipt, is an
+// integrity error that stops the batch.
+func duplicateOf(m *hqsync.Mutation, hash string, got map[int64]receipt) (hqsync.PushResult, bool) {
+	r, ok := got[m.Seq]
+	if !ok || r.hash != hash || m.Hash != hash {
+		return hqsync.PushResult{Seq: m.Seq, Status: hqsync.StatusIntegrity,
+			Error: &hqsync.WireError{Code: hqsync.CodeIntegrity, Key: "err.sync.integrity", Args: map[string]any{"Seq": m.Seq}}}, true
+	}
+	res := hqsync.PushResult{Seq: m.Seq, Status: hqsync.StatusDuplicate}
+	if r.status != hqsync.StatusRejected {
+		res.Scope, res.ScopeSeq = r.scope, r.scopeSeq
+	}
+	return res, false
+}
+
+// missingRef: every record the mutation refers to exists at HQ in its scope
+// or in global (held has them, with the batch's earlier records).
+func missingRef(c classified, state map[recKey]held) *hqsync.WireError {
 	for _, ref := range c.desc.Refs {
 		if ref.Entity == c.desc.Spec.Entity && ref.ID == c.desc.RecordID {
 			continue
 		}
-		var n int
-		if err := s.stmt(ctx, tx, sqlRefExists).QueryRowContext(ctx,
-			ref.Entity, ref.ID, c.scope).Scan(&n); err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			return &hqsync.WireError{Code: data.ENOTFOUND, Key: "err.sync.missing_ref", Args: map[string]any{"Entity": ref.Entity}}, nil
+		if h, ok := state[recKey{ref.Entity, ref.ID}]; !ok || (h.scope != c.scope && h.scope != hqsync.ScopeGlobal) {
+			return &hqsync.WireError{Code: data.ENOTFOUND, Key: "err.sync.missing_ref", Args: map[string]any{"Entity": ref.Entity}}
 		}
 	}
-	return nil, nil
+	return nil
+}
+
+// lockScope locks a scope's row (creating it) and returns its head.
+func (s *SQLStore) lockScope(ctx context.Context, tx *sql.Tx, scope string) (int64, error) {
+	var h int64
+	err := tx.QueryRowContext(ctx, s.q(`SELECT head FROM hq_scopes WHERE scope = ?`+s.forUpdate()), scope).Scan(&h)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return h, err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO hq_scopes (scope, head, horizon) VALUES (?, 0, 0) ON CONFLICT (scope) DO NOTHING`), scope); err != nil {
+		return 0, err
+	}
+	err = tx.QueryRowContext(ctx, s.q(`SELECT head FROM hq_scopes WHERE scope = ?`+s.forUpdate()), scope).Scan(&h)
+	return h, err
+}
+
+// receipts reads the receipts of seqs of a device's install epoch.
+func (s *SQLStore) receipts(ctx context.Context, tx *sql.Tx, deviceID string, epoch int64, seqs []int64) (map[int64]receipt, error) {
+	got := map[int64]receipt{}
+	for len(seqs) > 0 {
+		n := min(len(seqs), maxRowsPerInsert)
+		args := []any{deviceID, epoch}
+		for _, q := range seqs[:n] {
+			args = append(args, q)
+		}
+		rs, err := tx.QueryContext(ctx, s.q(`SELECT seq, hash, status, scope, scope_seq FROM hq_receipts
+			WHERE device_id = ? AND install_epoch = ? AND seq IN (?`+strings.Repeat(", ?", n-1)+`)`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rs.Next() {
+			var q int64
+			var r receipt
+			if err := rs.Scan(&q, &r.hash, &r.status, &r.scope, &r.scopeSeq); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			got[q] = r
+		}
+		if err := rs.Close(); err != nil {
+			return nil, err
+		}
+		if err := rs.Err(); err != nil {
+			return nil, err
+		}
+		seqs = seqs[n:]
+	}
+	return got, nil
+}
+
+// heldRecords reads what HQ holds of the records keys names, in one query
+// (PostgreSQL: the keys as two arrays, so the query's text is always the
+// same; SQLite: a VALUES list per 500 keys). Payloads are read only for the
+// device's own records (bornAgain compares them).
+func (s *SQLStore) heldRecords(ctx context.Context, tx *sql.Tx, deviceID string, keys []recKey) (map[recKey]held, error) {
+	state := make(map[recKey]held, len(keys))
+	seen := make(map[recKey]bool, len(keys))
+	uniq := keys[:0:0]
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			uniq = append(uniq, k)
+		}
+	}
+	const cols = `r.entity, r.record_id, r.scope, r.seq, r.name, r.version, r.deleted, r.origin_device, CASE WHEN r.origin_device = ? THEN r.payload ELSE '' END`
+	for len(uniq) > 0 {
+		n := len(uniq)
+		var query string
+		args := []any{deviceID}
+		if s.backend == Postgres {
+			es, ids := make([]string, n), make([]string, n)
+			for i, k := range uniq {
+				es[i], ids[i] = k.entity, k.id
+			}
+			args = append(args, es, ids)
+			query = `SELECT ` + cols + ` FROM hq_records r JOIN unnest(?::text[], ?::text[]) AS k(entity, record_id)
+				ON r.entity = k.entity AND r.record_id = k.record_id`
+		} else {
+			n = min(n, maxRowsPerInsert)
+			for _, k := range uniq[:n] {
+				args = append(args, k.entity, k.id)
+			}
+			query = `SELECT ` + cols + ` FROM hq_records r WHERE (r.entity, r.record_id) IN (VALUES (?, ?)` + strings.Repeat(", (?, ?)", n-1) + `)`
+		}
+		rs, err := tx.QueryContext(ctx, s.q(query), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rs.Next() {
+			var k recKey
+			var h held
+			var deleted int
+			if err := rs.Scan(&k.entity, &k.id, &h.scope, &h.seq, &h.name, &h.version, &deleted, &h.origin, &h.payload); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			h.deleted = deleted != 0
+			state[k] = h
+		}
+		if err := rs.Close(); err != nil {
+			return nil, err
+		}
+		if err := rs.Err(); err != nil {
+			return nil, err
+		}
+		uniq = uniq[n:]
+	}
+	return state, nil
+}
+
+// write is one statement of a push's writes. want ≥ 0 is the count of rows
+// it must write; wrong is the error when it does not.
+type write struct {
+	sql   string // ? placeholders
+	args  []any
+	want  int64
+	wrong error
+}
+
+// maxParamsPerStatement keeps a statement's parameters far below SQLite's
+// and PostgreSQL's limits (32766 and 65535).
+const maxParamsPerStatement = 30000
+
+// runWrites runs a push's writes. On SQLite (in-process: a statement costs
+// no round trip), one by one. On PostgreSQL, as few statements as the
+// parameter limit allows, each a chain of data-modifying CTEs that counts
+// the rows each wrote, with pg_notify for every scope touched (delivered on
+// commit).
+func (s *SQLStore) runWrites(ctx context.Context, tx *sql.Tx, ws []write, touched []string) error {
+	if s.backend != Postgres {
+		for _, w := range ws {
+			res, err := tx.ExecContext(ctx, w.sql, w.args...)
+			if err != nil {
+				return err
+			}
+			if w.want >= 0 {
+				if n, err := res.RowsAffected(); err != nil {
+					return err
+				} else if n != w.want {
+					return w.wrong
+				}
+			}
+		}
+		return nil
+	}
+	for len(ws) > 0 || len(touched) > 0 {
+		var b strings.Builder
+		var args []any
+		n := 0
+		b.WriteString("WITH ")
+		for n < len(ws) && (n == 0 || len(args)+len(ws[n].args) <= maxParamsPerStatement) {
+			if n > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "w%d AS (%s RETURNING 1)", n, ws[n].sql)
+			args = append(args, ws[n].args...)
+			n++
+		}
+		b.WriteString(" SELECT ")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "(SELECT count(*) FROM w%d), ", i)
+		}
+		b.WriteString("''")
+		if n == len(ws) { // the last statement notifies
+			for _, sc := range touched {
+				b.WriteString(" || pg_notify(?, ?)::text")
+				args = append(args, notifyChannel, sc)
+			}
+			touched = nil
+		}
+		query := b.String()
+		if n == 0 {
+			query = strings.TrimPrefix(query, "WITH ")
+		}
+		counts := make([]int64, n)
+		dest := make([]any, n+1)
+		for i := range counts {
+			dest[i] = &counts[i]
+		}
+		var tail string
+		dest[n] = &tail
+		if err := tx.QueryRowContext(ctx, s.q(query), args...).Scan(dest...); err != nil {
+			return err
+		}
+		for i, w := range ws[:n] {
+			if w.want >= 0 && counts[i] != w.want {
+				return w.wrong
+			}
+		}
+		ws = ws[n:]
+	}
+	return nil
 }
 
 // putRecord writes the latest version of a record. A record that already

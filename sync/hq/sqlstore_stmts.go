@@ -8,14 +8,12 @@ import (
 	"sync"
 )
 
-// The statements a push runs once per mutation, prepared once per
+// The statements HQ's own changes (AppendHQ) run, prepared once per
 // connection instead of parsed on every call. modernc's SQLite parses each
 // statement it is handed anew, and for these small writes parsing cost more
-// than running them: the load tool's CPU profile of HQ on SQLite
-// (cmd/anchang-load --profile) had 37% of HQ's CPU in sqlite3_prepare,
-// all of it inside the single write transaction every push waits for.
-// PostgreSQL (pgx) already caches its statements per connection; there this
-// changes nothing but the path.
+// than running them (the load tool's CPU profile of HQ on SQLite once had
+// 37% of HQ's CPU in sqlite3_prepare). A push writes its rows with
+// multi-row statements instead (rows, sqlstore_push.go).
 const (
 	sqlPutRecord = `INSERT INTO hq_records (entity, record_id, scope, seq, snap_rank, name, version, payload, deleted, origin_device, origin_seq)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
@@ -25,12 +23,9 @@ const (
 		WHERE hq_records.scope = excluded.scope`
 	sqlPutChange = `INSERT INTO hq_changes (scope, seq, entity, record_id, name, version, payload, deleted, origin_device, origin_epoch, origin_seq, hash, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`
-	sqlPutRejection = `INSERT INTO hq_rejections (device_id, install_epoch, seq, office_id, name, version, code, err_key, args, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	sqlReceipt      = `SELECT hash, status, scope, scope_seq FROM hq_receipts WHERE device_id = ? AND install_epoch = ? AND seq = ?`
-	sqlRefExists    = `SELECT COUNT(*) FROM hq_records WHERE entity = ? AND record_id = ? AND scope IN (?, 'global')`
 )
 
-var hotStatements = []string{sqlPutRecord, sqlPutChange, sqlPutRejection, sqlReceipt, sqlRefExists}
+var hotStatements = []string{sqlPutRecord, sqlPutChange}
 
 // prepare prepares the hot statements on the write pool, after migrating
 // and before any transaction (SQLite's write pool has one connection, which
@@ -54,13 +49,14 @@ func (s *SQLStore) stmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt
 	return tx.StmtContext(ctx, s.stmts[query])
 }
 
-// rows collects the rows of one table that a push writes for each mutation
-// and writes them with multi-row INSERTs: on PostgreSQL every statement is a
+// rows collects the rows of one table that a push writes for each mutation,
+// to be written with multi-row INSERTs: on PostgreSQL every statement is a
 // round trip made while the push holds its office's scope row, so one
 // statement per table instead of one per mutation is what lets a busy
 // office's pushes follow each other quickly.
 type rows struct {
 	head string // INSERT INTO t (…) VALUES
+	tail string // after the values: ON CONFLICT …
 	cols int
 	args []any
 }
@@ -76,12 +72,14 @@ func (r *rows) add(args ...any) {
 	r.args = append(r.args, args...)
 }
 
-// flush writes the rows collected and forgets them.
-func (s *SQLStore) flush(ctx context.Context, tx *sql.Tx, r *rows) error {
-	var b strings.Builder
-	for len(r.args) > 0 {
-		n := min(len(r.args)/r.cols, maxRowsPerInsert)
-		b.Reset()
+// writes appends the statements that write the rows collected. With wrong
+// set, each statement must write every one of its rows (an upsert whose
+// WHERE refused one returns wrong).
+func (r *rows) writes(ws []write, wrong error) []write {
+	args := r.args
+	for len(args) > 0 {
+		n := min(len(args)/r.cols, maxRowsPerInsert)
+		var b strings.Builder
 		b.WriteString(r.head)
 		ph := "(?" + strings.Repeat(", ?", r.cols-1) + ")"
 		for i := 0; i < n; i++ {
@@ -90,13 +88,15 @@ func (s *SQLStore) flush(ctx context.Context, tx *sql.Tx, r *rows) error {
 			}
 			b.WriteString(ph)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(b.String()), r.args[:n*r.cols]...); err != nil {
-			return err
+		b.WriteString(r.tail)
+		w := write{sql: b.String(), args: args[:n*r.cols], want: -1}
+		if wrong != nil {
+			w.want, w.wrong = int64(n), wrong
 		}
-		r.args = r.args[n*r.cols:]
+		ws = append(ws, w)
+		args = args[n*r.cols:]
 	}
-	r.args = r.args[:0]
-	return nil
+	return ws
 }
 
 // readCache is the read pool with its statements prepared on first use and

@@ -603,3 +603,78 @@ func TestTipCatchesAnOvertakenRestore(t *testing.T) {
 		}
 	})
 }
+
+// A born-once record HQ already holds, pushed again by the device that made
+// it under a new seq (a renumbered outbox, a new install epoch), is
+// acknowledged as a duplicate of the change HQ holds and not logged again;
+// a changed payload, a replaced record or another device's push is applied.
+// Within one push, the same record twice is written as sequential
+// application would: the last wins.
+func TestBornOnceRecordAgain(t *testing.T) {
+	backends(t, func(t *testing.T, s *SQLStore) {
+		ctx := context.Background()
+		a := enrolled(t, s, "SH01", "dev-a", hqsync.RoleOffice)
+		b := enrolled(t, s, "SH01", "dev-b", hqsync.RoleOffice)
+		off := a.OfficeID
+		thing := func(seq int64, id, note string) hqsync.Mutation {
+			return mut(seq, "t.thing", testPayload{ID: id, OfficeID: off, Note: note})
+		}
+		staff := func(seq int64, id, note string) hqsync.Mutation {
+			return mut(seq, "t.staff", testPayload{ID: id, OfficeID: off, Note: note})
+		}
+		type step struct {
+			name  string
+			dev   Device
+			epoch int64
+			muts  []hqsync.Mutation
+			want  string // statuses with the scope seq of each result
+		}
+		steps := []step{
+			{"first", a, 1, []hqsync.Mutation{thing(1, "t1", "x"), staff(2, "s1", "x")}, "1:applied@1 2:applied@2 last=2"},
+			{"renumbered under a new epoch", a, 2, []hqsync.Mutation{thing(1, "t1", "x"), staff(2, "s1", "x")}, "1:duplicate@1 2:applied@3 last=2"},
+			{"its retry", a, 2, []hqsync.Mutation{thing(1, "t1", "x"), staff(2, "s1", "x")}, "1:duplicate@1 2:duplicate@3 last=2"},
+			{"the same record under a new seq in the same epoch", a, 2, []hqsync.Mutation{thing(3, "t1", "x")}, "3:duplicate@1 last=3"},
+			{"changed payload applied", a, 2, []hqsync.Mutation{thing(4, "t1", "y")}, "4:applied@4 last=4"},
+			{"another device's applied", b, 1, []hqsync.Mutation{thing(1, "t1", "y")}, "1:applied@5 last=1"},
+			{"twice in one push: once", a, 2, []hqsync.Mutation{thing(5, "t2", "x"), thing(6, "t2", "x"), staff(7, "s2", "x"), staff(8, "s2", "z")},
+				"5:applied@6 6:duplicate@6 7:applied@7 8:applied@8 last=8"},
+			{"retry of that push", a, 2, []hqsync.Mutation{thing(5, "t2", "x"), thing(6, "t2", "x"), staff(7, "s2", "x"), staff(8, "s2", "z")},
+				"5:duplicate@6 6:duplicate@6 7:duplicate@7 8:duplicate@8 last=8"},
+		}
+		for _, st := range steps {
+			r := push(t, s, st.dev, st.epoch, st.muts...)
+			got := ""
+			for _, x := range r.Results {
+				got += fmt.Sprintf("%d:%s@%d ", x.Seq, x.Status, x.ScopeSeq)
+			}
+			got += fmt.Sprintf("last=%d", r.LastSeq)
+			if got != st.want {
+				t.Errorf("%s:\n got %s\nwant %s", st.name, got, st.want)
+			}
+		}
+		scope := hqsync.OfficeScope(off)
+		pages, err := s.Pull(ctx, map[string]int64{scope: 0}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var log []string
+		for _, c := range pages[scope].Changes {
+			log = append(log, fmt.Sprintf("%d:%s", c.Seq, c.RecordID))
+		}
+		if want := "[1:t1 2:s1 3:s1 4:t1 5:t1 6:t2 7:s2 8:s2]"; fmt.Sprint(log) != want {
+			t.Errorf("log %v, want %s", log, want)
+		}
+		recs := map[string]string{}
+		if _, err := s.Snapshot(ctx, scope, func(hqsync.SnapshotHeader) error { return nil }, func(c hqsync.Change) error {
+			var p testPayload
+			json.Unmarshal(c.Payload, &p)
+			recs[c.RecordID] = fmt.Sprintf("%s@%d", p.Note, c.Seq)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if want := "map[s1:x@3 s2:z@8 t1:y@5 t2:x@6]"; fmt.Sprint(recs) != want {
+			t.Errorf("records %v, want %s", recs, want)
+		}
+	})
+}
