@@ -60,7 +60,7 @@ func BenchmarkApplySnapshot100k(b *testing.B) {
 		dst := joinStore(b, office, "B", clk)
 		b.StartTimer()
 		k := 0
-		err := dst.ApplySnapshot(ctx, "office:"+office.ID, int64(len(ranked)), func() (PulledChange, bool, error) {
+		err := dst.ApplySnapshot(ctx, "office:"+office.ID, int64(len(ranked)), "", func() (PulledChange, bool, error) {
 			if k == len(ranked) {
 				return PulledChange{}, false, nil
 			}

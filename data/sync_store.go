@@ -607,6 +607,28 @@ func (s *Store) Cursors(ctx context.Context) (map[string]int64, error) {
 	return out, rows.Err()
 }
 
+// CursorTips are HQ's tips of the stored cursors, by scope ("" or absent:
+// none yet). The tip names the change at the cursor; sent back with it,
+// HQ answers resync when its log there is no longer what this device
+// pulled (HQ restored from an older backup, then overtaken). Each is
+// written with its cursor, so it survives a restart of the program.
+func (s *Store) CursorTips(ctx context.Context) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT scope, tip FROM sync_cursors WHERE tip != ''`)
+	if err != nil {
+		return nil, fmt.Errorf("cursor tips: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var sc, tip string
+		if err := rows.Scan(&sc, &tip); err != nil {
+			return nil, fmt.Errorf("cursor tips: %w", err)
+		}
+		out[sc] = tip
+	}
+	return out, rows.Err()
+}
+
 // PulledChange is one change of a scope's log at HQ.
 type PulledChange struct {
 	Seq          int64
@@ -703,21 +725,25 @@ func errKey(err error) string {
 	return ""
 }
 
-func setCursor(ctx context.Context, tx *txn, scope string, cursor int64) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_cursors (scope, cursor) VALUES (?, ?) ON CONFLICT (scope) DO UPDATE SET cursor = excluded.cursor`,
-		scope, cursor); err != nil {
+// setCursor stores a scope's cursor with HQ's tip for it, in the
+// transaction that applied what the cursor covers.
+func setCursor(ctx context.Context, tx *txn, scope string, cursor int64, tip string) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_cursors (scope, cursor, tip) VALUES (?, ?, ?)
+		ON CONFLICT (scope) DO UPDATE SET cursor = excluded.cursor, tip = excluded.tip`,
+		scope, cursor, tip); err != nil {
 		return fmt.Errorf("store cursor: %w", err)
 	}
 	return nil
 }
 
 // ApplyPulled applies a page of a scope's changes and the scope's new
-// cursor in one transaction. The page must follow the stored cursor with
-// no gap and no overlap (else nothing is applied). Each change goes through
+// cursor with HQ's tip for it (see CursorTips) in one transaction. The
+// page must follow the stored cursor with no gap and no overlap (else
+// nothing is applied); an empty page at the cursor only stores the tip. Each change goes through
 // the registry's apply; this device's own changes coming back take HQ's
 // order; a replaced record with a newer local change not yet pushed keeps
 // it. A change that cannot be applied is skipped (see applyOne).
-func (s *Store) ApplyPulled(ctx context.Context, scope string, changes []PulledChange, next int64) error {
+func (s *Store) ApplyPulled(ctx context.Context, scope string, changes []PulledChange, next int64, tip string) error {
 	err := s.tx(ctx, func(tx *txn) error {
 		var cur int64
 		err := tx.QueryRowContext(ctx, `SELECT cursor FROM sync_cursors WHERE scope = ?`, scope).Scan(&cur)
@@ -746,7 +772,7 @@ func (s *Store) ApplyPulled(ctx context.Context, scope string, changes []PulledC
 		if err := pt.finish(ctx, tx); err != nil {
 			return err
 		}
-		return setCursor(ctx, tx, scope, next)
+		return setCursor(ctx, tx, scope, next, tip)
 	})
 	if err != nil {
 		return err
@@ -759,10 +785,10 @@ func (s *Store) ApplyPulled(ctx context.Context, scope string, changes []PulledC
 
 // ApplySnapshot applies a scope's snapshot (ordered by rank, then seq) as
 // it streams in, in one transaction (a stream cut short applies nothing),
-// then sets the scope's cursor. Applying is idempotent: records already
+// then sets the scope's cursor and its tip. Applying is idempotent: records already
 // here are kept or replaced by the usual rules. Records this device has
 // that the snapshot lacks are left as they are (HQ has no tombstones yet).
-func (s *Store) ApplySnapshot(ctx context.Context, scope string, cursor int64, next func() (PulledChange, bool, error)) error {
+func (s *Store) ApplySnapshot(ctx context.Context, scope string, cursor int64, tip string, next func() (PulledChange, bool, error)) error {
 	err := s.tx(ctx, func(tx *txn) error {
 		pt, err := s.pullTarget(ctx, tx)
 		if err != nil {
@@ -783,7 +809,7 @@ func (s *Store) ApplySnapshot(ctx context.Context, scope string, cursor int64, n
 		if err := pt.finish(ctx, tx); err != nil {
 			return err
 		}
-		return setCursor(ctx, tx, scope, cursor)
+		return setCursor(ctx, tx, scope, cursor, tip)
 	})
 	if err != nil {
 		return err

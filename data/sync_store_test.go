@@ -50,7 +50,7 @@ func (l *hqLog) pull(t testing.TB, s *Store, page int) {
 	from := cur[l.scope]
 	for from < int64(len(l.changes)) {
 		end := min(from+int64(page), int64(len(l.changes)))
-		mustOK(t, s.ApplyPulled(ctx, l.scope, l.changes[from:end], end))
+		mustOK(t, s.ApplyPulled(ctx, l.scope, l.changes[from:end], end, ""))
 		from = end
 	}
 }
@@ -370,7 +370,7 @@ func TestSyncArrivalOrderIndependent(t *testing.T) {
 		d := joinStore(t, office, string(rune('D'+i)), clk)
 		snap := shuffledSnapshot(log.changes, seed)
 		k := 0
-		mustOK(t, d.ApplySnapshot(ctx, log.scope, int64(len(log.changes)), func() (PulledChange, bool, error) {
+		mustOK(t, d.ApplySnapshot(ctx, log.scope, int64(len(log.changes)), "", func() (PulledChange, bool, error) {
 			if k == len(snap) {
 				return PulledChange{}, false, nil
 			}
@@ -729,7 +729,7 @@ func TestApplyPulledGapsAndBadChanges(t *testing.T) {
 		{"gap inside", []PulledChange{log.changes[0], log.changes[2]}, 3},
 		{"next beyond the page", log.changes[0:2], 3},
 	} {
-		err := b.ApplyPulled(ctx, log.scope, tc.changes, tc.next)
+		err := b.ApplyPulled(ctx, log.scope, tc.changes, tc.next, "")
 		wantKey(t, err, ECONFLICT, "err.sync.gap")
 		if got := tableCounts(t, b); !reflect.DeepEqual(got, before) {
 			t.Fatalf("%s: something was written", tc.name)
@@ -738,8 +738,8 @@ func TestApplyPulledGapsAndBadChanges(t *testing.T) {
 	if cur, _ := b.Cursors(ctx); cur[log.scope] != 0 {
 		t.Fatalf("cursor moved: %v", cur)
 	}
-	mustOK(t, b.ApplyPulled(ctx, log.scope, log.changes[0:2], 2))
-	wantKey(t, b.ApplyPulled(ctx, log.scope, log.changes[1:3], 3), ECONFLICT, "err.sync.gap") // overlap
+	mustOK(t, b.ApplyPulled(ctx, log.scope, log.changes[0:2], 2, ""))
+	wantKey(t, b.ApplyPulled(ctx, log.scope, log.changes[1:3], 3, ""), ECONFLICT, "err.sync.gap") // overlap
 
 	// A page with changes that cannot be applied: each skipped, the rest applied.
 	other := `{"id":"0193a2b4-0000-7000-8000-0000000000c1","office_id":"0193a2b4-0000-7000-8000-0000000000ff","device_id":"0193a2b4-0000-7000-8000-0000000000d1",` +
@@ -760,7 +760,7 @@ func TestApplyPulledGapsAndBadChanges(t *testing.T) {
 		c.Seq = n + int64(i) + 1
 		page = append(page, c)
 	}
-	mustOK(t, b.ApplyPulled(ctx, log.scope, page, n+6))
+	mustOK(t, b.ApplyPulled(ctx, log.scope, page, n+6, ""))
 	srcs, err := b.Sources(ctx)
 	mustOK(t, err)
 	var names []string
@@ -786,7 +786,7 @@ func TestApplyPulledGapsAndBadChanges(t *testing.T) {
 		t.Fatalf("OnChange ran %d times, want 2", notified.Load())
 	}
 	cancel()
-	mustOK(t, b.ApplyPulled(ctx, log.scope, nil, n+6)) // an empty page changes nothing, tells no one
+	mustOK(t, b.ApplyPulled(ctx, log.scope, nil, n+6, "")) // an empty page changes nothing, tells no one
 }
 
 // A replaced record changed here and not yet pushed keeps the local

@@ -73,7 +73,7 @@ func Enroll(ctx context.Context, st Store, in EnrollInput, opts Options) (Enroll
 		in.Joined(out)
 	}
 	for _, scope := range id.Scopes {
-		n, _, err := bootstrap(ctx, c, st, scope, in.Progress)
+		n, err := bootstrap(ctx, c, st, scope, in.Progress)
 		if err != nil {
 			return out, err
 		}
@@ -94,12 +94,12 @@ func credentials(st Store, deviceID string) func(context.Context) (string, strin
 }
 
 // bootstrap loads one scope from HQ's snapshot in one local transaction
-// (a stream cut short applies nothing) and sets its cursor. It returns the
-// records loaded and the cursor with its tip.
-func bootstrap(ctx context.Context, c *client, st Store, scope string, progress func(Progress)) (int64, cursorTip, error) {
+// (a stream cut short applies nothing) and sets its cursor with HQ's tip
+// for it. It returns the records loaded.
+func bootstrap(ctx context.Context, c *client, st Store, scope string, progress func(Progress)) (int64, error) {
 	s, err := c.snapshot(ctx, scope)
 	if err != nil {
-		return 0, cursorTip{}, err
+		return 0, err
 	}
 	defer s.Close()
 	total := s.Header.Count
@@ -107,7 +107,7 @@ func bootstrap(ctx context.Context, c *client, st Store, scope string, progress 
 	if progress != nil {
 		progress(Progress{Scope: scope, Done: 0, Total: total})
 	}
-	err = st.ApplySnapshot(ctx, scope, s.Header.Cursor, func() (data.PulledChange, bool, error) {
+	err = st.ApplySnapshot(ctx, scope, s.Header.Cursor, s.Header.Tip, func() (data.PulledChange, bool, error) {
 		ch, ok, err := s.next()
 		if err != nil || !ok {
 			return data.PulledChange{}, false, err
@@ -119,18 +119,10 @@ func bootstrap(ctx context.Context, c *client, st Store, scope string, progress 
 		return pulledChange(ch), true, nil
 	})
 	if err != nil {
-		return 0, cursorTip{}, fmt.Errorf("load %s: %w", scope, err)
+		return 0, fmt.Errorf("load %s: %w", scope, err)
 	}
 	if progress != nil {
 		progress(Progress{Scope: scope, Done: n, Total: total})
 	}
-	return n, cursorTip{cursor: s.Header.Cursor, tip: s.Header.Tip}, nil
-}
-
-// cursorTip is HQ's tip for a scope's cursor: sent back with the cursor,
-// it lets HQ see that the change there is no longer the one the device has
-// (HQ restored from an older backup, then overtaken) and answer resync.
-type cursorTip struct {
-	cursor int64
-	tip    string
+	return n, nil
 }

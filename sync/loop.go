@@ -23,8 +23,9 @@ type Store interface {
 	Requeue(ctx context.Context, fromSeq int64) error
 	PruneAcked(ctx context.Context, before time.Time) (int, error)
 	Cursors(ctx context.Context) (map[string]int64, error)
-	ApplyPulled(ctx context.Context, scope string, changes []data.PulledChange, next int64) error
-	ApplySnapshot(ctx context.Context, scope string, cursor int64, next func() (data.PulledChange, bool, error)) error
+	CursorTips(ctx context.Context) (map[string]string, error)
+	ApplyPulled(ctx context.Context, scope string, changes []data.PulledChange, next int64, tip string) error
+	ApplySnapshot(ctx context.Context, scope string, cursor int64, tip string, next func() (data.PulledChange, bool, error)) error
 	SyncStatus(ctx context.Context) (data.SyncStatus, error)
 	NoteSyncResult(ctx context.Context, at time.Time, errKey string) error
 }
@@ -69,10 +70,6 @@ type Loop struct {
 	checkedHQ bool                 // an empty push has told HQ's last seq since start or resync
 	reload    bool                 // HQ went back in time: reload every scope
 	blobWait  map[string]time.Time // blobs HQ lacked: not asked for again before
-	// tips are HQ's tips of the cursors this loop pulled or loaded. They
-	// live in memory: after a restart the first pull of a scope goes
-	// unchecked, then the tips are back.
-	tips      map[string]cursorTip
 	lastPrune time.Time
 }
 
@@ -326,10 +323,6 @@ func (l *Loop) clientFor(id data.SyncIdentity) *client {
 		}
 		l.cl = newClient(clientConfig{URL: id.HQURL, Fingerprint: id.Fingerprint, RootCAs: l.opts.RootCAs, Wrap: l.opts.WrapTransport, Now: l.opts.Now, Logger: l.log})
 		l.cl.creds = credentials(l.st, id.DeviceID)
-		if l.clKey != key {
-			// Another enrollment: what this loop knew of HQ is void.
-			l.tips = nil
-		}
 		l.clKey = key
 		l.checkedHQ = false
 	}
@@ -440,15 +433,6 @@ func (l *Loop) pushAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 	}
 }
 
-func (l *Loop) setTip(scope string, ct cursorTip) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.tips == nil {
-		l.tips = map[string]cursorTip{}
-	}
-	l.tips[scope] = ct
-}
-
 func (l *Loop) setChecked(v bool) {
 	l.mu.Lock()
 	l.checkedHQ = v
@@ -539,15 +523,19 @@ func (l *Loop) pullAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 		if err != nil {
 			return fmt.Errorf("pull: cursors: %w", err)
 		}
+		// The tips are stored with their cursors (the same transaction),
+		// so a restarted program sends them too.
+		tips, err := l.st.CursorTips(ctx)
+		if err != nil {
+			return fmt.Errorf("pull: %w", err)
+		}
 		req := PullRequest{Cursors: map[string]int64{}, Limit: pullLimit, Tips: map[string]string{}}
-		l.mu.Lock()
 		for _, s := range id.Scopes {
 			req.Cursors[s] = cursors[s]
-			if ct, ok := l.tips[s]; ok && ct.cursor == cursors[s] && ct.tip != "" {
-				req.Tips[s] = ct.tip
+			if tips[s] != "" {
+				req.Tips[s] = tips[s]
 			}
 		}
-		l.mu.Unlock()
 		var res PullResponse
 		if waiting {
 			req.WaitMS = int(l.opts.PollWait / time.Millisecond)
@@ -590,8 +578,12 @@ func (l *Loop) pullAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 				return err
 			}
 			if len(page.Changes) == 0 && page.Next == cur {
-				if page.Tip != "" {
-					l.setTip(scope, cursorTip{cursor: cur, tip: page.Tip})
+				if page.Tip != "" && page.Tip != req.Tips[scope] {
+					// A cursor stored without a tip (an older version, or
+					// HQ had none at 0) gets the one HQ gives now.
+					if err := l.st.ApplyPulled(ctx, scope, nil, cur, page.Tip); err != nil {
+						return fmt.Errorf("pull %s: store tip: %w", scope, err)
+					}
 				}
 				continue
 			}
@@ -602,10 +594,9 @@ func (l *Loop) pullAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 			for i, ch := range page.Changes {
 				changes[i] = pulledChange(ch)
 			}
-			if err := l.st.ApplyPulled(ctx, scope, changes, page.Next); err != nil {
+			if err := l.st.ApplyPulled(ctx, scope, changes, page.Next, page.Tip); err != nil {
 				return fmt.Errorf("pull %s: apply: %w", scope, err)
 			}
-			l.setTip(scope, cursorTip{cursor: page.Next, tip: page.Tip})
 			rep.Pulled[scope] += len(changes)
 			if page.More {
 				more = true
@@ -708,13 +699,12 @@ func (l *Loop) loadMissing(ctx context.Context, c *client, id data.SyncIdentity,
 func (l *Loop) load(ctx context.Context, c *client, scope string, rep *Report) error {
 	l.setStatus(func(s *Status) { s.State = StateSyncing; s.Loading = &Progress{Scope: scope} })
 	defer l.setStatus(func(s *Status) { s.Loading = nil })
-	n, ct, err := bootstrap(ctx, c, l.st, scope, func(p Progress) {
+	n, err := bootstrap(ctx, c, l.st, scope, func(p Progress) {
 		l.setStatus(func(s *Status) { s.Loading = &p })
 	})
 	if err != nil {
 		return err
 	}
-	l.setTip(scope, ct)
 	rep.Loaded[scope] += n
 	l.log.Info("scope loaded from hq", "scope", scope, "records", n)
 	return nil

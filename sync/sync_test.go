@@ -769,8 +769,10 @@ func TestHQRestoredThenOvertaken(t *testing.T) {
 	a, b := enrolledPair(t, h, nil, nil)
 	d := fresh(t, nil)
 	d.mustEnroll(h, h.Code("SH01"), quiet())
-	lb := hqsync.NewLoop(b.s, quiet()) // one loop: it keeps the tips
-	if _, err := lb.Round(context.Background()); err != nil {
+	// A new loop for every round of B's, as a program restarted each time:
+	// the tips are stored with the cursors.
+	lb := func() *hqsync.Loop { return hqsync.NewLoop(b.s, quiet()) }
+	if _, err := lb().Round(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	db := hqFiles(t)
@@ -781,7 +783,7 @@ func TestHQRestoredThenOvertaken(t *testing.T) {
 	a.checkIn("甲一")
 	a.checkIn("甲二")
 	a.round(quiet())
-	if _, err := lb.Round(context.Background()); err != nil {
+	if _, err := lb().Round(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	h.Stop()
@@ -792,7 +794,7 @@ func TestHQRestoredThenOvertaken(t *testing.T) {
 		d.checkIn(n)
 	}
 	d.round(quiet())
-	rep, err := lb.Round(context.Background())
+	rep, err := lb().Round(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -801,7 +803,7 @@ func TestHQRestoredThenOvertaken(t *testing.T) {
 	}
 	// A finds HQ behind and pushes its two again; everyone converges.
 	a.round(quiet())
-	if _, err := lb.Round(context.Background()); err != nil {
+	if _, err := lb().Round(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	d.round(quiet())
