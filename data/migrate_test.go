@@ -35,6 +35,7 @@ var schemaFixtures = map[int]schemaFixture{
 	5: fixtureV5, // care_migrate_test.go
 	6: fixtureV6, // sync_migrate_test.go
 	7: fixtureV7, // sync_events_migrate_test.go
+	8: fixtureV8, // sync_restore_test.go
 }
 
 func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {

@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 )
 
@@ -83,5 +84,30 @@ func TestCursorTipsPersist(t *testing.T) {
 	mustOK(t, b.LeaveHQ(ctx))
 	if got := tips(b); len(got) != 0 {
 		t.Fatalf("after leaving hq: tips %v", got)
+	}
+}
+
+// fixtureV8: a device with cursors from before the tips were stored keeps
+// them, each without a tip (HQ's next answer gives one).
+func fixtureV8(t *testing.T, db *sql.DB) func(*testing.T, *Store) {
+	for _, q := range []string{
+		`INSERT INTO sync_cursors (scope, cursor) VALUES ('office:off-8', 42), ('global', 7)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		cur, err := s.Cursors(ctx)
+		mustOK(t, err)
+		if len(cur) != 2 || cur["office:off-8"] != 42 || cur["global"] != 7 {
+			t.Fatalf("cursors after migration %v", cur)
+		}
+		tips, err := s.CursorTips(ctx)
+		mustOK(t, err)
+		if len(tips) != 0 {
+			t.Fatalf("tips after migration %v", tips)
+		}
 	}
 }
