@@ -507,8 +507,40 @@ func setFAQStatus(ctx context.Context, tx *txn, st stamp, by, entryID string, to
 			return &Error{Code: EINVALID, Field: "answer", Key: "err.faq.vague",
 				Args: map[string]any{"Count": len(issues), "Word": issues[0].Word}, Err: LintIssues(issues)}
 		}
+		if cur, err = publishOfficeDraft(ctx, tx, st, by, cur); err != nil {
+			return err
+		}
 	}
 	return addFAQStatus(ctx, tx, st, by, entryID, cur.Version, to, note)
+}
+
+// publishOfficeDraft: an HQ device approving a version an office drafted
+// (it came through HQ's review queue, scope "hq", and lives in that
+// office's scope, which other offices never read) first publishes it as a
+// new version of its own, in global, with the same content; the approval
+// is of that version, so every office receives both. Anywhere else cur is
+// returned as it is.
+func publishOfficeDraft(ctx context.Context, tx *txn, st stamp, by string, cur FAQVersion) (FAQVersion, error) {
+	hq, err := isHQDevice(ctx, tx)
+	if err != nil || !hq {
+		return cur, err
+	}
+	var office string
+	if err := tx.QueryRowContext(ctx, `SELECT office_id FROM faq_versions WHERE entry_id = ? AND version = ?`, cur.EntryID, cur.Version).Scan(&office); err != nil {
+		return cur, fmt.Errorf("faq version: %w", err)
+	}
+	if office == st.office {
+		return cur, nil
+	}
+	in := cur.FAQInput
+	vst := st
+	vst.id = newID()
+	if err := record(ctx, tx, st.at, &faqSave{recStamp: newRecStamp(vst, by), EntryID: cur.EntryID, Version: cur.Version + 1,
+		Category: in.Category, Scope: in.Scope, Question: in.Question, Alternatives: nonNil(in.Alternatives), Answer: in.Answer,
+		QuestionEN: in.QuestionEN, AnswerEN: in.AnswerEN, Tags: nonNil(in.Tags), EffectiveOn: in.EffectiveOn, ExpiresOn: in.ExpiresOn, Template: in.Template}); err != nil {
+		return cur, err
+	}
+	return findFAQVersion(ctx, tx, cur.EntryID, cur.Version+1)
 }
 
 const faqVersionCols = `v.entry_id, v.version, v.category, v.scope, v.question, v.alternatives, v.answer, v.question_en, v.answer_en, v.tags,

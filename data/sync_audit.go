@@ -44,9 +44,11 @@ var auditTables = map[string]string{
 
 // auditCarried leaves out the rows another record's mutation carries (they
 // have no mutation of their own): a ticket's "opened" event comes with
-// ticket.open.
+// ticket.open, and a FAQ version's "draft" event (the version's id) with
+// its faq.save.
 var auditCarried = map[string]string{
-	"ticket_event": `kind <> 'opened'`,
+	"ticket_event":     `kind <> 'opened'`,
+	"faq_status_event": `id NOT IN (SELECT id FROM faq_versions)`,
 }
 
 // AuditRecordIDs returns the ids of the entity's records on this device,

@@ -8,8 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // The device's side of sync, in its own database: who this installation
@@ -217,7 +215,7 @@ func (s *Store) Enroll(ctx context.Context, e Enrollment) error {
 func enrollFresh(ctx context.Context, tx *txn, e Enrollment, devID string, epoch, at int64) error {
 	officeID, code, name := e.OfficeID, e.OfficeCode, e.OfficeName
 	if e.Role == SyncRoleHQ && officeID == "" {
-		officeID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("anchang-hq:"+e.HQID)).String()
+		officeID = HQLocalOfficeID(e.HQID)
 		if code == "" {
 			code = "HQ"
 		}

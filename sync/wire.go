@@ -16,7 +16,16 @@ const (
 )
 
 // Scopes.
-const ScopeGlobal = "global"
+const (
+	ScopeGlobal = "global"
+	// ScopeHQ is HQ's own scope, read only by HQ devices: the HQ devices'
+	// staff (and other records of their local office) and the review
+	// queue, a copy of every office's draft of HQ-owned reference data
+	// (entity ReviewEntityPrefix + the entity).
+	ScopeHQ = "hq"
+	// ReviewEntityPrefix marks a review-queue copy of an office's draft.
+	ReviewEntityPrefix = "review:"
+)
 
 // OfficeScope is the scope of one office's records.
 func OfficeScope(officeID string) string { return "office:" + officeID }

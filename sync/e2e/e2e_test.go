@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	gosync "sync"
 	"sync/atomic"
 	"testing"
@@ -145,8 +146,8 @@ func startInProcessHQ(t *testing.T) *HQ {
 	return h
 }
 
-// newHQDevice is an HQ-scoped desktop client: set up with an admin, then
-// enrolled with an HQ code.
+// newHQDevice is an HQ-scoped desktop client: enrolled with an HQ code,
+// then given its first admin (an HQ device has no staff of its own).
 func newHQDevice(t *testing.T, ctx context.Context, h Server) *Device {
 	t.Helper()
 	d, err := OpenDevice(ctx, filepath.Join(t.TempDir(), "dev"), "HQ-1", nil)
@@ -165,14 +166,24 @@ func newHQDevice(t *testing.T, ctx context.Context, h Server) *Device {
 	if err := d.SyncUntilQuiet(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
-	if d.Actor == "" {
-		// An HQ device joins with no staff of its own, and a store that
-		// is set up (by the enrollment) refuses Setup's first admin.
-		_, err := d.Store.Setup(ctx, data.SetupInput{OfficeName: "总部", OfficeCode: "HQ", DeviceName: d.Name, AdminName: "总部管理员", AdminPIN: "2580"})
-		t.Logf("hq device: no staff after enrolling; setup: %v", err)
+	if need, err := d.Store.NeedsFirstAdmin(ctx); err != nil || !need {
+		t.Fatalf("hq device: needs a first admin = %v, %v", need, err)
 	}
+	admin, err := d.Store.CreateFirstAdmin(ctx, data.FirstAdminInput{Name: "总部管理员", PIN: "2580"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Actor = admin.ID
 	return d
 }
+
+// holidays2027 is a year's official schedule (the assets/holidays format)
+// as HQ would publish it: the test's own, not the State Council's.
+const holidays2027 = `{"year":2027,"papers":[],"days":[
+ {"name":"元旦","date":"2027-01-01","isOffDay":true},
+ {"name":"春节","date":"2027-02-06","isOffDay":true},
+ {"name":"春节","date":"2027-02-07","isOffDay":true},
+ {"name":"春节","date":"2027-02-20","isOffDay":false}]}`
 
 // Two offices with two devices each and an HQ device, all offline while
 // they record; then they sync. Every record reaches every device of its
@@ -188,6 +199,11 @@ func TestEndToEnd(t *testing.T) {
 	hd := newHQDevice(t, ctx, h)
 	offices := []*office{a, b}
 	all := append(append([]*Device{hd}, a.devices...), b.devices...)
+	// HQ publishes the manual's categories (an enrolled office has none
+	// of its own until HQ's arrive).
+	if err := hd.Store.AddFAQCategory(ctx, hd.Actor, data.FAQCategory{Code: "showroom", NameZH: "样板间", NameEN: "Show flat"}); err != nil {
+		t.Fatal(err)
+	}
 	syncAll(t, ctx, all...)
 	for _, d := range all {
 		d.Faults.Set(Always(Offline, ""))
@@ -238,23 +254,45 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	var faqEntry string
-	if hd.Actor == "" {
-		if !knownDefect(t, "hq-device-no-staff") {
-			t.Error("the hq device has nobody to approve reference data")
-		}
-	} else {
-		v, err := hd.Store.SaveFAQ(ctx, hd.Actor, "", data.FAQInput{Category: faqCategory(t, ctx, hd), Question: "样板间几点开放？", Answer: "每天上午九点到下午六点开放。"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, to := range []data.FAQStatus{data.FAQReview, data.FAQApproved} {
-			if err := hd.Store.SetFAQStatus(ctx, hd.Actor, v.EntryID, to, ""); err != nil {
-				t.Fatalf("faq %s: %v", to, err)
-			}
-		}
-		faqEntry = v.EntryID
+	// Office A's admin drafts an answer and submits it for review; HQ
+	// publishes an SLA policy and next year's holidays.
+	draft, err := a.devices[0].Store.SaveFAQ(ctx, a.devices[0].Actor, "", data.FAQInput{Category: faqCategory(t, ctx, a.devices[0]),
+		Question: "样板间几点开放？", Answer: "每天上午九点到下午六点开放。"})
+	if err != nil {
+		t.Fatal(err)
 	}
+	if err := a.devices[0].Store.SetFAQStatus(ctx, a.devices[0].Actor, draft.EntryID, data.FAQReview, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.devices[0].Store.SetFAQStatus(ctx, a.devices[0].Actor, draft.EntryID, data.FAQApproved, ""); errKey(err) != "err.sync.approved_at_hq" {
+		t.Errorf("office approves its own draft: %v, want err.sync.approved_at_hq", err)
+	}
+	cur, err := hd.Store.SLAPolicy(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := hd.Store.SaveSLAPolicy(ctx, hd.Actor, cur.Rules, cur.Urgent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hd.Store.ImportHolidays(ctx, hd.Actor, []byte(holidays2027)); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range all {
+		d.Faults.Set(nil)
+	}
+	syncAll(t, ctx, all...)
+	// The draft reached HQ's review queue (and no other office); HQ approves it.
+	if v, err := hd.Store.FAQVersionOf(ctx, draft.EntryID, 0); err != nil || v.Status != data.FAQReview {
+		t.Fatalf("hq device: office's submitted draft: %+v, %v", v, err)
+	}
+	if _, err := b.devices[0].Store.FAQVersionOf(ctx, draft.EntryID, 0); errKey(err) != "err.faq.not_found" {
+		t.Errorf("office B sees office A's draft: %v", err)
+	}
+	if err := hd.Store.SetFAQStatus(ctx, hd.Actor, draft.EntryID, data.FAQApproved, ""); err != nil {
+		t.Fatalf("hq approves the draft: %v", err)
+	}
+	faqEntry := draft.EntryID
 	for _, d := range all {
 		d.Faults.Set(nil)
 	}
@@ -312,14 +350,26 @@ func TestEndToEnd(t *testing.T) {
 			if n != len(made[o.hq.ID]) {
 				t.Errorf("%s: %d of its office's %d offline visits", d.Name, n, len(made[o.hq.ID]))
 			}
-			if faqEntry != "" {
-				live, err := d.Store.LiveFAQ(ctx, faqEntry)
-				if err != nil || live.Question != "样板间几点开放？" {
-					t.Errorf("%s: hq's approved faq entry: %+v, %v", d.Name, live.Question, err)
-				}
+			live, err := d.Store.LiveFAQ(ctx, faqEntry)
+			if err != nil || live.Question != "样板间几点开放？" {
+				t.Errorf("%s: hq's approved faq entry: %+v, %v", d.Name, live.Question, err)
+			}
+			if p, err := d.Store.SLAPolicy(ctx); err != nil || p.Version != pol.Version {
+				t.Errorf("%s: sla policy version %d, %v; hq published %d", d.Name, p.Version, err, pol.Version)
+			}
+			if years, err := d.Store.HolidayYears(ctx); err != nil || !slices.Contains(years, 2027) {
+				t.Errorf("%s: holiday years %v, %v; hq published 2027", d.Name, years, err)
 			}
 		}
 	}
+}
+
+// errKey is the key of a coded error, "" for none.
+func errKey(err error) string {
+	if e, ok := data.AsError(err); ok {
+		return e.Key
+	}
+	return ""
 }
 
 func faqCategory(t *testing.T, ctx context.Context, d *Device) string {

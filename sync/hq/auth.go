@@ -154,7 +154,7 @@ func (s *Server) enroll(c *call) error {
 	}
 	if dev.Role == hqsync.RoleHQ {
 		resp.OfficeID, resp.OfficeCode = "", ""
-		resp.Scopes = []string{hqsync.ScopeGlobal}
+		resp.Scopes = []string{hqsync.ScopeGlobal, hqsync.ScopeHQ}
 	} else {
 		resp.Scopes = []string{hqsync.OfficeScope(off.ID), hqsync.ScopeGlobal}
 	}

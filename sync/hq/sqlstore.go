@@ -11,7 +11,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"anchang/data"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -41,6 +44,8 @@ type SQLStore struct {
 	// beforeCommit, in tests, runs at the end of every push transaction;
 	// an error rolls it back.
 	beforeCommit func(ctx context.Context) error
+
+	hqOfficeID atomic.Pointer[string] // data.HQLocalOfficeID of hq_id, once read
 }
 
 // OpenSQLite opens (creating and migrating) HQ's SQLite database at path:
@@ -315,6 +320,21 @@ func (s *SQLStore) migrate(ctx context.Context) error {
 }
 
 // HQID is this HQ installation's id.
+// hqOffice is the local office id every HQ device keeps: its office-owned
+// records (its staff) go to the scope "hq".
+func (s *SQLStore) hqOffice(ctx context.Context) (string, error) {
+	if p := s.hqOfficeID.Load(); p != nil {
+		return *p, nil
+	}
+	id, err := s.HQID(ctx)
+	if err != nil {
+		return "", err
+	}
+	o := data.HQLocalOfficeID(id)
+	s.hqOfficeID.Store(&o)
+	return o, nil
+}
+
 func (s *SQLStore) HQID(ctx context.Context) (string, error) {
 	var id string
 	if err := s.rdb.QueryRowContext(ctx, `SELECT v FROM hq_meta WHERE k = 'hq_id'`).Scan(&id); err != nil {

@@ -40,13 +40,17 @@ type classified struct {
 	scope  string
 	hash   string
 	reject *hqsync.WireError
+	// review: an office's draft, copied to the review queue (scope "hq")
+	// as well as stored in the office's scope.
+	review bool
 }
 
 // classify checks one mutation without the database: the hash, the payload
 // (describe), the owner against the device's role and the office against the
 // device's office. The scope comes from the device, never from the body.
-// epoch is the push's install epoch.
-func classify(dev Device, epoch int64, m *hqsync.Mutation, describe DescribeFunc) classified {
+// epoch is the push's install epoch; hqOffice is the local office id every
+// HQ device keeps (data.HQLocalOfficeID of this HQ's id).
+func classify(dev Device, epoch int64, m *hqsync.Mutation, describe DescribeFunc, hqOffice string) classified {
 	sum := sha256.Sum256(m.Payload)
 	c := classified{hash: hex.EncodeToString(sum[:])}
 	if m.Hash != c.hash {
@@ -84,8 +88,10 @@ func classify(dev Device, epoch int64, m *hqsync.Mutation, describe DescribeFunc
 		}
 	case d.Spec.Owner == data.OwnerHQ && d.Draft && d.OfficeID == "" && dev.Role == hqsync.RoleOffice:
 		// An office's draft of HQ's reference data (a new FAQ version, a
-		// submission): in its scope until an HQ device approves it.
+		// submission): in its scope, and copied to the review queue HQ
+		// devices read, until an HQ device approves it.
 		c.scope = hqsync.OfficeScope(dev.OfficeID)
+		c.review = true
 	case d.Spec.Owner == data.OwnerHQ && dev.Role != hqsync.RoleHQ:
 		c.reject = &hqsync.WireError{Code: data.EFORBIDDEN, Key: "err.sync.hq_owned", Args: map[string]any{"Name": m.Name}}
 	case d.Spec.Owner == data.OwnerHQ && d.OfficeID != "":
@@ -94,6 +100,10 @@ func classify(dev Device, epoch int64, m *hqsync.Mutation, describe DescribeFunc
 		c.scope = hqsync.OfficeScope(d.OfficeID)
 	case d.Spec.Owner == data.OwnerHQ:
 		c.scope = hqsync.ScopeGlobal
+	case dev.Role == hqsync.RoleHQ && hqOffice != "" && d.OfficeID == hqOffice:
+		// An HQ device's own records (its staff): HQ's scope, shared by
+		// every HQ device.
+		c.scope = hqsync.ScopeHQ
 	case dev.Role != hqsync.RoleOffice:
 		c.reject = &hqsync.WireError{Code: data.EFORBIDDEN, Key: "err.sync.office_owned", Args: map[string]any{"Name": m.Name}}
 	case d.OfficeID != dev.OfficeID:
@@ -149,11 +159,15 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 	// before the transaction: on SQLite every push waits for the one write
 	// transaction, on PostgreSQL for its office's scope row, and decoding a
 	// hundred payloads there cost about a sixth of HQ's CPU under load.
+	hqOffice, err := s.hqOffice(ctx)
+	if err != nil {
+		return PushOutcome{}, fmt.Errorf("push: %w", err)
+	}
 	pre := make([]classified, len(req.Mutations))
 	for i := range req.Mutations {
-		pre[i] = classify(dev, req.InstallEpoch, &req.Mutations[i], describe)
+		pre[i] = classify(dev, req.InstallEpoch, &req.Mutations[i], describe, hqOffice)
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		out = PushOutcome{Rejected: map[string]int{}}
 		var revoked int64
 		err := tx.QueryRowContext(ctx, s.q(`SELECT revoked_at FROM hq_devices WHERE id = ?`+s.forUpdate()), dev.ID).Scan(&revoked)
@@ -183,6 +197,9 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 				old = append(old, m.Seq)
 			case pre[i].reject == nil:
 				want[pre[i].scope] = true
+				if pre[i].review {
+					want[hqsync.ScopeHQ] = true
+				}
 			}
 		}
 		got, err := s.receipts(ctx, tx, dev.ID, req.InstallEpoch, old)
@@ -270,14 +287,23 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 					seq := head[c.scope] + 1
 					head[c.scope] = seq
 					state[k] = held{scope: c.scope, seq: seq, name: m.Name, version: m.Version, origin: dev.ID, payload: string(m.Payload)}
-					row := []any{k.entity, k.id, c.scope, seq, c.desc.Spec.Rank, m.Name, m.Version, string(m.Payload), 0, dev.ID, m.Seq}
-					if j, ok := recRow[k]; ok {
-						copy(records.args[j*records.cols:], row)
-					} else {
-						recRow[k] = len(records.args) / records.cols
-						records.add(row...)
+					put := func(k recKey, scope string, seq int64) {
+						row := []any{k.entity, k.id, scope, seq, c.desc.Spec.Rank, m.Name, m.Version, string(m.Payload), 0, dev.ID, m.Seq}
+						if j, ok := recRow[k]; ok {
+							copy(records.args[j*records.cols:], row)
+						} else {
+							recRow[k] = len(records.args) / records.cols
+							records.add(row...)
+						}
+						changes.add(scope, seq, k.entity, k.id, m.Name, m.Version, string(m.Payload), 0, dev.ID, req.InstallEpoch, m.Seq, c.hash, now)
 					}
-					changes.add(c.scope, seq, k.entity, k.id, m.Name, m.Version, string(m.Payload), 0, dev.ID, req.InstallEpoch, m.Seq, c.hash, now)
+					put(k, c.scope, seq)
+					if c.review {
+						// The review queue's copy, under its own entity so the
+						// record lives in both scopes.
+						head[hqsync.ScopeHQ]++
+						put(recKey{hqsync.ReviewEntityPrefix + k.entity, k.id}, hqsync.ScopeHQ, head[hqsync.ScopeHQ])
+					}
 					res.Status, res.Scope, res.ScopeSeq = hqsync.StatusApplied, c.scope, seq
 					out.Applied++
 				}

@@ -68,7 +68,7 @@ func (d Device) CanRead(scope string) bool {
 		return true
 	}
 	if d.Role == hqsync.RoleHQ {
-		return len(scope) > len("office:") && scope[:len("office:")] == "office:"
+		return scope == hqsync.ScopeHQ || len(scope) > len("office:") && scope[:len("office:")] == "office:"
 	}
 	return scope == hqsync.OfficeScope(d.OfficeID)
 }

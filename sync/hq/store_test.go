@@ -55,6 +55,7 @@ func openTestStore(t testing.TB, backend string) *SQLStore {
 //	t.thing v1   office-owned event, entity "thing", rank 2
 //	t.staff v1   office-owned, replaced, entity "staff", rank 1
 //	t.ref   v1   HQ-owned, entity "ref", rank 0
+//	t.draft v1   HQ-owned, an office's draft (Described.Draft), entity "draft", rank 0
 type testPayload struct {
 	ID       string     `json:"id"`
 	OfficeID string     `json:"office_id,omitempty"`
@@ -66,6 +67,7 @@ var testSpecs = map[string]data.MutationSpec{
 	"t.thing": {Name: "t.thing", Version: 1, Entity: "thing", Owner: data.OwnerOffice, Rank: 2},
 	"t.staff": {Name: "t.staff", Version: 1, Entity: "staff", Owner: data.OwnerOffice, Replace: true, Rank: 1},
 	"t.ref":   {Name: "t.ref", Version: 1, Entity: "ref", Owner: data.OwnerHQ, Rank: 0},
+	"t.draft": {Name: "t.draft", Version: 1, Entity: "draft", Owner: data.OwnerHQ, Rank: 0},
 }
 
 func testDescribe(name string, version int, raw []byte) (data.Described, error) {
@@ -82,7 +84,7 @@ func testDescribe(name string, version int, raw []byte) (data.Described, error) 
 	if spec.Owner == data.OwnerOffice && p.OfficeID == "" {
 		return data.Described{}, &data.Error{Code: data.EINVALID, Key: "err.sync.payload"}
 	}
-	return data.Described{Spec: spec, RecordID: p.ID, OfficeID: p.OfficeID, Refs: p.Refs}, nil
+	return data.Described{Spec: spec, RecordID: p.ID, OfficeID: p.OfficeID, Refs: p.Refs, Draft: name == "t.draft"}, nil
 }
 
 func mut(seq int64, name string, p testPayload) hqsync.Mutation {
