@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -122,7 +121,7 @@ type recKey struct{ entity, id string }
 // mutation sees what sequential application would have shown it.
 type held struct {
 	scope   string
-	seq     int64 // the scope seq of its latest change
+	seq     place // of its latest change
 	name    string
 	version int
 	deleted bool
@@ -133,7 +132,32 @@ type held struct {
 // receipt is a seq HQ holds from a device.
 type receipt struct {
 	hash, status, scope string
-	scopeSeq            int64
+	scopeSeq            place
+}
+
+// place is a change's seq in its scope: known (n), or the n-th change of
+// this push in the scope (rel), which becomes the scope's head before the
+// push plus n once the push has the scope's lock. On PostgreSQL a push to
+// one scope takes the lock and learns the head in the statement that
+// writes (runWrites), so the lock is held for that statement and the
+// commit only.
+type place struct {
+	n   int64
+	rel bool
+}
+
+// relSeq is a rel place as a statement's argument (rows.writes).
+type relSeq struct {
+	scope string
+	n     int64
+}
+
+// arg is p as a statement's argument in scope.
+func (p place) arg(scope string) any {
+	if p.rel {
+		return relSeq{scope, p.n}
+	}
+	return p.n
 }
 
 // errRetryPush: a record the batch writes was inserted meanwhile by a push
@@ -147,11 +171,12 @@ var errRetryPush = errors.New("a record of the push was written meanwhile in ano
 // order.
 //
 // The transaction reads what it needs in a few statements (the device, the
-// receipts of seqs it already holds, the scopes' heads, and every record the
-// batch writes or refers to, in one query), decides every mutation in Go in
-// seq order, and writes everything in one statement per table on SQLite and
-// one statement in all on PostgreSQL: on PostgreSQL each statement is a
-// round trip made while the push holds its office's scope row, which the
+// receipts of seqs it already holds, and every record the batch writes or
+// refers to, in one query), decides every mutation in Go in seq order, and
+// writes everything in one statement per table on SQLite and in one
+// statement on PostgreSQL, which also takes the scope's lock when the push
+// goes to one scope: on PostgreSQL every statement is a round trip, and
+// those made while the push holds its office's scope row are what the
 // office's other devices wait for.
 func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest, describe DescribeFunc, now int64) (PushOutcome, error) {
 	var out PushOutcome
@@ -187,51 +212,31 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 			return err
 		}
 
-		// A retry's seqs: their receipts. Then the scopes the new ones go
-		// to, locked in sorted order.
+		// A retry's seqs: their receipts. The records the new ones write
+		// and refer to: what HQ holds of them. These are read before the
+		// scopes are locked, which is sound: the device's row lock keeps
+		// its other pushes (the only writers of its own records, which
+		// bornAgain compares) out; a record it refers to was committed
+		// before the device could know of it; a record id another scope
+		// takes meanwhile fails the upsert's count and the push is run
+		// again (errRetryPush).
 		var old []int64
-		want := map[string]bool{}
+		var keys []recKey
 		for i := range req.Mutations {
+			c := &pre[i]
 			switch m := &req.Mutations[i]; {
 			case m.Seq <= last:
 				old = append(old, m.Seq)
-			case pre[i].reject == nil:
-				want[pre[i].scope] = true
-				if pre[i].review {
-					want[hqsync.ScopeHQ] = true
+			case c.reject == nil:
+				keys = append(keys, recKey{c.desc.Spec.Entity, c.desc.RecordID})
+				for _, ref := range c.desc.Refs {
+					keys = append(keys, recKey{ref.Entity, ref.ID})
 				}
 			}
 		}
 		got, err := s.receipts(ctx, tx, dev.ID, req.InstallEpoch, old)
 		if err != nil {
 			return err
-		}
-		scopes := make([]string, 0, len(want))
-		for sc := range want {
-			scopes = append(scopes, sc)
-		}
-		sort.Strings(scopes)
-		head := make(map[string]int64, len(scopes))
-		for _, sc := range scopes {
-			h, err := s.lockScope(ctx, tx, sc)
-			if err != nil {
-				return err
-			}
-			head[sc] = h
-		}
-		start := maps.Clone(head)
-
-		// Under the scope locks: the records the batch writes and refers to.
-		var keys []recKey
-		for i := range req.Mutations {
-			c := &pre[i]
-			if req.Mutations[i].Seq <= last || c.reject != nil {
-				continue
-			}
-			keys = append(keys, recKey{c.desc.Spec.Entity, c.desc.RecordID})
-			for _, ref := range c.desc.Refs {
-				keys = append(keys, recKey{ref.Entity, ref.ID})
-			}
 		}
 		state, err := s.heldRecords(ctx, tx, dev.ID, keys)
 		if err != nil {
@@ -250,12 +255,22 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 		// A record written twice in the batch is written once, with the
 		// last version (one statement may not touch a row twice).
 		recRow := map[recKey]int{}
+		count := map[string]int64{} // changes per scope
+		type fix struct {
+			i     int // in out.Response.Results
+			scope string
+			n     int64
+		}
+		var fixes []fix
 		cur := last
 		for i := range req.Mutations {
 			m := &req.Mutations[i]
 			c := pre[i]
 			if m.Seq <= cur {
 				r, stop := duplicateOf(m, c.hash, got)
+				if r.Status == hqsync.StatusDuplicate && got[m.Seq].scopeSeq.rel {
+					fixes = append(fixes, fix{len(out.Response.Results), r.Scope, got[m.Seq].scopeSeq.n})
+				}
 				out.Response.Results = append(out.Response.Results, r)
 				if stop {
 					break
@@ -268,6 +283,7 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 				break
 			}
 			res := hqsync.PushResult{Seq: m.Seq}
+			var at place
 			if c.reject == nil {
 				c.reject = missingRef(c, state)
 			}
@@ -281,30 +297,30 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 					// The same born-once record from the same device
 					// under a new seq (an outbox renumbered after a
 					// restored backup): acknowledged as what HQ holds.
-					res.Status, res.Scope, res.ScopeSeq = hqsync.StatusDuplicate, h.scope, h.seq
+					res.Status, res.Scope, at = hqsync.StatusDuplicate, h.scope, h.seq
 					out.Duplicates++
 				default:
-					seq := head[c.scope] + 1
-					head[c.scope] = seq
-					state[k] = held{scope: c.scope, seq: seq, name: m.Name, version: m.Version, origin: dev.ID, payload: string(m.Payload)}
-					put := func(k recKey, scope string, seq int64) {
-						row := []any{k.entity, k.id, scope, seq, c.desc.Spec.Rank, m.Name, m.Version, string(m.Payload), 0, dev.ID, m.Seq}
+					count[c.scope]++
+					at = place{n: count[c.scope], rel: true}
+					state[k] = held{scope: c.scope, seq: at, name: m.Name, version: m.Version, origin: dev.ID, payload: string(m.Payload)}
+					put := func(k recKey, scope string, at place) {
+						row := []any{k.entity, k.id, scope, at.arg(scope), c.desc.Spec.Rank, m.Name, m.Version, string(m.Payload), 0, dev.ID, m.Seq}
 						if j, ok := recRow[k]; ok {
 							copy(records.args[j*records.cols:], row)
 						} else {
 							recRow[k] = len(records.args) / records.cols
 							records.add(row...)
 						}
-						changes.add(scope, seq, k.entity, k.id, m.Name, m.Version, string(m.Payload), 0, dev.ID, req.InstallEpoch, m.Seq, c.hash, now)
+						changes.add(scope, at.arg(scope), k.entity, k.id, m.Name, m.Version, string(m.Payload), 0, dev.ID, req.InstallEpoch, m.Seq, c.hash, now)
 					}
-					put(k, c.scope, seq)
+					put(k, c.scope, at)
 					if c.review {
 						// The review queue's copy, under its own entity so the
 						// record lives in both scopes.
-						head[hqsync.ScopeHQ]++
-						put(recKey{hqsync.ReviewEntityPrefix + k.entity, k.id}, hqsync.ScopeHQ, head[hqsync.ScopeHQ])
+						count[hqsync.ScopeHQ]++
+						put(recKey{hqsync.ReviewEntityPrefix + k.entity, k.id}, hqsync.ScopeHQ, place{n: count[hqsync.ScopeHQ], rel: true})
 					}
-					res.Status, res.Scope, res.ScopeSeq = hqsync.StatusApplied, c.scope, seq
+					res.Status, res.Scope = hqsync.StatusApplied, c.scope
 					out.Applied++
 				}
 			}
@@ -314,29 +330,57 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 					args = []byte("{}")
 				}
 				rejections.add(dev.ID, req.InstallEpoch, m.Seq, dev.OfficeID, storable(m.Name, maxNameLen), m.Version, c.reject.Code, c.reject.Key, string(args), now)
-				res.Status, res.Error = hqsync.StatusRejected, c.reject
+				res.Status, res.Error, at = hqsync.StatusRejected, c.reject, place{}
 				out.Rejected[c.reject.Code]++
 			}
-			receipts.add(dev.ID, req.InstallEpoch, m.Seq, c.hash, res.Status, res.Scope, res.ScopeSeq)
-			got[m.Seq] = receipt{hash: c.hash, status: res.Status, scope: res.Scope, scopeSeq: res.ScopeSeq}
+			res.ScopeSeq = at.n
+			if at.rel {
+				fixes = append(fixes, fix{len(out.Response.Results), res.Scope, at.n})
+			}
+			receipts.add(dev.ID, req.InstallEpoch, m.Seq, c.hash, res.Status, res.Scope, at.arg(res.Scope))
+			got[m.Seq] = receipt{hash: c.hash, status: res.Status, scope: res.Scope, scopeSeq: at}
 			out.Response.Results = append(out.Response.Results, res)
 			cur = m.Seq
 		}
+		for sc := range count {
+			out.Touched = append(out.Touched, sc)
+		}
+		sort.Strings(out.Touched)
 
-		// The writes.
+		// The scopes' heads. On PostgreSQL a push to one scope takes its
+		// lock in the statement that writes (relative); otherwise the
+		// scopes are locked here, in sorted order, and their seqs are
+		// known before the writes.
+		tables := []*rows{records, changes, receipts, rejections}
+		params := 0
+		for _, t := range tables {
+			params += len(t.args)
+		}
+		relative := s.backend == Postgres && len(out.Touched) == 1 && params < maxParamsPerStatement/2
+		base := map[string]int64{}
 		var ws []write
+		if !relative {
+			for _, sc := range out.Touched {
+				h, err := s.lockScope(ctx, tx, sc)
+				if err != nil {
+					return err
+				}
+				base[sc] = h
+				ws = append(ws, write{sql: `UPDATE hq_scopes SET head = ? WHERE scope = ? AND head = ?`, args: []any{h + count[sc], sc, h},
+					want: 1, wrong: fmt.Errorf("scope %s: head moved from %d (lock not held)", sc, h)})
+			}
+			for _, t := range tables {
+				for j, a := range t.args {
+					if r, ok := a.(relSeq); ok {
+						t.args[j] = base[r.scope] + r.n
+					}
+				}
+			}
+		}
 		ws = records.writes(ws, errRetryPush)
 		ws = changes.writes(ws, nil)
 		ws = receipts.writes(ws, nil)
 		ws = rejections.writes(ws, nil)
-		for _, sc := range scopes {
-			if head[sc] == start[sc] {
-				continue
-			}
-			ws = append(ws, write{sql: `UPDATE hq_scopes SET head = ? WHERE scope = ? AND head = ?`, args: []any{head[sc], sc, start[sc]},
-				want: 1, wrong: fmt.Errorf("scope %s: head moved from %d (lock not held)", sc, start[sc])})
-			out.Touched = append(out.Touched, sc)
-		}
 		ws = append(ws,
 			write{sql: `UPDATE hq_device_seqs SET last_seq = ? WHERE device_id = ? AND install_epoch = ?`, args: []any{cur, dev.ID, req.InstallEpoch}, want: -1},
 			write{sql: `UPDATE hq_devices SET last_contact = ?,
@@ -345,8 +389,18 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 				install_epoch = CASE WHEN install_epoch <= ? THEN ? ELSE install_epoch END
 				WHERE id = ?`,
 				args: []any{now, req.InstallEpoch, cur, req.InstallEpoch, req.Pending, req.InstallEpoch, req.InstallEpoch, dev.ID}, want: -1})
-		if err := s.runWrites(ctx, tx, ws, out.Touched); err != nil {
+		var bump *scopeBump
+		if relative {
+			bump = &scopeBump{scope: out.Touched[0], n: count[out.Touched[0]]}
+		}
+		if err := s.runWrites(ctx, tx, ws, out.Touched, bump); err != nil {
 			return err
+		}
+		if relative {
+			base[bump.scope] = bump.base
+		}
+		for _, f := range fixes {
+			out.Response.Results[f.i].ScopeSeq = base[f.scope] + f.n
 		}
 		out.Response.LastSeq = cur
 		if s.beforeCommit != nil {
@@ -384,7 +438,7 @@ func duplicateOf(m *hqsync.Mutation, hash string, got map[int64]receipt) (hqsync
 	}
 	res := hqsync.PushResult{Seq: m.Seq, Status: hqsync.StatusDuplicate}
 	if r.status != hqsync.StatusRejected {
-		res.Scope, res.ScopeSeq = r.scope, r.scopeSeq
+		res.Scope, res.ScopeSeq = r.scope, r.scopeSeq.n
 	}
 	return res, false
 }
@@ -434,7 +488,7 @@ func (s *SQLStore) receipts(ctx context.Context, tx *sql.Tx, deviceID string, ep
 		for rs.Next() {
 			var q int64
 			var r receipt
-			if err := rs.Scan(&q, &r.hash, &r.status, &r.scope, &r.scopeSeq); err != nil {
+			if err := rs.Scan(&q, &r.hash, &r.status, &r.scope, &r.scopeSeq.n); err != nil {
 				rs.Close()
 				return nil, err
 			}
@@ -493,7 +547,7 @@ func (s *SQLStore) heldRecords(ctx context.Context, tx *sql.Tx, deviceID string,
 			var k recKey
 			var h held
 			var deleted int
-			if err := rs.Scan(&k.entity, &k.id, &h.scope, &h.seq, &h.name, &h.version, &deleted, &h.origin, &h.payload); err != nil {
+			if err := rs.Scan(&k.entity, &k.id, &h.scope, &h.seq.n, &h.name, &h.version, &deleted, &h.origin, &h.payload); err != nil {
 				rs.Close()
 				return nil, err
 			}
@@ -524,12 +578,22 @@ type write struct {
 // and PostgreSQL's limits (32766 and 65535).
 const maxParamsPerStatement = 30000
 
+// scopeBump is, on PostgreSQL, the one scope a push writes to: runWrites
+// adds n to its head in the same statement as the writes (taking its row
+// lock there) and sets base to the head before.
+type scopeBump struct {
+	scope string
+	n     int64
+	base  int64
+}
+
 // runWrites runs a push's writes. On SQLite (in-process: a statement costs
 // no round trip), one by one. On PostgreSQL, as few statements as the
 // parameter limit allows, each a chain of data-modifying CTEs that counts
 // the rows each wrote, with pg_notify for every scope touched (delivered on
-// commit).
-func (s *SQLStore) runWrites(ctx context.Context, tx *sql.Tx, ws []write, touched []string) error {
+// commit) and, with bump, the scope's head moved first (the CTE sb, whose
+// base the rows' relSeq arguments add to).
+func (s *SQLStore) runWrites(ctx context.Context, tx *sql.Tx, ws []write, touched []string, bump *scopeBump) error {
 	if s.backend != Postgres {
 		for _, w := range ws {
 			res, err := tx.ExecContext(ctx, w.sql, w.args...)
@@ -546,44 +610,46 @@ func (s *SQLStore) runWrites(ctx context.Context, tx *sql.Tx, ws []write, touche
 		}
 		return nil
 	}
-	for len(ws) > 0 || len(touched) > 0 {
+	first := true
+	for first || len(ws) > 0 {
 		var b strings.Builder
 		var args []any
-		n := 0
+		var sel []string
 		b.WriteString("WITH ")
+		if first && bump != nil {
+			b.WriteString(`sb AS (INSERT INTO hq_scopes (scope, head, horizon) VALUES (?, ?, 0)
+				ON CONFLICT (scope) DO UPDATE SET head = hq_scopes.head + excluded.head RETURNING head - ? AS base), `)
+			args = append(args, bump.scope, bump.n, bump.n)
+			sel = append(sel, "(SELECT base FROM sb)")
+		}
+		n := 0
 		for n < len(ws) && (n == 0 || len(args)+len(ws[n].args) <= maxParamsPerStatement) {
-			if n > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "w%d AS (%s RETURNING 1)", n, ws[n].sql)
+			fmt.Fprintf(&b, "w%d AS (%s RETURNING 1), ", n, ws[n].sql)
 			args = append(args, ws[n].args...)
+			sel = append(sel, fmt.Sprintf("(SELECT count(*) FROM w%d)", n))
 			n++
 		}
-		b.WriteString(" SELECT ")
-		for i := 0; i < n; i++ {
-			fmt.Fprintf(&b, "(SELECT count(*) FROM w%d), ", i)
-		}
-		b.WriteString("''")
+		notify := "''"
 		if n == len(ws) { // the last statement notifies
 			for _, sc := range touched {
-				b.WriteString(" || pg_notify(?, ?)::text")
+				notify += " || pg_notify(?, ?)::text"
 				args = append(args, notifyChannel, sc)
 			}
-			touched = nil
 		}
-		query := b.String()
-		if n == 0 {
-			query = strings.TrimPrefix(query, "WITH ")
-		}
-		counts := make([]int64, n)
-		dest := make([]any, n+1)
+		sel = append(sel, notify)
+		query := strings.TrimSuffix(strings.TrimSuffix(b.String(), ", "), "WITH ") + " SELECT " + strings.Join(sel, ", ")
+		counts := make([]int64, len(sel)-1)
+		dest := make([]any, len(sel))
 		for i := range counts {
 			dest[i] = &counts[i]
 		}
 		var tail string
-		dest[n] = &tail
+		dest[len(sel)-1] = &tail
 		if err := tx.QueryRowContext(ctx, s.q(query), args...).Scan(dest...); err != nil {
 			return err
+		}
+		if first && bump != nil {
+			bump.base, counts = counts[0], counts[1:]
 		}
 		for i, w := range ws[:n] {
 			if w.want >= 0 && counts[i] != w.want {
@@ -591,6 +657,7 @@ func (s *SQLStore) runWrites(ctx context.Context, tx *sql.Tx, ws []write, touche
 			}
 		}
 		ws = ws[n:]
+		first = false
 	}
 	return nil
 }

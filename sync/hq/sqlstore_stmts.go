@@ -82,14 +82,42 @@ func (r *rows) writes(ws []write, wrong error) []write {
 		var b strings.Builder
 		b.WriteString(r.head)
 		ph := "(?" + strings.Repeat(", ?", r.cols-1) + ")"
+		var vals []any // args with relSeq, rewritten
 		for i := 0; i < n; i++ {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(ph)
+			row := args[i*r.cols : (i+1)*r.cols]
+			rel := false
+			for _, a := range row {
+				if _, ok := a.(relSeq); ok {
+					rel = true
+				}
+			}
+			if !rel {
+				b.WriteString(ph)
+				vals = append(vals, row...)
+				continue
+			}
+			// A seq relative to the head the statement's CTE sb
+			// moved (runWrites).
+			b.WriteByte('(')
+			for j, a := range row {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				if r, ok := a.(relSeq); ok {
+					b.WriteString("(SELECT base FROM sb) + ?")
+					a = r.n
+				} else {
+					b.WriteByte('?')
+				}
+				vals = append(vals, a)
+			}
+			b.WriteByte(')')
 		}
 		b.WriteString(r.tail)
-		w := write{sql: b.String(), args: args[:n*r.cols], want: -1}
+		w := write{sql: b.String(), args: vals, want: -1}
 		if wrong != nil {
 			w.want, w.wrong = int64(n), wrong
 		}
