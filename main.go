@@ -53,6 +53,14 @@ func main() {
 	fyneapp.SetMetadata(fyne.AppMetadata{ID: "com.anchang.desk", Name: "Anchang", Version: version, Icon: app.IconResource, Release: true})
 	fa := fyneapp.NewWithID("com.anchang.desk")
 	win := fa.NewWindow("案场前台")
+	// One desk per data directory: a second one is told so and stops.
+	lock, err := data.LockDir(cfg.DataDir)
+	if err != nil {
+		logger.Error("lock data dir", "dir", cfg.DataDir, "err", err)
+		app.ShowFatal(fa, win, err)
+		return
+	}
+	defer lock.Unlock()
 	store, err := data.Open(ctx, cfg.DataDir)
 	if err != nil {
 		logger.Error("open store", "dir", cfg.DataDir, "err", err)

@@ -529,20 +529,17 @@ func xdgDocuments(home string) string {
 // savePDF writes pdf as dir/name (replacing an earlier copy of the same
 // record) through a temporary file, so a failure never leaves half a file.
 func savePDF(dir, name string, pdf []byte) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, name)
+	// CreateTemp makes it the owner's only (0600), and so it stays: saved
+	// forms and exports hold names and phones (docs/data.md).
 	tmp, err := os.CreateTemp(dir, ".anchang-*.pdf")
 	if err != nil {
 		return "", err
 	}
 	defer os.Remove(tmp.Name())
-	// A saved form is an ordinary document (CreateTemp makes it private).
-	if err := tmp.Chmod(0o644); err != nil && runtime.GOOS != "windows" {
-		tmp.Close()
-		return "", err
-	}
 	if _, err := tmp.Write(pdf); err != nil {
 		tmp.Close()
 		return "", err

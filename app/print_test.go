@@ -210,7 +210,7 @@ func TestPrintBlankFormsFromMenu(t *testing.T) {
 	contains(t, pdfText(t, saved), "来访客户登记表", "AC-KF-01-F01")
 	test.Tap(findButton(t, h, "关闭"))
 
-	if st, err := os.Stat(saved); err != nil || (runtime.GOOS != "windows" && st.Mode().Perm() != 0o644) {
+	if st, err := os.Stat(saved); err != nil || (runtime.GOOS != "windows" && st.Mode().Perm() != 0o600) { // exports are the owner's only
 		t.Fatalf("saved file: %v %v", st, err)
 	}
 

@@ -556,7 +556,7 @@ func (l *ledgerScreen) onExport() {
 
 // writeLedgerFile writes the workbook to dir/name through a temporary file.
 func writeLedgerFile(dir, name string, led data.TicketLedger, loc *time.Location) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
 	f, err := os.CreateTemp(dir, ".ledger-*.xlsx")
@@ -572,9 +572,7 @@ func writeLedgerFile(dir, name string, led data.TicketLedger, loc *time.Location
 	if err := f.Close(); err != nil {
 		return "", err
 	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return "", err
-	}
+	// CreateTemp made it 0600: the ledger holds customers' names and phones.
 	path := filepath.Join(dir, name)
 	if err := os.Rename(tmp, path); err != nil {
 		return "", err

@@ -246,7 +246,7 @@ func TestTicketLedgerFiguresAndExport(t *testing.T) {
 	if !strings.Contains(strings.Join(kpis[1], "|"), "20.0%") || !strings.Contains(strings.Join(kpis[2], "|"), "4.00") {
 		t.Errorf("KPI sheet %v", kpis[:3])
 	}
-	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o644 {
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 { // names and phones: the owner's only
 		t.Errorf("file mode %v, %v", st.Mode(), err)
 	}
 	left, _ := filepath.Glob(filepath.Join(h.u.printDir, ".ledger-*"))

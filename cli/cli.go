@@ -136,6 +136,9 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if err != nil {
+		if _, ok := data.AsError(err); ok {
+			err = explain(err) // the store's message, in the user's language
+		}
 		fmt.Fprintf(stderr, "anchang %s: %v\n", cfg.Verb, err)
 		return 1
 	}
@@ -154,11 +157,11 @@ func demo(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if *days < 1 || *days > 3660 || *perDay < 1 || *perDay > 100000 {
 		return fmt.Errorf("--days must be 1–3660 and --per-day 1–100000")
 	}
-	s, err := data.Open(ctx, cfg.DataDir)
+	s, done, err := openWrite(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer done()
 	res, err := s.LoadDemo(ctx, data.DemoOptions{Days: *days, PerDay: *perDay, Seed: *seed})
 	if err != nil {
 		return err

@@ -49,11 +49,11 @@ func faq(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		return err
 	}
 	rest := fs.Args()
-	s, err := openFAQ(ctx, cfg)
+	s, done, err := openFAQ(ctx, cfg, sub)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer done()
 	switch sub {
 	case "import":
 		if len(rest) != 1 {
@@ -78,22 +78,44 @@ func faq(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	return fmt.Errorf("faq: unknown command %q", sub)
 }
 
-// openFAQ opens the store of a set-up device with its manual loaded (the
-// starter manual on first use).
-func openFAQ(ctx context.Context, cfg Config) (*data.Store, error) {
-	s, err := data.Open(ctx, cfg.DataDir)
+// openFAQ opens the store of a set-up device for sub. import takes the data
+// directory; export and search run beside a running desk, load the starter
+// manual on first use and record a search's miss when they can, and on a
+// full or read-only disk still read. None creates a database that is not
+// there.
+func openFAQ(ctx context.Context, cfg Config, sub string) (*data.Store, func(), error) {
+	var s *data.Store
+	done := func() { s.Close() }
+	var err error
+	switch sub {
+	case "import":
+		s, done, err = openWrite(ctx, cfg)
+	case "search", "export":
+		if !data.DBExists(cfg.DataDir) {
+			s, err = openRead(ctx, cfg) // says the directory holds no database
+			break
+		}
+		s, err = data.Open(ctx, cfg.DataDir)
+		if data.ErrorCode(err) == data.ESTORAGE {
+			s, err = openRead(ctx, cfg)
+		}
+	default:
+		s, err = openRead(ctx, cfg)
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !s.IsSetUp() {
-		s.Close()
-		return nil, fmt.Errorf("%s is not set up yet: run the app (or anchang demo) first", cfg.DataDir)
+		done()
+		return nil, nil, fmt.Errorf("%s is not set up yet: run the app (or anchang demo) first", cfg.DataDir)
 	}
-	if _, err := s.EnsureStarterFAQ(ctx, assets.StarterFAQ); err != nil {
-		s.Close()
-		return nil, err
+	if !s.ReadOnly() {
+		if _, err := s.EnsureStarterFAQ(ctx, assets.StarterFAQ); err != nil && data.ErrorCode(err) != data.ESTORAGE {
+			done()
+			return nil, nil, err
+		}
 	}
-	return s, nil
+	return s, done, nil
 }
 
 func faqImport(ctx context.Context, s *data.Store, by, path string, stdout io.Writer) error {
@@ -145,8 +167,8 @@ func faqExport(ctx context.Context, s *data.Store, path string, stdout io.Writer
 	if err != nil {
 		return explain(err)
 	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		return err
+	if err := data.WriteOwnerOnly(path, b.Bytes()); err != nil {
+		return explain(err)
 	}
 	fmt.Fprintf(stdout, "exported %d entries to %s\n", n, path)
 	return nil
@@ -158,11 +180,17 @@ func faqSearch(ctx context.Context, s *data.Store, query string, limit int, stdo
 		return err
 	}
 	if res.Total == 0 {
-		// A miss is worth knowing at HQ, from any search box.
-		if err := s.RecordFAQMiss(ctx, "", query); err != nil && data.ErrorCode(err) != data.EINVALID {
-			return err
+		// A miss is worth knowing at HQ, from any search box; not being
+		// able to record it (a full disk) does not stop the answer.
+		err := s.RecordFAQMiss(ctx, "", query)
+		switch {
+		case err == nil:
+			fmt.Fprintf(stderr, "no answer for %q (recorded as a miss)\n", query)
+		case data.ErrorCode(err) == data.EINVALID:
+			fmt.Fprintf(stderr, "no answer for %q\n", query)
+		default:
+			fmt.Fprintf(stderr, "no answer for %q (not recorded as a miss: %v)\n", query, explain(err))
 		}
-		fmt.Fprintf(stderr, "no answer for %q (recorded as a miss)\n", query)
 		return nil
 	}
 	enc := json.NewEncoder(stdout)

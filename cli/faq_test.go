@@ -158,7 +158,7 @@ func TestFAQVerbRefusesBadInput(t *testing.T) {
 		{[]string{"import", "--by", "nobody", "x.csv"}, dir, `no active admin named "nobody"`},
 		{[]string{"export", "manual.txt"}, dir, ".txt"},
 		{[]string{"import", "/no/such/file.csv"}, dir, "no such file"},
-		{[]string{"search", "x"}, t.TempDir(), "not set up"},
+		{[]string{"search", "x"}, t.TempDir(), "no Anchang database"},
 	} {
 		code, _, errOut := runFAQ(t, tc.dir, tc.args...)
 		if code == 0 || !strings.Contains(errOut, tc.says) {

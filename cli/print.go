@@ -84,7 +84,7 @@ func printVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error 
 	case *blank:
 		// the office's name when there is one
 		m := forms.Meta{PrintedAt: now, Version: *version}
-		if s, err := data.Open(ctx, cfg.DataDir); err == nil {
+		if s, err := openRead(ctx, cfg); err == nil {
 			if _, o, err := s.Device(); err == nil {
 				m.Office, m.Loc = o.Name, s.Location()
 			}
@@ -98,7 +98,7 @@ func printVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error 
 			return err
 		}
 	default:
-		s, err := data.Open(ctx, cfg.DataDir)
+		s, err := openRead(ctx, cfg)
 		if err != nil {
 			return err
 		}

@@ -136,10 +136,10 @@ func TestPrintVerb(t *testing.T) {
 		{[]string{"daily-log", "--demo", "--id", "x", "-o", "x.pdf"}, "one of --demo, --id or --blank"},
 		{[]string{"daily-log", "--demo"}, "-o FILE.pdf"},
 		{[]string{"daily-log", "--id", "yesterday", "-o", "x.pdf"}, "YYYY-MM-DD"},
-		{[]string{"visitor-registration", "--id", "nope", "-o", "x.pdf"}, "not_found"},
+		{[]string{"visitor-registration", "--id", "nope", "-o", "x.pdf"}, "No such visit"},
 		{[]string{"daily-log", "--demo", "--version", "Z/9", "-o", "x.pdf"}, "may not be printed"},
 		{[]string{"daily-log", "extra", "--demo", "-o", "x.pdf"}, "unexpected"},
-		{[]string{"revisit-record", "--id", "x", "-o", "x.pdf"}, "not_found"}, // a ticket's id or number
+		{[]string{"revisit-record", "--id", "x", "-o", "x.pdf"}, "not found"}, // a ticket's id or number
 		{[]string{"revisit-record", "--blank", "--send", "-o", "-"}, "--send prints a saved file"},
 	} {
 		code, _, errs := runPrint(t, dir, tc.args...)

@@ -55,11 +55,11 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		return errors.New("enrol: say --hq URL and --code CODE")
 	}
 	tr := translations()
-	s, err := data.Open(ctx, cfg.DataDir)
+	s, done, err := openWrite(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer done()
 	if *fp == "" {
 		got, err := hqsync.Probe(ctx, *hq)
 		if err != nil {
@@ -137,11 +137,11 @@ func syncVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		return errors.New("sync: no arguments")
 	}
 	tr := translations()
-	s, err := data.Open(ctx, cfg.DataDir)
+	s, done, err := openWrite(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer done()
 	opts := syncOptions
 	opts.Logger = cliLogger(stderr)
 	rep, err := hqsync.NewLoop(s, opts).Round(ctx)

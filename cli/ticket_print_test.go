@@ -65,10 +65,10 @@ func TestPrintTicketRecords(t *testing.T) {
 			}
 		}
 	}
-	if code, _, errs := runPrint(t, dir, "revisit-record", "--id", open2.ID, "-o", rv); code == 0 || !strings.Contains(errs, "no_revisit") {
+	if code, _, errs := runPrint(t, dir, "revisit-record", "--id", open2.ID, "-o", rv); code == 0 || !strings.Contains(errs, "has not been revisited") {
 		t.Fatalf("revisit record of an unrevisited ticket: %d %s", code, errs)
 	}
-	if code, _, errs := runPrint(t, dir, "service-record", "--id", "nope", "-o", svc); code == 0 || !strings.Contains(errs, "not_found") {
+	if code, _, errs := runPrint(t, dir, "service-record", "--id", "nope", "-o", svc); code == 0 || !strings.Contains(errs, "not found") {
 		t.Fatalf("unknown ticket: %d %s", code, errs)
 	}
 }

@@ -44,11 +44,24 @@ func tickets(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err := fs.Parse(cfg.Args[1:]); err != nil {
 		return err
 	}
-	s, err := data.Open(ctx, cfg.DataDir)
+	var s *data.Store
+	var err error
+	switch sub {
+	case "list", "ledger": // only read: beside the desk, creating nothing
+		s, err = openRead(ctx, cfg)
+		if err == nil {
+			defer s.Close()
+		}
+	default:
+		var done func()
+		s, done, err = openWrite(ctx, cfg)
+		if err == nil {
+			defer done()
+		}
+	}
 	if err != nil {
 		return err
 	}
-	defer s.Close()
 	if !s.IsSetUp() {
 		return fmt.Errorf("%s is not set up yet: run the app (or anchang demo) first", cfg.DataDir)
 	}
@@ -111,8 +124,8 @@ func tickets(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		if err := data.WriteTicketLedgerXLSX(&buf, l, loc, nil); err != nil {
 			return err
 		}
-		if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("tickets ledger: %w", err)
+		if err := data.WriteOwnerOnly(*out, buf.Bytes()); err != nil {
+			return err
 		}
 		fmt.Fprintf(stdout, "%d tickets %s – %s → %s; repeat %d/%d, satisfaction %.2f (%d), responses on time %d/%d, resolutions on time %d/%d\n",
 			len(l.Rows), start.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly), *out, l.Repeat.Num, l.Repeat.Den,

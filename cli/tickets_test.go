@@ -81,7 +81,7 @@ func TestTicketsVerb(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"holidays", hol}, "err.holiday.empty"},
+		{[]string{"holidays", hol}, "lists no days"}, // translated, not the key
 		{[]string{"ledger", "-o", filepath.Join(tmp, "x.csv")}, "FILE.xlsx"},
 		{[]string{"ledger", "--from", "last week", "-o", x}, "not a day"},
 		{[]string{"ledger", "--from", "2026-11-23", "--to", "2026-11-01", "-o", x}, "after --from"},

@@ -16,6 +16,9 @@ const (
 	ESCHEMA    = "schema"    // the database was written by a newer version
 	ENOTSETUP  = "not_setup" // the first-run setup has not been done
 	EINTERNAL  = "internal"  // anything else
+	EINUSE     = "in_use"    // another instance has the data directory
+	ESTORAGE   = "storage"   // the disk is full, read-only or failing
+	EDAMAGED   = "damaged"   // the database file is damaged
 )
 
 // Error is the store's one error type. Key names a translation in

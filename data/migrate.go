@@ -60,33 +60,54 @@ func userVersion(ctx context.Context, db *sql.DB) (int, error) {
 }
 
 // migrate applies the pending migrations, each in its own transaction that
-// also records its number in PRAGMA user_version.
+// also records its number in PRAGMA user_version. The version is read again
+// inside each write transaction (BEGIN IMMEDIATE), so two processes opening a
+// new database at once apply each step once: the second waits, then finds it
+// done. An up-to-date database is not written to at all.
 func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
 	cur, err := userVersion(ctx, db)
 	if err != nil {
 		return err
 	}
-	if cur > len(ms) {
-		return &Error{Code: ESCHEMA, Key: "err.db.newer",
-			Args: map[string]any{"Found": cur, "Supported": len(ms)},
-			Err:  fmt.Errorf("database schema %d is newer than this program's %d", cur, len(ms))}
-	}
-	for _, m := range ms[cur:] {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+	for {
+		if cur > len(ms) {
+			return &Error{Code: ESCHEMA, Key: "err.db.newer",
+				Args: map[string]any{"Found": cur, "Supported": len(ms)},
+				Err:  fmt.Errorf("database schema %d is newer than this program's %d", cur, len(ms))}
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		if cur == len(ms) {
+			return nil
 		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", m.name, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		if cur, err = migrateStep(ctx, db, ms); err != nil {
+			return err
 		}
 	}
-	return nil
+}
+
+// migrateStep applies the next migration, if any is still pending once the
+// write lock is held, and returns the version it leaves.
+func migrateStep(ctx context.Context, db *sql.DB, ms []migration) (int, error) {
+	tx, err := db.BeginTx(ctx, nil) // IMMEDIATE, by the DSN
+	if err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	var cur int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	if cur >= len(ms) {
+		return cur, nil
+	}
+	m := ms[cur]
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return 0, fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+		return 0, fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	return m.version, nil
 }

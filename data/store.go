@@ -7,10 +7,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // offices keep their own time zone on any OS
 
@@ -23,8 +23,10 @@ const DBFileName = "anchang.db"
 
 // Store is the local database of one device.
 type Store struct {
-	db   *sql.DB
-	path string
+	db       *sql.DB
+	path     string
+	readOnly bool        // OpenReadOnly
+	damaged  atomic.Bool // an integrity check failed: no more writes
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -46,44 +48,49 @@ type Store struct {
 	nextListener int
 }
 
-// DSN returns the connection string for the database at path: every pooled
-// connection gets WAL, synchronous=FULL, foreign keys and a busy timeout, and
-// write transactions begin IMMEDIATE so read-then-write never deadlocks.
-func DSN(path string) string {
-	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Set("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode()
-}
+// DSN returns the connection string for the database at path (any path: it
+// is escaped as a file: URI): every pooled connection gets WAL,
+// synchronous=FULL, foreign keys and a busy timeout, and write transactions
+// begin IMMEDIATE so read-then-write never deadlocks.
+func DSN(path string) string { return dsn(path, false) }
+
+var timeNow = time.Now
 
 // Open opens (creating if needed) the store in dir and brings its schema up to
-// date. A database written by a newer version is refused with ESCHEMA.
+// date. A database written by a newer version is refused with ESCHEMA; a
+// damaged one (quick_check at start, see CheckIntegrity) with EDAMAGED; a
+// full, read-only or unreadable disk with ESTORAGE. The database and its
+// WAL are the owner's only (0600), the directory 0700 when Open makes it.
 func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
+		return nil, storageErr(fmt.Errorf("create data dir: %w", err), dir)
 	}
 	path := filepath.Join(dir, DBFileName)
+	if err := ownerOnly(path); err != nil {
+		return nil, storageErr(err, dir)
+	}
 	db, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db.SetMaxOpenConns(4)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, path: path, Now: time.Now}
-	if err := migrate(ctx, db, migrations); err != nil {
+	s := &Store{db: db, path: path, Now: timeNow}
+	fail := func(err error) (*Store, error) {
 		db.Close()
-		return nil, err
+		return nil, storageErr(err, dir)
+	}
+	if err := s.startCheck(ctx); err != nil {
+		return fail(err)
+	}
+	if err := migrate(ctx, db, migrations); err != nil {
+		return fail(err)
 	}
 	if err := s.reencodeOutbox(ctx); err != nil {
-		db.Close()
-		return nil, err
+		return fail(err)
 	}
 	if err := s.loadDevice(ctx); err != nil {
-		db.Close()
-		return nil, err
+		return fail(err)
 	}
 	return s, nil
 }
@@ -120,19 +127,24 @@ func nullMS(v sql.NullInt64) time.Time {
 }
 
 // tx runs fn in one write transaction (BEGIN IMMEDIATE by the DSN).
+// A full or read-only disk and a damaged database come back as coded
+// errors (see storageErr); after damage is found nothing more is written.
 func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return s.failed(fmt.Errorf("begin: %w", err))
 	}
 	t := &txn{Tx: tx, s: s}
 	defer func() { s.prepareMissed(context.WithoutCancel(ctx), t.missed) }()
 	if err := fn(t); err != nil {
 		tx.Rollback()
-		return err
+		return s.failed(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return s.failed(fmt.Errorf("commit: %w", err))
 	}
 	if t.outbox {
 		s.wrote()

@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"anchang/data"
+)
+
+func run(t *testing.T, dir, verb string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), Config{DataDir: dir, Verb: verb, Args: args}, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// A verb that writes, on a directory a desk holds, is told so in the
+// user's language and changes nothing; verbs that only read run beside it.
+func TestWritingVerbRefusedBesideTheDesk(t *testing.T) {
+	dir := setUpDir(t)
+	lock, err := data.LockDir(dir) // the desk
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("LANG", "zh_CN.UTF-8")
+	code, _, errs := run(t, dir, "demo", "--days", "1", "--per-day", "5")
+	if code != 1 || !strings.Contains(errs, "已经在使用这个数据目录") || strings.Contains(errs, "err.db") {
+		t.Fatalf("demo beside the desk: %d %q", code, errs)
+	}
+	if code, _, errs := run(t, dir, "tickets", "list"); code != 0 {
+		t.Fatalf("tickets list beside the desk: %d %s", code, errs)
+	}
+	if code, out, errs := run(t, dir, "faq", "search", "车位"); code != 0 || out == "" {
+		t.Fatalf("faq search beside the desk: %d %q %s", code, out, errs)
+	}
+	lock.Unlock()
+	if code, _, errs := run(t, dir, "demo", "--days", "1", "--per-day", "5"); code != 0 {
+		t.Fatalf("demo once the desk closed: %d %s", code, errs)
+	}
+}
+
+// Verbs that only read, given a mistyped --data-dir, say so and create
+// nothing there.
+func TestReadingVerbsCreateNothing(t *testing.T) {
+	parent := t.TempDir()
+	typo := filepath.Join(parent, "anchnag")
+	for _, args := range [][]string{
+		{"tickets", "list"},
+		{"tickets", "ledger", "-o", filepath.Join(parent, "l.xlsx")},
+		{"faq", "search", "车位"},
+		{"faq", "export", filepath.Join(parent, "m.csv")},
+		{"print", "daily-log", "--id", "2026-11-23", "-o", filepath.Join(parent, "x.pdf")},
+	} {
+		code, _, errs := run(t, typo, args[0], args[1:]...)
+		if code == 0 || !strings.Contains(errs, "no Anchang database") {
+			t.Errorf("%v: %d %q", args, code, errs)
+		}
+		if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+			t.Fatalf("%v left %d entries in %s", args, len(entries), parent)
+		}
+	}
+}
