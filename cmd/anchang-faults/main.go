@@ -6,6 +6,12 @@
 // its scopes. It prints one line per failed run and a summary.
 //
 //	anchang-faults -runs 1000 -seed 1 [-steps 60] [-workers 1] [-v]
+//	anchang-faults -postgres ...          HQ on a throwaway PostgreSQL cluster
+//	anchang-faults -pg-dsn ADMIN_DSN ...  HQ on an existing PostgreSQL server
+//
+// With PostgreSQL each run gets a database of its own (camp_<seed>),
+// dropped after the run. HQ's "kill" closes its connections and store;
+// the PostgreSQL server itself keeps running.
 package main
 
 import (
@@ -22,6 +28,7 @@ import (
 	"time"
 
 	"anchang/sync/e2e"
+	"anchang/sync/hq/pgtest"
 )
 
 func main() {
@@ -31,10 +38,24 @@ func main() {
 	workers := flag.Int("workers", 1, "runs at a time")
 	verbose := flag.Bool("v", false, "print every run")
 	tmp := flag.String("tmp", "", "directory for the runs' files (default: the system's)")
+	usePG := flag.Bool("postgres", false, "HQ on PostgreSQL: a throwaway cluster started for the campaign")
+	pgDSN := flag.String("pg-dsn", "", "HQ on PostgreSQL: the DSN of an existing server's role that may create databases")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) // the stores log skipped changes; the checks say what matters
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var pg *pgtest.Cluster
+	switch {
+	case *pgDSN != "":
+		pg = pgtest.Attach(*pgDSN)
+	case *usePG:
+		var err error
+		if pg, err = pgtest.Start(ctx, pgtest.Options{Settings: []string{"max_connections=300"}}); err != nil {
+			fmt.Fprintln(os.Stderr, "postgres:", err)
+			os.Exit(2)
+		}
+		defer pg.Stop()
+	}
 	start := time.Now()
 	var done, failed atomic.Int64
 	next := make(chan uint64)
@@ -50,8 +71,23 @@ func main() {
 					fmt.Fprintln(os.Stderr, err)
 					os.Exit(2)
 				}
-				st, err := e2e.RunCampaign(ctx, dir, s, e2e.CampaignConfig{Steps: *steps})
+				cfg := e2e.CampaignConfig{Steps: *steps}
+				db := fmt.Sprintf("camp_%d", s)
+				if pg != nil {
+					if cfg.Postgres, err = pg.CreateDatabase(ctx, db); err != nil {
+						fmt.Fprintln(os.Stderr, err)
+						os.Exit(2)
+					}
+				}
+				st, err := e2e.RunCampaign(ctx, dir, s, cfg)
 				os.RemoveAll(dir)
+				if pg != nil {
+					dctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+					if derr := pg.DropDatabase(dctx, db); derr != nil {
+						fmt.Fprintln(os.Stderr, derr)
+					}
+					cancel()
+				}
 				if ctx.Err() != nil {
 					return
 				}

@@ -37,6 +37,9 @@ type CampaignConfig struct {
 	Steps   int // random steps before healing (default 60)
 	Offices int // default 2
 	Devices int // per office (default 2)
+	// Postgres, when set, is the DSN of an empty PostgreSQL database for
+	// HQ's store (default: SQLite in the run's directory).
+	Postgres string
 }
 
 // RunStats says what one run did.
@@ -79,7 +82,7 @@ func RunCampaign(ctx context.Context, dir string, seed uint64, cfg CampaignConfi
 	}
 	st := RunStats{Seed: seed, Faults: map[Fault]int{}}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	h, err := StartHQ(filepath.Join(dir, "hq"), nil)
+	h, err := StartHQOn(filepath.Join(dir, "hq"), nil, cfg.Postgres)
 	if err != nil {
 		return st, err
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"anchang/sync/hq/pgtest"
 )
 
 // TestFaultCampaign is the short version of cmd/anchang-faults: one seed
@@ -25,5 +27,21 @@ func TestFaultCampaign(t *testing.T) {
 		if err != nil {
 			t.Errorf("seed %d: %v", seed, err)
 		}
+	}
+}
+
+// TestFaultCampaignPostgres is one seeded run with HQ's store on
+// PostgreSQL (`anchang-faults -postgres` runs many).
+func TestFaultCampaignPostgres(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	st, err := RunCampaign(ctx, t.TempDir(), 2, CampaignConfig{Postgres: pgtest.DSN(t)})
+	t.Log(st)
+	if err != nil {
+		t.Errorf("seed 2: %v", err)
+	}
+	if st.HQChanges == 0 {
+		t.Error("the run left nothing in HQ's log")
 	}
 }

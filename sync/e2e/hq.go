@@ -31,6 +31,9 @@ type HQ struct {
 	Logger      *slog.Logger
 	// MinSchema, when set before a (re)start, refuses clients below it.
 	MinSchema int
+	// Postgres, when set, is the DSN of HQ's PostgreSQL database, used
+	// instead of hq.db (a restart reopens it; nothing is copied).
+	Postgres string
 
 	life  gosync.Mutex // Kill, Stop, Start and Running may come from other goroutines
 	addr  string
@@ -46,13 +49,19 @@ func (h *HQ) DBPath() string { return filepath.Join(h.Dir, "hq.db") }
 
 // StartHQ starts HQ in dir (made if missing) on a free loopback port.
 func StartHQ(dir string, now func() time.Time) (*HQ, error) {
+	return StartHQOn(dir, now, "")
+}
+
+// StartHQOn is StartHQ with HQ's store on the PostgreSQL database of DSN
+// pg ("": SQLite in dir).
+func StartHQOn(dir string, now func() time.Time, pg string) (*HQ, error) {
 	if now == nil {
 		now = time.Now
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	h := &HQ{Dir: dir, Now: now, Logger: slog.New(slog.DiscardHandler)}
+	h := &HQ{Dir: dir, Now: now, Logger: slog.New(slog.DiscardHandler), Postgres: pg}
 	var err error
 	if h.cert, err = hq.SelfSignedCert(dir); err != nil {
 		return nil, fmt.Errorf("hq cert: %w", err)
@@ -68,7 +77,13 @@ func StartHQ(dir string, now func() time.Time) (*HQ, error) {
 
 func (h *HQ) start(addr string) error {
 	ctx := context.Background()
-	st, err := hq.OpenSQLite(ctx, h.DBPath())
+	var st *hq.SQLStore
+	var err error
+	if h.Postgres != "" {
+		st, err = hq.OpenPostgres(ctx, h.Postgres)
+	} else {
+		st, err = hq.OpenSQLite(ctx, h.DBPath())
+	}
 	if err != nil {
 		return err
 	}

@@ -120,6 +120,10 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 	return c, nil
 }
 
+// Attach uses an existing server instead of starting one: admin is the DSN
+// of a role that may create databases. Stop leaves that server running.
+func Attach(admin string) *Cluster { return &Cluster{admin: admin} }
+
 // AdminDSN is the DSN of the cluster's postgres database as the superuser.
 func (c *Cluster) AdminDSN() string { return c.admin }
 
@@ -129,8 +133,27 @@ func (c *Cluster) CreateDatabase(ctx context.Context, name string) (string, erro
 	return createDatabase(ctx, c.admin, name)
 }
 
+// DropDatabase drops a database CreateDatabase made, closing its sessions.
+func (c *Cluster) DropDatabase(ctx context.Context, name string) error {
+	db, err := sql.Open("pgx", c.admin)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
+		return fmt.Errorf("database name %q: lower-case letters, digits and _ only", name)
+	}
+	if _, err := db.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+		return fmt.Errorf("drop database %s: %w", name, err)
+	}
+	return nil
+}
+
 // Stop stops the cluster and removes its directory.
 func (c *Cluster) Stop() {
+	if c.dir == "" {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	c.run(ctx, c.pgCtl, "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop")
