@@ -20,15 +20,17 @@ import (
 type boardScreen struct {
 	u *UI
 
-	search     *widget.Entry
-	status     *widget.Select
-	purpose    *widget.Select
-	consultant *widget.Select
-	figures    map[string]*canvas.Text // figure name → its value
-	table      *widget.Table
-	empty      *widget.Label
-	message    *statusLine
-	printLog   *widget.Button // today's daily log; desk roles only
+	search      *widget.Entry
+	status      *widget.Select
+	purpose     *widget.Select
+	consultant  *widget.Select
+	figures     map[string]*canvas.Text // figure name → its value
+	table       *widget.Table
+	empty       *widget.Label
+	message     *statusLine
+	printLog    *widget.Button // today's daily log; desk roles only
+	history     *widget.Button // past visits (visit_history.go)
+	lastHistory *visitHistory
 
 	// The selected visit's dialog.
 	dialog       *modal
@@ -150,6 +152,8 @@ func (b *boardScreen) buildUI() fyne.CanvasObject {
 	}
 
 	right := container.NewHBox(wideSelect(b.status), wideSelect(b.purpose), wideSelect(b.consultant))
+	b.history = &widget.Button{Text: T("history.open"), OnTapped: func() { b.lastHistory = b.u.showVisitHistory() }}
+	right.Add(b.history)
 	if b.u.user.Role.CanCheckIn() {
 		b.printLog = &widget.Button{Text: T("print.daylog"), OnTapped: func() { b.u.printDayLog(b.u.store.Today()) }}
 		right.Add(b.printLog)

@@ -67,6 +67,7 @@ type Store interface {
 	ticketStore       // the ticket desk (app/tickets.go)
 	ticketImportStore // carrying a paper ledger over (app/ticket_import.go)
 	careRevisitStore  // care revisits (app/care_revisits.go)
+	visitHistoryStore // past visits and the customer file (app/visit_history.go)
 	syncStore         // the enrolment at HQ and its refusals (app/sync.go)
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"anchang/data/namepy"
 )
 
 // Board statuses of a visit.
@@ -39,6 +41,8 @@ type BoardRow struct {
 	Area           Area
 	HandedOverAt   time.Time
 	LeftAt         time.Time
+	Day            string // the office-local day, YYYY-MM-DD
+	VisitorID      string
 }
 
 // Status is the row's board status.
@@ -139,12 +143,23 @@ func (s *Store) Board(ctx context.Context, day string, f BoardFilter) (Board, er
 	b.Figures.AvgWait, _ = waits.Average()
 	b.Figures.HandedOver = waits.N
 
+	rows, err := s.visitRows(ctx, o.ID, "v.day = ?", []any{day}, f, BoardLimit)
+	if err != nil {
+		return Board{}, fmt.Errorf("board: %w", err)
+	}
+	b.Rows = rows
+	return b, nil
+}
+
+// visitRows lists the office's visits matching the days' condition (on
+// v.day) and f, newest first, at most limit, phones masked.
+func (s *Store) visitRows(ctx context.Context, officeID, dayCond string, dayArgs []any, f BoardFilter, limit int) ([]BoardRow, error) {
 	q := strings.Builder{}
 	q.WriteString(`SELECT v.id, v.arrived_at, v.name, v.title, p.phone, v.party_size, v.purpose, v.kind, v.via,
-		COALESCE(v.consultant_id, ''), COALESCE(c.name, ''), v.area, v.handed_over_at, v.left_at
+		COALESCE(v.consultant_id, ''), COALESCE(c.name, ''), v.area, v.handed_over_at, v.left_at, v.day, v.visitor_id
 		FROM visits v JOIN visitors p ON p.id = v.visitor_id LEFT JOIN staff c ON c.id = v.consultant_id
-		WHERE v.office_id = ? AND v.day = ?`)
-	args := []any{o.ID, day}
+		WHERE v.office_id = ? AND ` + dayCond)
+	args := append([]any{officeID}, dayArgs...)
 	switch f.Status {
 	case BoardWaiting:
 		q.WriteString(` AND v.left_at IS NULL AND v.handed_over_at IS NULL`)
@@ -181,32 +196,71 @@ func (s *Store) Board(ctx context.Context, day string, f BoardFilter) (Board, er
 				q.WriteString(` AND (CASE WHEN p.phone LIKE '+86%' THEN substr(p.phone, 4) ELSE substr(p.phone, 2) END) LIKE ?`)
 				args = append(args, "%"+digits+"%")
 			}
+		} else if namepy.IsQuery(qs) {
+			// Pinyin (zhangmin, zm) or a Latin name: the names of these
+			// days' visits that read so.
+			names, err := s.pinyinNames(ctx, officeID, dayCond, dayArgs, qs)
+			if err != nil {
+				return nil, err
+			}
+			q.WriteString(` AND (v.name LIKE ? ESCAPE '\'`)
+			args = append(args, "%"+escapeLike(qs)+"%")
+			if len(names) > 0 {
+				q.WriteString(` OR v.name IN (?` + strings.Repeat(`, ?`, len(names)-1) + `)`)
+				for _, n := range names {
+					args = append(args, n)
+				}
+			}
+			q.WriteString(`)`)
 		} else {
 			q.WriteString(` AND v.name LIKE ? ESCAPE '\'`)
 			args = append(args, "%"+escapeLike(qs)+"%")
 		}
 	}
-	q.WriteString(` ORDER BY v.arrived_at DESC LIMIT ?`)
-	args = append(args, BoardLimit)
+	q.WriteString(` ORDER BY v.arrived_at DESC, v.id DESC LIMIT ?`)
+	args = append(args, limit)
 	rows, err := s.db.QueryContext(ctx, q.String(), args...)
 	if err != nil {
-		return Board{}, fmt.Errorf("board: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
+	var out []BoardRow
 	for rows.Next() {
 		var r BoardRow
 		var arrived int64
 		var phone string
 		var handed, left nullInt
 		if err := rows.Scan(&r.VisitID, &arrived, &r.Name, &r.Title, &phone, &r.PartySize, &r.Purpose, &r.Kind, &r.Via,
-			&r.ConsultantID, &r.ConsultantName, &r.Area, &handed, &left); err != nil {
-			return Board{}, fmt.Errorf("board: %w", err)
+			&r.ConsultantID, &r.ConsultantName, &r.Area, &handed, &left, &r.Day, &r.VisitorID); err != nil {
+			return nil, err
 		}
 		r.ArrivedAt, r.HandedOverAt, r.LeftAt = fromMS(arrived), handed.time(), left.time()
 		r.PhoneMasked = MaskPhone(phone)
-		b.Rows = append(b.Rows, r)
+		out = append(out, r)
 	}
-	return b, rows.Err()
+	return out, rows.Err()
+}
+
+// pinyinNames are the distinct visit names of the days that the pinyin
+// query q reads (namepy.Match).
+func (s *Store) pinyinNames(ctx context.Context, officeID, dayCond string, dayArgs []any, q string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT v.name FROM visits v WHERE v.office_id = ? AND `+dayCond,
+		append([]any{officeID}, dayArgs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		if namepy.Match(n, q) {
+			out = append(out, n)
+		}
+	}
+	return out, rows.Err()
 }
 
 // phoneQuery reports whether a search looks like (part of) a phone number —

@@ -271,6 +271,7 @@ func (s *Store) inspectionRow(ctx context.Context, id string, fullPhone bool) (I
 type InspectionFilter struct {
 	Query  string // part of the project, building, unit or an owner's name
 	Status string // "" = any
+	Phone  string // the owners' whole number, E.164
 	Limit  int    // 0 = 200
 }
 
@@ -297,6 +298,10 @@ func (s *Store) ListInspections(ctx context.Context, actorID string, f Inspectio
 	if f.Status != "" {
 		where = append(where, "i.status = ?")
 		args = append(args, f.Status)
+	}
+	if f.Phone != "" {
+		where = append(where, "i.phone = ?")
+		args = append(args, f.Phone)
 	}
 	args = append(args, f.Limit)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+inspectionCols+inspectionFrom+` WHERE `+strings.Join(where, " AND ")+

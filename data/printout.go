@@ -83,10 +83,11 @@ func (s *Store) visitMasked(ctx context.Context, visitID string) (Visit, error) 
 	return v, nil
 }
 
-// LogRow is one visit of the daily visitor log. The phone is masked.
+// LogRow is one visit of the daily visitor log or a visits export.
 type LogRow struct {
 	BoardRow
-	Ordinal      int // arrival order within the day, from 1
+	Phone        string // masked, or whole where the list says so (VisitLog)
+	Ordinal      int    // arrival order within the day, from 1
 	SourceCode   string
 	SourceName   string
 	InterestUnit string
@@ -99,33 +100,52 @@ func (s *Store) DayLog(ctx context.Context, day string) ([]LogRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT v.id, v.arrived_at, v.name, v.title, p.phone, v.party_size, v.purpose, v.kind, v.via,
-		COALESCE(v.consultant_id, ''), COALESCE(c.name, ''), v.area, v.handed_over_at, v.left_at,
-		COALESCE(s.code, ''), COALESCE(s.name, ''), v.interest_unit
-		FROM visits v JOIN visitors p ON p.id = v.visitor_id LEFT JOIN staff c ON c.id = v.consultant_id
-		LEFT JOIN sources s ON s.id = v.source_id
-		WHERE v.office_id = ? AND v.day = ? ORDER BY v.arrived_at, v.id`, o.ID, day)
+	out, err := s.logRows(ctx, o.ID, "v.day = ?", []any{day}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("day log: %w", err)
 	}
+	return out, nil
+}
+
+// logRows lists the office's visits matching cond in arrival order;
+// Ordinal counts within each day. fullPhone, if not nil, says for a
+// visit's (visitor's own consultant, visit's consultant) whether LogRow.Phone
+// holds the whole number; else it is masked like PhoneMasked.
+func (s *Store) logRows(ctx context.Context, officeID, cond string, args []any, fullPhone func(owner, consultant string) bool) ([]LogRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT v.id, v.arrived_at, v.name, v.title, p.phone, v.party_size, v.purpose, v.kind, v.via,
+		COALESCE(v.consultant_id, ''), COALESCE(c.name, ''), v.area, v.handed_over_at, v.left_at,
+		COALESCE(s.code, ''), COALESCE(s.name, ''), v.interest_unit, v.day, v.visitor_id, COALESCE(p.consultant_id, '')
+		FROM visits v JOIN visitors p ON p.id = v.visitor_id LEFT JOIN staff c ON c.id = v.consultant_id
+		LEFT JOIN sources s ON s.id = v.source_id
+		WHERE v.office_id = ? AND `+cond+` ORDER BY v.arrived_at, v.id`, append([]any{officeID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
 	var out []LogRow
+	ordinal := 0
 	for rows.Next() {
 		var r LogRow
 		var arrived int64
-		var phone string
+		var phone, owner string
 		var handed, left nullInt
 		if err := rows.Scan(&r.VisitID, &arrived, &r.Name, &r.Title, &phone, &r.PartySize, &r.Purpose, &r.Kind, &r.Via,
-			&r.ConsultantID, &r.ConsultantName, &r.Area, &handed, &left, &r.SourceCode, &r.SourceName, &r.InterestUnit); err != nil {
-			return nil, fmt.Errorf("day log: %w", err)
+			&r.ConsultantID, &r.ConsultantName, &r.Area, &handed, &left, &r.SourceCode, &r.SourceName, &r.InterestUnit,
+			&r.Day, &r.VisitorID, &owner); err != nil {
+			return nil, err
 		}
 		r.ArrivedAt, r.HandedOverAt, r.LeftAt = fromMS(arrived), handed.time(), left.time()
 		r.PhoneMasked = MaskPhone(phone)
-		r.Ordinal = len(out) + 1
+		r.Phone = r.PhoneMasked
+		if fullPhone != nil && fullPhone(owner, r.ConsultantID) {
+			r.Phone = phone
+		}
+		if len(out) == 0 || out[len(out)-1].Day != r.Day {
+			ordinal = 0
+		}
+		ordinal++
+		r.Ordinal = ordinal
 		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("day log: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }

@@ -26,6 +26,7 @@ type TicketFilter struct {
 	OwnerID  string
 	Mine     string // a staff id: only tickets they own or opened (a consultant's view)
 	Query    string // part of the number, customer name, unit or description
+	Phone    string // the customer's whole number, E.164
 	Limit    int    // 0 = 1000
 }
 
@@ -106,6 +107,9 @@ func (s *Store) TicketList(ctx context.Context, f TicketFilter) ([]TicketRow, er
 	}
 	if f.OpenOnly {
 		where = append(where, "t.state <> 'closed'")
+	}
+	if f.Phone != "" {
+		where, args = append(where, "t.phone = ?"), append(args, f.Phone)
 	}
 	if f.Mine != "" {
 		where, args = append(where, "(t.owner_id = ? OR t.created_by = ?)"), append(args, f.Mine, f.Mine)
