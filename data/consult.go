@@ -473,8 +473,7 @@ func (p *consultHandoff) apply(ctx context.Context, tx *txn, ac applyCtx) error 
 	if !ac.remote {
 		return nil
 	}
-	id := p.ID // the closure keeps only the id, not the payload
-	return ac.rederive("handoff:"+id, func() error { return deriveHandoff(ctx, tx, id) })
+	return ac.rederive(ctx, tx, derivedHandoff, p.ID, "", 0)
 }
 
 func (p *handoffDone) apply(ctx context.Context, tx *txn, ac applyCtx) error {
@@ -482,8 +481,7 @@ func (p *handoffDone) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 		VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?)`+keepEarliestOrd, p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.HandoffID, p.Note, ac.ord); err != nil {
 		return fmt.Errorf("finish handoff: %w", err)
 	}
-	id := p.HandoffID // the closure keeps only the id, not the payload
-	return ac.rederive("handoff:"+id, func() error { return deriveHandoff(ctx, tx, id) })
+	return ac.rederive(ctx, tx, derivedHandoff, p.HandoffID, "", 0)
 }
 
 func (p *faqMiss) apply(ctx context.Context, tx *txn, ac applyCtx) error {

@@ -332,7 +332,7 @@ func (p *faqSave) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', '', ?)`+keepEarliestOrd, p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.EntryID, p.Version, ac.ord); err != nil {
 		return fmt.Errorf("insert faq status: %w", err)
 	}
-	return ac.rederive("faq:"+p.EntryID, func() error { return deriveFAQEntry(ctx, tx, p.EntryID) })
+	return ac.rederive(ctx, tx, derivedFAQ, p.EntryID, "", 0)
 }
 
 // deriveFAQEntry recomputes an entry's newest version and status and the
@@ -470,7 +470,7 @@ func (p *faqStatus) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+keepEarliestOrd, p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.EntryID, p.Version, string(p.Status), p.Note, ac.ord); err != nil {
 		return fmt.Errorf("insert faq status: %w", err)
 	}
-	return ac.rederive("faq:"+p.EntryID, func() error { return deriveFAQEntry(ctx, tx, p.EntryID) })
+	return ac.rederive(ctx, tx, derivedFAQ, p.EntryID, "", 0)
 }
 
 // SetFAQStatus moves the newest version of an entry: draft → review,

@@ -492,5 +492,5 @@ func (p *inspectionTicketPayload) apply(ctx context.Context, tx *txn, ac applyCt
 }
 
 func rederiveInspectionLater(ctx context.Context, tx *txn, ac applyCtx, id string, at int64) error {
-	return ac.rederive("inspection:"+id, func() error { return deriveInspection(ctx, tx, id, at) })
+	return ac.rederive(ctx, tx, derivedInspection, id, "", at)
 }

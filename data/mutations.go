@@ -92,7 +92,8 @@ type applyCtx struct {
 	// record whose sync_ord is still that value takes HQ's ord.
 	echo int64
 	// derive, when set, collects the re-derivations of a page of pulled
-	// changes so each runs once, after the page's rows are all written.
+	// changes (or a snapshot) so each runs once, after all their rows are
+	// written.
 	derive *derivations
 }
 
@@ -139,42 +140,82 @@ func (ac applyCtx) echoOrd() int64 {
 	return ac.echo
 }
 
-// rederive runs fn, the re-derivation of the state key names ("visit:<id>",
-// "rotation:<office>:<day>"), now — or, while a page of pulled changes is
-// applied, once after the whole page.
-func (ac applyCtx) rederive(key string, fn func() error) error {
+// Kinds of derived state, re-derived from their records (see derivers).
+const (
+	derivedVisit      = "visit"      // a: the visit
+	derivedRotation   = "rotation"   // a: the office, b: the day
+	derivedTicket     = "ticket"     // a: the ticket
+	derivedInspection = "inspection" // a: the inspection; at: the latest change's time
+	derivedFAQ        = "faq"        // a: the FAQ entry
+	derivedHandoff    = "handoff"    // a: the hand-off
+)
+
+// derivedKey names one piece of derived state: its kind and whose it is.
+type derivedKey struct{ kind, a, b string }
+
+// derivers re-derive each kind of derived state; at is the latest time
+// the changes asking for it carry (only an inspection uses it). Each reads
+// only recorded rows (never another kind's derived state) and writes only
+// its own, so derivations may run in any order.
+var derivers = map[string]func(ctx context.Context, tx *txn, a, b string, at int64) error{
+	derivedVisit:    func(ctx context.Context, tx *txn, a, _ string, _ int64) error { return deriveVisit(ctx, tx, a) },
+	derivedRotation: func(ctx context.Context, tx *txn, a, b string, _ int64) error { return deriveRotation(ctx, tx, a, b) },
+	derivedTicket:   func(ctx context.Context, tx *txn, a, _ string, _ int64) error { return rederiveTicket(ctx, tx, a) },
+	derivedInspection: func(ctx context.Context, tx *txn, a, _ string, at int64) error {
+		return deriveInspection(ctx, tx, a, at)
+	},
+	derivedFAQ:     func(ctx context.Context, tx *txn, a, _ string, _ int64) error { return deriveFAQEntry(ctx, tx, a) },
+	derivedHandoff: func(ctx context.Context, tx *txn, a, _ string, _ int64) error { return deriveHandoff(ctx, tx, a) },
+}
+
+// rederive re-derives the state of kind of a (and b) now — or, while a
+// page of pulled changes or a snapshot is applied, once after all of its
+// rows are written.
+func (ac applyCtx) rederive(ctx context.Context, tx *txn, kind, a, b string, at int64) error {
 	if ac.derive == nil {
-		return fn()
+		return derivers[kind](ctx, tx, a, b, at)
 	}
-	ac.derive.add(key, fn)
+	ac.derive.add(derivedKey{kind, a, b}, at)
 	return nil
 }
 
-// derivations are the re-derivations a page of pulled changes needs.
+// derivations are the re-derivations a page of pulled changes or a
+// snapshot needs, each once (with the latest time asked), in the order
+// first asked for. A snapshot runs them whenever maxPendingDerivations are
+// waiting, between its groups of changes (see pullTarget.flush), so memory
+// stays flat however large the office: deriving state early is only work,
+// never a difference, as a change to it later asks again.
 type derivations struct {
-	seen map[string]bool
-	fns  []func() error
+	at    map[derivedKey]int64
+	order []derivedKey
 }
 
-func (d *derivations) add(key string, fn func() error) {
-	if d.seen == nil {
-		d.seen = map[string]bool{}
+// maxPendingDerivations is how many derivations a snapshot keeps waiting.
+const maxPendingDerivations = 32768
+
+func (d *derivations) add(k derivedKey, at int64) {
+	if d.at == nil {
+		d.at = map[derivedKey]int64{}
 	}
-	if d.seen[key] {
+	if old, ok := d.at[k]; ok {
+		d.at[k] = max(old, at)
 		return
 	}
-	d.seen[key] = true
-	d.fns = append(d.fns, fn)
+	d.at[k] = at
+	d.order = append(d.order, k)
 }
 
-// run runs them in the order they were first asked for.
-func (d *derivations) run() error {
-	for i := 0; i < len(d.fns); i++ {
-		if err := d.fns[i](); err != nil {
+func (d *derivations) pending() int { return len(d.order) }
+
+// run runs them, in the order they were first asked for, and forgets them.
+func (d *derivations) run(ctx context.Context, tx *txn) error {
+	for _, k := range d.order {
+		if err := derivers[k.kind](ctx, tx, k.a, k.b, d.at[k]); err != nil {
 			return err
 		}
 	}
-	d.seen, d.fns = nil, nil
+	clear(d.at)
+	d.order = d.order[:0]
 	return nil
 }
 

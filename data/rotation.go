@@ -368,6 +368,5 @@ func (p *rotationAction) apply(ctx context.Context, tx *txn, ac applyCtx) error 
 		}
 		return q.write(ctx, tx, p.OfficeID, p.Day, p.ConsultantID)
 	}
-	office, day := p.OfficeID, p.Day // the closure keeps only these, not the payload
-	return ac.rederive("rotation:"+office+":"+day, func() error { return deriveRotation(ctx, tx, office, day) })
+	return ac.rederive(ctx, tx, derivedRotation, p.OfficeID, p.Day, 0)
 }

@@ -5,6 +5,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -41,6 +42,9 @@ type Store struct {
 	loc    *time.Location
 
 	faq faqCache // the in-memory FAQ search index
+
+	// deriveBatch, when set (tests), replaces maxPendingDerivations.
+	deriveBatch int
 
 	listenMu     sync.Mutex
 	listeners    map[int]func() // OnChange
@@ -137,6 +141,59 @@ func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 	if err != nil {
 		return s.failed(fmt.Errorf("begin: %w", err))
 	}
+	return s.runTx(ctx, tx, fn)
+}
+
+// bulkCacheKiB is the page cache of a bulk transaction's connection (a
+// snapshot's): the pages it writes stay in memory instead of spilling to
+// the WAL before the commit and being read back from it. SQLite's default
+// is 2,000 KiB.
+const bulkCacheKiB = 64 << 10
+
+// bulkTx is tx for a transaction that writes a great many rows (a
+// snapshot). It runs on a connection of its own which, while it runs, has
+// a page cache of bulkCacheKiB and keeps its temporary files — the
+// journals of its savepoints — in memory (temp_store: otherwise the
+// journal moves to a file once it passes 64 KiB, and every statement of
+// the transaction writes to it); the connection's settings are restored
+// after, or it is closed.
+func (s *Store) bulkTx(ctx context.Context, fn func(*txn) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	var cache, temp int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+		return fmt.Errorf("begin: cache size: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&temp); err != nil {
+		return fmt.Errorf("begin: temp store: %w", err)
+	}
+	defer func() {
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
+		if err == nil {
+			_, err = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA temp_store = %d`, temp))
+		}
+		if err != nil {
+			// Not back to the pool with the bulk settings: closed instead.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	for _, q := range []string{fmt.Sprintf(`PRAGMA cache_size = %d`, -bulkCacheKiB), `PRAGMA temp_store = MEMORY`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("begin: %s: %w", q, err)
+		}
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	return s.runTx(ctx, tx, fn)
+}
+
+// runTx runs fn in tx and commits it, or rolls it back if fn fails.
+func (s *Store) runTx(ctx context.Context, tx *sql.Tx, fn func(*txn) error) error {
 	t := &txn{Tx: tx, s: s}
 	defer func() { s.prepareMissed(context.WithoutCancel(ctx), t.missed) }()
 	if err := fn(t); err != nil {
@@ -162,9 +219,11 @@ type txn struct {
 	*sql.Tx
 	s      *Store
 	missed []string
-	// local are the queries not in the store's cache, prepared on this
-	// transaction's own connection the second time they run in it (a page
-	// of pulled changes or a snapshot runs a few queries many times).
+	// local are the statements bound to this transaction: the store's
+	// cached ones it ran, and the queries not in the store's cache,
+	// prepared on this transaction's own connection the second time they
+	// run in it (a page of pulled changes or a snapshot runs a few queries
+	// many times).
 	local map[string]*sql.Stmt
 	// outbox is set when the transaction appended an outbox row: its
 	// commit tells the OnLocalWrite listeners.
@@ -173,11 +232,21 @@ type txn struct {
 
 // stmt returns the cached statement bound to this transaction, or nil.
 func (t *txn) stmt(ctx context.Context, query string) *sql.Stmt {
+	if st := t.local[query]; st != nil {
+		return st
+	}
 	t.s.stmtMu.Lock()
 	st := t.s.stmts[query]
 	t.s.stmtMu.Unlock()
 	if st != nil {
-		return t.Tx.StmtContext(ctx, st)
+		// Bound to this transaction once: every Tx.StmtContext call adds a
+		// statement the transaction keeps until it ends.
+		if t.local == nil {
+			t.local = map[string]*sql.Stmt{}
+		}
+		ts := t.Tx.StmtContext(ctx, st)
+		t.local[query] = ts
+		return ts
 	}
 	if st, ok := t.local[query]; ok {
 		if st == nil { // second run: prepare it here

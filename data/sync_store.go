@@ -644,10 +644,32 @@ type pullTarget struct {
 	device, office, role string
 	derive               derivations
 	applied, skipped     int
+	// group are the decoded changes not applied yet (see flush).
+	group []decodedChange
+	// maxDerive is how many derivations may wait (see derivations).
+	maxDerive int
 }
 
+// decodedChange is a pulled change decoded, waiting in a group.
+type decodedChange struct {
+	seq     int64
+	name    string
+	version int
+	p       payload
+	ac      applyCtx
+}
+
+// pulledGroup is how many pulled changes share one savepoint. A savepoint
+// per change cost three statements and a copy of every page the change
+// touched (its journal); a group pays that once, and only a group in
+// which a change fails is applied again change by change.
+const pulledGroup = 256
+
 func (s *Store) pullTarget(ctx context.Context, tx *txn) (*pullTarget, error) {
-	pt := &pullTarget{}
+	pt := &pullTarget{maxDerive: maxPendingDerivations}
+	if s.deriveBatch > 0 {
+		pt.maxDerive = s.deriveBatch
+	}
 	err := tx.QueryRowContext(ctx, `SELECT st.device_id, st.role, COALESCE(d.office_id, '') FROM sync_state st LEFT JOIN device d ON d.id = st.device_id WHERE st.id = 1`).
 		Scan(&pt.device, &pt.role, &pt.office)
 	if isNoRows(err) {
@@ -659,42 +681,114 @@ func (s *Store) pullTarget(ctx context.Context, tx *txn) (*pullTarget, error) {
 	return pt, nil
 }
 
-// applyOne applies one pulled change in its own savepoint. A change that
-// does not decode or validate, belongs to another office or fails to apply
-// is skipped: rolled back, logged by its seq (never its payload) and counted.
-func (pt *pullTarget) applyOne(ctx context.Context, tx *txn, scope string, c PulledChange) error {
+// skip counts and logs a pulled change that is not applied: by its seq,
+// never its payload.
+func (pt *pullTarget) skip(scope string, seq int64, name string, version int, err error) {
+	pt.skipped++
+	slog.Warn("pulled change skipped", "scope", scope, "seq", seq, "mutation", name, "version", version, "code", ErrorCode(err), "key", errKey(err))
+}
+
+// add takes the next pulled change. A change that does not decode or
+// validate, or belongs to another office, is skipped at once; the others
+// are applied in groups (flush), in the order they came.
+func (pt *pullTarget) add(ctx context.Context, tx *txn, scope string, c PulledChange) error {
 	if c.Deleted {
 		// Tombstones come with the first mutation that deletes; none does yet.
 		slog.Debug("pulled tombstone ignored", "scope", scope, "seq", c.Seq, "mutation", c.Name)
 		return nil
 	}
-	skip := func(err error) error {
-		pt.skipped++
-		slog.Warn("pulled change skipped", "scope", scope, "seq", c.Seq, "mutation", c.Name, "version", c.Version, "code", ErrorCode(err), "key", errKey(err))
-		return nil
-	}
 	_, p, err := decodeMutation(c.Name, c.Version, c.Payload)
 	if err != nil {
-		return skip(err)
+		pt.skip(scope, c.Seq, c.Name, c.Version, err)
+		return nil
 	}
 	if off := p.officeID(); off != "" && pt.role != SyncRoleHQ && off != pt.office {
-		return skip(&Error{Code: EFORBIDDEN, Key: "err.sync.other_office"})
+		pt.skip(scope, c.Seq, c.Name, c.Version, &Error{Code: EFORBIDDEN, Key: "err.sync.other_office"})
+		return nil
 	}
 	ac := applyCtx{remote: true, ord: c.Seq, derive: &pt.derive}
 	if c.OriginDevice == pt.device && c.OriginSeq > 0 {
 		ac.echo = pendingOrd + c.OriginSeq
 	}
+	pt.group = append(pt.group, decodedChange{seq: c.Seq, name: c.Name, version: c.Version, p: p, ac: ac})
+	if len(pt.group) >= pulledGroup {
+		return pt.flush(ctx, tx, scope)
+	}
+	return nil
+}
+
+// flush applies the waiting group in one savepoint. If a change of it
+// fails, the group is rolled back and applied again one change per
+// savepoint, so the failing change is skipped (rolled back, logged,
+// counted) and the others applied, exactly as if each had had its own.
+// Then, outside any savepoint, it runs the derivations asked for so far
+// once enough are waiting (see derivations).
+func (pt *pullTarget) flush(ctx context.Context, tx *txn, scope string) error {
+	if err := pt.applyGroup(ctx, tx, scope); err != nil {
+		return err
+	}
+	if pt.derive.pending() >= pt.maxDerive {
+		if err := pt.derive.run(ctx, tx); err != nil {
+			return fmt.Errorf("apply pulled: derive: %w", err)
+		}
+	}
+	return nil
+}
+
+func (pt *pullTarget) applyGroup(ctx context.Context, tx *txn, scope string) error {
+	if len(pt.group) == 0 {
+		return nil
+	}
+	defer func() {
+		clear(pt.group) // the payloads are not kept
+		pt.group = pt.group[:0]
+	}()
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT pulled_group`); err != nil {
+		return fmt.Errorf("apply pulled: %w", err)
+	}
+	failed := false
+	for _, g := range pt.group {
+		if err := g.p.apply(ctx, tx, g.ac); err != nil {
+			failed = true
+			break
+		}
+	}
+	if !failed {
+		if _, err := tx.ExecContext(ctx, `RELEASE pulled_group`); err != nil {
+			return fmt.Errorf("apply pulled: %w", err)
+		}
+		pt.applied += len(pt.group)
+		return nil
+	}
+	for _, q := range []string{`ROLLBACK TO pulled_group`, `RELEASE pulled_group`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("apply pulled: %w", err)
+		}
+	}
+	// The derivations the rolled-back changes asked for stay asked: each
+	// is asked again below, or derives state no change touched, as it is.
+	for _, g := range pt.group {
+		if err := pt.applyOne(ctx, tx, scope, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyOne applies one decoded change in its own savepoint; one that
+// fails to apply is rolled back and skipped.
+func (pt *pullTarget) applyOne(ctx context.Context, tx *txn, scope string, g decodedChange) error {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT pulled`); err != nil {
 		return fmt.Errorf("apply pulled: %w", err)
 	}
-	if err := p.apply(ctx, tx, ac); err != nil {
-		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO pulled`); rerr != nil {
-			return fmt.Errorf("apply pulled: %w", rerr)
+	if err := g.p.apply(ctx, tx, g.ac); err != nil {
+		for _, q := range []string{`ROLLBACK TO pulled`, `RELEASE pulled`} {
+			if _, rerr := tx.ExecContext(ctx, q); rerr != nil {
+				return fmt.Errorf("apply pulled: %w", rerr)
+			}
 		}
-		if _, rerr := tx.ExecContext(ctx, `RELEASE pulled`); rerr != nil {
-			return fmt.Errorf("apply pulled: %w", rerr)
-		}
-		return skip(err)
+		pt.skip(scope, g.seq, g.name, g.version, err)
+		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `RELEASE pulled`); err != nil {
 		return fmt.Errorf("apply pulled: %w", err)
@@ -703,9 +797,13 @@ func (pt *pullTarget) applyOne(ctx context.Context, tx *txn, scope string, c Pul
 	return nil
 }
 
-// finish runs the page's re-derivations and counts its skipped changes.
-func (pt *pullTarget) finish(ctx context.Context, tx *txn) error {
-	if err := pt.derive.run(); err != nil {
+// finish applies the last group, runs the re-derivations and counts the
+// skipped changes.
+func (pt *pullTarget) finish(ctx context.Context, tx *txn, scope string) error {
+	if err := pt.flush(ctx, tx, scope); err != nil {
+		return err
+	}
+	if err := pt.derive.run(ctx, tx); err != nil {
 		return fmt.Errorf("apply pulled: derive: %w", err)
 	}
 	if pt.skipped > 0 {
@@ -763,11 +861,11 @@ func (s *Store) ApplyPulled(ctx context.Context, scope string, changes []PulledC
 			return err
 		}
 		for _, c := range changes {
-			if err := pt.applyOne(ctx, tx, scope, c); err != nil {
+			if err := pt.add(ctx, tx, scope, c); err != nil {
 				return err
 			}
 		}
-		if err := pt.finish(ctx, tx); err != nil {
+		if err := pt.finish(ctx, tx, scope); err != nil {
 			return err
 		}
 		return setCursor(ctx, tx, scope, next, tip)
@@ -786,8 +884,13 @@ func (s *Store) ApplyPulled(ctx context.Context, scope string, changes []PulledC
 // then sets the scope's cursor and its tip. Applying is idempotent: records already
 // here are kept or replaced by the usual rules. Records this device has
 // that the snapshot lacks are left as they are (HQ has no tombstones yet).
+//
+// Memory stays flat however large the office: the changes are applied in
+// groups as they come, and the state they derive is re-derived in batches
+// (see flush). The transaction's connection gets a larger page cache and
+// in-memory savepoint journals while it runs (bulkTx).
 func (s *Store) ApplySnapshot(ctx context.Context, scope string, cursor int64, tip string, next func() (PulledChange, bool, error)) error {
-	err := s.tx(ctx, func(tx *txn) error {
+	err := s.bulkTx(ctx, func(tx *txn) error {
 		pt, err := s.pullTarget(ctx, tx)
 		if err != nil {
 			return err
@@ -800,11 +903,11 @@ func (s *Store) ApplySnapshot(ctx context.Context, scope string, cursor int64, t
 			if !ok {
 				break
 			}
-			if err := pt.applyOne(ctx, tx, scope, c); err != nil {
+			if err := pt.add(ctx, tx, scope, c); err != nil {
 				return err
 			}
 		}
-		if err := pt.finish(ctx, tx); err != nil {
+		if err := pt.finish(ctx, tx, scope); err != nil {
 			return err
 		}
 		return setCursor(ctx, tx, scope, cursor, tip)

@@ -172,8 +172,7 @@ func (p *ticketOpenPayload) apply(ctx context.Context, tx *txn, ac applyCtx) err
 	if err := insertTicketEventRow(ctx, tx, ac, p.EventID, p.OfficeID, p.DeviceID, p.CreatedAt, p.CreatedBy, p.ID, EvOpened, p.OpenedAt, data); err != nil {
 		return err
 	}
-	id := p.ID // the closure keeps only the id, not the payload
-	return ac.rederive("ticket:"+id, func() error { return rederiveTicket(ctx, tx, id) })
+	return ac.rederive(ctx, tx, derivedTicket, p.ID, "", 0)
 }
 
 func nullMSArg(v int64) any {
@@ -240,8 +239,7 @@ func (p *ticketEventPayload) apply(ctx context.Context, tx *txn, ac applyCtx) er
 	if err := insertTicketEventRow(ctx, tx, ac, p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.CreatedBy, p.TicketID, p.Kind, p.At, p.Data); err != nil {
 		return err
 	}
-	id := p.TicketID // the closure keeps only the id, not the payload
-	return ac.rederive("ticket:"+id, func() error { return rederiveTicket(ctx, tx, id) })
+	return ac.rederive(ctx, tx, derivedTicket, p.TicketID, "", 0)
 }
 
 // insertTicketEventRow writes an event once; applying it again with an

@@ -467,8 +467,7 @@ func (p *visitCheckIn) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 		return nil // a new visit has no events yet
 	}
 	// Its events may have come first.
-	id := p.ID // the closure keeps only the id, not the payload
-	return ac.rederive("visit:"+id, func() error { return deriveVisit(ctx, tx, id) })
+	return ac.rederive(ctx, tx, derivedVisit, p.ID, "", 0)
 }
 
 // visitEvent (visit.event v1) is a change to a visit: assigned to a
@@ -543,8 +542,7 @@ func (p *visitEvent) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.VisitID, p.Kind, p.ConsultantID, string(p.Area), ac.ord); err != nil {
 		return fmt.Errorf("visit event %s: %w", p.Kind, err)
 	}
-	id := p.VisitID // the closure keeps only the id, not the payload
-	return ac.rederive("visit:"+id, func() error { return deriveVisit(ctx, tx, id) })
+	return ac.rederive(ctx, tx, derivedVisit, p.VisitID, "", 0)
 }
 
 // deriveVisit recomputes a visit's current state — its consultant,
