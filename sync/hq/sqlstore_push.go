@@ -244,14 +244,7 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 		}
 
 		// Every mutation decided in seq order, as if applied one by one.
-		changes := &rows{head: `INSERT INTO hq_changes (scope, seq, entity, record_id, name, version, payload, deleted, origin_device, origin_epoch, origin_seq, hash, at) VALUES `, cols: 13}
-		receipts := &rows{head: `INSERT INTO hq_receipts (device_id, install_epoch, seq, hash, status, scope, scope_seq) VALUES `, cols: 7}
-		rejections := &rows{head: `INSERT INTO hq_rejections (device_id, install_epoch, seq, office_id, name, version, code, err_key, args, at) VALUES `, cols: 10}
-		records := &rows{head: `INSERT INTO hq_records (entity, record_id, scope, seq, snap_rank, name, version, payload, deleted, origin_device, origin_seq) VALUES `,
-			tail: ` ON CONFLICT (entity, record_id) DO UPDATE SET seq = excluded.seq, snap_rank = excluded.snap_rank, name = excluded.name,
-			version = excluded.version, payload = excluded.payload, deleted = excluded.deleted,
-			origin_device = excluded.origin_device, origin_seq = excluded.origin_seq
-		WHERE hq_records.scope = excluded.scope`, cols: 11}
+		changes, receipts, rejections, records := s.rows(changeRows), s.rows(receiptRows), s.rows(rejectionRows), s.rows(recordRows)
 		// A record written twice in the batch is written once, with the
 		// last version (one statement may not touch a row twice).
 		recRow := map[recKey]int{}
@@ -507,8 +500,8 @@ func (s *SQLStore) receipts(ctx context.Context, tx *sql.Tx, deviceID string, ep
 
 // heldRecords reads what HQ holds of the records keys names, in one query
 // (PostgreSQL: the keys as two arrays, so the query's text is always the
-// same; SQLite: a VALUES list per 500 keys). Payloads are read only for the
-// device's own records (bornAgain compares them).
+// same; SQLite: VALUES lists of prepared sizes, chunk). Payloads are read
+// only for the device's own records (bornAgain compares them).
 func (s *SQLStore) heldRecords(ctx context.Context, tx *sql.Tx, deviceID string, keys []recKey) (map[recKey]held, error) {
 	state := make(map[recKey]held, len(keys))
 	seen := make(map[recKey]bool, len(keys))
@@ -519,7 +512,6 @@ func (s *SQLStore) heldRecords(ctx context.Context, tx *sql.Tx, deviceID string,
 			uniq = append(uniq, k)
 		}
 	}
-	const cols = `r.entity, r.record_id, r.scope, r.seq, r.name, r.version, r.deleted, r.origin_device, CASE WHEN r.origin_device = ? THEN r.payload ELSE '' END`
 	for len(uniq) > 0 {
 		n := len(uniq)
 		var query string
@@ -530,16 +522,22 @@ func (s *SQLStore) heldRecords(ctx context.Context, tx *sql.Tx, deviceID string,
 				es[i], ids[i] = k.entity, k.id
 			}
 			args = append(args, es, ids)
-			query = `SELECT ` + cols + ` FROM hq_records r JOIN unnest(?::text[], ?::text[]) AS k(entity, record_id)
+			query = `SELECT ` + heldCols + ` FROM hq_records r JOIN unnest(?::text[], ?::text[]) AS k(entity, record_id)
 				ON r.entity = k.entity AND r.record_id = k.record_id`
 		} else {
-			n = min(n, maxRowsPerInsert)
+			n = chunk(n)
 			for _, k := range uniq[:n] {
 				args = append(args, k.entity, k.id)
 			}
-			query = `SELECT ` + cols + ` FROM hq_records r WHERE (r.entity, r.record_id) IN (VALUES (?, ?)` + strings.Repeat(", (?, ?)", n-1) + `)`
+			query = heldQuery(n)
 		}
-		rs, err := tx.QueryContext(ctx, s.q(query), args...)
+		var rs *sql.Rows
+		var err error
+		if st, ok := s.stmts[query]; ok {
+			rs, err = tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		} else {
+			rs, err = tx.QueryContext(ctx, s.q(query), args...)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -596,7 +594,13 @@ type scopeBump struct {
 func (s *SQLStore) runWrites(ctx context.Context, tx *sql.Tx, ws []write, touched []string, bump *scopeBump) error {
 	if s.backend != Postgres {
 		for _, w := range ws {
-			res, err := tx.ExecContext(ctx, w.sql, w.args...)
+			var res sql.Result
+			var err error
+			if st, ok := s.stmts[w.sql]; ok {
+				res, err = tx.StmtContext(ctx, st).ExecContext(ctx, w.args...)
+			} else {
+				res, err = tx.ExecContext(ctx, w.sql, w.args...)
+			}
 			if err != nil {
 				return err
 			}

@@ -33,8 +33,12 @@ var hotStatements = []string{sqlPutRecord, sqlPutChange}
 // connection of the pool the first time a transaction there uses it.
 func (s *SQLStore) prepare(ctx context.Context) error {
 	s.reads = &readCache{db: s.rdb}
-	s.stmts = make(map[string]*sql.Stmt, len(hotStatements))
-	for _, q := range hotStatements {
+	qs := hotStatements
+	if s.backend != Postgres {
+		qs = append(qs[:len(qs):len(qs)], chunkStatements()...)
+	}
+	s.stmts = make(map[string]*sql.Stmt, len(qs))
+	for _, q := range qs {
 		st, err := s.db.PrepareContext(ctx, s.q(q))
 		if err != nil {
 			return fmt.Errorf("hq store: prepare: %w", err)
@@ -49,16 +53,80 @@ func (s *SQLStore) stmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt
 	return tx.StmtContext(ctx, s.stmts[query])
 }
 
+// The tables a push writes, one row per mutation (records: per record).
+var (
+	changeRows    = rowsSpec{head: `INSERT INTO hq_changes (scope, seq, entity, record_id, name, version, payload, deleted, origin_device, origin_epoch, origin_seq, hash, at) VALUES `, cols: 13}
+	receiptRows   = rowsSpec{head: `INSERT INTO hq_receipts (device_id, install_epoch, seq, hash, status, scope, scope_seq) VALUES `, cols: 7}
+	rejectionRows = rowsSpec{head: `INSERT INTO hq_rejections (device_id, install_epoch, seq, office_id, name, version, code, err_key, args, at) VALUES `, cols: 10}
+	recordRows    = rowsSpec{head: `INSERT INTO hq_records (entity, record_id, scope, seq, snap_rank, name, version, payload, deleted, origin_device, origin_seq) VALUES `,
+		tail: ` ON CONFLICT (entity, record_id) DO UPDATE SET seq = excluded.seq, snap_rank = excluded.snap_rank, name = excluded.name,
+			version = excluded.version, payload = excluded.payload, deleted = excluded.deleted,
+			origin_device = excluded.origin_device, origin_seq = excluded.origin_seq
+		WHERE hq_records.scope = excluded.scope`, cols: 11}
+)
+
+// heldCols are the columns heldRecords reads.
+const heldCols = `r.entity, r.record_id, r.scope, r.seq, r.name, r.version, r.deleted, r.origin_device, CASE WHEN r.origin_device = ? THEN r.payload ELSE '' END`
+
+// heldQuery is heldRecords' query on SQLite for n keys.
+func heldQuery(n int) string {
+	return `SELECT ` + heldCols + ` FROM hq_records r WHERE (r.entity, r.record_id) IN (VALUES (?, ?)` + strings.Repeat(", (?, ?)", n-1) + `)`
+}
+
+// chunkSizes are the row counts of the multi-row statements SQLite runs
+// prepared (prepare): a push of n rows runs n/100 statements of 100, then
+// of 10, then single rows. Parsing a statement of 100 rows anew on every
+// push cost a tenth of HQ's CPU on SQLite (cmd/anchang-load --profile).
+var chunkSizes = []int{100, 10, 1}
+
+// chunk is the size of the next statement for n rows on SQLite.
+func chunk(n int) int {
+	for _, c := range chunkSizes {
+		if n >= c {
+			return c
+		}
+	}
+	return n
+}
+
+// chunkStatements are the statements prepare prepares on SQLite.
+func chunkStatements() []string {
+	var qs []string
+	for _, n := range chunkSizes {
+		qs = append(qs, heldQuery(n))
+		for _, t := range []rowsSpec{changeRows, receiptRows, rejectionRows, recordRows} {
+			qs = append(qs, t.statement(n))
+		}
+	}
+	return qs
+}
+
+// rowsSpec is a table a push writes rows to.
+type rowsSpec struct {
+	head string // INSERT INTO t (…) VALUES
+	tail string // after the values: ON CONFLICT …
+	cols int
+}
+
+// statement is the INSERT of n rows with plain placeholders.
+func (t rowsSpec) statement(n int) string {
+	ph := "(?" + strings.Repeat(", ?", t.cols-1) + ")"
+	return t.head + ph + strings.Repeat(", "+ph, n-1) + t.tail
+}
+
 // rows collects the rows of one table that a push writes for each mutation,
 // to be written with multi-row INSERTs: on PostgreSQL every statement is a
 // round trip made while the push holds its office's scope row, so one
 // statement per table instead of one per mutation is what lets a busy
 // office's pushes follow each other quickly.
 type rows struct {
-	head string // INSERT INTO t (…) VALUES
-	tail string // after the values: ON CONFLICT …
-	cols int
-	args []any
+	rowsSpec
+	chunked bool // SQLite: statements of chunkSizes rows
+	args    []any
+}
+
+func (s *SQLStore) rows(t rowsSpec) *rows {
+	return &rows{rowsSpec: t, chunked: s.backend != Postgres}
 }
 
 // maxRowsPerInsert keeps a statement's parameters far below SQLite's and
@@ -79,45 +147,42 @@ func (r *rows) writes(ws []write, wrong error) []write {
 	args := r.args
 	for len(args) > 0 {
 		n := min(len(args)/r.cols, maxRowsPerInsert)
-		var b strings.Builder
-		b.WriteString(r.head)
-		ph := "(?" + strings.Repeat(", ?", r.cols-1) + ")"
-		var vals []any // args with relSeq, rewritten
-		for i := 0; i < n; i++ {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			row := args[i*r.cols : (i+1)*r.cols]
-			rel := false
-			for _, a := range row {
-				if _, ok := a.(relSeq); ok {
-					rel = true
-				}
-			}
-			if !rel {
-				b.WriteString(ph)
-				vals = append(vals, row...)
-				continue
-			}
-			// A seq relative to the head the statement's CTE sb
-			// moved (runWrites).
-			b.WriteByte('(')
-			for j, a := range row {
-				if j > 0 {
+		if r.chunked {
+			n = chunk(n)
+		}
+		var sqlText string
+		vals := args[:n*r.cols]
+		if rel := hasRel(vals); !rel {
+			sqlText = r.statement(n)
+		} else {
+			// A seq relative to the head the statement's CTE sb moved
+			// (runWrites, PostgreSQL).
+			var b strings.Builder
+			b.WriteString(r.head)
+			vals = nil
+			for i := 0; i < n; i++ {
+				if i > 0 {
 					b.WriteString(", ")
 				}
-				if r, ok := a.(relSeq); ok {
-					b.WriteString("(SELECT base FROM sb) + ?")
-					a = r.n
-				} else {
-					b.WriteByte('?')
+				b.WriteByte('(')
+				for j, a := range args[i*r.cols : (i+1)*r.cols] {
+					if j > 0 {
+						b.WriteString(", ")
+					}
+					if q, ok := a.(relSeq); ok {
+						b.WriteString("(SELECT base FROM sb) + ?")
+						a = q.n
+					} else {
+						b.WriteByte('?')
+					}
+					vals = append(vals, a)
 				}
-				vals = append(vals, a)
+				b.WriteByte(')')
 			}
-			b.WriteByte(')')
+			b.WriteString(r.tail)
+			sqlText = b.String()
 		}
-		b.WriteString(r.tail)
-		w := write{sql: b.String(), args: vals, want: -1}
+		w := write{sql: sqlText, args: vals, want: -1}
 		if wrong != nil {
 			w.want, w.wrong = int64(n), wrong
 		}
@@ -125,6 +190,15 @@ func (r *rows) writes(ws []write, wrong error) []write {
 		args = args[n*r.cols:]
 	}
 	return ws
+}
+
+func hasRel(args []any) bool {
+	for _, a := range args {
+		if _, ok := a.(relSeq); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // readCache is the read pool with its statements prepared on first use and

@@ -680,3 +680,37 @@ func TestBornOnceRecordAgain(t *testing.T) {
 		}
 	})
 }
+
+// A push of any size is written whole: SQLite writes it in prepared
+// statements of 100, 10 and 1 rows, PostgreSQL in one statement.
+func TestPushSizes(t *testing.T) {
+	backends(t, func(t *testing.T, s *SQLStore) {
+		a := enrolled(t, s, "SH01", "dev-a", hqsync.RoleOffice)
+		seq := int64(0)
+		for _, n := range []int{1, 9, 10, 11, 123, 500} {
+			var ms []hqsync.Mutation
+			for i := 0; i < n; i++ {
+				seq++
+				ms = append(ms, mut(seq, "t.thing", testPayload{ID: fmt.Sprint("r", seq), OfficeID: a.OfficeID}))
+			}
+			r := push(t, s, a, 1, ms...)
+			if len(r.Results) != n || r.LastSeq != seq {
+				t.Fatalf("push of %d: %d results, last %d", n, len(r.Results), r.LastSeq)
+			}
+			for i, x := range r.Results {
+				if want := seq - int64(n) + int64(i) + 1; x.Status != hqsync.StatusApplied || x.ScopeSeq != want {
+					t.Fatalf("push of %d: result %d %s at %d, want applied at %d", n, i, x.Status, x.ScopeSeq, want)
+				}
+			}
+		}
+		scope := hqsync.OfficeScope(a.OfficeID)
+		var recs int64
+		if _, err := s.Snapshot(context.Background(), scope, func(h hqsync.SnapshotHeader) error { recs = h.Count; return nil },
+			func(hqsync.Change) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if recs != seq {
+			t.Errorf("%d records, want %d", recs, seq)
+		}
+	})
+}
