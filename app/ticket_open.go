@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -34,6 +35,10 @@ type ticketForm struct {
 	fields                   []*field
 	message                  *statusLine
 	submit                   *widget.Button
+	// known says what the office knows of the phone typed: the customer
+	// and their open tickets (a new one is likely a repeat).
+	known     *widget.Label
+	lookupSeq int
 }
 
 // ticketTimeLayout is how the form shows and reads times.
@@ -90,6 +95,9 @@ func (s *ticketsScreen) openForm(prefill data.TicketInput, handoff *data.Handoff
 	f.department = line(prefill.Department, "")
 	f.customer = line(prefill.CustomerName, "")
 	f.phone = line(prefill.Phone, "")
+	f.phone.OnChanged = func(string) { f.lookUpPhone() }
+	f.known = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	f.known.Hide()
 	multi := func(text string) *widget.Entry {
 		e := &widget.Entry{Text: text, MultiLine: true, Wrapping: fyne.TextWrapWord}
 		e.SetMinRowsVisible(3)
@@ -138,7 +146,7 @@ func (s *ticketsScreen) openForm(prefill data.TicketInput, handoff *data.Handoff
 	}
 	body := container.NewGridWithColumns(2, formGrid(left...), formGrid(right...))
 	buttons := container.NewHBox(layout.NewSpacer(), cancel, f.submit, layout.NewSpacer())
-	foot := container.NewVBox(f.message, buttons)
+	foot := container.NewVBox(f.known, f.message, buttons)
 	content := container.NewBorder(head, foot, nil, nil, container.NewVScroll(body))
 	// As tall as the form with a line of error under each field, or the window allows.
 	h := body.MinSize().Height + head.MinSize().Height + foot.MinSize().Height + 4*theme.Padding() + 5*fyne.MeasureText("Xg", theme.TextSize(), fyne.TextStyle{}).Height
@@ -239,6 +247,68 @@ func (f *ticketForm) onVisit() {
 		}
 	})
 }
+
+// lookUpPhone looks the typed number up: a known customer's name and unit
+// fill the fields still empty, and their open tickets are listed before
+// the receptionist writes a likely repeat.
+func (f *ticketForm) lookUpPhone() {
+	u := f.s.u
+	phone := f.phone.Text
+	actor := u.user.ID
+	f.lookupSeq++
+	seq := f.lookupSeq
+	if _, err := data.NormalizePhone("phone", phone); err != nil {
+		f.known.SetText("")
+		f.known.Hide()
+		return
+	}
+	load(u, func(ctx context.Context) (data.PhoneCustomer, error) {
+		c, ok, err := u.store.CustomerByPhone(ctx, actor, phone)
+		if !ok && err == nil {
+			return data.PhoneCustomer{}, errUnknownPhone
+		}
+		return c, err
+	}, func(c data.PhoneCustomer, err error) {
+		if seq != f.lookupSeq {
+			return
+		}
+		if err != nil {
+			if err != errUnknownPhone {
+				u.log.Warn("ticket form: phone lookup", "err", err)
+			}
+			f.known.SetText("")
+			f.known.Hide()
+			return
+		}
+		for _, fill := range []struct {
+			e *widget.Entry
+			v string
+		}{{f.customer, visitorName(c.Name, c.Title)}, {f.project, c.Project}, {f.building, c.Building}, {f.unit, c.Unit}} {
+			if strings.TrimSpace(fill.e.Text) == "" && fill.v != "" {
+				fill.e.SetText(fill.v)
+			}
+		}
+		lines := []string{T("ticket.known", map[string]any{"Name": visitorName(c.Name, c.Title)})}
+		if len(c.OpenTickets) == 0 {
+			lines[0] += " " + T("ticket.known.no_open")
+		} else {
+			lines[0] += " " + T("ticket.known.open", map[string]any{"Count": len(c.OpenTickets)})
+			for i, t := range c.OpenTickets {
+				if i == 3 {
+					lines = append(lines, T("ticket.known.more", map[string]any{"Count": len(c.OpenTickets) - 3}))
+					break
+				}
+				lines = append(lines, "  "+strings.Join([]string{t.Number, T("ticket.kind." + t.Kind), T("ticket.state." + string(t.State)),
+					u.dateTime(t.OpenedAt), t.Summary}, " · "))
+			}
+		}
+		f.known.SetText(strings.Join(lines, "\n"))
+		f.known.Show()
+	})
+}
+
+// errUnknownPhone: a number the office has not recorded.
+var errUnknownPhone = errors.New("unknown phone")
 
 // parseTicketTime reads a time typed in the form ("" = zero).
 func (u *UI) parseTicketTime(s string) (time.Time, bool) {

@@ -528,3 +528,47 @@ func TestTicketTimelineShowsSkippedEvent(t *testing.T) {
 		t.Fatalf("applied event reads %q", more)
 	}
 }
+
+// A new ticket for a known phone fills the empty name and unit from the
+// customer's last ticket and lists their open tickets (a likely repeat)
+// before anything is retyped; a typed name is kept; an unknown number
+// says nothing.
+func TestTicketFormLooksUpKnownPhone(t *testing.T) {
+	h := ticketDesk(t)
+	ctx := context.Background()
+	first, err := h.store.OpenTicket(ctx, h.admin.ID, data.TicketInput{Kind: data.TicketComplaint, Category: data.CatEngineering, Severity: data.SeverityGeneral,
+		Description: "客厅墙面渗水", CustomerName: "王芳", Phone: "13812345678", Project: "星河湾", Building: "3栋", Unit: "1502"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(findButton(t, h, "新建工单"))
+	f := h.u.shell.tickets.form
+	test.Type(f.phone, "138 1234 567")
+	h.hides("已登记的客户")
+	test.Type(f.phone, "8")
+	if f.customer.Text != "王芳" || f.project.Text != "星河湾" || f.building.Text != "3栋" || f.unit.Text != "1502" {
+		t.Fatalf("not filled: %q %q %q %q", f.customer.Text, f.project.Text, f.building.Text, f.unit.Text)
+	}
+	h.shows("已登记的客户：王芳。 有 1 张未关闭的工单，可能是重复投诉，请先查看：")
+	if !strings.Contains(h.screen(), first.Number) || !strings.Contains(h.screen(), "客厅墙面渗水") {
+		t.Fatalf("the open ticket is not listed:\n%s", h.screen())
+	}
+	// Another number: what was typed stays, the list goes.
+	f.customer.SetText("李先生")
+	f.phone.SetText("13900000000")
+	h.hides("已登记的客户")
+	if f.customer.Text != "李先生" {
+		t.Fatalf("typed name replaced: %q", f.customer.Text)
+	}
+	// A checked-in visitor with no ticket: their name and title.
+	if _, err := h.store.CheckIn(ctx, h.admin.ID, data.CheckInInput{Name: "赵", Title: data.TitleMs, Phone: "13700001111", Purpose: data.PurposeComplaint,
+		SourceID: h.firstSource(), Consent: true, Via: data.ViaDesk}); err != nil {
+		t.Fatal(err)
+	}
+	f.customer.SetText("")
+	f.phone.SetText("137 0000 1111")
+	if f.customer.Text != "赵女士" {
+		t.Fatalf("visitor's name: %q", f.customer.Text)
+	}
+	h.shows("已登记的客户：赵女士。 没有未关闭的工单。")
+}

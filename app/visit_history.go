@@ -21,6 +21,8 @@ type visitHistoryStore interface {
 	VisitHistory(ctx context.Context, actorID string, q data.VisitQuery) ([]data.BoardRow, error)
 	CustomerFile(ctx context.Context, actorID, visitorID string) (data.CustomerFile, error)
 	VisitLog(ctx context.Context, actorID string, q data.VisitQuery) ([]data.LogRow, error)
+	// CustomerByPhone: a new ticket's customer (ticket_open.go).
+	CustomerByPhone(ctx context.Context, actorID, phone string) (data.PhoneCustomer, bool, error)
 }
 
 // visitHistory is the modal of past visits: any period, searched by name

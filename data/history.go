@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -154,4 +155,75 @@ func (s *Store) careRevisitsOf(ctx context.Context, actor Staff, phone string) (
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// PhoneCustomer is what the office knows of a phone number when a new
+// ticket is written: the name it was last recorded under, the unit of its
+// latest ticket or inspection, and its tickets not yet closed (a new one
+// is likely a repeat).
+type PhoneCustomer struct {
+	Name                    string // as on the latest ticket, else the visitor's
+	Title                   string // the visitor's title when Name is theirs
+	Project, Building, Unit string
+	OpenTickets             []TicketRow
+}
+
+// CustomerByPhone looks a typed phone number up for a new ticket; ok is
+// false for an invalid number or one the office has never recorded. A
+// consultant sees only the open tickets they own or opened (as TicketsFor).
+func (s *Store) CustomerByPhone(ctx context.Context, actorID, phone string) (c PhoneCustomer, ok bool, err error) {
+	actor, err := s.StaffByID(ctx, actorID)
+	if err != nil {
+		return c, false, err
+	}
+	_, o, err := s.ids()
+	if err != nil {
+		return c, false, err
+	}
+	e164, verr := NormalizePhone("phone", phone)
+	if verr != nil {
+		return c, false, nil
+	}
+	var visitorName, title string
+	err = s.db.QueryRowContext(ctx, `SELECT name, title FROM visitors WHERE phone = ? AND office_id = ? ORDER BY created_at LIMIT 1`, e164, o.ID).
+		Scan(&visitorName, &title)
+	if err != nil && !isNoRows(err) {
+		return c, false, fmt.Errorf("customer by phone: %w", err)
+	}
+	found := err == nil
+	err = s.db.QueryRowContext(ctx, `SELECT customer_name, project, building, unit FROM tickets WHERE phone = ? AND office_id = ?
+		ORDER BY opened_at DESC, id DESC LIMIT 1`, e164, o.ID).Scan(&c.Name, &c.Project, &c.Building, &c.Unit)
+	if err != nil && !isNoRows(err) {
+		return c, false, fmt.Errorf("customer by phone: %w", err)
+	}
+	found = found || err == nil
+	if c.Unit == "" {
+		var owners string
+		err = s.db.QueryRowContext(ctx, `SELECT project, building, unit, owners FROM inspections WHERE phone = ? ORDER BY created_at DESC, id DESC LIMIT 1`, e164).
+			Scan(&c.Project, &c.Building, &c.Unit, &owners)
+		if err != nil && !isNoRows(err) {
+			return c, false, fmt.Errorf("customer by phone: %w", err)
+		}
+		if err == nil && c.Name == "" && visitorName == "" {
+			var names []string
+			if json.Unmarshal([]byte(owners), &names) == nil && len(names) > 0 {
+				c.Name = names[0]
+			}
+		}
+		found = found || err == nil
+	}
+	if !found {
+		return PhoneCustomer{}, false, nil
+	}
+	if c.Name == "" {
+		c.Name, c.Title = visitorName, title
+	}
+	f := TicketFilter{Phone: e164, OpenOnly: true, Limit: 20}
+	if actor.Role == RoleConsultant {
+		f.Mine = actor.ID
+	}
+	if c.OpenTickets, err = s.TicketList(ctx, f); err != nil {
+		return c, false, err
+	}
+	return c, true, nil
 }
