@@ -318,7 +318,7 @@ func (s *Store) LookupPhone(ctx context.Context, phone string) (r Returning, ok 
 	err = s.db.QueryRowContext(ctx, `SELECT p.id, p.name, p.title, COALESCE(p.consultant_id, ''), COALESCE(c.name, ''),
 		(SELECT count(*) FROM visits WHERE visitor_id = p.id)
 		FROM visitors p LEFT JOIN staff c ON c.id = p.consultant_id
-		WHERE p.phone = ? AND p.office_id = ? ORDER BY p.created_at LIMIT 1`, e164, o.ID).
+		WHERE p.phone = ? AND p.office_id = ? ORDER BY p.sync_ord, p.id LIMIT 1`, e164, o.ID).
 		Scan(&r.VisitorID, &r.Name, &r.Title, &r.ConsultantID, &r.ConsultantName, &r.Visits)
 	if isNoRows(err) {
 		return r, false, nil

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Care revisits (客户回访) are the revisits of the seeds' table that are not
@@ -126,9 +128,19 @@ type careRow struct {
 func insertCareRevisit(ctx context.Context, tx *txn, st stamp, r careRow) (string, error) {
 	by, _ := r.by.(string)
 	rs := newRecStamp(st, by)
-	rs.ID = newIDAt(fromMS(st.at))
+	rs.ID = careRevisitID(r.source, r.kind)
+	if r.source == "" {
+		rs.ID = newIDAt(fromMS(st.at))
+	}
 	return rs.ID, record(ctx, tx, st.at, &careRevisitPayload{recStamp: rs, Kind: r.kind, SourceID: r.source, CustomerName: r.name, Phone: r.phone,
 		Place: r.place, Note: r.note, DueFrom: ms(r.from), DueTo: ms(r.to)})
+}
+
+// careRevisitID is the id of the revisit of kind that source (a visit or
+// an inspection) schedules: the same on every device, so a handover
+// completed on two devices offline schedules each revisit once.
+func careRevisitID(source, kind string) string {
+	return uuid.NewSHA1(uuid.NameSpaceOID, []byte("anchang/care_revisit/"+source+"/"+kind)).String()
 }
 
 // scheduleSigningRevisit is CheckIn's hook: a check-in to sign a contract

@@ -117,11 +117,19 @@ func (p *careResultPayload) validate() error {
 }
 
 func (p *careRevisitPayload) apply(ctx context.Context, tx *txn, ac applyCtx) error {
-	// One revisit of a kind per source: a second (two devices completing
-	// one handover offline) is dropped.
+	// One revisit of a kind per source. Two devices completing one
+	// handover offline make the same id (careRevisitID): the schedule
+	// first in sync order is the revisit's, on every device. A second
+	// revisit of a kind for a source under another id (scheduled before
+	// ids were made from the source) is dropped.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO care_revisits (id, office_id, device_id, created_at, created_by, kind, source_id, customer_name, phone,
-		place, note, due_from, due_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Kind, nullStr(p.SourceID), p.CustomerName, p.Phone, p.Place, p.Note, p.DueFrom, p.DueTo); err != nil {
+		place, note, due_from, due_to, sync_ord) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET office_id = excluded.office_id, device_id = excluded.device_id, created_at = excluded.created_at,
+			created_by = excluded.created_by, customer_name = excluded.customer_name, phone = excluded.phone, place = excluded.place,
+			note = excluded.note, due_from = excluded.due_from, due_to = excluded.due_to, sync_ord = excluded.sync_ord
+			WHERE excluded.sync_ord < sync_ord
+		ON CONFLICT DO NOTHING`,
+		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Kind, nullStr(p.SourceID), p.CustomerName, p.Phone, p.Place, p.Note, p.DueFrom, p.DueTo, ac.ord); err != nil {
 		return fmt.Errorf("schedule care revisit: %w", err)
 	}
 	return nil

@@ -286,8 +286,12 @@ func (s *Store) ImportInspectionTemplate(ctx context.Context, actorID string, fi
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(version), 0) FROM inspection_templates WHERE code = ?`, t.Code).Scan(&v); err != nil {
 			return fmt.Errorf("inspection template: %w", err)
 		}
-		t.ID, t.Version, t.CreatedBy = st.id, v+1, actorID
-		return insertTemplate(ctx, tx, st, actorID, t, v+1)
+		next, err := nextRefVersion(ctx, tx, v)
+		if err != nil {
+			return fmt.Errorf("inspection template: %w", err)
+		}
+		t.ID, t.Version, t.CreatedBy = st.id, next, actorID
+		return insertTemplate(ctx, tx, st, actorID, t, next)
 	})
 	if err != nil {
 		return InspectionTemplate{}, err

@@ -36,6 +36,7 @@ var schemaFixtures = map[int]schemaFixture{
 	6: fixtureV6, // sync_migrate_test.go
 	7: fixtureV7, // sync_events_migrate_test.go
 	8: fixtureV8, // sync_restore_test.go
+	9: fixtureV9, // sync_merge_test.go
 }
 
 func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"time"
 
@@ -284,6 +285,7 @@ func newRecStamp(st stamp, by string) recStamp {
 }
 
 func (r *recStamp) recordID() string { return r.ID }
+func (r *recStamp) creator() string  { return r.CreatedBy }
 func (r *recStamp) officeID() string { return r.OfficeID }
 
 // check is checkStamp of the stamp.
@@ -343,7 +345,32 @@ func DescribeMutation(name string, version int, raw []byte) (Described, error) {
 	}
 	c := *spec
 	c.decode = nil
-	return Described{Spec: c, RecordID: p.recordID(), OfficeID: p.officeID(), Refs: p.refs(), Draft: isDraft(p)}, nil
+	return Described{Spec: c, RecordID: p.recordID(), OfficeID: p.officeID(), Refs: describeRefs(spec, p), Draft: isDraft(p)}, nil
+}
+
+// creator is a payload that names the staff member who made it (recStamp).
+type creator interface{ creator() string }
+
+// describeRefs is a payload's refs with the staff member who made an
+// office record (created_by), so HQ refuses a record whose author it does
+// not hold in the office (err.sync.missing_ref). A staff member recorded
+// by themselves (the first admin) does not refer to itself; HQ-owned
+// records are left as they are (an HQ device's staff never reach HQ).
+// Each ref appears once.
+func describeRefs(spec *MutationSpec, p payload) []Ref {
+	refs := p.refs()
+	if c, ok := p.(creator); ok && spec.Owner == OwnerOffice {
+		if by := c.creator(); by != "" && !(spec.Entity == "staff" && by == p.recordID()) {
+			refs = append(refs, Ref{Entity: "staff", ID: by})
+		}
+	}
+	out := refs[:0:0]
+	for _, r := range refs {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // encodePayload is the one JSON encoding of a payload, and its hash.

@@ -31,6 +31,29 @@ func init() {
 	registerMutation[holidayImportPayload](MutationSpec{Name: MutHolidayImport, Version: 1, Entity: "holiday_import", Owner: OwnerHQ, Rank: rankReference})
 }
 
+// HQVersionBase: the versions of HQ-owned reference data (SLA policy,
+// checklist templates) an HQ device publishes start above it, so they
+// never clash with the versions a standalone office numbered 2, 3, … on
+// its own before it enrolled (its history, kept in its office's scope,
+// and the versions its tickets and inspections were made under). An
+// office's own version stays the current one until HQ publishes.
+const HQVersionBase = 1000
+
+// nextRefVersion is the version after max, the highest of the kind this
+// device holds: on an HQ device at least HQVersionBase + 1.
+func nextRefVersion(ctx context.Context, tx *txn, max int) (int, error) {
+	var enrolled bool
+	var role string
+	err := tx.QueryRowContext(ctx, `SELECT enrolled, role FROM sync_state WHERE id = 1`).Scan(&enrolled, &role)
+	if err != nil && !isNoRows(err) {
+		return 0, err
+	}
+	if enrolled && role == SyncRoleHQ && max < HQVersionBase {
+		return HQVersionBase + 1, nil
+	}
+	return max + 1, nil
+}
+
 func (p *slaPolicyPayload) spec() *MutationSpec     { return specOf(MutSLAPolicy, 1) }
 func (p *holidayImportPayload) spec() *MutationSpec { return specOf(MutHolidayImport, 1) }
 func (p *slaPolicyPayload) officeID() string        { return "" }

@@ -96,6 +96,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := s.loadDevice(ctx); err != nil {
 		return fail(err)
 	}
+	if err := s.moveOfficeHours(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open: %w", err)
+	}
 	return s, nil
 }
 

@@ -14,6 +14,7 @@ import (
 // by id. An entity missing here cannot be audited (AuditRecordIDs says so).
 var auditTables = map[string]string{
 	"office":                   "office",
+	"office_hours":             "office_hours",
 	"source":                   "sources",
 	"staff":                    "staff",
 	"visit":                    "visits",

@@ -121,7 +121,11 @@ func (s *Store) SaveSLAPolicy(ctx context.Context, actorID string, rules []SLARu
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 1) FROM sla_policies`).Scan(&n); err != nil {
 			return fmt.Errorf("save sla policy: %w", err)
 		}
-		p.Version = n + 1
+		v, err := nextRefVersion(ctx, tx, n)
+		if err != nil {
+			return fmt.Errorf("save sla policy: %w", err)
+		}
+		p.Version = v
 		return record(ctx, tx, st.at, &slaPolicyPayload{recStamp: newRecStamp(st, actorID), Version: p.Version, Rules: b})
 	})
 	if err != nil {

@@ -183,7 +183,13 @@ func nullMSArg(v int64) any {
 }
 
 func (p *ticketEventPayload) spec() *MutationSpec { return specOf(MutTicketEvent, 1) }
-func (p *ticketEventPayload) refs() []Ref         { return []Ref{{Entity: "ticket", ID: p.TicketID}} }
+func (p *ticketEventPayload) refs() []Ref {
+	r := []Ref{{Entity: "ticket", ID: p.TicketID}}
+	if p.Data.To != "" { // assigned or transferred to a staff member
+		r = append(r, Ref{Entity: "staff", ID: p.Data.To})
+	}
+	return r
+}
 
 func (p *ticketEventPayload) validate() error {
 	if err := p.check(); err != nil {

@@ -266,7 +266,7 @@ func (s *Store) CheckIn(ctx context.Context, actorID string, in CheckInInput) (V
 		var owner sql.NullString
 		var knownName, knownTitle string
 		err := tx.QueryRowContext(ctx, `SELECT id, consultant_id, name, title FROM visitors WHERE phone = ? AND office_id = ?
-			ORDER BY created_at LIMIT 1`, v.phone, st.office).Scan(&visit.VisitorID, &owner, &knownName, &knownTitle)
+			ORDER BY `+visitorOrder+` LIMIT 1`, v.phone, st.office).Scan(&visit.VisitorID, &owner, &knownName, &knownTitle)
 		switch {
 		case isNoRows(err):
 			visit.Kind = KindFirst
@@ -450,9 +450,15 @@ func (p *visitCheckIn) validate() error {
 
 func (p *visitCheckIn) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 	// The visitor: made by a first visit; a return visit's device may not
-	// have it yet (it keeps the first one it sees).
+	// have it yet. The visit earliest in sync order that carries it says
+	// what it is (its name, title, phone), the same on every device
+	// whatever order the visits arrive in.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO visitors (id, office_id, device_id, created_at, created_by, name, title, phone, sync_ord)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`+keepEarliestOrd,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
+		name = CASE WHEN excluded.sync_ord < sync_ord THEN excluded.name ELSE name END,
+		title = CASE WHEN excluded.sync_ord < sync_ord THEN excluded.title ELSE title END,
+		phone = CASE WHEN excluded.sync_ord < sync_ord THEN excluded.phone ELSE phone END,
+		sync_ord = min(sync_ord, excluded.sync_ord)`,
 		p.Visitor.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Visitor.Name, p.Visitor.Title, p.Visitor.Phone, ac.ord); err != nil {
 		return fmt.Errorf("insert visitor: %w", err)
 	}
@@ -464,10 +470,64 @@ func (p *visitCheckIn) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 		return fmt.Errorf("insert visit: %w", err)
 	}
 	if !ac.remote {
-		return nil // a new visit has no events yet
+		return nil // a new visit has no events yet; CheckIn found its visitor by phone
+	}
+	// Two devices offline may each have made a visitor for one phone.
+	office, phone := p.OfficeID, p.Visitor.Phone
+	if err := ac.rederive("visitor:"+office+":"+phone, func() error { return mergeVisitors(ctx, tx, office, phone) }); err != nil {
+		return err
 	}
 	// Its events may have come first.
 	return ac.rederive(ctx, tx, derivedVisit, p.ID, "", 0)
+}
+
+// visitorOrder orders the visitors of one phone: the first is the
+// customer (see mergeVisitors).
+const visitorOrder = `sync_ord, id`
+
+// mergeVisitors makes the visitors of one office with one phone a single
+// customer. Two devices that check the same phone in while both are
+// offline each make a visitor; once both are here, the one first in sync
+// order (then by id) is the customer: every visit of the others points to
+// it, and its consultant is whoever was assigned one of those visits
+// first. The others stay (a later change may still name them) with no
+// visit. The result depends only on the set of visits and their sync
+// order, so every device that holds the same changes holds the same
+// customer, whatever order they arrived in; when a visitor's place moves
+// (its own change ordered by HQ), the next merge moves the visits again.
+func mergeVisitors(ctx context.Context, tx *txn, office, phone string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM visitors WHERE office_id = ? AND phone = ? ORDER BY `+visitorOrder, office, phone)
+	if err != nil {
+		return fmt.Errorf("merge visitors: %w", err)
+	}
+	var ids []any
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("merge visitors: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("merge visitors: %w", err)
+	}
+	if len(ids) < 2 {
+		return nil
+	}
+	in := strings.Repeat(", ?", len(ids)-1)[2:]
+	if _, err := tx.ExecContext(ctx, `UPDATE visits SET visitor_id = ? WHERE visitor_id IN (`+in+`)`, ids...); err != nil {
+		return fmt.Errorf("merge visitors: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE visitors SET consultant_id = NULL WHERE id IN (`+in+`)`, ids[1:]...); err != nil {
+		return fmt.Errorf("merge visitors: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE visitors SET consultant_id = (SELECT e.consultant_id FROM visit_events e JOIN visits v ON v.id = e.visit_id
+		WHERE v.visitor_id = visitors.id AND e.kind = 'assign' ORDER BY e.sync_ord, e.id LIMIT 1) WHERE id = ?`, ids[0]); err != nil {
+		return fmt.Errorf("merge visitors: %w", err)
+	}
+	return nil
 }
 
 // visitEvent (visit.event v1) is a change to a visit: assigned to a
