@@ -27,6 +27,22 @@ func writeN(t *testing.T, ctx context.Context, d *Device, n int, tag string) []s
 	return ids
 }
 
+// officeAdmin is the id of the office's admin on d.
+func officeAdmin(t *testing.T, ctx context.Context, d *Device) string {
+	t.Helper()
+	staff, err := d.Store.ListStaff(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range staff {
+		if s.Role == data.RoleAdmin {
+			return s.ID
+		}
+	}
+	t.Fatalf("%s: no admin", d.Name)
+	return ""
+}
+
 func stopBackupStart(t *testing.T, h Server, backup string) {
 	t.Helper()
 	h.Stop()
@@ -200,8 +216,10 @@ func TestDeviceBackupRestored(t *testing.T) {
 	checkAll(t, ctx, h, d, other)
 }
 
-// A device offline past HQ's retention window with changes waiting: it
-// pushes first, then reloads the scope; nothing its user saw disappears.
+// A device offline past HQ's retention window with changes waiting (check-ins
+// and a staff member removed): it pushes first, then reloads the scope;
+// nothing its user saw disappears, and a removal made on another device
+// while the log under its cursor was purged reaches it through the snapshot.
 func TestOfflinePastRetention(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -209,10 +227,28 @@ func TestOfflinePastRetention(t *testing.T) {
 	h := startHQ(t)
 	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 2)
 	on, off := o.devices[0], o.devices[1]
+	// Two consultants both devices know; while off is offline, each
+	// device removes one (a delete is a replaced record: the staff member
+	// saved inactive, which HQ keeps and a snapshot carries).
+	admin := officeAdmin(t, ctx, on)
+	x, err := on.Store.CreateStaff(ctx, admin, data.StaffInput{Name: "顾问甲", Role: data.RoleConsultant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := on.Store.CreateStaff(ctx, admin, data.StaffInput{Name: "顾问乙", Role: data.RoleConsultant})
+	if err != nil {
+		t.Fatal(err)
+	}
 	syncAll(t, ctx, on, off)
 	off.Faults.Set(Always(Offline, ""))
 	writeN(t, ctx, off, 3, "offline")
+	if err := off.Store.UpdateStaff(ctx, admin, x.ID, data.StaffInput{Name: x.Name, Role: x.Role}, false); err != nil {
+		t.Fatal(err)
+	}
 	writeN(t, ctx, on, 10, "online")
+	if err := on.Store.UpdateStaff(ctx, admin, y.ID, data.StaffInput{Name: y.Name, Role: y.Role}, false); err != nil {
+		t.Fatal(err)
+	}
 	if err := on.SyncUntilQuiet(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
@@ -237,10 +273,30 @@ func TestOfflinePastRetention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Applied != 3 || len(rep.Loaded) == 0 {
-		t.Errorf("back after the purge: applied %d, loaded %v; want 3 pushed and the scope reloaded", rep.Applied, rep.Loaded)
+	if rep.Applied != 4 || len(rep.Loaded) == 0 {
+		t.Errorf("back after the purge: applied %d, loaded %v; want 4 pushed and the scope reloaded", rep.Applied, rep.Loaded)
 	}
 	syncAll(t, ctx, on, off)
+	// Both removals hold on both devices: off's own (pushed before the
+	// reload), and on's, which off only ever saw in the snapshot.
+	for _, d := range []*Device{on, off} {
+		active, err := d.Store.ListStaff(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := d.Store.ListStaff(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range active {
+			if s.ID == x.ID || s.ID == y.ID {
+				t.Errorf("%s: removed staff member %s is active", d.Name, s.Name)
+			}
+		}
+		if len(all) != len(active)+2 {
+			t.Errorf("%s: %d staff, %d active; want the 2 removed kept inactive", d.Name, len(all), len(active))
+		}
+	}
 	now, err := BoardState(ctx, off.Store)
 	if err != nil {
 		t.Fatal(err)
