@@ -284,7 +284,7 @@ func TestLoadMigrations(t *testing.T) {
 		t.Fatalf("SchemaVersion %d, %d migrations", SchemaVersion, len(migrations))
 	}
 	for i, m := range migrations {
-		if m.version != i+1 || !strings.HasPrefix(m.name, "000") || strings.TrimSpace(m.sql) == "" {
+		if m.version != i+1 || !strings.HasPrefix(m.name, fmt.Sprintf("%04d_", i+1)) || strings.TrimSpace(m.sql) == "" {
 			t.Fatalf("migration %d: %d %s", i, m.version, m.name)
 		}
 	}
