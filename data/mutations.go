@@ -149,6 +149,7 @@ const (
 	derivedInspection = "inspection" // a: the inspection; at: the latest change's time
 	derivedFAQ        = "faq"        // a: the FAQ entry
 	derivedHandoff    = "handoff"    // a: the hand-off
+	derivedVisitors   = "visitors"   // a: the office, b: a phone (mergeVisitors)
 )
 
 // derivedKey names one piece of derived state: its kind and whose it is.
@@ -167,6 +168,10 @@ var derivers = map[string]func(ctx context.Context, tx *txn, a, b string, at int
 	},
 	derivedFAQ:     func(ctx context.Context, tx *txn, a, _ string, _ int64) error { return deriveFAQEntry(ctx, tx, a) },
 	derivedHandoff: func(ctx context.Context, tx *txn, a, _ string, _ int64) error { return deriveHandoff(ctx, tx, a) },
+	// The visitors of one phone merged into one customer: it moves visits
+	// between visitors and sets the customer's consultant from their
+	// assignments, as deriveVisit sets a visitor's; either order ends the same.
+	derivedVisitors: func(ctx context.Context, tx *txn, a, b string, _ int64) error { return mergeVisitors(ctx, tx, a, b) },
 }
 
 // rederive re-derives the state of kind of a (and b) now — or, while a

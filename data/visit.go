@@ -473,8 +473,7 @@ func (p *visitCheckIn) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 		return nil // a new visit has no events yet; CheckIn found its visitor by phone
 	}
 	// Two devices offline may each have made a visitor for one phone.
-	office, phone := p.OfficeID, p.Visitor.Phone
-	if err := ac.rederive("visitor:"+office+":"+phone, func() error { return mergeVisitors(ctx, tx, office, phone) }); err != nil {
+	if err := ac.rederive(ctx, tx, derivedVisitors, p.OfficeID, p.Visitor.Phone, 0); err != nil {
 		return err
 	}
 	// Its events may have come first.
