@@ -30,14 +30,28 @@ func (u *UI) showSignIn() {
 	u.win.Canvas().SetOnTypedKey(nil)
 	u.win.Canvas().SetOnTypedRune(nil)
 	u.win.SetContent(s.buildUI())
-	load(u, func(ctx context.Context) ([]data.Staff, error) {
-		return u.store.ListStaff(ctx, false)
-	}, func(staff []data.Staff, err error) {
+	type who struct {
+		staff     []data.Staff
+		needAdmin bool // an HQ device nobody can sign in to yet
+	}
+	load(u, func(ctx context.Context) (who, error) {
+		need, err := u.store.NeedsFirstAdmin(ctx)
+		if err != nil || need {
+			return who{needAdmin: need}, err
+		}
+		st, err := u.store.ListStaff(ctx, false)
+		return who{staff: st}, err
+	}, func(w who, err error) {
 		if err != nil {
 			s.message.SetError(u.errText(err))
 			return
 		}
-		s.setStaff(staff)
+		if w.needAdmin {
+			u.signIn = nil
+			u.showFirstAdmin()
+			return
+		}
+		s.setStaff(w.staff)
 	})
 }
 

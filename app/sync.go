@@ -92,6 +92,12 @@ type syncStore interface {
 	// OnChange calls fn (on any goroutine) after records pulled from HQ
 	// are written; the returned func stops it.
 	OnChange(fn func()) (cancel func())
+	// NeedsFirstAdmin: an HQ device nobody can sign in to yet.
+	NeedsFirstAdmin(ctx context.Context) (bool, error)
+	// CreateFirstAdmin makes an HQ device's first admin.
+	CreateFirstAdmin(ctx context.Context, in data.FirstAdminInput) (data.Staff, error)
+	// IsHQDevice: enrolled as an HQ device (it publishes HQ's reference data).
+	IsHQDevice(ctx context.Context) (bool, error)
 }
 
 var _ syncStore = (*data.Store)(nil)

@@ -132,3 +132,65 @@ func mustTag(t *testing.T, st *data.Store) string {
 	}
 	return id.Tag
 }
+
+// A device joining with an HQ code through the join screen has no staff:
+// it asks for the first admin (bad input refused in words, nobody made),
+// then the admin is signed in. A second HQ device joining later gets that
+// admin from HQ and goes straight to the sign-in screen.
+func TestHQDeviceFirstAdminThroughTheJoinScreen(t *testing.T) {
+	srv := hqtest.Start(t, hq.SQLite)
+	h := newHarness(t, false)
+	x, loop := h.realHQ()
+	h.useHQ(x)
+	jf := h.fillJoin(srv.URL, srv.HQCode(), "总部一号机")
+	test.Tap(jf.connect)
+	test.Tap(jf.matches)
+	h.shows("设置总部管理员", "审批各案场提交的问答")
+	s := h.u.firstAdmin
+	if s == nil {
+		t.Fatal("no first-admin screen")
+	}
+	staffCount := func() int {
+		st, err := h.store.ListStaff(t.Context(), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(st)
+	}
+	for _, c := range []struct{ name, pin, pin2, want string }{
+		{"总部管理员", "2580", "2581", "两次输入的 PIN 码不一致。"},
+		{"总部管理员", "12", "12", "PIN 码应为 4–8 位数字。"},
+		{"", "2580", "2580", "必填"},
+	} {
+		s.name.SetText(c.name)
+		s.pin.SetText(c.pin)
+		s.pin2.SetText(c.pin2)
+		test.Tap(s.submit)
+		h.shows(c.want)
+		if n := staffCount(); n != 0 {
+			t.Fatalf("%+v: %d staff made", c, n)
+		}
+	}
+	s.name.SetText("总部管理员")
+	s.pin.SetText("2580")
+	s.pin2.SetText("2580")
+	test.Tap(s.submit)
+	if h.u.user.Name != "总部管理员" || h.u.user.Role != data.RoleAdmin {
+		t.Fatalf("signed in as %+v", h.u.user)
+	}
+	if _, err := loop.Round(t.Context()); err != nil {
+		t.Fatalf("the admin's push: %v", err)
+	}
+
+	// A second HQ device: the admin arrives from HQ; sign in as usual.
+	h2 := newHarness(t, false)
+	x2, _ := h2.realHQ()
+	h2.useHQ(x2)
+	jf2 := h2.fillJoin(srv.URL, srv.HQCode(), "总部二号机")
+	test.Tap(jf2.connect)
+	test.Tap(jf2.matches)
+	h2.shows("员工登录")
+	if h2.u.firstAdmin != nil || !strings.Contains(strings.Join(h2.u.signIn.who.Options, ","), "总部管理员") {
+		t.Fatalf("second HQ device: sign-in offers %v", h2.u.signIn.who.Options)
+	}
+}

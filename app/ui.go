@@ -45,6 +45,8 @@ type UI struct {
 
 	setup  *setupScreen
 	join   *joinScreen // joining an office at HQ (first run)
+	// firstAdmin: an HQ device's first admin, right after it joined
+	firstAdmin *firstAdminScreen
 	signIn *signInScreen
 	shell  *shell
 	kiosk  *kioskScreen

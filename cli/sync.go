@@ -24,12 +24,17 @@ var stdin io.Reader = os.Stdin
 var syncOptions = hqsync.Options{}
 
 const enrolUsage = `Usage:
-  anchang enrol --hq URL --code CODE [--fingerprint F] [--name NAME]
+  anchang enrol --hq URL --code CODE [--fingerprint F] [--name NAME] [--admin NAME]
 
 Joins this device to an office (or to HQ) with a one-time enrollment code
 from HQ's admin, then loads the office's data. Without --fingerprint the
 certificate fingerprint of HQ is shown to compare with the one HQ printed,
 and asked to confirm. A standalone office's records go to HQ with it.
+
+An HQ device (a code from anchang-hq code --hq) starts with no staff:
+--admin NAME makes its first admin, with the PIN from the environment
+variable ANCHANG_ADMIN_PIN or, without it, typed on the next line of the
+input. (A second HQ device gets the first one's staff and needs none.)
 `
 
 const syncUsage = `Usage:
@@ -47,6 +52,7 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	code := fs.String("code", "", "the one-time enrollment code")
 	fp := fs.String("fingerprint", "", "HQ's certificate fingerprint (SHA-256), as HQ printed it")
 	name := fs.String("name", "", "this device's name")
+	admin := fs.String("admin", "", "an HQ device's first admin: their name (the PIN from ANCHANG_ADMIN_PIN or stdin)")
 	if err := fs.Parse(cfg.Args); err != nil {
 		return err
 	}
@@ -60,6 +66,7 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer done()
+	in := bufio.NewReader(stdin)
 	if *fp == "" {
 		got, err := hqsync.Probe(ctx, *hq)
 		if err != nil {
@@ -67,7 +74,7 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintln(stdout, tr.say("sync.cli.fingerprint", map[string]any{"FP": hqsync.FormatFingerprint(got)}))
 		fmt.Fprint(stdout, tr.say("sync.cli.confirm", nil))
-		line, _ := bufio.NewReader(stdin).ReadString('\n')
+		line, _ := in.ReadString('\n')
 		switch strings.ToLower(strings.TrimSpace(line)) {
 		case "y", "yes", "是", "是的", "对":
 		default:
@@ -110,6 +117,32 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	for _, scope := range sortedKeys(res.Loaded) {
 		fmt.Fprintln(stdout, tr.say("sync.cli.loaded", map[string]any{"Scope": scopeName(scope), "N": res.Loaded[scope]}))
 	}
+	return firstAdmin(ctx, s, *admin, in, stdout, tr)
+}
+
+// firstAdmin makes an HQ device's first admin when it has none: name from
+// --admin, the PIN from ANCHANG_ADMIN_PIN or the next input line (never a
+// flag: the process list shows flags). Without --admin it says how.
+func firstAdmin(ctx context.Context, s *data.Store, name string, in *bufio.Reader, stdout io.Writer, tr lang) error {
+	need, err := s.NeedsFirstAdmin(ctx)
+	if err != nil || !need {
+		return err
+	}
+	if strings.TrimSpace(name) == "" {
+		fmt.Fprintln(stdout, tr.say("sync.cli.first_admin_needed", nil))
+		return nil
+	}
+	pin, ok := os.LookupEnv("ANCHANG_ADMIN_PIN")
+	if !ok {
+		fmt.Fprint(stdout, tr.say("sync.cli.first_admin_pin", nil))
+		pin, _ = in.ReadString('\n')
+		fmt.Fprintln(stdout)
+	}
+	admin, err := s.CreateFirstAdmin(ctx, data.FirstAdminInput{Name: name, PIN: strings.TrimSpace(pin)})
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintln(stdout, tr.say("sync.cli.first_admin_made", map[string]any{"Name": admin.Name}))
 	return nil
 }
 

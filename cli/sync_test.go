@@ -100,3 +100,91 @@ func hqFormat(fp string) string {
 	}
 	return b.String()
 }
+
+// An HQ device enrolled from the command line gets its first admin with
+// --admin (the PIN typed on the next line, or from ANCHANG_ADMIN_PIN); a
+// bad PIN is refused in the user's language and makes no one; without
+// --admin it says how.
+func TestEnrolHQDeviceFirstAdmin(t *testing.T) {
+	t.Setenv("LANG", "en_US.UTF-8")
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	h := hqtest.Start(t, hq.SQLite)
+	ctx := context.Background()
+	tr := translations()
+	staffOf := func(dir string) []data.Staff {
+		t.Helper()
+		s, err := data.Open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		st, err := s.ListStaff(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+
+	// A bad PIN typed: refused with the reason, enrolled but nobody made.
+	dir := t.TempDir()
+	code, out, errOut := runVerb(t, dir, "enrol", "12\n", "--hq", h.URL, "--code", h.HQCode(), "--fingerprint", h.Fingerprint, "--admin", "总部管理员")
+	if code != 1 || !strings.Contains(errOut, tr.say("err.pin.length", map[string]any{"Min": data.MinPINLen, "Max": data.MaxPINLen})) {
+		t.Fatalf("bad pin: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if st := staffOf(dir); len(st) != 0 {
+		t.Fatalf("bad pin made %d staff", len(st))
+	}
+
+	// The PIN on the next input line.
+	dir = t.TempDir()
+	code, out, errOut = runVerb(t, dir, "enrol", "2580\n", "--hq", h.URL, "--code", h.HQCode(), "--fingerprint", h.Fingerprint, "--admin", "总部管理员")
+	if code != 0 || !strings.Contains(out, tr.say("sync.cli.joined_hq", nil)) || !strings.Contains(out, tr.say("sync.cli.first_admin_made", map[string]any{"Name": "总部管理员"})) {
+		t.Fatalf("hq device: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if strings.Contains(out+errOut, "2580") {
+		t.Errorf("the PIN is printed:\n%s\n%s", out, errOut)
+	}
+	st := staffOf(dir)
+	if len(st) != 1 || st[0].Role != data.RoleAdmin || st[0].Name != "总部管理员" {
+		t.Fatalf("staff %+v", st)
+	}
+	// It reaches HQ's scope: a second HQ device gets it and needs no admin.
+	if code, out, errOut = runVerb(t, dir, "sync", ""); code != 0 {
+		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
+	}
+	dir2 := t.TempDir()
+	code, out, errOut = runVerb(t, dir2, "enrol", "", "--hq", h.URL, "--code", h.HQCode(), "--fingerprint", h.Fingerprint)
+	if code != 0 || strings.Contains(out, tr.say("sync.cli.first_admin_needed", nil)) {
+		t.Fatalf("second hq device: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if st2 := staffOf(dir2); len(st2) != 1 || st2[0].ID != st[0].ID {
+		t.Fatalf("second hq device staff %+v", st2)
+	}
+
+	// Without --admin: how to make one.
+	dir3 := t.TempDir()
+	h2 := hqtest.Start(t, hq.SQLite)
+	code, out, _ = runVerb(t, dir3, "enrol", "", "--hq", h2.URL, "--code", h2.HQCode(), "--fingerprint", h2.Fingerprint)
+	if code != 0 || !strings.Contains(out, tr.say("sync.cli.first_admin_needed", nil)) {
+		t.Fatalf("no --admin: exit %d\n%s", code, out)
+	}
+	// From the environment.
+	t.Setenv("ANCHANG_ADMIN_PIN", "1357")
+	dir4 := t.TempDir()
+	if code, out, errOut = runVerb(t, dir4, "enrol", "", "--hq", h2.URL, "--code", h2.HQCode(), "--fingerprint", h2.Fingerprint, "--admin", "李总"); code != 0 {
+		t.Fatalf("pin from env: exit %d\n%s\n%s", code, out, errOut)
+	}
+	s4, err := data.Open(ctx, dir4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s4.Close()
+	st4, _ := s4.ListStaff(ctx, true)
+	if len(st4) != 1 {
+		t.Fatalf("staff %+v", st4)
+	}
+	if _, err := s4.SignIn(ctx, st4[0].ID, "1357"); err != nil {
+		t.Fatalf("sign in with the env PIN: %v", err)
+	}
+}
