@@ -43,13 +43,13 @@ type UI struct {
 	device data.Device
 	loc    *time.Location // the office's time zone
 
-	setup  *setupScreen
-	join   *joinScreen // joining an office at HQ (first run)
+	setup *setupScreen
+	join  *joinScreen // joining an office at HQ (first run)
 	// firstAdmin: an HQ device's first admin, right after it joined
 	firstAdmin *firstAdminScreen
-	signIn *signInScreen
-	shell  *shell
-	kiosk  *kioskScreen
+	signIn     *signInScreen
+	shell      *shell
+	kiosk      *kioskScreen
 
 	// hq connects to headquarters (zero: standalone only); sync is the
 	// enrolment and the running sync loop (sync.go).
