@@ -212,6 +212,11 @@ func (b *bench) ingest(ctx context.Context, e *env) error {
 	lat := make([][]time.Duration, len(devs))
 	results := make([][]hqsync.PushResult, len(devs))
 	g, gctx = errgroup.WithContext(ctx)
+	pgPID := 0
+	if b.backend == hq.Postgres && b.pg != nil && b.cfg.PGDSN == "" {
+		pgPID = b.pg.PID()
+	}
+	cpu0 := e.cpuNow(pgPID)
 	start := time.Now()
 	for i, d := range devs {
 		g.Go(func() error {
@@ -231,6 +236,7 @@ func (b *bench) ingest(ctx context.Context, e *env) error {
 		return err
 	}
 	wall := time.Since(start)
+	cpu1 := e.cpuNow(pgPID)
 	n := c.Devices * c.Batches * c.Batch
 	rate := float64(n) / wall.Seconds()
 
@@ -270,6 +276,8 @@ func (b *bench) ingest(ctx context.Context, e *env) error {
 		Params: fmt.Sprintf("change+record+receipt rows per mutation, %d per transaction, %d writers, same database and driver, %s", c.Batch, c.Devices, bwall.Round(time.Millisecond))})
 	b.rep.add(result{Scenario: "ingest", Backend: b.backend, Figure: "HQ ingest ÷ raw insert", Value: fmt.Sprintf("%.2f", rate/brate),
 		Target: "≥ 0.3", Pass: pass(rate/brate >= 0.3)})
+	b.rep.add(result{Scenario: "ingest", Backend: b.backend, Figure: "CPU per 1,000 mutations: HQ / PostgreSQL / devices", Value: perThousand(cpu0, cpu1, n),
+		Params: "process CPU time (user+system) during the ingest, whatever else the machine ran; devices: this tool's simulated devices (JSON, TLS)"})
 	b.rep.add(result{Scenario: "ingest", Backend: b.backend, Figure: "push under load p50 / p99", Value: ms(percentile(all, .5)) + " / " + ms(percentile(all, .99)),
 		Params: fmt.Sprintf("%d pushes of %d, %d devices at once", len(all), c.Batch, c.Devices)})
 	return nil
