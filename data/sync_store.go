@@ -637,11 +637,13 @@ type PulledChange struct {
 	Deleted      bool
 	OriginDevice string
 	OriginSeq    int64
+	OriginEpoch  int64 // the origin's install epoch; 0 when HQ did not say (a snapshot)
 }
 
 // pullTarget is what applying pulled changes needs to know about this device.
 type pullTarget struct {
 	device, office, role string
+	epoch                int64 // this device's install epoch
 	derive               derivations
 	applied, skipped     int
 	// group are the decoded changes not applied yet (see flush).
@@ -670,8 +672,8 @@ func (s *Store) pullTarget(ctx context.Context, tx *txn) (*pullTarget, error) {
 	if s.deriveBatch > 0 {
 		pt.maxDerive = s.deriveBatch
 	}
-	err := tx.QueryRowContext(ctx, `SELECT st.device_id, st.role, COALESCE(d.office_id, '') FROM sync_state st LEFT JOIN device d ON d.id = st.device_id WHERE st.id = 1`).
-		Scan(&pt.device, &pt.role, &pt.office)
+	err := tx.QueryRowContext(ctx, `SELECT st.device_id, st.install_epoch, st.role, COALESCE(d.office_id, '') FROM sync_state st LEFT JOIN device d ON d.id = st.device_id WHERE st.id = 1`).
+		Scan(&pt.device, &pt.epoch, &pt.role, &pt.office)
 	if isNoRows(err) {
 		return nil, &Error{Code: ENOTFOUND, Key: "err.sync.not_enrolled"}
 	}
@@ -707,7 +709,9 @@ func (pt *pullTarget) add(ctx context.Context, tx *txn, scope string, c PulledCh
 		return nil
 	}
 	ac := applyCtx{remote: true, ord: c.Seq, derive: &pt.derive}
-	if c.OriginDevice == pt.device && c.OriginSeq > 0 {
+	// The device's own change coming back, of this install epoch (a seq
+	// of an earlier epoch may be a waiting change's number now).
+	if c.OriginDevice == pt.device && c.OriginSeq > 0 && (c.OriginEpoch == 0 || c.OriginEpoch == pt.epoch) {
 		ac.echo = pendingOrd + c.OriginSeq
 	}
 	pt.group = append(pt.group, decodedChange{seq: c.Seq, name: c.Name, version: c.Version, p: p, ac: ac})

@@ -21,6 +21,8 @@ type Store interface {
 	AckPushed(ctx context.Context, outcomes []data.PushOutcome) error
 	LastAcked(ctx context.Context) (int64, error)
 	Requeue(ctx context.Context, fromSeq int64) error
+	OutboxHighWater(ctx context.Context) (int64, error)
+	RenewInstallEpoch(ctx context.Context, from int64) (data.EpochRenewal, error)
 	PruneAcked(ctx context.Context, before time.Time) (int, error)
 	Cursors(ctx context.Context) (map[string]int64, error)
 	CursorTips(ctx context.Context) (map[string]string, error)
@@ -336,18 +338,19 @@ func (l *Loop) cycle(ctx context.Context, id data.SyncIdentity, wait bool) (Repo
 	defer l.round.Unlock()
 	c := l.clientFor(id)
 	rep := Report{Pulled: map[string]int{}, Loaded: map[string]int64{}}
-	if err := l.pushAll(ctx, c, id, &rep); err != nil {
+	if err := l.pushAll(ctx, c, &id, &rep); err != nil {
 		return rep, err
 	}
-	if err := l.pullAll(ctx, c, id, &rep, wait); err != nil {
+	if err := l.pullAll(ctx, c, &id, &rep, wait); err != nil {
 		return rep, err
 	}
 	return rep, nil
 }
 
-// pushAll pushes the outbox in batches until it is empty.
-func (l *Loop) pushAll(ctx context.Context, c *client, id data.SyncIdentity, rep *Report) error {
-	stalls := 0
+// pushAll pushes the outbox in batches until it is empty. A new install
+// epoch started on the way (see renew) is set in id.
+func (l *Loop) pushAll(ctx context.Context, c *client, id *data.SyncIdentity, rep *Report) error {
+	stalls, renewals := 0, 0
 	for {
 		batch, err := l.st.PendingOutbox(ctx, MaxPushMutations)
 		if err != nil {
@@ -391,12 +394,26 @@ func (l *Loop) pushAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 		l.setChecked(true)
 		rep.Pushed += len(batch)
 		progress, err := l.ack(ctx, batch, res, rep)
-		if err != nil {
+		if err != nil && data.ErrorCode(err) != CodeIntegrity {
 			return err
 		}
-		acked, err := l.st.LastAcked(ctx)
+		acked, aerr := l.st.LastAcked(ctx)
+		if aerr != nil {
+			return fmt.Errorf("push: %w", aerr)
+		}
+		renewed, rerr := l.renew(ctx, id, res, acked, rep)
+		if rerr != nil {
+			return rerr
+		}
+		if renewed {
+			if renewals++; renewals > 2 {
+				return syncError(CodeIntegrity, KeyIntegrity, fmt.Errorf("push: hq holds seqs of %d new install epochs in a row", renewals))
+			}
+			stalls = 0
+			continue
+		}
 		if err != nil {
-			return fmt.Errorf("push: %w", err)
+			return err // integrity on a seq this device had seen acknowledged: support must look
 		}
 		requeued := false
 		from := res.ResendFrom
@@ -431,6 +448,40 @@ func (l *Loop) pushAll(ctx context.Context, c *client, id data.SyncIdentity, rep
 			stalls = 0
 		}
 	}
+}
+
+// renew starts a new install epoch when HQ holds seqs of this device's
+// epoch that its outbox does not: its store went back in time (restored
+// from an older backup) and reuses seqs HQ already has with other
+// records. That shows as HQ's last seq above the highest seq this outbox
+// ever used, or as an integrity answer for a seq the device never saw
+// acknowledged. The records HQ holds under the old epoch come back by the
+// pull; the waiting rows are renumbered from 1 under the new epoch
+// (data.Store.RenewInstallEpoch) and pushed.
+func (l *Loop) renew(ctx context.Context, id *data.SyncIdentity, res PushResponse, acked int64, rep *Report) (bool, error) {
+	hw, err := l.st.OutboxHighWater(ctx)
+	if err != nil {
+		return false, fmt.Errorf("push: %w", err)
+	}
+	var integrity int64
+	for _, r := range res.Results {
+		if r.Status == StatusIntegrity {
+			integrity = r.Seq
+		}
+	}
+	if res.LastSeq <= hw && (integrity == 0 || integrity <= acked) {
+		return false, nil
+	}
+	l.log.Warn("hq holds seqs of this device's install epoch that its outbox does not (store restored from a backup?); starting a new epoch",
+		"epoch", id.InstallEpoch, "hq_last_seq", res.LastSeq, "outbox_high_water", hw, "integrity_seq", integrity)
+	r, err := l.st.RenewInstallEpoch(ctx, id.InstallEpoch)
+	if err != nil {
+		return false, fmt.Errorf("push: new install epoch: %w", err)
+	}
+	id.InstallEpoch = r.Epoch
+	rep.NewEpoch = r.Epoch
+	l.setChecked(false)
+	return true, nil
 }
 
 func (l *Loop) setChecked(v bool) {
@@ -505,7 +556,7 @@ func (l *Loop) ack(ctx context.Context, batch []data.OutboxEntry, res PushRespon
 
 // pullAll loads the scopes that have no cursor, pulls every scope until
 // caught up, and (wait) then waits at HQ once for the next change.
-func (l *Loop) pullAll(ctx context.Context, c *client, id data.SyncIdentity, rep *Report, wait bool) error {
+func (l *Loop) pullAll(ctx context.Context, c *client, id *data.SyncIdentity, rep *Report, wait bool) error {
 	if err := l.loadMissing(ctx, c, id, rep); err != nil {
 		return err
 	}
@@ -671,7 +722,7 @@ func (l *Loop) waitPull(ctx context.Context, c *client, req PullRequest) (PullRe
 
 // loadMissing loads every scope of the enrollment that has no cursor yet
 // (an enrollment whose bootstrap was cut, or a resync).
-func (l *Loop) loadMissing(ctx context.Context, c *client, id data.SyncIdentity, rep *Report) error {
+func (l *Loop) loadMissing(ctx context.Context, c *client, id *data.SyncIdentity, rep *Report) error {
 	cursors, err := l.st.Cursors(ctx)
 	if err != nil {
 		return fmt.Errorf("pull: cursors: %w", err)
@@ -713,7 +764,7 @@ func (l *Loop) load(ctx context.Context, c *client, scope string, rep *Report) e
 // resync: HQ cannot continue this scope from the cursor (too old, or ahead
 // of an HQ restored from a backup). Push first, so nothing local is lost,
 // then load the scope again.
-func (l *Loop) resync(ctx context.Context, c *client, id data.SyncIdentity, scope string, rep *Report) error {
+func (l *Loop) resync(ctx context.Context, c *client, id *data.SyncIdentity, scope string, rep *Report) error {
 	l.log.Warn("hq asks to reload a scope", "scope", scope)
 	l.setChecked(false)
 	if err := l.pushAll(ctx, c, id, rep); err != nil {
@@ -748,6 +799,6 @@ func (l *Loop) succeeded(ctx context.Context) {
 func pulledChange(ch Change) data.PulledChange {
 	return data.PulledChange{
 		Seq: ch.Seq, Name: ch.Name, Version: ch.Version, RecordID: ch.RecordID,
-		Payload: ch.Payload, Deleted: ch.Deleted, OriginDevice: ch.OriginDevice, OriginSeq: ch.OriginSeq,
+		Payload: ch.Payload, Deleted: ch.Deleted, OriginDevice: ch.OriginDevice, OriginSeq: ch.OriginSeq, OriginEpoch: ch.OriginEpoch,
 	}
 }

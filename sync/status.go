@@ -102,6 +102,10 @@ type Report struct {
 	// less than the device had seen acknowledged (restored from a backup);
 	// 0 when not.
 	Requeued int64
+	// NewEpoch is the install epoch this round started because HQ held
+	// seqs of the device's epoch that its outbox no longer had (its store
+	// restored from an older backup); 0 when not.
+	NewEpoch int64
 	Pulled   map[string]int   // changes applied, per scope
 	Loaded   map[string]int64 // records loaded from a snapshot, per scope
 	// BlobsUp and BlobsDown count photos and signatures sent to HQ and

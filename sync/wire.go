@@ -188,6 +188,9 @@ type Change struct {
 	Deleted      bool            `json:"deleted,omitempty"`
 	OriginDevice string          `json:"origin_device"`
 	OriginSeq    int64           `json:"origin_seq"`
+	// OriginEpoch is the origin device's install epoch of OriginSeq (its
+	// seqs start again at 1 in a new epoch). Absent in a snapshot.
+	OriginEpoch int64 `json:"origin_epoch,omitempty"`
 }
 
 // ScopePage is one scope's part of a pull answer.

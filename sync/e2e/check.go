@@ -15,7 +15,7 @@ import (
 
 // The invariants every test and the campaign check once the network heals
 // and every device has synced:
-//   - HQ's log has each (origin device, origin seq) once, and each record
+//   - HQ's log has each (origin device, install epoch, origin seq) once, and each record
 //     that is born once (not Replace) once;
 //   - every record a device committed (its outbox, pushed or not) is at HQ;
 //   - every device holds exactly HQ's records of its scopes, of every kind.
@@ -74,13 +74,13 @@ func HQRecords(ctx context.Context, st hq.Store, scope string) (map[string]map[s
 }
 
 // CheckHQLog checks that no mutation is in HQ's log twice: each (origin
-// device, origin seq) once, each born-once record once. It returns the
+// device, install epoch, origin seq) once, each born-once record once. It returns the
 // count of changes.
 func CheckHQLog(ctx context.Context, st hq.Store, scopes []string) (int, error) {
 	specs := entityOf()
 	type origin struct {
-		dev string
-		seq int64
+		dev        string
+		epoch, seq int64
 	}
 	seen := map[origin]string{}
 	born := map[string]string{}
@@ -94,9 +94,9 @@ func CheckHQLog(ctx context.Context, st hq.Store, scopes []string) (int, error) 
 		n += len(log)
 		for _, c := range log {
 			if c.OriginDevice != hq.HQOrigin {
-				o := origin{c.OriginDevice, c.OriginSeq}
+				o := origin{c.OriginDevice, c.OriginEpoch, c.OriginSeq}
 				if prev, dup := seen[o]; dup {
-					errs = append(errs, fmt.Errorf("hq: device %s seq %d twice (%s and %s %d)", c.OriginDevice, c.OriginSeq, prev, scope, c.Seq))
+					errs = append(errs, fmt.Errorf("hq: device %s epoch %d seq %d twice (%s and %s %d)", c.OriginDevice, c.OriginEpoch, c.OriginSeq, prev, scope, c.Seq))
 				}
 				seen[o] = fmt.Sprintf("%s %d", scope, c.Seq)
 			}

@@ -159,14 +159,38 @@ func knownDefect(t *testing.T, name string) bool {
 }
 
 // A device's own old backup restored over its store, then used and synced.
+// The restored store reuses its install epoch and the outbox seqs HQ
+// already holds with the records made after the backup: the device starts
+// a new install epoch and numbers its waiting changes from 1 under it.
+// synced: the restored device syncs before it writes (HQ's last seq above
+// its outbox's); offline: it writes first, and the first new record's seq
+// is one HQ holds with another record (integrity). Either way the records
+// made after the backup come back from HQ, the new ones reach HQ, and
+// nothing is lost or doubled.
 func TestDeviceBackupRestored(t *testing.T) {
 	t.Parallel()
+	for _, offline := range []bool{false, true} {
+		name := "synced"
+		if offline {
+			name = "offline"
+		}
+		t.Run(name, func(t *testing.T) { t.Parallel(); deviceBackupRestored(t, offline) })
+	}
+}
+
+func deviceBackupRestored(t *testing.T, offline bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	h := startHQ(t)
 	o := newOffice(t, ctx, h, "SH01", "上海一号案场", 2)
 	d, other := o.devices[0], o.devices[1]
+	before := writeN(t, ctx, d, 2, "before the backup")
 	syncAll(t, ctx, d, other)
+	waiting := writeN(t, ctx, d, 2, "waiting in the backup") // pending in the backup, pushed after it
+	oldID, err := d.Store.SyncIdentity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	d.Close()
 	backup := t.TempDir()
 	if err := CopyDB(filepath.Join(backup, data.DBFileName), filepath.Join(d.Dir, data.DBFileName)); err != nil {
@@ -186,33 +210,61 @@ func TestDeviceBackupRestored(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.PickActor(ctx)
-	// The three records made after the backup come back from HQ.
+	var fresh []string
+	if offline {
+		fresh = writeN(t, ctx, d, 4, "after the restore, offline")
+	}
+	rep, err := d.Round(ctx)
+	if err != nil {
+		t.Fatalf("first round after the restore: %v", err)
+	}
+	if rep.NewEpoch <= oldID.InstallEpoch {
+		t.Errorf("first round after the restore: new epoch %d, was %d", rep.NewEpoch, oldID.InstallEpoch)
+	}
 	if err := d.SyncUntilQuiet(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
-	ids, _ := d.Store.AuditRecordIDs(ctx, "visit")
-	have := map[string]bool{}
-	for _, id := range ids {
-		have[id] = true
-	}
-	for _, id := range lost {
-		if !have[id] {
-			t.Errorf("visit %s made after the backup did not come back from hq", id)
-		}
-	}
-	// New records reuse the outbox seqs HQ already holds from this device.
-	writeN(t, ctx, d, 2, "after the restore")
-	_, err := d.Round(ctx)
-	if err != nil {
-		t.Logf("round after the restore: %v", err)
-	}
-	if knownDefect(t, "device-backup-restored") {
-		return
-	}
+	id, err := d.Store.SyncIdentity(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if id.InstallEpoch != rep.NewEpoch || id.DeviceID != oldID.DeviceID {
+		t.Errorf("identity after the restore: %+v (device %s epoch %d before)", id, oldID.DeviceID, oldID.InstallEpoch)
+	}
+	fresh = append(fresh, writeN(t, ctx, d, 2, "after the restore")...)
 	syncAll(t, ctx, d, other)
+	// Everything made on the device, before the backup, waiting in it,
+	// after it (back from HQ) and after the restore, is on both devices.
+	for _, dev := range []*Device{d, other} {
+		ids, err := dev.Store.AuditRecordIDs(ctx, "visit")
+		if err != nil {
+			t.Fatal(err)
+		}
+		have := map[string]bool{}
+		for _, id := range ids {
+			have[id] = true
+		}
+		for what, want := range map[string][]string{"before the backup": before, "waiting in the backup": waiting, "after the backup": lost, "after the restore": fresh} {
+			for _, id := range want {
+				if !have[id] {
+					t.Errorf("%s: visit %s made %s is missing", dev.Name, id, what)
+				}
+			}
+		}
+	}
+	// The new records went under the new epoch from seq 1.
+	rows, err := d.Store.AuditOutbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(fresh) {
+		t.Errorf("outbox after the restore: %d rows, want the %d made since", len(rows), len(fresh))
+	}
+	for i, r := range rows {
+		if r.Seq != int64(i+1) {
+			t.Errorf("outbox row %d has seq %d", i, r.Seq)
+		}
+	}
 	checkAll(t, ctx, h, d, other)
 }
 

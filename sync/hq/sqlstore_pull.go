@@ -53,7 +53,7 @@ func (s *SQLStore) PullTips(ctx context.Context, cursors map[string]int64, tips 
 			page.Tip = tip
 		}
 		if cursor < head {
-			rows, err := s.reads.QueryContext(ctx, s.q(`SELECT seq, name, version, record_id, payload, deleted, origin_device, origin_seq
+			rows, err := s.reads.QueryContext(ctx, s.q(`SELECT seq, name, version, record_id, payload, deleted, origin_device, origin_seq, origin_epoch
 				FROM hq_changes WHERE scope = ? AND seq > ? ORDER BY seq LIMIT ?`), scope, cursor, limit)
 			if err != nil {
 				return nil, fmt.Errorf("pull %s: %w", scope, err)
@@ -128,7 +128,7 @@ func scanChange(sc interface{ Scan(...any) error }) (hqsync.Change, error) {
 	var c hqsync.Change
 	var payload string
 	var deleted int
-	if err := sc.Scan(&c.Seq, &c.Name, &c.Version, &c.RecordID, &payload, &deleted, &c.OriginDevice, &c.OriginSeq); err != nil {
+	if err := sc.Scan(&c.Seq, &c.Name, &c.Version, &c.RecordID, &payload, &deleted, &c.OriginDevice, &c.OriginSeq, &c.OriginEpoch); err != nil {
 		return c, err
 	}
 	c.Payload = []byte(payload)
@@ -169,7 +169,7 @@ func (s *SQLStore) Snapshot(ctx context.Context, scope string, header func(hqsyn
 	if err := header(hqsync.SnapshotHeader{Scope: scope, Cursor: head, Count: count, Tip: tip}); err != nil {
 		return 0, err
 	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT r.seq, r.name, r.version, r.record_id, r.payload, r.deleted, r.origin_device, r.origin_seq
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT r.seq, r.name, r.version, r.record_id, r.payload, r.deleted, r.origin_device, r.origin_seq, 0
 		FROM hq_records r WHERE r.scope = ? AND r.deleted = 0 ORDER BY r.snap_rank, r.seq`), scope)
 	if err != nil {
 		return 0, fmt.Errorf("snapshot: %w", err)
