@@ -469,8 +469,20 @@ func (l *Loop) renew(ctx context.Context, id *data.SyncIdentity, res PushRespons
 			integrity = r.Seq
 		}
 	}
-	if res.LastSeq <= hw && (integrity == 0 || integrity <= acked) {
-		return false, nil
+	if integrity == 0 || integrity <= acked {
+		if res.LastSeq <= hw {
+			return false, nil
+		}
+		// Rows waiting in the backup that HQ got before the restore are
+		// acknowledged (duplicate) under the old epoch first: renumbered,
+		// they would be pushed again as new.
+		next, err := l.st.PendingOutbox(ctx, 1)
+		if err != nil {
+			return false, fmt.Errorf("push: %w", err)
+		}
+		if len(next) > 0 && next[0].Seq <= res.LastSeq {
+			return false, nil
+		}
 	}
 	l.log.Warn("hq holds seqs of this device's install epoch that its outbox does not (store restored from a backup?); starting a new epoch",
 		"epoch", id.InstallEpoch, "hq_last_seq", res.LastSeq, "outbox_high_water", hw, "integrity_seq", integrity)

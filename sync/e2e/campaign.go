@@ -23,7 +23,10 @@ import (
 // and out of order); devices killed right after HQ answered (the round's
 // context cancelled there and the store reopened: in-process, what a
 // killed program had committed is what its file holds); HQ killed and
-// restarted. Then the network heals, every device syncs, and Check
+// restarted; a device's store copied aside (its backup) and, later, that
+// backup restored over it (the device then syncs at once, before it
+// writes: a restored desk that opened a ticket offline first could print
+// a number it had already printed after the backup). Then the network heals, every device syncs, and Check
 // verifies:
 //   - HQ's log has no mutation twice and no born-once record twice;
 //   - every record any device committed is at HQ, acknowledged, not refused;
@@ -47,6 +50,7 @@ type RunStats struct {
 	Seed                                         uint64
 	Writes, Rounds, RoundErrors, Kills, Restarts int
 	Replayed                                     int
+	Backups, Restores                            int // device backups taken and restored
 	Faults                                       map[Fault]int
 	HQChanges                                    int
 }
@@ -58,14 +62,15 @@ func (s RunStats) String() string {
 			f = append(f, fmt.Sprintf("%s=%d", k, s.Faults[k]))
 		}
 	}
-	return fmt.Sprintf("seed %d: %d writes, %d rounds (%d failed), %d device kills, %d hq restarts, %d replays, hq log %d; requests %s",
-		s.Seed, s.Writes, s.Rounds, s.RoundErrors, s.Kills, s.Restarts, s.Replayed, s.HQChanges, strings.Join(f, " "))
+	return fmt.Sprintf("seed %d: %d writes, %d rounds (%d failed), %d device kills, %d hq restarts, %d replays, %d device backups restored (of %d), hq log %d; requests %s",
+		s.Seed, s.Writes, s.Rounds, s.RoundErrors, s.Kills, s.Restarts, s.Replayed, s.Restores, s.Backups, s.HQChanges, strings.Join(f, " "))
 }
 
 type campDevice struct {
 	*Device
 	office  int
-	offline int // steps left offline
+	offline int    // steps left offline
+	backup  string // the directory of its store's backup ("" = none taken)
 }
 
 // RunCampaign runs one seeded run in dir (which it fills; the caller
@@ -181,10 +186,20 @@ func RunCampaign(ctx context.Context, dir string, seed uint64, cfg CampaignConfi
 			if h.Running() {
 				st.Replayed += len(d.Faults.Replay())
 			}
-		default:
+		case r < 98:
 			d.Close()
 			if err := d.open(ctx); err != nil {
 				return st, err
+			}
+		default:
+			restored, err := backupOrRestore(ctx, rng, h, d, dir)
+			if err != nil {
+				return st, fmt.Errorf("step %d: %w", step, err)
+			}
+			if restored {
+				st.Restores++
+			} else {
+				st.Backups++
 			}
 		}
 		for _, d := range devs {
@@ -215,6 +230,44 @@ func RunCampaign(ctx context.Context, dir string, seed uint64, cfg CampaignConfi
 		}
 	}
 	return st, check(ctx, h, devs, &st)
+}
+
+// backupOrRestore copies the device's store aside (closed, as a backup
+// tool would) or, when it has a backup and HQ is up, restores that backup
+// over it and syncs it at once without faults (the restored desk started
+// online): it finds HQ holding seqs of its epoch and starts a new one.
+func backupOrRestore(ctx context.Context, rng *rand.Rand, h *HQ, d *campDevice, dir string) (bool, error) {
+	db := filepath.Join(d.Dir, data.DBFileName)
+	restore := d.backup != "" && h.Running() && rng.IntN(3) != 0
+	if err := d.Close(); err != nil {
+		return false, err
+	}
+	if restore {
+		if err := CopyDB(db, filepath.Join(d.backup, data.DBFileName)); err != nil {
+			return false, err
+		}
+	} else {
+		d.backup = filepath.Join(dir, d.Name+"-backup")
+		if err := os.MkdirAll(d.backup, 0o755); err != nil {
+			return false, err
+		}
+		if err := CopyDB(filepath.Join(d.backup, data.DBFileName), db); err != nil {
+			return false, err
+		}
+	}
+	if err := d.open(ctx); err != nil {
+		return false, err
+	}
+	if !restore {
+		return false, nil
+	}
+	if err := d.PickActor(ctx); err != nil {
+		return true, err
+	}
+	if err := d.SyncUntilQuiet(ctx, 10); err != nil {
+		return true, fmt.Errorf("%s: sync after its backup was restored: %w", d.Name, err)
+	}
+	return true, nil
 }
 
 // randomWrite makes one record on the device: a check-in, or an event of a
