@@ -51,6 +51,7 @@ type RunStats struct {
 	Writes, Rounds, RoundErrors, Kills, Restarts int
 	Replayed                                     int
 	Backups, Restores                            int // device backups taken and restored
+	NewEpochs                                    int // restored devices that started a new install epoch
 	Faults                                       map[Fault]int
 	HQChanges                                    int
 }
@@ -62,8 +63,8 @@ func (s RunStats) String() string {
 			f = append(f, fmt.Sprintf("%s=%d", k, s.Faults[k]))
 		}
 	}
-	return fmt.Sprintf("seed %d: %d writes, %d rounds (%d failed), %d device kills, %d hq restarts, %d replays, %d device backups restored (of %d), hq log %d; requests %s",
-		s.Seed, s.Writes, s.Rounds, s.RoundErrors, s.Kills, s.Restarts, s.Replayed, s.Restores, s.Backups, s.HQChanges, strings.Join(f, " "))
+	return fmt.Sprintf("seed %d: %d writes, %d rounds (%d failed), %d device kills, %d hq restarts, %d replays, %d device backups restored (of %d; %d new epochs), hq log %d; requests %s",
+		s.Seed, s.Writes, s.Rounds, s.RoundErrors, s.Kills, s.Restarts, s.Replayed, s.Restores, s.Backups, s.NewEpochs, s.HQChanges, strings.Join(f, " "))
 }
 
 type campDevice struct {
@@ -139,6 +140,14 @@ func RunCampaign(ctx context.Context, dir string, seed uint64, cfg CampaignConfi
 			}
 		}
 	}
+	// Every device's store is backed up once it has joined; a later step
+	// may restore that backup or take a newer one.
+	for _, d := range devs {
+		if _, _, err := backupOrRestore(ctx, rng, h, d, dir); err != nil {
+			return st, err
+		}
+		st.Backups++
+	}
 	faultP := 0.1 + rng.Float64()*0.4
 	for step := 0; step < cfg.Steps; step++ {
 		d := devs[rng.IntN(len(devs))]
@@ -182,19 +191,22 @@ func RunCampaign(ctx context.Context, dir string, seed uint64, cfg CampaignConfi
 					return st, err
 				}
 			}
-		case r < 96:
+		case r < 94:
 			if h.Running() {
 				st.Replayed += len(d.Faults.Replay())
 			}
-		case r < 98:
+		case r < 96:
 			d.Close()
 			if err := d.open(ctx); err != nil {
 				return st, err
 			}
 		default:
-			restored, err := backupOrRestore(ctx, rng, h, d, dir)
+			restored, renewed, err := backupOrRestore(ctx, rng, h, d, dir)
 			if err != nil {
 				return st, fmt.Errorf("step %d: %w", step, err)
+			}
+			if renewed {
+				st.NewEpochs++
 			}
 			if restored {
 				st.Restores++
@@ -235,39 +247,48 @@ func RunCampaign(ctx context.Context, dir string, seed uint64, cfg CampaignConfi
 // backupOrRestore copies the device's store aside (closed, as a backup
 // tool would) or, when it has a backup and HQ is up, restores that backup
 // over it and syncs it at once without faults (the restored desk started
-// online): it finds HQ holding seqs of its epoch and starts a new one.
-func backupOrRestore(ctx context.Context, rng *rand.Rand, h *HQ, d *campDevice, dir string) (bool, error) {
+// online): when HQ holds seqs of its epoch it no longer has, it starts a
+// new one (renewed).
+func backupOrRestore(ctx context.Context, rng *rand.Rand, h *HQ, d *campDevice, dir string) (restored, renewed bool, err error) {
 	db := filepath.Join(d.Dir, data.DBFileName)
 	restore := d.backup != "" && h.Running() && rng.IntN(3) != 0
 	if err := d.Close(); err != nil {
-		return false, err
+		return false, false, err
 	}
 	if restore {
 		if err := CopyDB(db, filepath.Join(d.backup, data.DBFileName)); err != nil {
-			return false, err
+			return false, false, err
 		}
 	} else {
 		d.backup = filepath.Join(dir, d.Name+"-backup")
 		if err := os.MkdirAll(d.backup, 0o755); err != nil {
-			return false, err
+			return false, false, err
 		}
 		if err := CopyDB(filepath.Join(d.backup, data.DBFileName), db); err != nil {
-			return false, err
+			return false, false, err
 		}
 	}
 	if err := d.open(ctx); err != nil {
-		return false, err
+		return false, false, err
 	}
 	if !restore {
-		return false, nil
+		return false, false, nil
 	}
 	if err := d.PickActor(ctx); err != nil {
-		return true, err
+		return true, false, err
+	}
+	before, err := d.Store.SyncIdentity(ctx)
+	if err != nil {
+		return true, false, err
 	}
 	if err := d.SyncUntilQuiet(ctx, 10); err != nil {
-		return true, fmt.Errorf("%s: sync after its backup was restored: %w", d.Name, err)
+		return true, false, fmt.Errorf("%s: sync after its backup was restored: %w", d.Name, err)
 	}
-	return true, nil
+	after, err := d.Store.SyncIdentity(ctx)
+	if err != nil {
+		return true, false, err
+	}
+	return true, after.InstallEpoch != before.InstallEpoch, nil
 }
 
 // randomWrite makes one record on the device: a check-in, or an event of a
