@@ -275,6 +275,14 @@ func (c *checkInScreen) onPhoneChanged(text string) {
 			return
 		}
 		c.known = r
+		if r != nil && r.SourceID != "" && c.source.SelectedIndex() < 0 {
+			// A returning visitor's channel, unless one is chosen already.
+			for i, src := range c.sources {
+				if src.ID == r.SourceID {
+					c.source.SetSelectedIndex(i)
+				}
+			}
+		}
 		if r != nil && strings.TrimSpace(c.name.Text) == "" {
 			c.name.SetText(r.Name)
 			for i, t := range titles {
@@ -343,7 +351,7 @@ func (c *checkInScreen) input() data.CheckInInput {
 func (c *checkInScreen) onSubmit() {
 	in := c.input()
 	c.message.SetText("")
-	if errs := data.ValidateCheckIn(in); len(errs) > 0 {
+	if errs := nameTitleErrors(data.ValidateCheckIn(in)); len(errs) > 0 {
 		showFieldErrors(c.fields, errs, c.message.SetText)
 		c.message.SetError(T("err.form"))
 		c.formScroll.Refresh() // the messages made the form taller: lay it out again
@@ -364,6 +372,18 @@ func (c *checkInScreen) onSubmit() {
 	c.checkIn(in)
 }
 
+// nameTitleErrors shows a title's error (a bare surname needs 先生/女士)
+// under the name, where the title buttons are.
+func nameTitleErrors(errs map[string]*data.Error) map[string]*data.Error {
+	if e, ok := errs["title"]; ok {
+		if errs["name"] == nil {
+			errs["name"] = e
+		}
+		delete(errs, "title")
+	}
+	return errs
+}
+
 // checkIn saves a valid registration.
 func (c *checkInScreen) checkIn(in data.CheckInInput) {
 	c.submit.Disable()
@@ -373,7 +393,7 @@ func (c *checkInScreen) checkIn(in data.CheckInInput) {
 	}, func(v data.Visit, err error) {
 		c.submit.Enable()
 		if err != nil {
-			showFieldErrors(c.fields, fieldErrorsOf(err), nil)
+			showFieldErrors(c.fields, nameTitleErrors(fieldErrorsOf(err)), nil)
 			c.message.SetError(u.errText(err))
 			return
 		}

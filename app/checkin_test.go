@@ -80,6 +80,12 @@ func TestCheckInBadInputShowsMessagesAndSavesNothing(t *testing.T) {
 			fillCheckIn(t, c, "13812345678", "王芳")
 			tapCheck(c.consent)
 		}, "请先确认客户已同意《个人信息告知书》。"},
+		{"bare surname", func(c *checkInScreen, w fyne.Window) {
+			fillCheckIn(t, c, "13812345678", "王")
+		}, "只填了姓：请选择先生或女士，或填写全名。"},
+		{"bare compound surname", func(c *checkInScreen, w fyne.Window) {
+			fillCheckIn(t, c, "13812345678", "欧阳")
+		}, "只填了姓：请选择先生或女士，或填写全名。"},
 		{"no purpose", func(c *checkInScreen, w fyne.Window) {
 			fillCheckIn(t, c, "13812345678", "王芳")
 			c.purpose.ClearSelected()
@@ -132,6 +138,7 @@ func TestCheckInAssignsInTurnAndRecognisesReturningVisitor(t *testing.T) {
 	}
 
 	fillCheckIn(t, c, "138 1234 5678", "王")
+	selectOption(t, c.source, "来电")
 	c.title.SetSelected("先生")
 	test.Tap(c.submit)
 	h.shows("已登记：王先生（首访）→ 陈思远", "下一位接待：林晓雯")
@@ -173,8 +180,10 @@ func TestCheckInAssignsInTurnAndRecognisesReturningVisitor(t *testing.T) {
 	if c.name.Text != "王" || c.title.Selected != "先生" {
 		t.Fatalf("name not filled from the earlier visit: %q %q", c.name.Text, c.title.Selected)
 	}
+	if c.source.Selected != "来电" {
+		t.Fatalf("source %q, want the first visit's 来电 preselected", c.source.Selected)
+	}
 	selectOption(t, c.purpose, "签约")
-	selectOption(t, c.source, "自然到访")
 	tapCheck(c.consent)
 	test.Tap(c.submit)
 	h.shows("已登记：王先生（复访）→ 陈思远", "下一位接待：王浩然")

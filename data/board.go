@@ -292,6 +292,9 @@ type Returning struct {
 	ConsultantName string
 	Visits         int
 	Recent         []PastVisit // newest first, at most 5
+	// SourceID is the source channel of their latest visit that has one
+	// ("" if none): how they first heard of the project rarely changes.
+	SourceID string
 	// OpenVisitID is the visitor's visit today that has not checked out
 	// ("" if none): they are in the office now.
 	OpenVisitID string
@@ -342,6 +345,11 @@ func (s *Store) LookupPhone(ctx context.Context, phone string) (r Returning, ok 
 		r.Recent = append(r.Recent, pv)
 	}
 	if err := rows.Err(); err != nil {
+		return r, false, fmt.Errorf("lookup phone: %w", err)
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT source_id FROM visits WHERE visitor_id = ? AND source_id IS NOT NULL
+		ORDER BY arrived_at DESC LIMIT 1`, r.VisitorID).Scan(&r.SourceID)
+	if err != nil && !isNoRows(err) {
 		return r, false, fmt.Errorf("lookup phone: %w", err)
 	}
 	err = s.db.QueryRowContext(ctx, `SELECT id FROM visits WHERE visitor_id = ? AND office_id = ? AND day = ? AND left_at IS NULL

@@ -208,7 +208,7 @@ func TestNotSetUp(t *testing.T) {
 	wantCode(t, err, ENOTSETUP)
 	_, _, err = s.LookupPhone(ctx, "13812345678")
 	wantCode(t, err, ENOTSETUP)
-	_, err = s.CheckIn(ctx, "", CheckInInput{Name: "王", Phone: "13812345678", Purpose: PurposeViewing, Consent: true, Via: ViaKiosk})
+	_, err = s.CheckIn(ctx, "", CheckInInput{Name: "王芳", Phone: "13812345678", Purpose: PurposeViewing, Consent: true, Via: ViaKiosk})
 	wantCode(t, err, ENOTSETUP)
 	_, err = s.Rotation(ctx, "2026-11-23")
 	wantCode(t, err, ENOTSETUP)

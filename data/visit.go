@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"time"
 )
 
@@ -94,6 +95,19 @@ type checkInValues struct {
 	purpose                                              Purpose
 }
 
+// compoundSurnames are the two-character surnames a name may be alone.
+var compoundSurnames = map[string]bool{"欧阳": true, "司马": true, "上官": true, "诸葛": true, "东方": true, "皇甫": true,
+	"尉迟": true, "公孙": true, "慕容": true, "长孙": true, "宇文": true, "司徒": true, "夏侯": true, "轩辕": true,
+	"令狐": true, "端木": true, "澹台": true, "西门": true, "南宫": true, "独孤": true}
+
+// IsBareSurname reports whether a cleaned name is only a surname — one
+// Chinese character, or a compound surname such as 欧阳 — which needs
+// 先生 or 女士 after it.
+func IsBareSurname(name string) bool {
+	rs := []rune(name)
+	return len(rs) == 1 && unicode.Is(unicode.Han, rs[0]) || compoundSurnames[name]
+}
+
 // ValidateCheckIn checks the whole form and returns every field's error
 // (field name → error), so the form can show them all at once.
 func ValidateCheckIn(in CheckInInput) map[string]*Error {
@@ -111,6 +125,10 @@ func validateCheckIn(in CheckInInput) (checkInValues, map[string]*Error) {
 	switch in.Title {
 	case TitleNone, TitleMr, TitleMs:
 		v.title = in.Title
+		if in.Title == TitleNone && errs["name"] == nil && IsBareSurname(v.name) {
+			// The guide: a full name, or a surname with 先生/女士.
+			errs["title"] = invalid("title", "err.name.surname_title", nil)
+		}
 	default:
 		errs["title"] = invalid("title", "err.field.choice", nil)
 	}
