@@ -66,6 +66,9 @@ const usage = `usage:
   anchang-hq --data-dir DIR revoke DEVICE
   anchang-hq --data-dir DIR rejections [--office CODE]
   anchang-hq --data-dir DIR purge [--days 30]
+  anchang-hq --data-dir DIR import faq FILE.csv|FILE.xlsx
+  anchang-hq --data-dir DIR import template FILE.json
+  anchang-hq --data-dir DIR import holidays FILE.json
 (with --postgres DSN instead of, or beside, --data-dir)`
 
 // ParseFlags reads flags and the verb; flags may come before or after it.
@@ -346,6 +349,33 @@ func (m *Main) admin(ctx context.Context) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s v%d\t%s\t%s\n", ms(r.At), r.OfficeCode, r.DeviceID, r.Seq, r.Name, r.Version, r.Code, r.Key)
 		}
 		return tw.Flush()
+	case "import":
+		// Publishes to global, for every office: a manual, a checklist
+		// template or a year's holidays, in the formats the desk imports.
+		if err := need(2, "import faq|template|holidays FILE"); err != nil {
+			return err
+		}
+		f, err := os.Open(args[1])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		res, err := hq.Publish(ctx, m.store, args[0], filepath.Base(args[1]), f, m.Now())
+		if err != nil {
+			if _, ok := data.AsError(err); ok {
+				return explainImport(err)
+			}
+			return err
+		}
+		switch args[0] {
+		case hq.PublishFAQ:
+			fmt.Fprintf(out, "published to every office: %d new entries, %d updated, %d unchanged (%d changes)\n", res.FAQ.Created, res.FAQ.Updated, res.FAQ.Unchanged, res.Changes)
+		case hq.PublishTemplate:
+			fmt.Fprintf(out, "published to every office: inspection template %s (%d changes)\n", res.Template, res.Changes)
+		case hq.PublishHolidays:
+			fmt.Fprintf(out, "published to every office: the %d holiday schedule (%d changes)\n", res.Year, res.Changes)
+		}
+		return nil
 	case "purge":
 		before := m.Now().AddDate(0, 0, -m.RetentionDays).UnixMilli()
 		n, err := m.store.Purge(ctx, before)

@@ -687,38 +687,54 @@ func (s *SQLStore) putChange(ctx context.Context, tx *sql.Tx, scope string, seq 
 // AppendHQ appends a change HQ authors itself (origin_device "hq") and
 // returns its seq in the scope.
 func (s *SQLStore) AppendHQ(ctx context.Context, c HQChange, now int64) (int64, error) {
-	d := data.Described{Spec: data.MutationSpec{Name: c.Name, Version: c.Version, Entity: c.Entity, Rank: c.Rank}, RecordID: c.RecordID}
-	sum := sha256.Sum256(c.Payload)
-	var seq int64
+	seqs, err := s.AppendHQAll(ctx, []HQChange{c}, now)
+	if err != nil {
+		return 0, err
+	}
+	return seqs[0], nil
+}
+
+// AppendHQAll appends changes HQ authors itself, in order, in one
+// transaction: all of them or none. It returns each one's seq in its scope.
+func (s *SQLStore) AppendHQAll(ctx context.Context, cs []HQChange, now int64) ([]int64, error) {
+	seqs := make([]int64, len(cs))
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO hq_scopes (scope, head, horizon) VALUES (?, 0, 0) ON CONFLICT (scope) DO NOTHING`), c.Scope); err != nil {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, s.q(`UPDATE hq_scopes SET head = head + 1 WHERE scope = ? RETURNING head`), c.Scope).Scan(&seq); err != nil {
-			return err
-		}
-		ok, err := s.putRecord(ctx, tx, c.Scope, seq, d, c.Name, c.Version, c.Payload, HQOrigin, seq)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return coded(data.ECONFLICT, "err.sync.other_office", nil)
-		}
-		if err := s.putChange(ctx, tx, c.Scope, seq, d, c.Name, c.Version, c.Payload, HQOrigin, 0, seq, hex.EncodeToString(sum[:]), now); err != nil {
-			return err
-		}
-		if s.backend == Postgres {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, c.Scope); err != nil {
+		touched := map[string]bool{}
+		for i, c := range cs {
+			d := data.Described{Spec: data.MutationSpec{Name: c.Name, Version: c.Version, Entity: c.Entity, Rank: c.Rank}, RecordID: c.RecordID}
+			sum := sha256.Sum256(c.Payload)
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO hq_scopes (scope, head, horizon) VALUES (?, 0, 0) ON CONFLICT (scope) DO NOTHING`), c.Scope); err != nil {
 				return err
+			}
+			var seq int64
+			if err := tx.QueryRowContext(ctx, s.q(`UPDATE hq_scopes SET head = head + 1 WHERE scope = ? RETURNING head`), c.Scope).Scan(&seq); err != nil {
+				return err
+			}
+			ok, err := s.putRecord(ctx, tx, c.Scope, seq, d, c.Name, c.Version, c.Payload, HQOrigin, seq)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return coded(data.ECONFLICT, "err.sync.other_office", nil)
+			}
+			if err := s.putChange(ctx, tx, c.Scope, seq, d, c.Name, c.Version, c.Payload, HQOrigin, 0, seq, hex.EncodeToString(sum[:]), now); err != nil {
+				return err
+			}
+			seqs[i] = seq
+			if s.backend == Postgres && !touched[c.Scope] {
+				touched[c.Scope] = true
+				if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, c.Scope); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
 	if err != nil {
 		if _, ok := data.AsError(err); ok {
-			return 0, err
+			return nil, err
 		}
-		return 0, fmt.Errorf("hq change: %w", err)
+		return nil, fmt.Errorf("hq change: %w", err)
 	}
-	return seq, nil
+	return seqs, nil
 }

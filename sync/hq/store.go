@@ -145,6 +145,8 @@ type Store interface {
 
 	Push(ctx context.Context, dev Device, req *hqsync.PushRequest, describe DescribeFunc, now int64) (PushOutcome, error)
 	AppendHQ(ctx context.Context, c HQChange, now int64) (int64, error)
+	// AppendHQAll appends several, in one transaction.
+	AppendHQAll(ctx context.Context, cs []HQChange, now int64) ([]int64, error)
 	Pull(ctx context.Context, cursors map[string]int64, limit int) (map[string]hqsync.ScopePage, error)
 	PullTips(ctx context.Context, cursors map[string]int64, tips map[string]string, limit int) (map[string]hqsync.ScopePage, error)
 	Snapshot(ctx context.Context, scope string, header func(hqsync.SnapshotHeader) error, each func(hqsync.Change) error) (int64, error)
