@@ -56,6 +56,7 @@ type faqScreen struct {
 	searchSeq  int
 	lastQuery  string // the query the list shows results of
 	lastTotal  int    // how many entries it found
+	lastApprox bool   // found only by reading it as a question (data.FAQSearchResult.Approximate)
 	lastMissed string // the query last recorded as a miss
 }
 
@@ -299,11 +300,16 @@ func (f *faqScreen) showResults(q string, res data.FAQSearchResult) {
 	if cat != "" {
 		total = len(rows)
 	}
-	f.lastQuery, f.lastTotal = q, total
+	f.lastQuery, f.lastTotal, f.lastApprox = q, total, res.Approximate
 	if total == 0 {
 		f.setRows(nil, "")
 		f.message.SetError(T("faq.no_results", map[string]any{"Query": q}))
 		return
+	}
+	if res.Approximate {
+		// Found by the question's words or by sound, not as typed: the
+		// manual lacks this wording, which HQ hears of on Enter.
+		f.message.SetText(T("faq.approximate"))
 	}
 	f.setRows(rows, T("faq.found", map[string]any{"Count": total}))
 }
@@ -642,6 +648,9 @@ func (f *faqScreen) onSearchSubmitted(text string) {
 	if f.lastTotal == 0 {
 		f.recordMiss(q)
 		return
+	}
+	if f.lastApprox {
+		f.recordMiss(q) // and the hits stay to answer from
 	}
 	if len(f.rows) > 0 {
 		f.list.Select(0)

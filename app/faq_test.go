@@ -412,3 +412,36 @@ func TestFAQTabFocusesTheSearchBox(t *testing.T) {
 		t.Fatal("the search box is not focused when the tab opens")
 	}
 }
+
+// A question the manual does not word that way is answered from its
+// words (定金能退吗 → the deposit entry), the desk says so, and Enter both
+// picks the first answer and records the wording as a miss for HQ.
+func TestFAQQuestionFoundApproximatelyIsAMissOnEnter(t *testing.T) {
+	h, f := faqDesk(t, "李静")
+	test.Type(f.search, "定金能退吗")
+	h.shows("没有完全一样的说法，以下按问句里的词、近音字找到。按回车记下这个说法，供总部补充。")
+	if rows := rowTexts(f); len(rows) == 0 || !strings.Contains(rows[0], "定金") {
+		t.Fatalf("rows %q", rows)
+	}
+	if got := highlighted(f, 0); got != "定金退" {
+		t.Fatalf("highlighted %q", got)
+	}
+	f.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if f.selected == nil || !strings.Contains(f.selected.Question, "定金") {
+		t.Fatalf("Enter selected %+v", f.selected)
+	}
+	if n := faqCount(h, "misses"); n != 1 {
+		t.Fatalf("%d misses after Enter, want 1", n)
+	}
+	// Traditional characters and a synonym are found as typed: no miss.
+	for _, q := range []string{"車位配比", "车库多少钱"} {
+		f.search.SetText(q)
+		f.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		if f.selected == nil || !strings.Contains(f.selected.Question, "车位") {
+			t.Fatalf("%q: Enter selected %+v", q, f.selected)
+		}
+	}
+	if n := faqCount(h, "misses"); n != 1 {
+		t.Fatalf("%d misses, want 1", n)
+	}
+}

@@ -14,11 +14,15 @@ import (
 
 // The manual's configuration, for the admin: its categories (the domain's
 // eleven to start with; more may be added, none removed, since entries
-// point at them) and the vague words an approved answer may not contain.
+// point at them), the vague words an approved answer may not contain, and
+// the search's synonym list (HQ's on an enrolled office device: shown,
+// not edited).
 
 type faqConfigStore interface {
 	AddFAQCategory(ctx context.Context, actorID string, c data.FAQCategory) error
 	SetVagueWords(ctx context.Context, actorID string, words []string) error
+	FAQSynonyms(ctx context.Context) ([]data.FAQSynonym, error)
+	SetFAQSynonyms(ctx context.Context, actorID string, groups []data.FAQSynonym) error
 }
 
 type faqConfig struct {
@@ -34,6 +38,10 @@ type faqConfig struct {
 	words    *widget.Entry
 	wordsF   *field
 	wordsMsg *statusLine
+	syn      *widget.Entry
+	synF     *field
+	synMsg   *statusLine
+	synSave  *widget.Button
 	onChange func() // the editor's lists and lint follow
 	added    bool   // show the list's end (the category just added) once loaded
 }
@@ -67,7 +75,15 @@ func (c *faqConfig) buildUI() fyne.CanvasObject {
 	save := &widget.Button{Text: T("faq.config.save_words"), Importance: widget.HighImportance, OnTapped: c.onSaveWords}
 	words := section(T("faq.config.words_title"), T("faq.config.words_hint"),
 		container.NewVBox(formGrid(c.wordsF), container.NewHBox(layout.NewSpacer(), save), c.wordsMsg))
-	return container.NewGridWithColumns(2, cats, container.NewVScroll(words))
+
+	c.syn = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord, PlaceHolder: "车位：停车位、车库"}
+	c.syn.SetMinRowsVisible(8)
+	c.synF = newField("synonyms", "faq.config.synonyms", c.syn)
+	c.synMsg = newStatusLine()
+	c.synSave = &widget.Button{Text: T("faq.config.save_synonyms"), Importance: widget.HighImportance, OnTapped: c.onSaveSynonyms}
+	syn := section(T("faq.config.synonyms_title"), T("faq.config.synonyms_hint"),
+		container.NewVBox(formGrid(c.synF), container.NewHBox(layout.NewSpacer(), c.synSave), c.synMsg))
+	return container.NewGridWithColumns(2, cats, container.NewVScroll(container.NewVBox(words, syn)))
 }
 
 // reload reads the categories and the word list.
@@ -75,6 +91,7 @@ func (c *faqConfig) reload() {
 	type config struct {
 		cats  []data.FAQCategory
 		words []string
+		syn   []data.FAQSynonym
 	}
 	u := c.u
 	load(u, func(ctx context.Context) (config, error) {
@@ -83,7 +100,11 @@ func (c *faqConfig) reload() {
 			return config{}, err
 		}
 		words, err := u.store.VagueWords(ctx)
-		return config{cats, words}, err
+		if err != nil {
+			return config{}, err
+		}
+		syn, err := u.store.FAQSynonyms(ctx)
+		return config{cats, words, syn}, err
 	}, func(cf config, err error) {
 		if err != nil {
 			c.catMsg.SetError(u.errText(err))
@@ -96,6 +117,17 @@ func (c *faqConfig) reload() {
 			c.catList.ScrollToBottom()
 		}
 		c.words.SetText(strings.Join(cf.words, "\n"))
+		c.syn.SetText(data.FormatFAQSynonyms(cf.syn))
+		// On an enrolled office device the list is HQ's (the store refuses
+		// a change with err.sync.approved_at_hq): shown, not edited.
+		if id := u.syncIdentity(); id.Enrolled && id.Role == data.SyncRoleOffice {
+			c.syn.Disable()
+			c.synSave.Disable()
+			c.synMsg.SetText(T("faq.config.hq_owned"))
+		} else {
+			c.syn.Enable()
+			c.synSave.Enable()
+		}
 	})
 }
 
@@ -149,5 +181,32 @@ func (c *faqConfig) onSaveWords() {
 		if c.onChange != nil {
 			c.onChange()
 		}
+	})
+}
+
+func (c *faqConfig) onSaveSynonyms() {
+	u := c.u
+	showFieldErrors([]*field{c.synF}, nil, nil)
+	c.synMsg.SetText("")
+	groups, err := data.ParseFAQSynonyms(c.syn.Text)
+	if err != nil {
+		if !showFieldErrors([]*field{c.synF}, fieldErrorsOf(err), c.synMsg.SetError) {
+			c.synMsg.SetError(u.errText(err))
+		}
+		return
+	}
+	do(u, func(ctx context.Context) error { return u.store.SetFAQSynonyms(ctx, u.user.ID, groups) }, func(err error) {
+		if err != nil {
+			if !showFieldErrors([]*field{c.synF}, fieldErrorsOf(err), c.synMsg.SetError) {
+				c.synMsg.SetError(u.errText(err))
+			}
+			return
+		}
+		if len(groups) == 0 {
+			c.synMsg.SetSuccess(T("faq.config.synonyms_default"))
+		} else {
+			c.synMsg.SetSuccess(T("faq.config.synonyms_saved", map[string]any{"Count": len(groups)}))
+		}
+		c.reload()
 	})
 }

@@ -65,3 +65,33 @@ func TestFAQConfigCategoriesAndVagueWords(t *testing.T) {
 		t.Fatalf("after clearing: %q", words)
 	}
 }
+
+// TestFAQConfigSynonyms: the admin edits the synonym list beside the vague
+// words; a bad line is refused with its number and saves nothing; a saved
+// list is kept (data tests check the search uses it); an empty one restores the starter set.
+func TestFAQConfigSynonyms(t *testing.T) {
+	h, a := manageDesk(t)
+	ctx := context.Background()
+	test.Tap(findButton(t, h, "分类与用词"))
+	h.shows("同义词", "车位：停车位、车库、地库、泊位")
+	c := a.settings
+	before := h.count("outbox")
+	c.syn.SetText("车位：咪表\n贷款")
+	test.Tap(findButton(t, h, "保存同义词"))
+	h.shows("第 2 行：请写成“词：同义词、同义词”，每行一组。")
+	if n := h.count("outbox"); n != before {
+		t.Fatalf("a refused list was recorded: outbox %d → %d", before, n)
+	}
+	c.syn.SetText("车位：咪表、车格\n贷款：按揭")
+	test.Tap(findButton(t, h, "保存同义词"))
+	h.shows("已保存 2 组同义词，搜索立即按新表查找。")
+	if got, err := h.store.FAQSynonyms(ctx); err != nil || data.FormatFAQSynonyms(got) != "车位：咪表、车格\n贷款：按揭" {
+		t.Fatalf("saved %+v, %v", got, err)
+	}
+	c.syn.SetText("")
+	test.Tap(findButton(t, h, "保存同义词"))
+	h.shows("已恢复默认同义词表。")
+	if got, _ := h.store.FAQSynonyms(ctx); len(got) != len(data.DefaultFAQSynonyms) {
+		t.Fatalf("after clearing: %+v", got)
+	}
+}

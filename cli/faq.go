@@ -193,6 +193,13 @@ func faqSearch(ctx context.Context, s *data.Store, query string, limit int, stdo
 		}
 		return nil
 	}
+	if res.Approximate {
+		// Found by the question's words or by sound: the manual lacks the wording.
+		if err := s.RecordFAQMiss(ctx, "", query); err != nil && data.ErrorCode(err) != data.EINVALID {
+			return err
+		}
+		fmt.Fprintf(stderr, "no entry says %q; closest answers below (recorded as a miss)\n", query)
+	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	for _, h := range res.Hits {

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -58,6 +59,11 @@ type FAQHit struct {
 type FAQSearchResult struct {
 	Hits  []FAQHit
 	Total int // all matching entries
+	// Approximate: no entry holds every term as typed (or as a synonym of
+	// it); these were found by the question's words, by their pairs of
+	// characters or by their sound. The desk counts such a search as a
+	// miss for the report when it is submitted.
+	Approximate bool
 }
 
 type faqField uint8
@@ -135,6 +141,8 @@ type faqIndex struct {
 	wpost [][]posting          // postings of words[i]
 	pyAt  map[[2]byte][]pyPos  // start positions by the term's first two letters
 	pyAt3 map[[3]byte][]pyPos  // and by its first three
+	pyAt4 map[[4]byte][]pyPos  // and by its first four
+	syn   synonymRules         // the synonym list, folded
 
 	scratch sync.Pool // *searchScratch: per-search arrays, not garbage per keystroke
 }
@@ -145,13 +153,18 @@ type searchScratch struct {
 	score        []int32
 	exact, alive []bool
 	pinyin       []bool
+	covered      []int32 // question search: weight of the pieces matched
+	sum          []int32 // question search: a long piece's pair scores
+	pairs        []int32 // and how many of its pairs matched
 }
 
 func (sc *searchScratch) reset(n int) {
 	if len(sc.total) != n {
-		*sc = searchScratch{total: make([]int32, n), score: make([]int32, n), exact: make([]bool, n), alive: make([]bool, n), pinyin: make([]bool, n)}
+		*sc = searchScratch{total: make([]int32, n), score: make([]int32, n), exact: make([]bool, n), alive: make([]bool, n), pinyin: make([]bool, n),
+			covered: make([]int32, n), sum: make([]int32, n), pairs: make([]int32, n)}
 		return
 	}
+	clear(sc.covered)
 	clear(sc.total)
 	clear(sc.score)
 	clear(sc.exact)
@@ -188,7 +201,12 @@ func (s *Store) faqIndex(ctx context.Context) (*faqIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	syn, err := s.FAQSynonyms(ctx)
+	if err != nil {
+		return nil, err
+	}
 	ix := buildFAQIndex(vs)
+	ix.syn = newSynonymRules(syn)
 	s.faq.mu.Lock()
 	if s.faq.gen == gen {
 		s.faq.idx, s.faq.idxGen = ix, gen
@@ -219,20 +237,6 @@ func (s *Store) liveFAQ(ctx context.Context) ([]FAQVersion, error) {
 		out = append(out, v)
 	}
 	return out, rows.Err()
-}
-
-// foldText lower-cases and maps full-width ASCII to half-width, one
-// character for one, so offsets in the folded text are offsets in the original.
-func foldText(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			r -= 0xFEE0
-		case r == 0x3000:
-			r = ' '
-		}
-		return unicode.ToLower(r)
-	}, s)
 }
 
 func isLatin(r rune) bool { return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
@@ -287,9 +291,10 @@ func syllables(norm string) []pySlot {
 }
 
 func buildFAQIndex(vs []FAQVersion) *faqIndex {
-	ix := &faqIndex{grams: map[uint64][]posting{}, pyAt: map[[2]byte][]pyPos{}, pyAt3: map[[3]byte][]pyPos{}}
+	ix := &faqIndex{grams: map[uint64][]posting{}, pyAt: map[[2]byte][]pyPos{}, pyAt3: map[[3]byte][]pyPos{}, pyAt4: map[[4]byte][]pyPos{}}
 	ix.scratch.New = func() any { return &searchScratch{} }
 	words := map[string][]posting{}
+	var k4 [][4]byte
 	grams := map[uint64]uint8{}
 	ws := map[string]uint8{}
 	for _, v := range vs {
@@ -356,6 +361,10 @@ func buildFAQIndex(vs []FAQVersion) *faqIndex {
 				}
 				for k := range pyKeys3(t.slots[si:]) {
 					ix.pyAt3[k] = append(ix.pyAt3[k], pos)
+				}
+				k4 = pyKeys4(t.slots[si:], k4)
+				for _, k := range k4 {
+					ix.pyAt4[k] = append(ix.pyAt4[k], pos)
 				}
 			}
 		}
@@ -435,15 +444,52 @@ func pyKeys3(sl []pySlot) map[[3]byte]bool {
 	return keys
 }
 
+// pyKeys4 appends to keys the first four letters of every way of typing
+// a run of syllables (pyMatch's rules): each syllable in full or by its
+// initial (zh, ch, sh or z, c, s); an unfinished last syllable types a
+// prefix of the full one, so its first four letters are among these. The
+// result is sorted, without repeats.
+func pyKeys4(sl []pySlot, keys [][4]byte) [][4]byte {
+	keys = keys[:0]
+	var typed [4]byte
+	var walk func(i, n int)
+	walk = func(i, n int) {
+		if n >= 4 {
+			keys = append(keys, typed)
+			return
+		}
+		if i >= len(sl) {
+			return
+		}
+		for _, r := range sl[i].readings {
+			walk1 := func(l int) {
+				m := copy(typed[n:], r[:l])
+				walk(i+1, n+m)
+			}
+			walk1(len(r)) // in full
+			if il := initialLen(r); il < len(r) {
+				walk1(il) // by its initial
+				if il == 2 {
+					walk1(1) // zh typed as z
+				}
+			}
+		}
+	}
+	walk(0, 0)
+	slices.SortFunc(keys, func(a, b [4]byte) int { return bytes.Compare(a[:], b[:]) })
+	return slices.Compact(keys)
+}
+
 // faqTerm is one term of a query.
 type faqTerm struct {
 	text  string
 	latin bool
+	alts  []string // the text with synonyms replaced by the manual's word
 }
 
 // splitQuery folds the query and splits it into terms: at spaces and
 // punctuation, and between Chinese and Latin runs ("LPR利率" → LPR, 利率).
-func splitQuery(q string) []faqTerm {
+func (ix *faqIndex) splitQuery(q string) []faqTerm {
 	var out []faqTerm
 	rs := []rune(foldText(q))
 	for i := 0; i < len(rs); {
@@ -460,7 +506,7 @@ func splitQuery(q string) []faqTerm {
 			for j < len(rs) && isCJKWordRune(rs[j]) {
 				j++
 			}
-			out = append(out, faqTerm{text: string(rs[i:j])})
+			out = append(out, ix.cjkTerm(string(rs[i:j])))
 			i = j
 		default:
 			i++
@@ -507,6 +553,26 @@ func (ts *termScores) keep(d int32, sc int32, py bool) {
 func (ix *faqIndex) match(t faqTerm, alive []bool, ts *termScores) {
 	ok := func(d int32) bool { return alive == nil || alive[d] }
 	if !t.latin {
+		for _, a := range t.alts {
+			ix.matchCJK(a, ok, ts, synonymDivisor)
+		}
+		ix.matchCJK(t.text, ok, ts, 1)
+		return
+	}
+	ix.matchLatin(t.text, ok, ts)
+}
+
+// synonymDivisor: a term found through the synonym list scores a third of
+// the same term typed as the manual words it, so that the words as typed
+// in a question, alternative or tag (按揭资料) outrank the synonym's word
+// anywhere, and the synonym's word in a question outranks the words as
+// typed in an answer.
+const synonymDivisor = 3
+
+// matchCJK scores a Chinese text found exactly, divided by div.
+func (ix *faqIndex) matchCJK(text string, ok func(int32) bool, ts *termScores, div int32) {
+	{
+		t := faqTerm{text: text}
 		rs := []rune(t.text)
 		if len(rs) <= 2 {
 			key := uint64(rs[0])
@@ -515,7 +581,7 @@ func (ix *faqIndex) match(t faqTerm, alive []bool, ts *termScores) {
 			}
 			for _, p := range ix.grams[key] {
 				if d := p.doc(); ok(d) {
-					ts.keep(d, ix.docs[d].maskScore(p.mask(), len(rs)), false)
+					ts.keep(d, max(ix.docs[d].maskScore(p.mask(), len(rs))/div, 1), false)
 				}
 			}
 			return
@@ -523,12 +589,17 @@ func (ix *faqIndex) match(t faqTerm, alive []bool, ts *termScores) {
 		for _, c := range ix.gramCandidates(rs) {
 			if d := c.doc(); ok(d) {
 				if sc := ix.docs[d].exactScore(t.text, c.mask(), len(rs)); sc > 0 {
-					ts.keep(d, sc, false)
+					ts.keep(d, max(sc/div, 1), false)
 				}
 			}
 		}
-		return
 	}
+}
+
+// matchLatin scores a term of Latin letters and digits: words it begins,
+// then pinyin.
+func (ix *faqIndex) matchLatin(text string, ok func(int32) bool, ts *termScores) {
+	t := faqTerm{text: text, latin: true}
 	for i := sort.SearchStrings(ix.words, t.text); i < len(ix.words) && strings.HasPrefix(ix.words[i], t.text); i++ {
 		if len(t.text) == 1 && len(ix.words[i]) > 1 {
 			break // one letter matches only itself ("A区"), not every word it begins
@@ -543,12 +614,21 @@ func (ix *faqIndex) match(t faqTerm, alive []bool, ts *termScores) {
 			}
 		}
 	}
+	ix.matchLatinPinyin(t.text, ok, ts)
+}
+
+// matchLatinPinyin scores letters read as pinyin.
+func (ix *faqIndex) matchLatinPinyin(text string, ok func(int32) bool, ts *termScores) {
+	t := faqTerm{text: text, latin: true}
 	if len(t.text) < 2 || len(t.text) > 40 || !isLetters(t.text) {
 		return
 	}
 	positions := ix.pyAt[[2]byte{t.text[0], t.text[1]}]
 	if len(t.text) >= 3 {
 		positions = ix.pyAt3[[3]byte{t.text[0], t.text[1], t.text[2]}]
+	}
+	if len(t.text) >= 4 {
+		positions = ix.pyAt4[[4]byte{t.text[0], t.text[1], t.text[2], t.text[3]}]
 	}
 	for _, p := range positions {
 		if !ok(p.doc) || ts.score[p.doc] >= scoreQuestionPinyin+bonusStart/3 {
@@ -722,12 +802,63 @@ func (s *Store) SearchFAQ(ctx context.Context, query string, limit int) (FAQSear
 	return ix.search(query, s.Day(s.now()), limit), nil
 }
 
+type ranked struct {
+	doc   int32
+	score int32
+}
+
 func (ix *faqIndex) search(query, today string, limit int) FAQSearchResult {
-	terms := splitQuery(query)
+	terms := ix.splitQuery(query)
 	if len(terms) == 0 || len(ix.docs) == 0 {
 		return FAQSearchResult{}
 	}
+	sc := ix.scratch.Get().(*searchScratch)
+	defer ix.scratch.Put(sc)
+	sc.reset(len(ix.docs))
+	found := ix.inForce(ix.searchTerms(terms, sc), today)
+	approx := false
+	if len(found) == 0 {
+		sc.reset(len(ix.docs))
+		var pieces []faqTerm
+		found, pieces = ix.searchQuestion(query, sc)
+		found, terms, approx = ix.inForce(found, today), pieces, true
+	}
+	slices.SortFunc(found, func(a, b ranked) int {
+		if a.score != b.score {
+			return int(b.score - a.score)
+		}
+		return int(ix.docs[a.doc].ord - ix.docs[b.doc].ord)
+	})
+	res := FAQSearchResult{Total: len(found), Approximate: approx && len(found) > 0}
+	if limit > 0 && len(found) > limit {
+		found = found[:limit]
+	}
+	res.Hits = make([]FAQHit, len(found))
+	for i, f := range found {
+		d := ix.docs[f.doc]
+		res.Hits[i] = FAQHit{Entry: d.v, Score: int(f.score), Pinyin: !sc.exact[f.doc], Matches: d.matches(terms)}
+	}
+	return res
+}
+
+// inForce keeps the entries in force on today.
+func (ix *faqIndex) inForce(found []ranked, today string) []ranked {
+	out := found[:0]
+	for _, f := range found {
+		v := &ix.docs[f.doc].v
+		if v.EffectiveOn > today || v.ExpiresOn != "" && v.ExpiresOn < today {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// searchTerms finds the entries every term matches; sc.exact marks those
+// some term matched by its characters.
+func (ix *faqIndex) searchTerms(terms []faqTerm, sc *searchScratch) []ranked {
 	// Chinese terms first: their postings are the shortest.
+	terms = slices.Clone(terms)
 	slices.SortStableFunc(terms, func(a, b faqTerm) int {
 		switch {
 		case a.latin == b.latin:
@@ -738,10 +869,7 @@ func (ix *faqIndex) search(query, today string, limit int) FAQSearchResult {
 		return 1
 	})
 	n := len(ix.docs)
-	sc := ix.scratch.Get().(*searchScratch)
-	defer ix.scratch.Put(sc)
-	sc.reset(n)
-	total, exact := sc.total, sc.exact // exact: some term matched by its characters
+	total, exact := sc.total, sc.exact
 	var alive []bool
 	ts := termScores{score: sc.score, pinyin: sc.pinyin}
 	for i, t := range terms {
@@ -766,40 +894,16 @@ func (ix *faqIndex) search(query, today string, limit int) FAQSearchResult {
 			}
 		}
 		if !anyAlive {
-			return FAQSearchResult{}
+			return nil
 		}
-	}
-	type ranked struct {
-		doc   int32
-		score int32
 	}
 	var found []ranked
 	for d := range n {
-		if !alive[d] {
-			continue
+		if alive[d] {
+			found = append(found, ranked{int32(d), total[d]})
 		}
-		v := &ix.docs[d].v
-		if v.EffectiveOn > today || v.ExpiresOn != "" && v.ExpiresOn < today {
-			continue
-		}
-		found = append(found, ranked{int32(d), total[d]})
 	}
-	slices.SortFunc(found, func(a, b ranked) int {
-		if a.score != b.score {
-			return int(b.score - a.score)
-		}
-		return int(ix.docs[a.doc].ord - ix.docs[b.doc].ord)
-	})
-	res := FAQSearchResult{Total: len(found)}
-	if limit > 0 && len(found) > limit {
-		found = found[:limit]
-	}
-	res.Hits = make([]FAQHit, len(found))
-	for i, f := range found {
-		d := ix.docs[f.doc]
-		res.Hits[i] = FAQHit{Entry: d.v, Score: int(f.score), Pinyin: !exact[f.doc], Matches: d.matches(terms)}
-	}
-	return res
+	return found
 }
 
 // matches lists every span a term matched, for highlighting.
@@ -807,14 +911,20 @@ func (d *faqDoc) matches(terms []faqTerm) []FAQMatch {
 	var out []FAQMatch
 	for _, t := range d.texts {
 		for _, term := range terms {
-			for from := 0; ; {
-				i := indexTerm(t.norm, term.text, term.latin, from)
-				if i < 0 {
-					break
+			for k := -1; k < len(term.alts); k++ {
+				text := term.text
+				if k >= 0 {
+					text = term.alts[k]
 				}
-				start := utf8.RuneCountInString(t.norm[:i])
-				out = append(out, FAQMatch{Field: faqFieldNames[t.field], Index: t.index, Start: start, End: start + utf8.RuneCountInString(term.text)})
-				from = i + len(term.text)
+				for from := 0; ; {
+					i := indexTerm(t.norm, text, term.latin, from)
+					if i < 0 {
+						break
+					}
+					start := utf8.RuneCountInString(t.norm[:i])
+					out = append(out, FAQMatch{Field: faqFieldNames[t.field], Index: t.index, Start: start, End: start + utf8.RuneCountInString(text)})
+					from = i + len(text)
+				}
 			}
 			if !term.latin || len(term.text) < 2 || !isLetters(term.text) {
 				continue

@@ -28,15 +28,16 @@ var schemaFixtures = map[int]schemaFixture{
 			}
 		}
 	},
-	1: fixtureV1,
-	2: fixtureV2, // faq_migrate_test.go
-	3: fixtureV3, // tickets_migrate_test.go
-	4: fixtureV4, // inspection_migrate_test.go
-	5: fixtureV5, // care_migrate_test.go
-	6: fixtureV6, // sync_migrate_test.go
-	7: fixtureV7, // sync_events_migrate_test.go
-	8: fixtureV8, // sync_restore_test.go
-	9: fixtureV9, // sync_merge_test.go
+	1:  fixtureV1,
+	2:  fixtureV2,  // faq_migrate_test.go
+	3:  fixtureV3,  // tickets_migrate_test.go
+	4:  fixtureV4,  // inspection_migrate_test.go
+	5:  fixtureV5,  // care_migrate_test.go
+	6:  fixtureV6,  // sync_migrate_test.go
+	7:  fixtureV7,  // sync_events_migrate_test.go
+	8:  fixtureV8,  // sync_restore_test.go
+	9:  fixtureV9,  // sync_merge_test.go
+	10: fixtureV10, // faq_synonyms_test.go
 }
 
 func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {

@@ -17,6 +17,7 @@ const (
 	MutVisitEvent     = "visit.event"
 	MutRotationAction = "rotation.action"
 	MutFAQCategory    = "faq.category"
+	MutFAQSynonyms    = "faq.synonyms"
 	MutFAQSave        = "faq.save"
 	MutFAQStatus      = "faq.status"
 	MutConsultLog     = "consult.log"

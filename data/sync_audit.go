@@ -21,6 +21,7 @@ var auditTables = map[string]string{
 	"visit_event":              "visit_events",
 	"rotation_event":           "rotation_events",
 	"faq_category":             "faq_categories",
+	"faq_synonyms":             "faq_synonyms",
 	"faq_version":              "faq_versions",
 	"faq_status_event":         "faq_status_events",
 	"consult_log":              "consult_log",

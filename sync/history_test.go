@@ -86,6 +86,7 @@ func TestStandaloneManualReachesHQ(t *testing.T) {
 			for name, err := range map[string]error{
 				"approve":  a.s.SetFAQStatus(ctx, demo.AdminID, v.EntryID, data.FAQApproved, ""),
 				"category": a.s.AddFAQCategory(ctx, demo.AdminID, data.FAQCategory{Code: "later", NameZH: "之后"}),
+				"synonyms": a.s.SetFAQSynonyms(ctx, demo.AdminID, []data.FAQSynonym{{Word: "车位", Variants: []string{"车格"}}}),
 			} {
 				if e, ok := data.AsError(err); !ok || e.Key != "err.sync.approved_at_hq" {
 					t.Errorf("%s on an enrolled office device: %v", name, err)
