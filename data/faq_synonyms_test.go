@@ -53,7 +53,7 @@ func TestFAQSynonymsRefused(t *testing.T) {
 	mustOK(t, err)
 	for _, tc := range []struct {
 		name, text, key string
-		line        int
+		line            int
 	}{
 		{"no colon", "车位 停车位", "err.faq.synonym_group", 1},
 		{"no variants", "车位：停车位\n\n贷款：", "err.faq.synonym_group", 3},
