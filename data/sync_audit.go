@@ -109,3 +109,26 @@ func (s *Store) AuditOutbox(ctx context.Context) ([]AuditedOutbox, error) {
 	}
 	return out, rows.Err()
 }
+
+// AuditSplitCustomers lists the customers whose visits are split between
+// visitors: for each office and phone whose visits point to more than one
+// visitor, those visitors' ids, comma-separated (never the phone). The
+// merge rule (mergeVisitors) leaves none once a device holds every
+// check-in of the phone.
+func (s *Store) AuditSplitCustomers(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT group_concat(DISTINCT v.visitor_id) FROM visits v JOIN visitors p ON p.id = v.visitor_id
+		GROUP BY p.office_id, p.phone HAVING count(DISTINCT v.visitor_id) > 1`)
+	if err != nil {
+		return nil, fmt.Errorf("audit customers: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var ids string
+		if err := rows.Scan(&ids); err != nil {
+			return nil, fmt.Errorf("audit customers: %w", err)
+		}
+		out = append(out, ids)
+	}
+	return out, rows.Err()
+}

@@ -311,7 +311,7 @@ func randomWrite(ctx context.Context, rng *rand.Rand, d *campDevice) error {
 		if err != nil || len(srcs) == 0 {
 			return fmt.Errorf("%s: sources: %v", d.Name, err)
 		}
-		phone := fmt.Sprintf("139%08d", rng.IntN(1000))
+		phone := campaignPhone(rng.IntN(campaignPhones))
 		_, err = d.Store.CheckIn(ctx, d.Actor, data.CheckInInput{Name: "王五", Phone: phone, PartySize: "1",
 			Purpose: data.PurposeViewing, SourceID: srcs[rng.IntN(len(srcs))].ID, Consent: true})
 		if err != nil {
@@ -474,7 +474,7 @@ func check(ctx context.Context, h *HQ, devs []*campDevice, st *RunStats) error {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	boards, rots, tickets := map[int]string{}, map[int]string{}, map[int]string{}
+	boards, rots, tickets, customers := map[int]string{}, map[int]string{}, map[int]string{}, map[int]string{}
 	for _, d := range devs {
 		id, err := d.Store.SyncIdentity(ctx)
 		if err != nil {
@@ -494,6 +494,14 @@ func check(ctx context.Context, h *HQ, devs []*campDevice, st *RunStats) error {
 			errs = append(errs, fmt.Errorf("%s: board differs from its office's first device:\n%s\nvs\n%s", d.Name, b, prev))
 		} else {
 			boards[d.office] = b
+		}
+		cs, err := CustomerState(ctx, d.Store)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", d.Name, err))
+		} else if prev, ok := customers[d.office]; ok && prev != cs {
+			errs = append(errs, fmt.Errorf("%s: customers differ from its office's first device:\n%s\nvs\n%s", d.Name, cs, prev))
+		} else {
+			customers[d.office] = cs
 		}
 		q, err := RotationState(ctx, d.Store)
 		if err != nil {
@@ -534,6 +542,39 @@ func BoardState(ctx context.Context, st *data.Store) (string, error) {
 	slices.Sort(lines)
 	return strings.Join(lines, "\n"), nil
 }
+
+// CustomerState is who the campaign's visitors are on a device, as text:
+// for every phone of the campaign's pool that the device knows, the
+// customer a lookup finds (its visitor id, visits and consultant). It
+// fails when one phone's visits are split between visitors: two devices
+// that checked one phone in while offline hold one customer once synced
+// (docs/sync.md, Merge rules).
+func CustomerState(ctx context.Context, st *data.Store) (string, error) {
+	split, err := st.AuditSplitCustomers(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(split) > 0 {
+		return "", fmt.Errorf("visits of one phone split between visitors: %v", split)
+	}
+	var lines []string
+	for i := 0; i < campaignPhones; i++ {
+		c, ok, err := st.LookupPhone(ctx, campaignPhone(i))
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			lines = append(lines, fmt.Sprintf("%d %s visits=%d consultant=%s", i, c.VisitorID, c.Visits, c.ConsultantID))
+		}
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// The campaign's visitors come from a pool of phones, so devices offline
+// at once check some of the same phones in.
+const campaignPhones = 8
+
+func campaignPhone(i int) string { return fmt.Sprintf("139%08d", i) }
 
 // RotationState is a device's rotation queue today, as text.
 func RotationState(ctx context.Context, st *data.Store) (string, error) {
