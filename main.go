@@ -87,6 +87,7 @@ func main() {
 	ui = app.New(fa, win, store, app.Options{Logger: logger, HQ: hq})
 	win.Resize(fyne.NewSize(cfg.Width, cfg.Height))
 	ui.Start()
+	ui.StartMaintenance() // integrity, automatic backups, free disk space
 	win.ShowAndRun()
 	ui.Close()
 }

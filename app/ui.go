@@ -57,6 +57,8 @@ type UI struct {
 	sync syncState
 
 	tickers []context.CancelFunc
+	// stopMaintain ends the storage checks (StartMaintenance).
+	stopMaintain context.CancelFunc
 	// saving counts queued writes the screen already shows as done
 	// (saveQueue): Stop waits for them, so closing the window loses none.
 	saving sync.WaitGroup
@@ -131,6 +133,9 @@ func (u *UI) Stop() {
 // Close ends the UI when the window has closed: its timers, the sync
 // loop, and the queued writes.
 func (u *UI) Close() {
+	if u.stopMaintain != nil {
+		u.stopMaintain()
+	}
 	u.Stop()
 	u.stopSync()
 }

@@ -45,6 +45,10 @@ Usage:
   anchang [--data-dir DIR] enrol --hq URL --code CODE [--fingerprint F] [--name NAME]
                                            join an office at headquarters and load its data
   anchang [--data-dir DIR] sync            one round with headquarters: push, pull, say what moved
+  anchang [--data-dir DIR] backup [-o FILE]
+                                           a verified copy of the database, beside a running desk
+  anchang [--data-dir DIR] restore [--list] [FILE]
+                                           put a backup back (the newest automatic one by default)
 
 The data directory defaults to the per-user data directory (see docs),
 or $ANCHANG_DATA_DIR when set. Every verb honours --data-dir.
@@ -126,6 +130,10 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 		err = enrol(ctx, cfg, stdout, stderr)
 	case "sync":
 		err = syncVerb(ctx, cfg, stdout, stderr)
+	case "backup":
+		err = backupVerb(ctx, cfg, stdout, stderr)
+	case "restore":
+		err = restoreVerb(ctx, cfg, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, Usage)
 	default:

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"anchang/data"
 )
@@ -57,6 +58,7 @@ func TestReadingVerbsCreateNothing(t *testing.T) {
 		{"faq", "search", "车位"},
 		{"faq", "export", filepath.Join(parent, "m.csv")},
 		{"print", "daily-log", "--id", "2026-11-23", "-o", filepath.Join(parent, "x.pdf")},
+		{"backup"},
 	} {
 		code, _, errs := run(t, typo, args[0], args[1:]...)
 		if code == 0 || !strings.Contains(errs, "no Anchang database") {
@@ -65,5 +67,63 @@ func TestReadingVerbsCreateNothing(t *testing.T) {
 		if entries, _ := os.ReadDir(parent); len(entries) != 0 {
 			t.Fatalf("%v left %d entries in %s", args, len(entries), parent)
 		}
+	}
+}
+
+// backup runs beside the desk; restore needs the desk closed and puts the
+// newest backup back, keeping what it replaced.
+func TestBackupAndRestoreVerbs(t *testing.T) {
+	dir := setUpDir(t)
+	lock, err := data.LockDir(dir) // the desk
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, dir, "backup")
+	if code != 0 || !strings.Contains(out, "(verified)") {
+		t.Fatalf("backup beside the desk: %d %q %s", code, out, errs)
+	}
+	own := filepath.Join(t.TempDir(), "copy.db")
+	if code, _, errs := run(t, dir, "backup", "-o", own); code != 0 {
+		t.Fatalf("backup -o: %d %s", code, errs)
+	}
+	if _, err := data.VerifyBackup(context.Background(), own); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := run(t, dir, "restore"); code != 1 || !strings.Contains(errs, "already running") {
+		t.Fatalf("restore beside the desk: %d %s", code, errs)
+	}
+	lock.Unlock()
+
+	// Something written after the backup is undone by the restore.
+	s, err := data.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordFAQMiss(context.Background(), "", "游泳池"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	code, out, errs = run(t, dir, "restore", "--list")
+	if code != 0 || strings.Count(out, "\n") != 1 {
+		t.Fatalf("restore --list: %d %q %s", code, out, errs)
+	}
+	code, out, errs = run(t, dir, "restore")
+	if code != 0 || !strings.Contains(out, "Restored from") {
+		t.Fatalf("restore: %d %q %s", code, out, errs)
+	}
+	s, err = data.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, _ := s.CountRows(context.Background(), "outbox"); n == 0 || !s.IsSetUp() {
+		t.Fatal("restored database is empty")
+	}
+	misses, _ := s.TopFAQMisses(context.Background(), time.Time{}, 5)
+	if len(misses) != 0 {
+		t.Fatalf("the restore kept a miss written after the backup: %+v", misses)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, data.DBFileName+".replaced-*")); len(m) == 0 {
+		t.Fatal("the replaced database is not kept")
 	}
 }

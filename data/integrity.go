@@ -69,7 +69,10 @@ func (s *Store) Damaged() bool { return s.damaged.Load() }
 // writable refuses writes to a damaged or read-only store.
 func (s *Store) writable() error {
 	if s.damaged.Load() {
-		return &Error{Code: EDAMAGED, Key: "err.db.damaged", Args: map[string]any{"Dir": s.Dir()}, Err: errors.New("database damaged: writes stopped")}
+		return s.writableErr()
+	}
+	if s.readOnly && diskFull(s.Dir()) {
+		return &Error{Code: ESTORAGE, Key: "err.db.full", Args: map[string]any{"Dir": s.Dir()}, Err: errors.New("store opened read-only: disk full")}
 	}
 	if s.readOnly {
 		return &Error{Code: ESTORAGE, Key: "err.db.readonly", Args: map[string]any{"Dir": s.Dir()}, Err: errors.New("store opened read-only")}
@@ -84,4 +87,8 @@ func (s *Store) failed(err error) error {
 		s.damaged.Store(true)
 	}
 	return err
+}
+
+func (s *Store) writableErr() error {
+	return &Error{Code: EDAMAGED, Key: "err.db.damaged", Args: map[string]any{"Dir": s.Dir()}, Err: errors.New("database damaged: writes stopped")}
 }

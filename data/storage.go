@@ -124,13 +124,23 @@ func OpenReadOnly(ctx context.Context, dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db.SetMaxOpenConns(4)
-	s := &Store{db: db, path: path, Now: timeNow, readOnly: true}
 	v, err := userVersion(ctx, db)
+	if err != nil && (diskFull(dir) || !dirWritable(dir)) {
+		// Read-only media or a full disk: SQLite cannot make the WAL's
+		// shared-memory file, and nothing can write the database
+		// either, so it is read as an immutable file.
+		db.Close()
+		if db, err = sql.Open("sqlite", dsn(path, true)+"&immutable=1"); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		v, err = userVersion(ctx, db)
+	}
 	if err != nil {
 		db.Close()
-		return nil, storageErr(err, dir)
+		return nil, openErr(err, dir)
 	}
+	db.SetMaxOpenConns(4)
+	s := &Store{db: db, path: path, Now: timeNow, readOnly: true}
 	switch {
 	case v > SchemaVersion:
 		db.Close()
@@ -153,6 +163,40 @@ func (s *Store) ReadOnly() bool { return s.readOnly }
 
 // Dir is the data directory.
 func (s *Store) Dir() string { return filepath.Dir(s.path) }
+
+// openErr is storageErr for a database that would not open: SQLite says
+// only that it cannot open the file, so a directory that cannot be written
+// to (read-only storage, no permission) is told apart here.
+func openErr(err error, dir string) error {
+	err = storageErr(err, dir)
+	e, ok := AsError(err)
+	switch {
+	case !ok || e.Code != ESTORAGE || e.Key == "err.db.full":
+	case diskFull(dir):
+		e.Key = "err.db.full"
+	case e.Key == "err.db.cantopen" && !dirWritable(dir):
+		e.Key = "err.db.readonly"
+	}
+	return err
+}
+
+// diskFull tells whether the disk holding dir has (next to) no space left:
+// SQLite reports a full disk while opening as an I/O error.
+func diskFull(dir string) bool {
+	free, err := DiskFree(dir)
+	return err == nil && free < 1<<20
+}
+
+// dirWritable tells whether a file can be made in dir.
+func dirWritable(dir string) bool {
+	f, err := os.CreateTemp(dir, ".anchang-probe-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
+}
 
 // SQLite's primary result codes the storage errors are made of.
 const (

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -121,8 +120,8 @@ func TestDatabaseFilesOwnerOnly(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no Unix modes")
 	}
-	old := syscall.Umask(0o022)
-	defer syscall.Umask(old)
+	old := setUmask(0o022)
+	defer setUmask(old)
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "shared")
 	mustOK(t, os.Mkdir(dir, 0o755))

@@ -82,7 +82,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	s := &Store{db: db, path: path, Now: timeNow}
 	fail := func(err error) (*Store, error) {
 		db.Close()
-		return nil, storageErr(err, dir)
+		return nil, openErr(err, dir)
 	}
 	if err := s.startCheck(ctx); err != nil {
 		return fail(err)
