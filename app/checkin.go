@@ -88,6 +88,11 @@ func (c *checkInScreen) buildUI() fyne.CanvasObject {
 			&widget.Button{Text: T("checkin.consent.read"), Importance: widget.LowImportance, OnTapped: c.showConsent}, c.consent)),
 		newField("consultant", "checkin.consultant", c.consultant),
 	}
+	onEdit(c.fields, func() {
+		if anyError(c.fields) {
+			revalidate(c.fields, nameTitleErrors(data.ValidateCheckIn(c.input())))
+		}
+	})
 	form := container.NewVBox(
 		heading(T("checkin.title")),
 		formGrid(c.fields...),

@@ -213,3 +213,26 @@ func TestCheckInAcceptsLandline(t *testing.T) {
 		t.Fatalf("lookup %+v %v %v", r, ok, err)
 	}
 }
+
+// Each message goes as its field becomes valid, without another submit;
+// the others stay until fixed.
+func TestCheckInErrorsClearAsFieldsAreFixed(t *testing.T) {
+	h := newHarness(t, true, "陈思远")
+	h.signInAs("李静")
+	c := h.checkIn()
+	test.Tap(c.submit)
+	h.shows("请先确认客户已同意《个人信息告知书》。")
+	test.Type(c.phone, "13812345678")
+	test.Type(c.name, "王")
+	h.shows("只填了姓：请选择先生或女士，或填写全名。", "请先确认客户已同意《个人信息告知书》。")
+	c.title.SetSelected("女士")
+	h.hides("只填了姓：请选择先生或女士，或填写全名。")
+	tapCheck(c.consent)
+	h.hides("请先确认客户已同意《个人信息告知书》。")
+	h.shows("请选择一项。") // purpose and source still unchosen
+	selectOption(t, c.purpose, "看房")
+	selectOption(t, c.source, "自然到访")
+	h.hides("请选择一项。")
+	test.Tap(c.submit)
+	h.shows("已登记：王女士（首访）")
+}

@@ -125,3 +125,79 @@ func (s *statusLine) SetSuccess(text string) {
 	s.Importance = widget.SuccessImportance
 	s.SetText(text)
 }
+
+// revalidate updates the messages a submit put under the fields as the
+// form changes: a field's message goes as soon as its value is valid and
+// follows the problem while it is not; fields not yet reported stay quiet
+// until the next submit. errs is the whole form's check now.
+func revalidate(fields []*field, errs map[string]*data.Error) {
+	for _, f := range fields {
+		if !f.err.Visible() {
+			continue
+		}
+		if e, ok := errs[f.name]; ok {
+			f.setError(T(e.Key, e.Args))
+		} else {
+			f.setError("")
+		}
+	}
+}
+
+// anyError reports whether a field shows a message.
+func anyError(fields []*field) bool {
+	for _, f := range fields {
+		if f.err.Visible() {
+			return true
+		}
+	}
+	return false
+}
+
+// onEdit calls fn after any entry, select, radio group or check inside the
+// fields changes, after the handler it already had.
+func onEdit(fields []*field, fn func()) {
+	for _, f := range fields {
+		hookChanges(f.input, fn)
+	}
+}
+
+func hookChanges(o fyne.CanvasObject, fn func()) {
+	switch w := o.(type) {
+	case *widget.Entry:
+		prev := w.OnChanged
+		w.OnChanged = func(s string) {
+			if prev != nil {
+				prev(s)
+			}
+			fn()
+		}
+	case *widget.Select:
+		prev := w.OnChanged
+		w.OnChanged = func(s string) {
+			if prev != nil {
+				prev(s)
+			}
+			fn()
+		}
+	case *widget.RadioGroup:
+		prev := w.OnChanged
+		w.OnChanged = func(s string) {
+			if prev != nil {
+				prev(s)
+			}
+			fn()
+		}
+	case *widget.Check:
+		prev := w.OnChanged
+		w.OnChanged = func(b bool) {
+			if prev != nil {
+				prev(b)
+			}
+			fn()
+		}
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			hookChanges(c, fn)
+		}
+	}
+}

@@ -52,6 +52,12 @@ func (s *setupScreen) buildUI() fyne.CanvasObject {
 		newField("admin_pin", "setup.pin", s.pin),
 		newField("admin_pin2", "setup.pin2", s.pin2),
 	}
+	onEdit(s.fields, func() {
+		if anyError(s.fields) {
+			_, errs := s.check()
+			revalidate(s.fields, errs)
+		}
+	})
 	s.submit = &widget.Button{Text: T("setup.submit"), Importance: widget.HighImportance, OnTapped: s.onSubmit}
 	s.message = newStatusLine()
 	intro := widget.NewLabel(T("setup.intro"))
@@ -78,16 +84,28 @@ func (s *setupScreen) joinOffer() fyne.CanvasObject {
 	return box
 }
 
-func (s *setupScreen) onSubmit() {
+// check is the form's input and every field's error at once, the PINs'
+// mismatch included.
+func (s *setupScreen) check() (data.SetupInput, map[string]*data.Error) {
 	in := data.SetupInput{OfficeName: s.officeName.Text, OfficeCode: s.officeCode.Text, DeviceName: s.deviceName.Text,
 		AdminName: s.adminName.Text, AdminPIN: s.pin.Text}
-	s.message.SetText("")
+	errs := map[string]*data.Error{}
 	if err := in.Validate(); err != nil {
-		showFieldErrors(s.fields, fieldErrorsOf(err), s.message.SetText)
-		return
+		for f, e := range fieldErrorsOf(err) {
+			errs[f] = e
+		}
 	}
-	if s.pin.Text != s.pin2.Text {
-		showFieldErrors(s.fields, map[string]*data.Error{"admin_pin2": {Key: "err.pin.mismatch"}}, nil)
+	if s.pin.Text != s.pin2.Text && errs["admin_pin"] == nil {
+		errs["admin_pin2"] = &data.Error{Key: "err.pin.mismatch"}
+	}
+	return in, errs
+}
+
+func (s *setupScreen) onSubmit() {
+	in, errs := s.check()
+	s.message.SetText("")
+	if len(errs) > 0 {
+		showFieldErrors(s.fields, errs, s.message.SetText)
 		return
 	}
 	showFieldErrors(s.fields, nil, nil)

@@ -24,9 +24,18 @@ func TestSetupRefusesBadInputThenSignsIn(t *testing.T) {
 	test.Type(s.pin, "1111")
 	test.Type(s.pin2, "1111")
 	test.Tap(s.submit)
-	h.shows("案场编号只能包含字母、数字、- 和 _。")
+	// Every error at once, as check-in shows them.
+	h.shows("案场编号只能包含字母、数字、- 和 _。", "PIN 码太简单")
+	h.hides("必填。")
 
+	// A fixed field's message goes as it becomes valid, before any submit;
+	// the others stay.
 	s.officeCode.SetText("XHW-01")
+	h.hides("案场编号只能包含字母、数字、- 和 _。")
+	h.shows("PIN 码太简单")
+	s.officeName.SetText("")
+	h.hides("必填。") // not reported yet: no new message until the next submit
+	s.officeName.SetText("星河湾售楼处")
 	test.Tap(s.submit)
 	h.shows("PIN 码太简单")
 

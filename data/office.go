@@ -40,28 +40,33 @@ type SetupInput struct {
 
 var officeCodeRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 
-// Validate checks the setup form; the first error found is returned.
+// Validate checks the setup form and returns every field's error at once
+// (FieldErrors).
 func (in *SetupInput) Validate() error {
+	fe := FieldErrors{}
 	var err *Error
 	if in.OfficeName, err = cleanLine("office_name", in.OfficeName, true, MaxOfficeLen); err != nil {
-		return err
+		fe["office_name"] = err
 	}
-	if in.OfficeCode, err = cleanLine("office_code", in.OfficeCode, true, MaxCodeLen); err != nil {
-		return err
+	if code, err := cleanLine("office_code", in.OfficeCode, true, MaxCodeLen); err != nil {
+		fe["office_code"] = err
+	} else if !officeCodeRe.MatchString(code) {
+		fe["office_code"] = invalid("office_code", "err.office_code.chars", nil)
+	} else {
+		in.OfficeCode = strings.ToUpper(code)
 	}
-	if !officeCodeRe.MatchString(in.OfficeCode) {
-		return invalid("office_code", "err.office_code.chars", nil)
-	}
-	in.OfficeCode = strings.ToUpper(in.OfficeCode)
 	if in.DeviceName, err = cleanLine("device_name", in.DeviceName, true, MaxOfficeLen); err != nil {
-		return err
+		fe["device_name"] = err
 	}
 	if in.AdminName, err = CleanPersonName("admin_name", in.AdminName); err != nil {
-		return err
+		fe["admin_name"] = err
 	}
 	in.AdminPIN = FoldInput(in.AdminPIN)
 	if err = checkPIN("admin_pin", in.AdminPIN); err != nil {
-		return err
+		fe["admin_pin"] = err
+	}
+	if len(fe) > 0 {
+		return fe
 	}
 	return nil
 }

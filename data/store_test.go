@@ -181,8 +181,8 @@ func TestSetupValidation(t *testing.T) {
 			in := good
 			tt.edit(&in)
 			err := in.Validate()
-			e, ok := AsError(err)
-			if !ok || e.Field != tt.field || e.Key != tt.key {
+			var fe FieldErrors
+			if !asFieldErrors(err, &fe) || len(fe) != 1 || fe[tt.field] == nil || fe[tt.field].Key != tt.key {
 				t.Fatalf("got %v, want %s %s", err, tt.field, tt.key)
 			}
 		})
@@ -190,6 +190,12 @@ func TestSetupValidation(t *testing.T) {
 	in := good
 	if err := in.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	// Every field's error at once, as check-in does.
+	in = SetupInput{OfficeCode: "X Y", AdminName: "王😀", AdminPIN: "1"}
+	var fe FieldErrors
+	if err := in.Validate(); !asFieldErrors(err, &fe) || len(fe) != 5 {
+		t.Fatalf("all at once: %v", err)
 	}
 }
 
