@@ -186,8 +186,7 @@ func (ac applyCtx) rederive(ctx context.Context, tx *txn, kind, a, b string, at 
 }
 
 // derivations are the re-derivations a page of pulled changes or a
-// snapshot needs, each once (with the latest time asked), in the order
-// first asked for. A snapshot runs them whenever maxPendingDerivations are
+// snapshot needs, each once (with the latest time asked). A snapshot runs them whenever maxPendingDerivations are
 // waiting, between its groups of changes (see pullTarget.flush), so memory
 // stays flat however large the office: deriving state early is only work,
 // never a difference, as a change to it later asks again.
@@ -197,7 +196,9 @@ type derivations struct {
 }
 
 // maxPendingDerivations is how many derivations a snapshot keeps waiting.
-const maxPendingDerivations = 32768
+// A snapshot's visits come before their events (rank), so a visit may be
+// derived twice; deriveVisits makes that cheap (one query per batch).
+const maxPendingDerivations = 4096
 
 func (d *derivations) add(k derivedKey, at int64) {
 	if d.at == nil {
@@ -213,9 +214,31 @@ func (d *derivations) add(k derivedKey, at int64) {
 
 func (d *derivations) pending() int { return len(d.order) }
 
-// run runs them, in the order they were first asked for, and forgets them.
+// visitBatch is how many visits deriveVisits derives at once; a run with
+// fewer to derive derives each alone.
+const visitBatch = 500
+
+// run runs them and forgets them: the visits in batches, the others in
+// the order they were first asked for (derivations are independent).
 func (d *derivations) run(ctx context.Context, tx *txn) error {
+	var visits []string
 	for _, k := range d.order {
+		if k.kind == derivedVisit {
+			visits = append(visits, k.a)
+		}
+	}
+	batched := len(visits) >= 8
+	for batched && len(visits) > 0 {
+		n := min(len(visits), visitBatch)
+		if err := deriveVisits(ctx, tx, visits[:n]); err != nil {
+			return err
+		}
+		visits = visits[n:]
+	}
+	for _, k := range d.order {
+		if batched && k.kind == derivedVisit {
+			continue
+		}
 		if err := derivers[k.kind](ctx, tx, k.a, k.b, d.at[k]); err != nil {
 			return err
 		}

@@ -152,7 +152,7 @@ func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 // snapshot's): the pages it writes stay in memory instead of spilling to
 // the WAL before the commit and being read back from it. SQLite's default
 // is 2,000 KiB.
-const bulkCacheKiB = 64 << 10
+const bulkCacheKiB = 16 << 10
 
 // bulkTx is tx for a transaction that writes a great many rows (a
 // snapshot). It runs on a connection of its own which, while it runs, has

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"fmt"
+	"iter"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -120,32 +121,27 @@ func (o *benchOffice) stream(emit func(seq int64, p payload)) {
 }
 
 // next is the snapshot as ApplySnapshot reads it: each change made when
-// it is asked for (a goroutine generates them one at a time).
+// it is asked for (iter.Pull runs stream as a coroutine of the reader,
+// on its thread).
 func (o *benchOffice) next() (next func() (PulledChange, bool, error), stop func()) {
-	ch := make(chan PulledChange)
-	done := make(chan struct{})
-	go func() {
-		defer close(ch)
+	pull, stop := iter.Pull(func(yield func(PulledChange) bool) {
+		more := true
 		o.stream(func(seq int64, p payload) {
+			if !more {
+				return
+			}
 			raw, _, err := encodePayload(p)
 			if err != nil {
 				panic(err)
 			}
 			spec := p.spec()
-			select {
-			case ch <- PulledChange{Seq: seq, Name: spec.Name, Version: spec.Version, RecordID: p.recordID(), Payload: raw}:
-			case <-done:
-			}
+			more = yield(PulledChange{Seq: seq, Name: spec.Name, Version: spec.Version, RecordID: p.recordID(), Payload: raw})
 		})
-	}()
+	})
 	return func() (PulledChange, bool, error) {
-			c, ok := <-ch
-			return c, ok, nil
-		}, func() {
-			close(done)
-			for range ch {
-			}
-		}
+		c, ok := pull()
+		return c, ok, nil
+	}, stop
 }
 
 func cpuTime() time.Duration {

@@ -690,31 +690,53 @@ func (pt *pullTarget) skip(scope string, seq int64, name string, version int, er
 	slog.Warn("pulled change skipped", "scope", scope, "seq", seq, "mutation", name, "version", version, "code", ErrorCode(err), "key", errKey(err))
 }
 
-// add takes the next pulled change. A change that does not decode or
-// validate, or belongs to another office, is skipped at once; the others
-// are applied in groups (flush), in the order they came.
-func (pt *pullTarget) add(ctx context.Context, tx *txn, scope string, c PulledChange) error {
+// decoded is a pulled change decoded (decode), or why it is skipped.
+type decoded struct {
+	c    decodedChange
+	skip error // not applied: it does not decode or validate, or belongs to another office
+	none bool  // nothing to apply (a tombstone)
+}
+
+// decode decodes and checks a pulled change; it reads nothing but pt's
+// identity.
+func (pt *pullTarget) decode(scope string, c PulledChange) decoded {
 	if c.Deleted {
 		// Tombstones come with the first mutation that deletes; none does yet.
 		slog.Debug("pulled tombstone ignored", "scope", scope, "seq", c.Seq, "mutation", c.Name)
-		return nil
+		return decoded{none: true}
 	}
+	d := decoded{c: decodedChange{seq: c.Seq, name: c.Name, version: c.Version}}
 	_, p, err := decodeMutation(c.Name, c.Version, c.Payload)
 	if err != nil {
-		pt.skip(scope, c.Seq, c.Name, c.Version, err)
-		return nil
+		d.skip = err
+		return d
 	}
 	if off := p.officeID(); off != "" && pt.role != SyncRoleHQ && off != pt.office {
-		pt.skip(scope, c.Seq, c.Name, c.Version, &Error{Code: EFORBIDDEN, Key: "err.sync.other_office"})
-		return nil
+		d.skip = &Error{Code: EFORBIDDEN, Key: "err.sync.other_office"}
+		return d
 	}
-	ac := applyCtx{remote: true, ord: c.Seq, derive: &pt.derive}
+	d.c.p = p
+	d.c.ac = applyCtx{remote: true, ord: c.Seq, derive: &pt.derive}
 	// The device's own change coming back, of this install epoch (a seq
 	// of an earlier epoch may be a waiting change's number now).
 	if c.OriginDevice == pt.device && c.OriginSeq > 0 && (c.OriginEpoch == 0 || c.OriginEpoch == pt.epoch) {
-		ac.echo = pendingOrd + c.OriginSeq
+		d.c.ac.echo = pendingOrd + c.OriginSeq
 	}
-	pt.group = append(pt.group, decodedChange{seq: c.Seq, name: c.Name, version: c.Version, p: p, ac: ac})
+	return d
+}
+
+// add takes the next pulled change, decoded. A change that did not decode
+// or validate, or belongs to another office, is skipped at once; the
+// others are applied in groups (flush), in the order they came.
+func (pt *pullTarget) add(ctx context.Context, tx *txn, scope string, d decoded) error {
+	switch {
+	case d.none:
+		return nil
+	case d.skip != nil:
+		pt.skip(scope, d.c.seq, d.c.name, d.c.version, d.skip)
+		return nil
+	}
+	pt.group = append(pt.group, d.c)
 	if len(pt.group) >= pulledGroup {
 		return pt.flush(ctx, tx, scope)
 	}
@@ -865,7 +887,7 @@ func (s *Store) ApplyPulled(ctx context.Context, scope string, changes []PulledC
 			return err
 		}
 		for _, c := range changes {
-			if err := pt.add(ctx, tx, scope, c); err != nil {
+			if err := pt.add(ctx, tx, scope, pt.decode(scope, c)); err != nil {
 				return err
 			}
 		}
@@ -892,7 +914,10 @@ func (s *Store) ApplyPulled(ctx context.Context, scope string, changes []PulledC
 // Memory stays flat however large the office: the changes are applied in
 // groups as they come, and the state they derive is re-derived in batches
 // (see flush). The transaction's connection gets a larger page cache and
-// in-memory savepoint journals while it runs (bulkTx).
+// in-memory savepoint journals while it runs (bulkTx). (Reading and
+// decoding the stream on a goroutine of its own was tried: on a loaded
+// machine every hand-over between the two waits for a time slice, and
+// the bootstrap took twice as long.)
 func (s *Store) ApplySnapshot(ctx context.Context, scope string, cursor int64, tip string, next func() (PulledChange, bool, error)) error {
 	err := s.bulkTx(ctx, func(tx *txn) error {
 		pt, err := s.pullTarget(ctx, tx)
@@ -907,7 +932,7 @@ func (s *Store) ApplySnapshot(ctx context.Context, scope string, cursor int64, t
 			if !ok {
 				break
 			}
-			if err := pt.add(ctx, tx, scope, c); err != nil {
+			if err := pt.add(ctx, tx, scope, pt.decode(scope, c)); err != nil {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -632,40 +633,21 @@ func deriveVisit(ctx context.Context, tx *txn, visitID string) error {
 	if err != nil {
 		return fmt.Errorf("derive visit: %w", err)
 	}
-	var consultant, area string
-	var assigned, handed, left sql.NullInt64
-	events := 0
+	var f visitFold
 	for rows.Next() {
-		events++
 		var kind, c, a string
 		var at int64
 		if err := rows.Scan(&kind, &c, &a, &at); err != nil {
 			rows.Close()
 			return fmt.Errorf("derive visit: %w", err)
 		}
-		if left.Valid {
-			continue
-		}
-		switch kind {
-		case VisitAssign:
-			if !handed.Valid {
-				consultant, assigned = c, sql.NullInt64{Int64: at, Valid: true}
-			}
-		case VisitHandover:
-			if !handed.Valid && consultant != "" {
-				handed, area = sql.NullInt64{Int64: at, Valid: true}, a
-			}
-		case VisitArea:
-			area = a
-		case VisitCheckout:
-			left = sql.NullInt64{Int64: at, Valid: true}
-		}
+		f.step(kind, c, a, at)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("derive visit: %w", err)
 	}
-	if events == 0 {
+	if f.events == 0 {
 		// Events are never removed, so a visit with none still has the
 		// state it was written with (no consultant, no area, not left),
 		// and it adds nothing to its visitor's: a snapshot's visits come
@@ -673,7 +655,7 @@ func deriveVisit(ctx context.Context, tx *txn, visitID string) error {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE visits SET consultant_id = NULLIF(?, ''), assigned_at = ?, handed_over_at = ?, area = ?, left_at = ? WHERE id = ?`,
-		consultant, assigned, handed, area, left, visitID); err != nil {
+		f.consultant, f.assigned, f.handed, f.area, f.left, visitID); err != nil {
 		return fmt.Errorf("derive visit: %w", err)
 	}
 	// The visitor is the customer of whoever was assigned them first.
@@ -681,6 +663,99 @@ func deriveVisit(ctx context.Context, tx *txn, visitID string) error {
 		WHERE v.visitor_id = visitors.id AND e.kind = 'assign' ORDER BY e.sync_ord, e.id LIMIT 1)
 		WHERE id = (SELECT visitor_id FROM visits WHERE id = ?)`, visitID); err != nil {
 		return fmt.Errorf("derive visitor: %w", err)
+	}
+	return nil
+}
+
+// visitFold is a visit's state folded from its events in sync order.
+type visitFold struct {
+	events                 int
+	consultant, area       string
+	assigned, handed, left sql.NullInt64
+}
+
+func (f *visitFold) step(kind, c, a string, at int64) {
+	f.events++
+	if f.left.Valid {
+		return
+	}
+	switch kind {
+	case VisitAssign:
+		if !f.handed.Valid {
+			f.consultant, f.assigned = c, sql.NullInt64{Int64: at, Valid: true}
+		}
+	case VisitHandover:
+		if !f.handed.Valid && f.consultant != "" {
+			f.handed, f.area = sql.NullInt64{Int64: at, Valid: true}, a
+		}
+	case VisitArea:
+		f.area = a
+	case VisitCheckout:
+		f.left = sql.NullInt64{Int64: at, Valid: true}
+	}
+}
+
+// deriveVisits is deriveVisit of many visits at once (a snapshot's): one
+// query reads their events, one statement writes the visits that have
+// any and one their visitors.
+func deriveVisits(ctx context.Context, tx *txn, ids []string) error {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return fmt.Errorf("derive visits: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT visit_id, kind, COALESCE(consultant_id, ''), area, created_at FROM visit_events
+		WHERE visit_id IN (SELECT value FROM json_each(?)) ORDER BY visit_id, sync_ord, id`, string(list))
+	if err != nil {
+		return fmt.Errorf("derive visits: %w", err)
+	}
+	null := func(v sql.NullInt64) any {
+		if !v.Valid {
+			return nil
+		}
+		return v.Int64
+	}
+	var set [][]any // [id, consultant, assigned, handed, area, left] of each visit with events
+	var cur string
+	var f visitFold
+	done := func() {
+		if f.events > 0 {
+			set = append(set, []any{cur, f.consultant, null(f.assigned), null(f.handed), f.area, null(f.left)})
+		}
+	}
+	for rows.Next() {
+		var id, kind, c, a string
+		var at int64
+		if err := rows.Scan(&id, &kind, &c, &a, &at); err != nil {
+			rows.Close()
+			return fmt.Errorf("derive visits: %w", err)
+		}
+		if id != cur {
+			done()
+			cur, f = id, visitFold{}
+		}
+		f.step(kind, c, a, at)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("derive visits: %w", err)
+	}
+	done()
+	if len(set) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(set)
+	if err != nil {
+		return fmt.Errorf("derive visits: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE visits SET consultant_id = NULLIF(d.value ->> 1, ''), assigned_at = d.value ->> 2,
+		handed_over_at = d.value ->> 3, area = d.value ->> 4, left_at = d.value ->> 5
+		FROM json_each(?) AS d WHERE visits.id = d.value ->> 0`, string(b)); err != nil {
+		return fmt.Errorf("derive visits: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE visitors SET consultant_id = (SELECT e.consultant_id FROM visit_events e JOIN visits v ON v.id = e.visit_id
+		WHERE v.visitor_id = visitors.id AND e.kind = 'assign' ORDER BY e.sync_ord, e.id LIMIT 1)
+		WHERE id IN (SELECT v.visitor_id FROM visits v WHERE v.id IN (SELECT value ->> 0 FROM json_each(?)))`, string(b)); err != nil {
+		return fmt.Errorf("derive visitors: %w", err)
 	}
 	return nil
 }
