@@ -112,15 +112,22 @@ func (c *careRevisits) showRates(rates []data.CareRate) {
 		if !r.Met() {
 			c.rates.Importance = widget.DangerImportance // below the required rate
 		}
-		args := map[string]any{"Kind": T("care.kind." + r.Kind), "Done": r.Done, "Due": r.Due, "Pct": int(r.Rate*100 + 0.5), "Target": int(r.Target*100 + 0.5)}
+		// Done is what was made inside the window (the rate's count); a late
+		// one is named apart, never counted as done.
+		args := map[string]any{"Kind": T("care.kind." + r.Kind), "Done": r.OnTime, "Due": r.Due, "Pct": int(r.Rate*100 + 0.5), "Target": int(r.Target*100 + 0.5)}
+		var part string
 		switch {
 		case r.Due == 0:
-			parts = append(parts, T("care.rate.none", args))
+			part = T("care.rate.none", args)
 		case r.Target > 0:
-			parts = append(parts, T("care.rate.target", args))
+			part = T("care.rate.target", args)
 		default:
-			parts = append(parts, T("care.rate", args))
+			part = T("care.rate", args)
 		}
+		if r.Late > 0 {
+			part += T("care.rate.late", map[string]any{"Count": r.Late})
+		}
+		parts = append(parts, part)
 	}
 	c.rates.SetText(T("care.rates", map[string]any{"List": strings.Join(parts, " · ")}))
 }

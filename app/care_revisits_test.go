@@ -33,7 +33,7 @@ func TestCareRevisits(t *testing.T) {
 	// Not due yet: the due list is empty, the upcoming one has both.
 	test.Tap(findButton(t, h, "客户回访"))
 	c := h.u.shell.tickets.care
-	h.shows("客户回访", "没有符合条件的回访。", "本季度完成率：签约回访 无") // none due yet
+	h.shows("客户回访", "没有符合条件的回访。", "本季度按时完成率（回访期内）：签约回访 无") // none due yet
 	c.filter.SetSelectedIndex(1)
 	h.shows("签约回访 · 李娜 138****5678 · 3号楼1202", "签约回访 · 王五 137****1111", "未到回访期")
 	h.hides("路人", "13812345678")
@@ -53,7 +53,7 @@ func TestCareRevisits(t *testing.T) {
 	test.Type(f.quality, "交房资料齐全")
 	test.Tap(f.submit)
 	// 王五's window is still open: only the one made counts yet.
-	h.shows("回访已记录：5 分。", "王五", "本季度完成率：签约回访 1/1（100%）")
+	h.shows("回访已记录：5 分。", "王五", "本季度按时完成率（回访期内）：签约回访 1/1（100%）")
 	if n := h.count("care_revisit_results"); n != 1 {
 		t.Fatalf("%d revisit results after one, and one refused", n)
 	}

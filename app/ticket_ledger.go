@@ -484,8 +484,14 @@ func (l *ledgerScreen) showCards() {
 	}
 	for _, k := range []string{data.TicketComplaint, data.TicketRepair} {
 		r := led.RevisitCompletion[k]
-		cards = append(cards, figureCard(T("ledger.fig.revisit."+k), rateText(r),
-			T("ledger.fig.target_min", map[string]any{"Target": strconv.FormatFloat(100*r.Target, 'f', 0, 64) + "%", "Counts": counts(r)}), rateState(r)))
+		sub := T("ledger.fig.target_min", map[string]any{"Target": strconv.FormatFloat(100*r.Target, 'f', 0, 64) + "%", "Counts": counts(r)})
+		if n := led.RevisitLate[k]; n > 0 {
+			sub += T("ledger.fig.revisit_late", map[string]any{"Count": n}) // made after the window: not on time
+		}
+		if n := led.RevisitEarly[k]; n > 0 {
+			sub += T("ledger.fig.revisit_early", map[string]any{"Count": n})
+		}
+		cards = append(cards, figureCard(T("ledger.fig.revisit."+k), rateText(r), sub, rateState(r)))
 	}
 	l.cards.Objects = cards
 	l.cards.Refresh()

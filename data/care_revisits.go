@@ -271,8 +271,9 @@ func (s *Store) RecordCareRevisit(ctx context.Context, actorID, id string, in Ca
 	if err != nil {
 		return CareRevisit{}, err
 	}
-	err = s.db.QueryRowContext(ctx, `SELECT created_at, kind, customer_name, phone, place, COALESCE(source_id, '') FROM care_revisits WHERE id = ? AND office_id = ?`, id, office.ID).
-		Scan(&created, &kind, &name, &phone, &place, &source)
+	var dueFrom, dueTo int64
+	err = s.db.QueryRowContext(ctx, `SELECT created_at, kind, customer_name, phone, place, COALESCE(source_id, ''), due_from, due_to FROM care_revisits WHERE id = ? AND office_id = ?`, id, office.ID).
+		Scan(&created, &kind, &name, &phone, &place, &source, &dueFrom, &dueTo)
 	if isNoRows(err) {
 		return CareRevisit{}, &Error{Code: ENOTFOUND, Key: "err.care.not_found"}
 	}
@@ -281,6 +282,13 @@ func (s *Store) RecordCareRevisit(ctx context.Context, actorID, id string, in Ca
 	}
 	if err := in.validate(s.now(), fromMS(created)); err != nil {
 		return CareRevisit{}, err
+	}
+	if in.At.Before(fromMS(dueFrom)) {
+		// Before its window the revisit asks too soon (a week after signing,
+		// three months after moving in): refused with the window, rather
+		// than recorded and not counted (docs/guide.md, Revisit rates).
+		return CareRevisit{}, FieldErrors{"at": invalid("at", "err.care.early", map[string]any{
+			"From": fromMS(dueFrom).In(s.Location()).Format("2006-01-02"), "To": fromMS(dueTo).In(s.Location()).Format("2006-01-02")})}
 	}
 	if in.Method == "sms" && !IsMobile(phone) { // the one place a number must be a mobile
 		return CareRevisit{}, FieldErrors{"method": invalid("method", "err.revisit.sms_landline", nil)}
@@ -446,8 +454,9 @@ func (s *Store) CareRevisits(ctx context.Context, actorID string, f CareFilter, 
 // (Done), how many of those were made by the window's end (OnTime).
 type CareRate struct {
 	Kind              string
-	Due, Done, OnTime int
-	Rate              float64 // Done / Due; 0 when none were due
+	Due, Done, OnTime int     // due; made at all; made inside the window
+	Late, Early       int     // made after the window; made before it opened (an older desk; not counted)
+	Rate              float64 // OnTime / Due; 0 when none were due
 	Target            float64 // CareTarget(kind); 0 informational
 }
 
@@ -457,8 +466,13 @@ func (r CareRate) Met() bool { return r.Target == 0 || r.Due == 0 || r.Rate >= r
 // CareRates is the completion rate of each kind for revisits whose window
 // ends in [from, to) and is already due: its window has ended, or it was
 // made (a revisit still inside its window counts once done, not before).
+// A revisit is completed on time only inside its window; one made after
+// it is Late, one made before it opened Early (the desk refuses it now,
+// err.care.early; an older desk may have recorded it), and neither counts
+// in the rate.
 func (s *Store) CareRates(ctx context.Context, from, to time.Time) ([]CareRate, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT r.kind, count(*), count(x.id), COALESCE(sum(x.at <= r.due_to), 0)
+	rows, err := s.db.QueryContext(ctx, `SELECT r.kind, count(*), count(x.id), COALESCE(sum(x.at >= r.due_from AND x.at <= r.due_to), 0),
+		COALESCE(sum(x.at > r.due_to), 0), COALESCE(sum(x.at < r.due_from), 0)
 		FROM care_revisits r LEFT JOIN care_revisit_results x ON x.id = (`+careFirstResult+`)
 		WHERE r.due_to >= ? AND r.due_to < ? AND (r.due_to <= ? OR x.id IS NOT NULL) GROUP BY r.kind`, ms(from), ms(to), ms(s.now()))
 	if err != nil {
@@ -468,7 +482,7 @@ func (s *Store) CareRates(ctx context.Context, from, to time.Time) ([]CareRate, 
 	by := map[string]CareRate{}
 	for rows.Next() {
 		var r CareRate
-		if err := rows.Scan(&r.Kind, &r.Due, &r.Done, &r.OnTime); err != nil {
+		if err := rows.Scan(&r.Kind, &r.Due, &r.Done, &r.OnTime, &r.Late, &r.Early); err != nil {
 			return nil, fmt.Errorf("care rates: %w", err)
 		}
 		by[r.Kind] = r
@@ -481,7 +495,7 @@ func (s *Store) CareRates(ctx context.Context, from, to time.Time) ([]CareRate, 
 		r := by[k]
 		r.Kind, r.Target = k, CareTarget(k)
 		if r.Due > 0 {
-			r.Rate = float64(r.Done) / float64(r.Due)
+			r.Rate = float64(r.OnTime) / float64(r.Due)
 		}
 		out = append(out, r)
 	}

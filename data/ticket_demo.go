@@ -205,7 +205,11 @@ func (g *demoGen) tickets(ctx context.Context, now time.Time, days int) (int, er
 				Quality: "维修质量良好", Effect: "处理及时", Shortcomings: map[bool]string{true: "问题仍未彻底解决", false: ""}[sat <= 2], Suggestions: "希望加强日常巡检"}})
 			if sat <= 2 { // reopened and escalated by the store; handled again
 				chain(owner.ID, 24*time.Hour, TicketEvent{Kind: EvResolved, Note: "主管督办，返工完成"})
-				chain(revisitor, 30*time.Hour, TicketEvent{Kind: EvRevisited, Satisfaction: 4, Revisit: RevisitNotes{Method: "visit", Quality: "返工后良好"}})
+				again := 30 * time.Hour
+				if in.Kind == TicketRepair {
+					again += 7 * 24 * time.Hour // a repair is revisited once it has stood a week
+				}
+				chain(revisitor, again, TicketEvent{Kind: EvRevisited, Satisfaction: 4, Revisit: RevisitNotes{Method: "visit", Quality: "返工后良好"}})
 			}
 			reason := CloseSatisfied
 			if i%11 == 10 {

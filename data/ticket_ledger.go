@@ -86,7 +86,9 @@ type TicketLedger struct {
 	SatisfactionN      int
 	ResponseOnTime     Rate            // responded by the response deadline, among those due
 	ResolutionOnTime   Rate            // resolved by the resolution deadline, among those due
-	RevisitCompletion  map[string]Rate // by kind (complaint target 100%, repair 90%): revisited among revisits due
+	RevisitCompletion  map[string]Rate // by kind (complaint target 100%, repair 90%): revisited inside the window among revisits due
+	RevisitLate        map[string]int  // by kind: revisits made after their window (due, not on time)
+	RevisitEarly       map[string]int  // by kind: revisits made before their window opened (recorded by an older desk; not counted)
 	Open, Closed, Late int             // open tickets, closed tickets, open tickets past a deadline
 }
 
@@ -110,7 +112,10 @@ func isProblem(kind string) bool { return kind == TicketComplaint || kind == Tic
 //     passed or was met (a ticket resolved without a separate reply was
 //     answered when resolved);
 //   - RevisitCompletion per kind over revisits scheduled whose window has
-//     ended or that were made (a revisit counts for the latest resolution).
+//     ended or that were made (a revisit counts for the latest resolution):
+//     completed on time only inside its window; one made after it counts
+//     in RevisitLate, one made before it opened (an older desk recorded
+//     it; the desk now refuses it) in RevisitEarly, neither as on time.
 func (s *Store) TicketLedger(ctx context.Context, f LedgerFilter) (TicketLedger, error) {
 	_, o, err := s.ids()
 	if err != nil {
@@ -152,7 +157,7 @@ func buildLedger(f LedgerFilter, all []Ticket, now time.Time, loc *time.Location
 		Repeat:            Rate{Target: TargetRepeatRate, AtMost: true},
 		ResponseOnTime:    Rate{},
 		ResolutionOnTime:  Rate{},
-		RevisitCompletion: map[string]Rate{}}
+		RevisitCompletion: map[string]Rate{}, RevisitLate: map[string]int{}, RevisitEarly: map[string]int{}}
 	for _, k := range TicketKinds {
 		if r := RevisitRuleFor(k); !r.None() {
 			l.RevisitCompletion[k] = Rate{Target: r.Target}
@@ -219,7 +224,13 @@ func buildLedger(f LedgerFilter, all []Ticket, now time.Time, loc *time.Location
 			done := !t.Revisited.IsZero() && !t.Revisited.Before(t.Resolved)
 			if done || now.After(t.RevisitTo) {
 				rate.Den++
-				if done {
+				switch {
+				case !done:
+				case t.Revisited.Before(t.RevisitFrom):
+					l.RevisitEarly[t.Kind]++
+				case t.Revisited.After(t.RevisitTo):
+					l.RevisitLate[t.Kind]++
+				default:
 					rate.Num++
 				}
 				l.RevisitCompletion[t.Kind] = rate
@@ -426,8 +437,12 @@ func WriteTicketLedgerXLSX(w io.Writer, l TicketLedger, loc *time.Location, tr f
 	}
 	for _, k := range TicketKinds {
 		if r, ok := l.RevisitCompletion[k]; ok {
-			table = append(table, []any{"回访完成率 Revisits made: " + tr("ticket.kind."+k), pct(r), fmt.Sprintf("%d/%d", r.Num, r.Den),
-				strconv.FormatFloat(100*r.Target, 'f', 0, 64) + "%", met(r.Met())})
+			table = append(table, []any{"回访按时完成率 Revisits on time: " + tr("ticket.kind."+k), pct(r), fmt.Sprintf("%d/%d", r.Num, r.Den),
+				strconv.FormatFloat(100*r.Target, 'f', 0, 64) + "%", met(r.Met())},
+				[]any{"逾期回访 Revisits late: " + tr("ticket.kind."+k), l.RevisitLate[k], "", "", ""})
+			if n := l.RevisitEarly[k]; n > 0 {
+				table = append(table, []any{"提前回访（不计）Revisits early, not counted: " + tr("ticket.kind."+k), n, "", "", ""})
+			}
 		}
 	}
 	table = append(table, []any{"未结 Open", l.Open, "", "", ""}, []any{"已关闭 Closed", l.Closed, "", "", ""}, []any{"逾期 Overdue", l.Late, "", "", ""})

@@ -400,7 +400,9 @@ func (s *Store) AddTicketEvent(ctx context.Context, actorID, ticketID string, ev
 			return err
 		}
 		var kind, owner, phone string
-		err = tx.QueryRowContext(ctx, `SELECT kind, COALESCE(owner_id, ''), phone FROM tickets WHERE id = ? AND office_id = ?`, ticketID, st.office).Scan(&kind, &owner, &phone)
+		var revisitFrom, revisitTo int64
+		err = tx.QueryRowContext(ctx, `SELECT kind, COALESCE(owner_id, ''), phone, COALESCE(revisit_from, 0), COALESCE(revisit_to, 0) FROM tickets WHERE id = ? AND office_id = ?`, ticketID, st.office).
+			Scan(&kind, &owner, &phone, &revisitFrom, &revisitTo)
 		if isNoRows(err) {
 			return &Error{Code: ENOTFOUND, Key: "err.ticket.not_found"}
 		}
@@ -409,6 +411,14 @@ func (s *Store) AddTicketEvent(ctx context.Context, actorID, ticketID string, ev
 		}
 		if !mayAct(ev.Kind, actor, owner) {
 			return &Error{Code: EFORBIDDEN, Key: "err.ticket.not_owner"}
+		}
+		if ev.Kind == EvRevisited && revisitFrom > 0 && ev.At.Before(fromMS(revisitFrom)) {
+			// A repair is revisited once it has stood a week: earlier, the
+			// revisit cannot tell whether the repair held (docs/guide.md,
+			// Revisit rates). Refused rather than recorded and not counted.
+			return invalid("at", "err.ticket.revisit_early", map[string]any{
+				"From": fromMS(revisitFrom).In(s.Location()).Format("2006-01-02 15:04"),
+				"To":   fromMS(revisitTo).In(s.Location()).Format("2006-01-02")})
 		}
 		if ev.Revisit.Method == "sms" && phone != "" && !IsMobile(phone) { // an SMS needs a mobile
 			return invalid("method", "err.revisit.sms_landline", nil)
