@@ -106,6 +106,45 @@ func (s *ticketsScreen) ticketColumnWidths(rows []data.TicketRow) []float32 {
 // first (their values truncate), then the named values, then every
 // column but the number.
 func fitColumns(widths []float32, avail float32) []float32 {
+	return fitColumnsOf(allTicketColumns(), widths, avail)
+}
+
+// allTicketColumns is every column's index.
+func allTicketColumns() []int {
+	cols := make([]int, len(ticketColumns))
+	for i := range cols {
+		cols[i] = i
+	}
+	return cols
+}
+
+// ticketDropOrder: the columns left out, in turn, while the list does not
+// fit its width (1024×768 in English): their values are in the detail.
+var ticketDropOrder = []string{"ticket.col.category", "ticket.col.owner", "ticket.col.severity"}
+
+// visibleTicketColumns is the columns that fit avail with the widths they
+// need, leaving out ticketDropOrder's in turn while they do not.
+func visibleTicketColumns(need []float32, avail float32) []int {
+	cols := allTicketColumns()
+	sum := func() float32 {
+		var s float32
+		for _, c := range cols {
+			s += need[c]
+		}
+		return s
+	}
+	for _, key := range ticketDropOrder {
+		if sum()+theme.Padding()*float32(len(cols)) <= avail {
+			break
+		}
+		cols = slices.DeleteFunc(cols, func(c int) bool { return ticketColumns[c].key == key })
+	}
+	return cols
+}
+
+// fitColumnsOf is fitColumns for the columns cols (indices into
+// ticketColumns) with widths[i] the need of cols[i].
+func fitColumnsOf(cols []int, widths []float32, avail float32) []float32 {
 	out := append([]float32(nil), widths...)
 	var sum float32
 	for _, w := range out {
@@ -125,8 +164,8 @@ func fitColumns(widths []float32, avail float32) []float32 {
 	// what it has above its least width.
 	give := func(keys []string, least func(i int) float32) {
 		var spare float32
-		for i, c := range ticketColumns {
-			if slices.Contains(keys, c.key) {
+		for i, ci := range cols {
+			if slices.Contains(keys, ticketColumns[ci].key) {
 				spare += max(out[i]-least(i), 0)
 			}
 		}
@@ -134,8 +173,8 @@ func fitColumns(widths []float32, avail float32) []float32 {
 			return
 		}
 		take := min(over, spare)
-		for i, c := range ticketColumns {
-			if slices.Contains(keys, c.key) {
+		for i, ci := range cols {
+			if slices.Contains(keys, ticketColumns[ci].key) {
 				out[i] -= max(out[i]-least(i), 0) * take / spare
 			}
 		}
@@ -144,18 +183,18 @@ func fitColumns(widths []float32, avail float32) []float32 {
 	// The customer, unit and category down to their least widths; then the
 	// named values (kind, category, severity, state, owner) to a few
 	// characters, so the deadlines stay readable.
-	give([]string{"ticket.col.customer", "ticket.col.unit", "ticket.col.category"}, func(i int) float32 { return ticketColumns[i].width })
+	give([]string{"ticket.col.customer", "ticket.col.unit", "ticket.col.category"}, func(i int) float32 { return ticketColumns[cols[i]].width })
 	give([]string{"ticket.col.category", "ticket.col.kind", "ticket.col.severity", "ticket.col.state", "ticket.col.owner"}, func(int) float32 { return 56 })
 	if over > 0 { // then every column but the number, in proportion
 		var rest float32
-		for i, c := range ticketColumns {
-			if c.key != "ticket.col.number" {
+		for i, ci := range cols {
+			if ticketColumns[ci].key != "ticket.col.number" {
 				rest += out[i]
 			}
 		}
 		scale := max(rest-over, 0) / rest
-		for i, c := range ticketColumns {
-			if c.key != "ticket.col.number" {
+		for i, ci := range cols {
+			if ticketColumns[ci].key != "ticket.col.number" {
 				out[i] *= scale
 			}
 		}
@@ -196,17 +235,19 @@ func (s *ticketsScreen) buildUI() fyne.CanvasObject {
 	s.empty = widget.NewLabel(T("ticket.empty"))
 	s.empty.Hide()
 
+	s.layout = &ticketTableLayout{cols: allTicketColumns()}
 	s.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(s.rows), len(ticketColumns) },
+		func() (int, int) { return len(s.rows), len(s.layout.cols) },
 		func() fyne.CanvasObject {
 			return &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 		},
 		s.updateCell)
+	s.layout.table = s.table
 	s.table.ShowHeaderColumn = false
 	s.table.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
 	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 {
-			o.(*widget.Label).SetText(T(ticketColumns[id.Col].key))
+			o.(*widget.Label).SetText(T(s.layout.key(id.Col)))
 		}
 	}
 	s.table.OnSelected = func(id widget.TableCellID) {
@@ -223,7 +264,6 @@ func (s *ticketsScreen) buildUI() fyne.CanvasObject {
 	right.Add(s.newBtn)
 	filters := container.NewBorder(nil, nil, nil, right, s.search)
 	top := container.NewVBox(filters, s.summary, s.message)
-	s.layout = &ticketTableLayout{table: s.table}
 	s.layout.widths = s.ticketColumnWidths(nil)
 	table := container.New(s.layout, s.table)
 	return container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewStack(table, container.NewCenter(s.empty))))
@@ -449,7 +489,12 @@ func (s *ticketsScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	if id.Row >= len(s.rows) {
 		return
 	}
-	text, imp := s.cell(s.rows[id.Row], ticketColumns[id.Col].key)
+	r := s.rows[id.Row]
+	key := s.layout.key(id.Col)
+	text, imp := s.cell(r, key)
+	if key == "ticket.col.number" && !s.layout.shows("ticket.col.severity") && (r.Urgent || r.Severity == data.SeverityMajor) {
+		imp = widget.DangerImportance // the severity column is left out: the number says it
+	}
 	l.Importance = imp
 	l.SetText(text)
 }
@@ -541,7 +586,8 @@ func (s *ticketsScreen) changed() {
 // to the width (see fitColumns).
 type ticketTableLayout struct {
 	table  *widget.Table
-	widths []float32 // what the columns need; set by reload
+	cols   []int     // the columns shown (indices into ticketColumns)
+	widths []float32 // what every column needs; set by reload
 	width  float32   // the width they were last fitted to
 	dirty  bool
 }
@@ -566,11 +612,35 @@ func (l *ticketTableLayout) setWidths(w []float32) {
 }
 
 func (l *ticketTableLayout) fit() {
-	avail := l.width - theme.Padding()*float32(len(l.widths)+2)
-	for i, w := range fitColumns(l.widths, avail) {
+	l.cols = visibleTicketColumns(l.widths, l.width-2*theme.Padding())
+	avail := l.width - theme.Padding()*float32(len(l.cols)+2)
+	need := make([]float32, len(l.cols))
+	for i, c := range l.cols {
+		need[i] = l.widths[c]
+	}
+	for i, w := range fitColumnsOf(l.cols, need, avail) {
 		l.table.SetColumnWidth(i, w)
 	}
+	l.table.Refresh()
 	l.dirty = false
+}
+
+// key is the header key of the table's column col.
+func (l *ticketTableLayout) key(col int) string {
+	if col < 0 || col >= len(l.cols) {
+		return ""
+	}
+	return ticketColumns[l.cols[col]].key
+}
+
+// shows reports whether the column of key is shown.
+func (l *ticketTableLayout) shows(key string) bool {
+	for _, c := range l.cols {
+		if ticketColumns[c].key == key {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *ticketTableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {

@@ -2,12 +2,14 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
@@ -571,4 +573,48 @@ func TestTicketFormLooksUpKnownPhone(t *testing.T) {
 		t.Fatalf("visitor's name: %q", f.customer.Text)
 	}
 	h.shows("已登记的客户：赵女士。 没有未关闭的工单。")
+}
+
+// At 1024×768, in both languages, the list shows the columns that fit
+// whole (no "Comp…", "Cust…", "Revisi…") and leaves out category, owner
+// and severity in turn (they are in the detail); a wide screen shows all.
+func TestTicketColumnsChosenToFit(t *testing.T) {
+	test.NewTempApp(t)
+	t.Cleanup(func() { SetLanguage("zh") })
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	s := &ticketsScreen{u: &UI{now: func() time.Time { return now }}}
+	var rows []data.TicketRow
+	for i, st := range []data.TicketState{data.StateRevisitDue, data.StateAcknowledged, data.StateResponded, data.StateOpen} {
+		rows = append(rows, data.TicketRow{Number: "DEMO-20261206-00" + itoa(i), Kind: data.TicketKinds[i%4], Category: data.TicketCategories[i],
+			Severity: data.Severities[i%4], State: st, CustomerName: "覃女士", Phone: "158****4684", Building: "3号楼", Unit: "2单元1202",
+			OwnerName: "张敏", Next: data.DeadlineResolution, NextDue: now.Add(time.Hour), Due: data.DueOverdue, Valid: true})
+	}
+	for _, lang := range []string{"en", "zh"} {
+		SetLanguage(lang)
+		need := s.ticketColumnWidths(rows)
+		for _, width := range []float32{1024, 1920} {
+			tableW := width - 2*theme.Padding() // the tab's padding; then as ticketTableLayout.fit
+			cols := visibleTicketColumns(need, tableW-2*theme.Padding())
+			sub := make([]float32, len(cols))
+			for i, c := range cols {
+				sub[i] = need[c]
+			}
+			got := fitColumnsOf(cols, sub, tableW-theme.Padding()*float32(len(cols)+2))
+			var keys []string
+			for i, c := range cols {
+				keys = append(keys, ticketColumns[c].key)
+				if got[i] < need[c]-0.5 {
+					t.Errorf("%s at %.0f: %s gets %.0f of the %.0f it needs", lang, width, ticketColumns[c].key, got[i], need[c])
+				}
+			}
+			for _, k := range []string{"ticket.col.number", "ticket.col.kind", "ticket.col.customer", "ticket.col.unit", "ticket.col.state", "ticket.col.next", "ticket.col.due"} {
+				if !slices.Contains(keys, k) {
+					t.Errorf("%s at %.0f: %s left out (%v)", lang, width, k, keys)
+				}
+			}
+			if width == 1920 && len(cols) != len(ticketColumns) {
+				t.Errorf("%s at 1920: only %v", lang, keys)
+			}
+		}
+	}
 }
