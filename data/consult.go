@@ -183,7 +183,8 @@ func (s *Store) OpenHandoffs(ctx context.Context) ([]Handoff, error) {
 	return out, rows.Err()
 }
 
-// RecordFAQMiss records a search that found nothing. The UI calls it when
+// RecordFAQMiss records a search that found nothing, phone-like and
+// ID-card-like numbers replaced by placeholders. The UI calls it when
 // the staff member gives up on a query (not on every keystroke); actorID
 // may be "" (command line).
 func (s *Store) RecordFAQMiss(ctx context.Context, actorID, query string) error {
@@ -195,6 +196,7 @@ func (s *Store) RecordFAQMiss(ctx context.Context, actorID, query string) error 
 	if verr != nil {
 		return verr
 	}
+	query = scrubPersonal(query) // phones and ID numbers never stored nor synced
 	return s.tx(ctx, func(tx *txn) error {
 		st, err := s.stamp()
 		if err != nil {

@@ -10,7 +10,8 @@ func TestCSVFormulaInjectionGuard(t *testing.T) {
 		{"@SUM(A1)", "'@SUM(A1)"},
 		{"\t=1", "'\t=1"},
 		{"贷款", "贷款"},
-		{"'quoted", "'quoted"},
+		{"'quoted", "''quoted"}, // a real leading apostrophe is guarded too: spreadsheets hide one
+		{"''", "'''"},
 		{"", ""},
 	} {
 		got := csvSafe([][]string{{tt.in}})[0][0]

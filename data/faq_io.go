@@ -185,6 +185,9 @@ func readXLSXTable(b []byte) ([][]string, []int, error) {
 	lines := make([]int, len(rows))
 	for i := range rows {
 		lines[i] = i + 1
+		for j, c := range rows[i] {
+			rows[i][j] = csvUnsafe(c) // an exported CSV saved as XLSX keeps the guard
+		}
 	}
 	return rows, lines, nil
 }
@@ -580,15 +583,23 @@ func (s *Store) EnsureStarterFAQ(ctx context.Context, manual []byte) (int, error
 	return n, nil
 }
 
+// csvGuarded are the first characters csvSafe guards: a spreadsheet reads
+// = + - @ (or a leading tab or carriage return) as a formula, and hides a
+// leading apostrophe, so a cell that really starts with one is guarded too.
+const csvGuarded = "=+-@\t\r'"
+
 // csvSafe guards exported cells against spreadsheet formula injection: a
-// cell a spreadsheet would read as a formula (= + - @, or a leading tab or
-// carriage return) gets a leading apostrophe, which import removes again.
+// cell starting with a csvGuarded character gets a leading apostrophe.
+// Import removes it again (csvUnsafe) from CSV and XLSX alike, so the round
+// trip is clean whether the spreadsheet hides the apostrophe (Excel: the
+// file comes back without it) or keeps it as text (LibreOffice, WPS: the
+// file comes back with it, as CSV or saved as XLSX).
 func csvSafe(table [][]string) [][]string {
 	out := make([][]string, len(table))
 	for i, rec := range table {
 		out[i] = make([]string, len(rec))
 		for j, c := range rec {
-			if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			if c != "" && strings.ContainsRune(csvGuarded, rune(c[0])) {
 				c = "'" + c
 			}
 			out[i][j] = c
@@ -599,7 +610,7 @@ func csvSafe(table [][]string) [][]string {
 
 // csvUnsafe undoes csvSafe for one imported cell.
 func csvUnsafe(c string) string {
-	if len(c) > 1 && c[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(c[1])) {
+	if len(c) > 1 && c[0] == '\'' && strings.ContainsRune(csvGuarded, rune(c[1])) {
 		return c[1:]
 	}
 	return c
