@@ -561,7 +561,7 @@ func (f *faqManage) showState() {
 	enable(f.historyBtn, f.current != nil)
 	enable(f.submitBtn, f.current == nil || f.dirty || status == data.FAQDraft)
 	enable(f.backBtn, status == data.FAQReview)
-	enable(f.retireBtn, status == data.FAQApproved)
+	enable(f.retireBtn, status == data.FAQApproved && !f.u.byHQ())
 	why, bad := f.approveBlock(status)
 	enable(f.approveBtn, why == "")
 	f.approveWhy.Importance = widget.MediumImportance
@@ -579,6 +579,9 @@ func (f *faqManage) showState() {
 // approveBlock says why the open entry cannot be approved now ("" = it
 // can), and whether that is a fault in the content.
 func (f *faqManage) approveBlock(status data.FAQStatus) (string, bool) {
+	if f.u.byHQ() {
+		return T("sync.by_hq.approve"), false
+	}
 	if n := len(f.issues); n > 0 {
 		return T("err.faq.vague", map[string]any{"Count": n, "Word": f.issues[0].Word}), true
 	}

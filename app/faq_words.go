@@ -65,16 +65,18 @@ func (c *faqConfig) buildUI() fyne.CanvasObject {
 	}
 	c.catMsg = newStatusLine()
 	add := &widget.Button{Text: T("faq.config.add"), Importance: widget.HighImportance, OnTapped: c.onAdd}
+	addHint := c.u.byHQHint(add)
 	cats := section(T("faq.config.categories"), T("faq.config.categories_hint"),
-		container.NewBorder(nil, container.NewVBox(formGrid(c.catF...), container.NewHBox(layout.NewSpacer(), add), c.catMsg), nil, nil, c.catList))
+		container.NewBorder(nil, container.NewVBox(formGrid(c.catF...), container.NewBorder(nil, nil, nil, add, addHint), c.catMsg), nil, nil, c.catList))
 
 	c.words = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord}
 	c.words.SetMinRowsVisible(8)
 	c.wordsF = newField("vague_words", "faq.config.words", c.words)
 	c.wordsMsg = newStatusLine()
 	save := &widget.Button{Text: T("faq.config.save_words"), Importance: widget.HighImportance, OnTapped: c.onSaveWords}
+	saveHint := c.u.byHQHint(save)
 	words := section(T("faq.config.words_title"), T("faq.config.words_hint"),
-		container.NewVBox(formGrid(c.wordsF), container.NewHBox(layout.NewSpacer(), save), c.wordsMsg))
+		container.NewVBox(formGrid(c.wordsF), container.NewBorder(nil, nil, nil, save, saveHint), c.wordsMsg))
 
 	c.syn = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord, PlaceHolder: "车位：停车位、车库"}
 	c.syn.SetMinRowsVisible(8)

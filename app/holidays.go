@@ -114,8 +114,12 @@ func (h *holidayScreen) buildUI() fyne.CanvasObject {
 	top := container.NewVBox(h.hours, h.years)
 	list := container.NewBorder(container.NewBorder(nil, nil, widget.NewLabel(T("settings.holidays.year")), nil, container.NewHBox(h.yearSel)),
 		nil, nil, nil, container.NewVScroll(h.days))
+	byHQ := h.u.byHQHint(h.doImp)
+	if h.u.byHQ() {
+		h.path.Disable() // Enter in the path would import
+	}
 	imp := section(T("settings.holidays.import.title"), "", container.NewVBox(hint,
-		container.NewBorder(nil, nil, nil, h.doImp, h.path), h.replace, h.status))
+		container.NewBorder(nil, nil, nil, h.doImp, h.path), byHQ, h.replace, h.status))
 	// The opening hours beside the year's days, so the days keep their height.
 	return container.NewBorder(top, imp, nil, nil, container.NewGridWithColumns(2, container.NewVScroll(officeHours), list))
 }
@@ -336,7 +340,7 @@ func (h *holidayScreen) onImport() {
 	load(u, func(ctx context.Context) (holidayFile, error) {
 		return readHolidayFile(path)
 	}, func(f holidayFile, err error) {
-		h.doImp.Enable()
+		enable(h.doImp, !u.byHQ())
 		if err != nil {
 			h.status.SetError(h.fileErrText(path, err))
 			return
@@ -453,7 +457,7 @@ func (h *holidayScreen) store(f holidayFile) {
 	load(u, func(ctx context.Context) (int, error) {
 		return u.store.ImportHolidays(ctx, u.user.ID, f.b)
 	}, func(year int, err error) {
-		h.doImp.Enable()
+		enable(h.doImp, !u.byHQ())
 		if err != nil {
 			h.status.SetError(u.errText(err))
 			return

@@ -129,7 +129,7 @@ func (s *inspectionScreen) showTemplates() {
 		})
 	}}
 	hint := caption(T("insp.templates.hint"))
-	content := container.NewVBox(hint, versions, widget.NewSeparator(), path, container.NewHBox(export, imp), status)
+	content := container.NewVBox(hint, versions, widget.NewSeparator(), path, container.NewHBox(export, imp), u.byHQHint(imp), status)
 	u.showModal(T("insp.templates"), container.New(fixedWidth(620), content), T("dialog.close"))
 	reload()
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
 	hqsync "anchang/sync"
@@ -153,6 +154,33 @@ func (u *UI) syncLoop() Syncer {
 	u.sync.mu.Lock()
 	defer u.sync.mu.Unlock()
 	return u.sync.loop
+}
+
+// byHQ says whether HQ-owned reference data (approving and retiring FAQ
+// answers, categories, vague words, the SLA policy, checklist templates,
+// holiday schedules) is published by HQ for this device: an office device
+// enrolled at HQ drafts and submits, and data refuses the rest
+// (err.sync.approved_at_hq), so those buttons are disabled with the hint
+// of byHQHint instead of offered and then refused.
+func (u *UI) byHQ() bool {
+	id := u.syncIdentity()
+	return id.Enrolled && id.Role == data.SyncRoleOffice
+}
+
+// byHQHint is the short line shown beside what HQ publishes (hidden when
+// this device may edit it), and disables buttons while it shows.
+func (u *UI) byHQHint(buttons ...*widget.Button) *widget.Label {
+	l := widget.NewLabel(T("sync.by_hq"))
+	l.Importance = widget.MediumImportance
+	l.Wrapping = fyne.TextWrapWord
+	if !u.byHQ() {
+		l.Hide()
+		return l
+	}
+	for _, b := range buttons {
+		b.Disable()
+	}
+	return l
 }
 
 // syncIdentity is the enrolment as last read.

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
@@ -118,7 +117,7 @@ func (p *policyEditor) buildUI() fyne.CanvasObject {
 
 	p.status = newStatusLine()
 	p.save = &widget.Button{Text: T("settings.sla.save"), Importance: widget.HighImportance, OnTapped: p.onSave}
-	bottom := container.NewVBox(p.status, container.NewHBox(layout.NewSpacer(), p.save))
+	bottom := container.NewVBox(p.status, container.NewBorder(nil, nil, nil, p.save, p.u.byHQHint(p.save)))
 	return container.NewBorder(container.NewVBox(p.info, legend), bottom, nil, nil, container.NewVScroll(grid))
 }
 

@@ -124,5 +124,13 @@ func (s *Store) SetVagueWords(ctx context.Context, actorID string, words []strin
 	if !actor.Active || !actor.Role.CanEditFAQ() {
 		return &Error{Code: EFORBIDDEN, Key: "err.forbidden"}
 	}
+	// The list only serves approval, which an enrolled office leaves to HQ.
+	id, err := s.SyncIdentity(ctx)
+	if err != nil {
+		return err
+	}
+	if id.Enrolled && id.Role == SyncRoleOffice {
+		return &Error{Code: EFORBIDDEN, Key: "err.sync.approved_at_hq", Err: fmt.Errorf("vague words on an enrolled office device")}
+	}
 	return s.SetSetting(ctx, settingVagueWords, strings.Join(clean, "\n"))
 }

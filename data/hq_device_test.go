@@ -144,6 +144,10 @@ func TestHQApprovesAnOfficeDraft(t *testing.T) {
 	if err := offA.SetFAQStatus(ctx, adminA.ID, v.EntryID, FAQApproved, ""); errKeyOf(err) != "err.sync.approved_at_hq" {
 		t.Fatalf("office approves: %v", err)
 	}
+	if err := offA.SetVagueWords(ctx, adminA.ID, []string{"大概"}); errKeyOf(err) != "err.sync.approved_at_hq" {
+		t.Fatalf("office edits the vague words: %v", err)
+	}
+	mustOK(t, hqS.SetVagueWords(ctx, hqAdmin.ID, []string{"大概", "可能"}))
 	after, err := offA.PendingOutbox(ctx, 100000)
 	mustOK(t, err)
 	// HQ's review queue: the office's draft rows only.
