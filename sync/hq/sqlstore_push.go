@@ -345,11 +345,7 @@ func (s *SQLStore) Push(ctx context.Context, dev Device, req *hqsync.PushRequest
 		// scopes are locked here, in sorted order, and their seqs are
 		// known before the writes.
 		tables := []*rows{records, changes, receipts, rejections}
-		params := 0
-		for _, t := range tables {
-			params += len(t.args)
-		}
-		relative := s.backend == Postgres && len(out.Touched) == 1 && params < maxParamsPerStatement/2
+		relative := s.backend == Postgres && len(out.Touched) == 1
 		base := map[string]int64{}
 		var ws []write
 		if !relative {

@@ -53,17 +53,34 @@ func (s *SQLStore) stmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt
 	return tx.StmtContext(ctx, s.stmts[query])
 }
 
-// The tables a push writes, one row per mutation (records: per record).
+// The tables a push writes, one row per mutation (records: per record):
+// columns with their type on PostgreSQL ("text" or "bigint", the integer
+// columns' arrays bigint too), the column a relSeq may be in.
 var (
-	changeRows    = rowsSpec{head: `INSERT INTO hq_changes (scope, seq, entity, record_id, name, version, payload, deleted, origin_device, origin_epoch, origin_seq, hash, at) VALUES `, cols: 13}
-	receiptRows   = rowsSpec{head: `INSERT INTO hq_receipts (device_id, install_epoch, seq, hash, status, scope, scope_seq) VALUES `, cols: 7}
-	rejectionRows = rowsSpec{head: `INSERT INTO hq_rejections (device_id, install_epoch, seq, office_id, name, version, code, err_key, args, at) VALUES `, cols: 10}
-	recordRows    = rowsSpec{head: `INSERT INTO hq_records (entity, record_id, scope, seq, snap_rank, name, version, payload, deleted, origin_device, origin_seq) VALUES `,
-		tail: ` ON CONFLICT (entity, record_id) DO UPDATE SET seq = excluded.seq, snap_rank = excluded.snap_rank, name = excluded.name,
+	changeRows    = newRowsSpec("hq_changes", "scope text, seq bigint, entity text, record_id text, name text, version bigint, payload text, deleted bigint, origin_device text, origin_epoch bigint, origin_seq bigint, hash text, at bigint", "seq", "")
+	receiptRows   = newRowsSpec("hq_receipts", "device_id text, install_epoch bigint, seq bigint, hash text, status text, scope text, scope_seq bigint", "scope_seq", "")
+	rejectionRows = newRowsSpec("hq_rejections", "device_id text, install_epoch bigint, seq bigint, office_id text, name text, version bigint, code text, err_key text, args text, at bigint", "", "")
+	recordRows    = newRowsSpec("hq_records", "entity text, record_id text, scope text, seq bigint, snap_rank bigint, name text, version bigint, payload text, deleted bigint, origin_device text, origin_seq bigint", "seq",
+		` ON CONFLICT (entity, record_id) DO UPDATE SET seq = excluded.seq, snap_rank = excluded.snap_rank, name = excluded.name,
 			version = excluded.version, payload = excluded.payload, deleted = excluded.deleted,
 			origin_device = excluded.origin_device, origin_seq = excluded.origin_seq
-		WHERE hq_records.scope = excluded.scope`, cols: 11}
+		WHERE hq_records.scope = excluded.scope`)
 )
+
+func newRowsSpec(table, cols, seqCol, tail string) rowsSpec {
+	t := rowsSpec{tail: tail, seqCol: -1}
+	for i, c := range strings.Split(cols, ", ") {
+		name, typ, _ := strings.Cut(c, " ")
+		t.names = append(t.names, name)
+		t.types = append(t.types, typ)
+		if name == seqCol {
+			t.seqCol = i
+		}
+	}
+	t.cols = len(t.names)
+	t.head = "INSERT INTO " + table + " (" + strings.Join(t.names, ", ") + ") VALUES "
+	return t
+}
 
 // heldCols are the columns heldRecords reads.
 const heldCols = `r.entity, r.record_id, r.scope, r.seq, r.name, r.version, r.deleted, r.origin_device, CASE WHEN r.origin_device = ? THEN r.payload ELSE '' END`
@@ -103,9 +120,12 @@ func chunkStatements() []string {
 
 // rowsSpec is a table a push writes rows to.
 type rowsSpec struct {
-	head string // INSERT INTO t (…) VALUES
-	tail string // after the values: ON CONFLICT …
-	cols int
+	head   string // INSERT INTO t (…) VALUES
+	tail   string // after the values: ON CONFLICT …
+	cols   int
+	names  []string
+	types  []string // PostgreSQL: text or bigint
+	seqCol int      // the column that may hold a relSeq; -1 none
 }
 
 // statement is the INSERT of n rows with plain placeholders.
@@ -144,44 +164,20 @@ func (r *rows) add(args ...any) {
 // set, each statement must write every one of its rows (an upsert whose
 // WHERE refused one returns wrong).
 func (r *rows) writes(ws []write, wrong error) []write {
+	if !r.chunked {
+		if len(r.args) == 0 {
+			return ws
+		}
+		return append(ws, r.unnest(wrong))
+	}
 	args := r.args
 	for len(args) > 0 {
 		n := min(len(args)/r.cols, maxRowsPerInsert)
 		if r.chunked {
 			n = chunk(n)
 		}
-		var sqlText string
-		vals := args[:n*r.cols]
-		if rel := hasRel(vals); !rel {
-			sqlText = r.statement(n)
-		} else {
-			// A seq relative to the head the statement's CTE sb moved
-			// (runWrites, PostgreSQL).
-			var b strings.Builder
-			b.WriteString(r.head)
-			vals = nil
-			for i := 0; i < n; i++ {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteByte('(')
-				for j, a := range args[i*r.cols : (i+1)*r.cols] {
-					if j > 0 {
-						b.WriteString(", ")
-					}
-					if q, ok := a.(relSeq); ok {
-						b.WriteString("(SELECT base FROM sb) + ?")
-						a = q.n
-					} else {
-						b.WriteByte('?')
-					}
-					vals = append(vals, a)
-				}
-				b.WriteByte(')')
-			}
-			b.WriteString(r.tail)
-			sqlText = b.String()
-		}
+		// SQLite: seqs are known before the writes (no relSeq).
+		sqlText, vals := r.statement(n), args[:n*r.cols]
 		w := write{sql: sqlText, args: vals, want: -1}
 		if wrong != nil {
 			w.want, w.wrong = int64(n), wrong
@@ -192,13 +188,61 @@ func (r *rows) writes(ws []write, wrong error) []write {
 	return ws
 }
 
-func hasRel(args []any) bool {
-	for _, a := range args {
-		if _, ok := a.(relSeq); ok {
-			return true
+// unnest is the PostgreSQL statement that writes all the rows: one array
+// per column, so the statement's text and its 11 to 14 parameters are the
+// same whatever the number of rows (prepared once per connection), where a
+// VALUES list had a parameter per value for the driver to encode and the
+// server to bind. A relSeq adds the base the statement's CTE sb moved
+// (runWrites).
+func (r *rows) unnest(wrong error) write {
+	n := len(r.args) / r.cols
+	args := make([]any, 0, r.cols+1)
+	rel := make([]bool, n)
+	anyRel := false
+	for j := 0; j < r.cols; j++ {
+		if r.types[j] == "text" {
+			col := make([]string, n)
+			for i := range col {
+				col[i] = r.args[i*r.cols+j].(string)
+			}
+			args = append(args, col)
+			continue
 		}
+		col := make([]int64, n)
+		for i := range col {
+			switch a := r.args[i*r.cols+j].(type) {
+			case int:
+				col[i] = int64(a)
+			case int64:
+				col[i] = a
+			case relSeq:
+				col[i], rel[i], anyRel = a.n, true, true
+			default:
+				panic(fmt.Sprintf("hq: %T in %s", a, r.names[j]))
+			}
+		}
+		args = append(args, col)
 	}
-	return false
+	sel := make([]string, r.cols)
+	arrays := make([]string, r.cols)
+	aliases := append([]string(nil), r.names...)
+	for j, name := range r.names {
+		sel[j] = "u." + name
+		arrays[j] = "?::" + r.types[j] + "[]"
+	}
+	if anyRel {
+		sel[r.seqCol] += " + CASE WHEN u.rel_ THEN (SELECT base FROM sb) ELSE 0 END"
+		arrays = append(arrays, "?::boolean[]")
+		aliases = append(aliases, "rel_")
+		args = append(args, rel)
+	}
+	q := strings.TrimSuffix(r.head, " VALUES ") + " SELECT " + strings.Join(sel, ", ") +
+		" FROM unnest(" + strings.Join(arrays, ", ") + ") AS u(" + strings.Join(aliases, ", ") + ")" + r.tail
+	w := write{sql: q, args: args, want: -1}
+	if wrong != nil {
+		w.want, w.wrong = int64(n), wrong
+	}
+	return w
 }
 
 // readCache is the read pool with its statements prepared on first use and
