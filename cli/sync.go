@@ -190,6 +190,9 @@ func printReport(w io.Writer, tr lang, rep hqsync.Report, scopeName func(string)
 	if rep.Requeued > 0 {
 		fmt.Fprintln(w, tr.say("sync.cli.requeued", map[string]any{"Seq": rep.Requeued}))
 	}
+	if rep.NewEpoch != 0 {
+		fmt.Fprintln(w, tr.say("sync.cli.new_epoch", nil))
+	}
 	if rep.Pushed > 0 || len(rep.Rejected) > 0 {
 		fmt.Fprintln(w, tr.say("sync.cli.pushed", map[string]any{"Pushed": rep.Pushed, "Applied": rep.Applied, "Duplicates": rep.Duplicates, "Rejected": len(rep.Rejected)}))
 	}
@@ -236,7 +239,7 @@ func printReport(w io.Writer, tr lang, rep hqsync.Report, scopeName func(string)
 			fmt.Fprintln(w, tr.say("sync.cli.pulled", map[string]any{"Scope": scopeName(scope), "N": n}))
 		}
 	}
-	if !moved && rep.Pushed == 0 && len(rep.Loaded) == 0 && rep.Requeued == 0 {
+	if !moved && rep.Pushed == 0 && len(rep.Loaded) == 0 && rep.Requeued == 0 && rep.NewEpoch == 0 {
 		fmt.Fprintln(w, tr.say("sync.cli.nothing", nil))
 	}
 }
