@@ -136,7 +136,28 @@ func takeGLShots(lang string) int {
 			}
 		})
 
+		// What HQ publishes, not offered on the enrolled office.
 		loop.set(hqsync.Status{State: hqsync.StateOnline, LastSuccess: now.Add(-3 * time.Minute)})
+		on(func() {
+			for _, it := range u.shell.tabs.Items {
+				if it.Title == T("tab.faq") {
+					u.shell.tabs.Select(it)
+				}
+			}
+		})
+		if a := u.shell.faqAdmin; a != nil {
+			on(func() { a.pages.Select(a.manage); a.editor.newEntry("") })
+			shot("byhq-faq")
+			on(func() { a.pages.Select(a.config) })
+			shot("byhq-config")
+		}
+		on(func() { u.showSLAPolicy() })
+		shot("byhq-sla")
+		on(func() { u.win.Canvas().Overlays().Top().Hide() })
+		on(func() { u.showHolidays() })
+		shot("byhq-holidays")
+		on(func() { u.win.Canvas().Overlays().Top().Hide() })
+
 		on(func() { u.shell.tabs.SelectIndex(len(u.shell.tabs.Items) - 1) })
 		shot("settings")
 		on(func() { test.Tap(u.shell.settings.hq.leave) })
