@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/language"
 
 	"anchang/assets"
+	_ "anchang/localeenv" // before Fyne reads the locale (C.UTF-8)
 )
 
 // The app's strings live in assets/lang/{zh,en}.json, flat JSON in the

@@ -25,7 +25,7 @@ func backupVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, backupUsage) }
 	out := fs.String("o", "", "write the backup to FILE")
-	if err := fs.Parse(cfg.Args); err != nil {
+	if err := parseVerbFlags(fs, &cfg, cfg.Args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -57,7 +57,7 @@ func restoreVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, backupUsage) }
 	list := fs.Bool("list", false, "list the automatic backups")
-	if err := fs.Parse(cfg.Args); err != nil {
+	if err := parseVerbFlags(fs, &cfg, cfg.Args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {

@@ -111,6 +111,37 @@ func DefaultDataDir() (string, error) {
 	return filepath.Join(home, ".local", "share", "anchang"), nil
 }
 
+// parseVerbFlags parses a verb's flags wherever they stand among its
+// arguments ("faq search 交房 --limit 5" as "faq search --limit 5 交房"),
+// and the global --data-dir given after the verb, so no flag is taken for
+// an argument and silently ignored; fs.Args() is then the positional
+// arguments in order. "--" ends the flags.
+func parseVerbFlags(fs *flag.FlagSet, cfg *Config, args []string) error {
+	var dataDir string
+	if fs.Lookup("data-dir") == nil {
+		fs.StringVar(&dataDir, "data-dir", "", "data directory (as before the command)")
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+	if dataDir != "" {
+		cfg.DataDir = dataDir
+	}
+	return fs.Parse(append([]string{"--"}, pos...))
+}
+
 // ErrUnknownVerb is returned by Run for a verb it does not know.
 var ErrUnknownVerb = errors.New("unknown command")
 
@@ -159,7 +190,7 @@ func demo(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	days := fs.Int("days", 42, "days of visits, ending today")
 	perDay := fs.Int("per-day", 70, "average visits per weekday (weekends get more)")
 	seed := fs.Uint64("seed", 1, "random seed")
-	if err := fs.Parse(cfg.Args); err != nil {
+	if err := parseVerbFlags(fs, &cfg, cfg.Args); err != nil {
 		return err
 	}
 	if *days < 1 || *days > 3660 || *perDay < 1 || *perDay > 100000 {

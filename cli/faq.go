@@ -45,7 +45,7 @@ func faq(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	fs.Usage = func() { fmt.Fprint(stderr, faqUsage) }
 	by := fs.String("by", "", "import: the admin doing it (name)")
 	limit := fs.Int("limit", 20, "search: most results to print")
-	if err := fs.Parse(args); err != nil {
+	if err := parseVerbFlags(fs, &cfg, args); err != nil {
 		return err
 	}
 	rest := fs.Args()

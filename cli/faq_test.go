@@ -166,3 +166,34 @@ func TestFAQVerbRefusesBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A verb's flags after its arguments, and the global --data-dir after the
+// verb, are honoured, never taken for arguments and ignored; an unknown
+// flag anywhere is refused.
+func TestVerbFlagsAnywhere(t *testing.T) {
+	dir := setUpDir(t)
+	lines := func(out string) int { return len(strings.Split(strings.TrimSpace(out), "\n")) }
+	code, out, errOut := runFAQ(t, dir, "search", "交房", "--limit", "1")
+	if code != 0 || lines(out) != 1 {
+		t.Fatalf("--limit after the query: exit %d, %d lines: %s", code, lines(out), errOut)
+	}
+	// The data directory after the verb: the office's manual, not the
+	// default directory's.
+	var o, e bytes.Buffer
+	cfg, err := Parse([]string{"--data-dir", t.TempDir(), "faq", "search", "交房", "--data-dir", dir, "--limit=2"}, &e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := Run(context.Background(), cfg, &o, &e); code != 0 || lines(o.String()) != 2 {
+		t.Fatalf("--data-dir after the verb: exit %d: %s%s", code, o.String(), e.String())
+	}
+	// "--" ends the flags: what follows is the query.
+	code, out, _ = runFAQ(t, dir, "search", "--limit", "3", "--", "--limit")
+	if code != 0 || strings.Contains(out, "flag") {
+		t.Fatalf("-- then a query: exit %d: %s", code, out)
+	}
+	code, _, errOut = runFAQ(t, dir, "search", "交房", "--bogus")
+	if code == 0 || !strings.Contains(errOut, "-bogus") {
+		t.Fatalf("unknown flag after the query: exit %d: %s", code, errOut)
+	}
+}

@@ -47,18 +47,15 @@ func printVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error 
 	version := fs.String("version", "", "form version, e.g. A/0")
 	send := fs.Bool("send", false, "send the saved PDF to the printer")
 	printer := fs.String("printer", "", "printer name (default: the system's default)")
-	// FORM may stand before or after the flags.
-	if err := fs.Parse(cfg.Args); err != nil {
+	// FORM may stand before, between or after the flags.
+	if err := parseVerbFlags(fs, &cfg, cfg.Args); err != nil {
 		return err
 	}
 	var name string
 	if rest := fs.Args(); len(rest) > 0 {
 		name = rest[0]
-		if err := fs.Parse(rest[1:]); err != nil {
-			return err
-		}
-		if len(fs.Args()) > 0 {
-			return fmt.Errorf("unexpected %q\n\n%s", strings.Join(fs.Args(), " "), printUsage)
+		if len(rest) > 1 {
+			return fmt.Errorf("unexpected %q\n\n%s", strings.Join(rest[1:], " "), printUsage)
 		}
 	}
 	now := time.Now()

@@ -53,7 +53,7 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	fp := fs.String("fingerprint", "", "HQ's certificate fingerprint (SHA-256), as HQ printed it")
 	name := fs.String("name", "", "this device's name")
 	admin := fs.String("admin", "", "an HQ device's first admin: their name (the PIN from ANCHANG_ADMIN_PIN or stdin)")
-	if err := fs.Parse(cfg.Args); err != nil {
+	if err := parseVerbFlags(fs, &cfg, cfg.Args); err != nil {
 		return err
 	}
 	if *hq == "" || *code == "" || fs.NArg() != 0 {
@@ -162,7 +162,7 @@ func syncVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, syncUsage) }
-	if err := fs.Parse(cfg.Args); err != nil {
+	if err := parseVerbFlags(fs, &cfg, cfg.Args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {

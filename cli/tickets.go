@@ -41,7 +41,7 @@ func tickets(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	out := fs.String("o", "", "ledger: output .xlsx")
 	by := fs.String("by", "", "holidays, import: the admin doing it (name)")
 	sub := cfg.Args[0]
-	if err := fs.Parse(cfg.Args[1:]); err != nil {
+	if err := parseVerbFlags(fs, &cfg, cfg.Args[1:]); err != nil {
 		return err
 	}
 	var s *data.Store
