@@ -309,7 +309,7 @@ func (f *faqScreen) showResults(q string, res data.FAQSearchResult) {
 	if res.Approximate {
 		// Found by the question's words or by sound, not as typed: the
 		// manual lacks this wording, which HQ hears of on Enter.
-		f.message.SetText(T("faq.approximate"))
+		f.message.SetNotice(T("faq.approximate"))
 	}
 	f.setRows(rows, T("faq.found", map[string]any{"Count": total}))
 }

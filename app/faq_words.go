@@ -70,7 +70,7 @@ func (c *faqConfig) buildUI() fyne.CanvasObject {
 		container.NewBorder(nil, container.NewVBox(formGrid(c.catF...), container.NewBorder(nil, nil, nil, add, addHint), c.catMsg), nil, nil, c.catList))
 
 	c.words = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord}
-	c.words.SetMinRowsVisible(8)
+	c.words.SetMinRowsVisible(5)
 	c.wordsF = newField("vague_words", "faq.config.words", c.words)
 	c.wordsMsg = newStatusLine()
 	save := &widget.Button{Text: T("faq.config.save_words"), Importance: widget.HighImportance, OnTapped: c.onSaveWords}
@@ -79,7 +79,7 @@ func (c *faqConfig) buildUI() fyne.CanvasObject {
 		container.NewVBox(formGrid(c.wordsF), container.NewBorder(nil, nil, nil, save, saveHint), c.wordsMsg))
 
 	c.syn = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord, PlaceHolder: "车位：停车位、车库"}
-	c.syn.SetMinRowsVisible(8)
+	c.syn.SetMinRowsVisible(5)
 	c.synF = newField("synonyms", "faq.config.synonyms", c.syn)
 	c.synMsg = newStatusLine()
 	c.synSave = &widget.Button{Text: T("faq.config.save_synonyms"), Importance: widget.HighImportance, OnTapped: c.onSaveSynonyms}
@@ -125,7 +125,7 @@ func (c *faqConfig) reload() {
 		if id := u.syncIdentity(); id.Enrolled && id.Role == data.SyncRoleOffice {
 			c.syn.Disable()
 			c.synSave.Disable()
-			c.synMsg.SetText(T("faq.config.hq_owned"))
+			c.synMsg.SetNotice(T("faq.config.hq_owned"))
 		} else {
 			c.syn.Enable()
 			c.synSave.Enable()

@@ -120,6 +120,13 @@ func (s *statusLine) SetError(text string) {
 	s.SetText(text)
 }
 
+// SetNotice shows something to heed that is not an error (a search found
+// only approximately, a list kept at HQ).
+func (s *statusLine) SetNotice(text string) {
+	s.Importance = widget.WarningImportance
+	s.SetText(text)
+}
+
 // SetSuccess shows what just succeeded.
 func (s *statusLine) SetSuccess(text string) {
 	s.Importance = widget.SuccessImportance
