@@ -185,7 +185,7 @@ func (s *Store) CustomerByPhone(ctx context.Context, actorID, phone string) (c P
 		return c, false, nil
 	}
 	var visitorName, title string
-	err = s.db.QueryRowContext(ctx, `SELECT name, title FROM visitors WHERE phone = ? AND office_id = ? ORDER BY created_at LIMIT 1`, e164, o.ID).
+	err = s.db.QueryRowContext(ctx, `SELECT name, title FROM visitors WHERE phone = ? AND office_id = ? ORDER BY `+visitorOrder+` LIMIT 1`, e164, o.ID).
 		Scan(&visitorName, &title)
 	if err != nil && !isNoRows(err) {
 		return c, false, fmt.Errorf("customer by phone: %w", err)

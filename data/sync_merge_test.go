@@ -76,6 +76,7 @@ func TestVisitorsOfOnePhoneMerge(t *testing.T) {
 			if !aFirst {
 				want = Returning{VisitorID: vb.VisitorID, Name: "王小芳", ConsultantID: cb.ID, ConsultantName: "乙", Visits: 2}
 			}
+			want.SourceID = firstSource(t, a) // both check-ins came from it
 			for i, s := range []*Store{a, b, fresh} {
 				r, ok, err := s.LookupPhone(ctx, "+8613812345678")
 				mustOK(t, err)
@@ -86,6 +87,12 @@ func TestVisitorsOfOnePhoneMerge(t *testing.T) {
 				r.OpenVisitID = ""
 				if !reflect.DeepEqual(r, want) {
 					t.Fatalf("device %d: customer %+v, want %+v", i, r, want)
+				}
+				// A new ticket for the phone names the same customer.
+				pc, ok, err := s.CustomerByPhone(ctx, admin.ID, "13812345678")
+				mustOK(t, err)
+				if !ok || pc.Name != want.Name {
+					t.Fatalf("device %d: ticket customer %q, want %q", i, pc.Name, want.Name)
 				}
 				// Both visits show the one customer on the board.
 				for _, v := range []Visit{va, vb} {
