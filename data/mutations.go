@@ -218,25 +218,37 @@ func (d *derivations) pending() int { return len(d.order) }
 // fewer to derive derives each alone.
 const visitBatch = 500
 
-// run runs them and forgets them: the visits in batches, the others in
-// the order they were first asked for (derivations are independent).
+// run runs them and forgets them: the visits and the phones' visitors in
+// batches, the others in the order they were first asked for
+// (derivations are independent).
 func (d *derivations) run(ctx context.Context, tx *txn) error {
 	var visits []string
+	var phones [][2]string
 	for _, k := range d.order {
-		if k.kind == derivedVisit {
+		switch k.kind {
+		case derivedVisit:
 			visits = append(visits, k.a)
+		case derivedVisitors:
+			phones = append(phones, [2]string{k.a, k.b})
 		}
 	}
-	batched := len(visits) >= 8
-	for batched && len(visits) > 0 {
+	batchVisits, batchPhones := len(visits) >= 8, len(phones) >= 8
+	for batchVisits && len(visits) > 0 {
 		n := min(len(visits), visitBatch)
 		if err := deriveVisits(ctx, tx, visits[:n]); err != nil {
 			return err
 		}
 		visits = visits[n:]
 	}
+	for batchPhones && len(phones) > 0 {
+		n := min(len(phones), visitBatch)
+		if err := mergeVisitorsOf(ctx, tx, phones[:n]); err != nil {
+			return err
+		}
+		phones = phones[n:]
+	}
 	for _, k := range d.order {
-		if batched && k.kind == derivedVisit {
+		if batchVisits && k.kind == derivedVisit || batchPhones && k.kind == derivedVisitors {
 			continue
 		}
 		if err := derivers[k.kind](ctx, tx, k.a, k.b, d.at[k]); err != nil {

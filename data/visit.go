@@ -548,6 +548,41 @@ func mergeVisitors(ctx context.Context, tx *txn, office, phone string) error {
 	return nil
 }
 
+// mergeVisitorsOf is mergeVisitors of many phones at once (a snapshot's,
+// pairs of office and phone): one query finds the phones that have more
+// than one visitor, the only ones mergeVisitors changes.
+func mergeVisitorsOf(ctx context.Context, tx *txn, keys [][2]string) error {
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return fmt.Errorf("merge visitors: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT v.office_id, v.phone FROM visitors v
+		JOIN (SELECT DISTINCT value ->> 0 AS office, value ->> 1 AS phone FROM json_each(?)) k ON v.office_id = k.office AND v.phone = k.phone
+		GROUP BY v.office_id, v.phone HAVING count(*) > 1`, string(list))
+	if err != nil {
+		return fmt.Errorf("merge visitors: %w", err)
+	}
+	var dup [][2]string
+	for rows.Next() {
+		var k [2]string
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			rows.Close()
+			return fmt.Errorf("merge visitors: %w", err)
+		}
+		dup = append(dup, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("merge visitors: %w", err)
+	}
+	for _, k := range dup {
+		if err := mergeVisitors(ctx, tx, k[0], k[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // visitEvent (visit.event v1) is a change to a visit: assigned to a
 // consultant, handed over in an area, moved to an area, checked out.
 type visitEvent struct {
