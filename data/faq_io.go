@@ -109,9 +109,9 @@ func readFAQFile(name string, r io.Reader) ([]faqRow, FAQImportErrors, error) {
 // first sheet of an XLSX workbook (merged cells refused). lines are each
 // row's line (CSV) or row number (XLSX), for messages.
 func readTable(name string, r io.Reader) (table [][]string, lines []int, err error) {
-	b, err := io.ReadAll(io.LimitReader(r, 50<<20))
+	b, err := readImportBytes(name, r) // whole, or refused (import_limits.go)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, nil, err
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv":
@@ -125,6 +125,9 @@ func readTable(name string, r io.Reader) (table [][]string, lines []int, err err
 func readCSVTable(b []byte) ([][]string, []int, error) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(b) {
+		if line := strayByteLine(b); line > 0 {
+			return nil, nil, fileErr("err.import.stray_byte", map[string]any{"Line": line}, errors.New("UTF-8 file with a stray byte"))
+		}
 		if s, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b); err == nil && utf8.Valid(s) && strings.IndexFunc(string(s), func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
 			return nil, nil, fileErr("err.faq.import.gbk", nil, errors.New("file is GBK/GB18030, not UTF-8"))
 		}
@@ -158,7 +161,10 @@ func readCSVTable(b []byte) ([][]string, []int, error) {
 }
 
 func readXLSXTable(b []byte) ([][]string, []int, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err := checkXLSXZip(b); err != nil {
+		return nil, nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b), xlsxOptions())
 	if err != nil {
 		return nil, nil, fileErr("err.faq.import.xlsx", nil, err)
 	}
@@ -166,6 +172,12 @@ func readXLSXTable(b []byte) ([][]string, []int, error) {
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return nil, nil, fileErr("err.faq.import.empty", nil, nil)
+	}
+	// The rows first, streamed and bounded: GetMergeCells loads the whole
+	// sheet, so only a sheet within the bounds gets that far.
+	rows, err := readXLSXRows(f, sheets[0])
+	if err != nil {
+		return nil, nil, err
 	}
 	merged, err := f.GetMergeCells(sheets[0], true)
 	if err != nil {
@@ -177,10 +189,6 @@ func readXLSXTable(b []byte) ([][]string, []int, error) {
 			cells = append(cells, m.GetStartAxis()+":"+m.GetEndAxis())
 		}
 		return nil, nil, fileErr("err.faq.import.merged", map[string]any{"Cells": strings.Join(cells, ", ")}, nil)
-	}
-	rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
-	if err != nil {
-		return nil, nil, fileErr("err.faq.import.xlsx", nil, err)
 	}
 	lines := make([]int, len(rows))
 	for i := range rows {
