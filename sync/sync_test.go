@@ -68,10 +68,18 @@ func fresh(t *testing.T, now func() time.Time) *device {
 func (d *device) checkIn(name string) {
 	d.t.Helper()
 	_, err := d.s.CheckIn(context.Background(), "", data.CheckInInput{Name: name, Phone: "13800138000", PartySize: "2",
-		Purpose: data.PurposeViewing, Consent: true, Via: data.ViaKiosk})
+		Purpose: data.PurposeViewing, Consent: true, Via: data.ViaKiosk, Title: title(name)})
 	if err != nil {
 		d.t.Fatal(err)
 	}
+}
+
+// title is 先生 for a lone surname (which check-in refuses without one).
+func title(name string) string {
+	if data.IsBareSurname(name) {
+		return data.TitleMr
+	}
+	return data.TitleNone
 }
 
 func (d *device) count(table string) int {
