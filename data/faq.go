@@ -475,7 +475,8 @@ func (p *faqStatus) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 
 // SetFAQStatus moves the newest version of an entry: draft → review,
 // review → draft (sent back) or approved, approved → retired. Approving
-// needs an answer free of vague wording (see LintFAQ). Admins only.
+// needs an answer free of vague wording (see LintFAQ) that promises no
+// time the service policy contradicts (PromiseIssues). Admins only.
 func (s *Store) SetFAQStatus(ctx context.Context, actorID, entryID string, to FAQStatus, note string) error {
 	note, verr := cleanLine("note", note, false, MaxNotesLen)
 	if verr != nil {
@@ -485,7 +486,22 @@ func (s *Store) SetFAQStatus(ctx context.Context, actorID, entryID string, to FA
 	if err != nil {
 		return err
 	}
+	var policy SLAPolicy
+	if to == FAQApproved {
+		if policy, err = s.SLAPolicy(ctx); err != nil {
+			return err
+		}
+	}
 	err = s.actorTx(ctx, actorID, Role.CanEditFAQ, func(tx *txn, st stamp) error {
+		if to == FAQApproved {
+			// An answer may not promise a time the service policy does not
+			// hold the company to (data/faq_promise.go).
+			if cur, err := findFAQVersion(ctx, tx, entryID, 0); err == nil && cur.Status == FAQReview {
+				if issues := PromiseIssues(cur.FAQInput, policy); len(issues) > 0 {
+					return promiseError(issues)
+				}
+			}
+		}
 		return setFAQStatus(ctx, tx, st, actorID, entryID, to, note, words)
 	})
 	if err == nil {
