@@ -84,18 +84,25 @@ click $cx $sel_y
 click $cx $((sel_y + 4 * 37))
 click $cx $pin_y
 xdotool type --delay 50 2580; xdotool key Return
-sleep 2.5
+# The desk, once its first reload has shown what it shows above the tabs
+# (the calendar warning strip in November and December pushes them down).
+sleep 5
 import -window root "$dir/desk.png"
 # The tab buttons (admin): check-in, board, rotation, answers, tickets,
-# staff, handover, settings — the text in the tab bar's row.
-tab_y=101
-read -ra tabs <<<"$(words "$dir/desk.png" 94 110)"
-if [[ ${#tabs[@]} -lt 7 ]]; then
-  echo "expected 8 tabs, found ${#tabs[@]} (${tabs[*]:-}); using the last known positions" >&2
+# staff, handover, settings — found as the first band of rows under the
+# top bar with 8 words, so a strip above them does not break the clicks.
+tab_y=""
+for y0 in $(seq 80 4 220); do
+  read -ra tabs <<<"$(words "$dir/desk.png" $y0 $((y0 + 16)))"
+  if [[ ${#tabs[@]} -eq 8 ]]; then tab_y=$((y0 + 8)); break; fi
+done
+if [[ -z $tab_y ]]; then
+  echo "tab bar not found; using the last known positions" >&2
+  tab_y=149
   if [[ $lang == zh ]]; then tabs=(41 121 201 281 346 396 446 496); else tabs=(40 136 232 308 379 437 506 585); fi
-elif [[ ${#tabs[@]} -ne 8 ]]; then
-  echo "expected 8 tabs, found ${#tabs[@]}: check the staff tab's shot (settings is taken as the last)" >&2
 fi
+# Positions in the tab's content, measured from the tab bar.
+phone_y=$((tab_y + 95)) row1_y=$((tab_y + 199)) formb_y=$((tab_y + 493))
 settings_x=${tabs[-1]}
 # The top bar's buttons, right to left: sign out, kiosk, the clock, ...
 read -ra top <<<"$(words "$dir/desk.png" 44 60)"
@@ -104,14 +111,14 @@ echo "tabs: ${tabs[*]}  kiosk: $kiosk_x" >&2
 shot checkin 0
 # Check-in: a returning visitor's number shows their history and own consultant.
 phone=$(sql demo "SELECT substr(phone,4) FROM visitors p WHERE (SELECT count(*) FROM visits v WHERE v.visitor_id=p.id)>2 LIMIT 1")
-click 300 196
+click 300 $phone_y
 xdotool type --delay 30 "$phone"
 shot checkin-returning 1.5
 click "${tabs[1]}" $tab_y
 shot board 1.5
 # The first row's visitor: the detail dialog, then its print modal (a
 # machine without printers saves the PDF instead).
-click 150 300
+click 150 $row1_y
 shot board-detail 1
 if [[ $size == 1024x768 ]]; then
   click $((cx + 131)) $((cy + 87)) # 打印登记表
@@ -143,9 +150,9 @@ click $cx $((cy + 145)) # 关闭
 # Check-in with an empty form: every field's message in red.
 click "${tabs[0]}" $tab_y
 import -window root "$dir/form.png"
-read -ra formb <<<"$(words "$dir/form.png" 586 602)" # 登记, 清空, then the side panel
-click "${formb[1]:-81}" 594 # 清空
-click "${formb[0]:-31}" 594 # 登记
+read -ra formb <<<"$(words "$dir/form.png" $((formb_y - 8)) $((formb_y + 8)))" # 登记, 清空, then the side panel
+click "${formb[1]:-81}" $formb_y # 清空
+click "${formb[0]:-31}" $formb_y # 登记
 shot checkin-errors 1
 # Kiosk: the button at the top right.
 click "$kiosk_x" 52
