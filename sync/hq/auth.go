@@ -103,20 +103,34 @@ func (s *Server) token(c *call) error {
 	if err := decode(c, 16<<10, &req); err != nil {
 		return err
 	}
-	bad := &data.Error{Code: hqsync.CodeUnauthorized, Key: "err.sync.credentials"}
+	// Good credentials spend only their device's token budget (kept apart
+	// from its budget for push and pull). Failed attempts spend their
+	// address's failure budget and, once it is spent, are answered 429: a
+	// guesser slows down, and devices with good credentials behind the same
+	// address (a NAT, a TCP balancer) renew as before. (A secret has 256
+	// random bits: the limit is against load, not guessing.)
+	bad := func() error {
+		if !s.allow("tokenfail:" + remoteHost(c.r)) {
+			return rateLimited(c.w)
+		}
+		return &data.Error{Code: hqsync.CodeUnauthorized, Key: "err.sync.credentials"}
+	}
 	if req.DeviceID == "" || req.Secret == "" {
-		return bad
+		return bad()
 	}
 	dev, err := s.store.Device(c.r.Context(), req.DeviceID)
 	if err != nil {
 		if data.ErrorCode(err) == data.ENOTFOUND {
-			return bad
+			return bad()
 		}
 		return err
 	}
 	c.dev = dev
 	if subtle.ConstantTimeCompare([]byte(hashSecret(req.Secret)), []byte(dev.SecretHash)) != 1 {
-		return bad
+		return bad()
+	}
+	if !s.allow("token:" + dev.ID) {
+		return rateLimited(c.w)
 	}
 	if dev.RevokedAt != 0 {
 		return &data.Error{Code: hqsync.CodeRevoked, Key: "err.sync.revoked"}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -257,7 +258,11 @@ func (s *Server) serve(c *call, route string, auth bool, h handlerFunc) error {
 	}
 	http.NewResponseController(c.w).SetWriteDeadline(time.Now().Add(write))
 	if !auth {
-		if !s.allow("addr:" + remoteHost(r)) {
+		// Enrolment spends its address's budget on every request. A token
+		// request is limited in token: behind a NAT or a TCP balancer every
+		// device may share one address, and their renewals must not starve
+		// each other.
+		if route != "token" && !s.allow("addr:"+remoteHost(r)) {
 			return rateLimited(c.w)
 		}
 		return h(c)
@@ -288,13 +293,17 @@ func remoteHost(r *http.Request) string {
 }
 
 func (s *Server) allow(key string) bool {
+	return s.limiter(key).AllowN(s.now(), 1)
+}
+
+func (s *Server) limiter(key string) *rate.Limiter {
 	s.mu.Lock()
 	l := s.limits[key]
 	if l == nil {
 		if len(s.limits) > 100_000 { // a flood of addresses: start over
 			s.limits = map[string]*rate.Limiter{}
 		}
-		if len(key) > 5 && key[:5] == "addr:" {
+		if strings.HasPrefix(key, "addr:") || strings.HasPrefix(key, "tokenfail:") {
 			l = rate.NewLimiter(rate.Limit(s.cfg.AddrRate), s.cfg.AddrBurst)
 		} else {
 			l = rate.NewLimiter(rate.Limit(s.cfg.DeviceRate), s.cfg.DeviceBurst)
@@ -302,7 +311,7 @@ func (s *Server) allow(key string) bool {
 		s.limits[key] = l
 	}
 	s.mu.Unlock()
-	return l.AllowN(s.now(), 1)
+	return l
 }
 
 // touch records a device's last contact at most once a minute.

@@ -440,3 +440,52 @@ func TestOldSchemaUpdateRequired(t *testing.T) {
 		t.Fatalf("schema 8: %d", resp.StatusCode)
 	}
 }
+
+// TestTokenRenewalsShareAnAddress: behind a NAT or a TCP balancer every
+// device renews its token from one address. Good renewals spend only their
+// device's budget; failed attempts spend the address's and are then refused
+// before HQ looks anything up, while devices with good credentials go on.
+func TestTokenRenewalsShareAnAddress(t *testing.T) {
+	h := start(t, hq.SQLite, hqtest.Options{Config: func(c *hq.Config) {
+		c.AddrRate, c.AddrBurst = 0.01, 3
+		c.DeviceRate, c.DeviceBurst = 0.01, 4
+	}})
+	h.AddOffice("SH01", "一号")
+	// Enrolment spends the address's budget: 3 of 3.
+	var devs []*dev
+	for i := 0; i < 3; i++ {
+		devs = append(devs, enrollDev(t, h, h.Code("SH01"), fmt.Sprintf("dev-%d", i)))
+	}
+	if st, _, _ := call(t, h.Client(), "POST", h.URL+"/v1/enroll", "", hqsync.EnrollRequest{Code: h.Code("SH01"), DeviceID: "dev-x", InstallEpoch: 1, DeviceName: "desk", Schema: 7}, nil); st != 429 {
+		t.Fatalf("a fourth enrolment from the address: %d, want 429", st)
+	}
+	// Each device renews twice more (enrollDev renewed once): the address's
+	// spent budget does not stop them.
+	for _, d := range devs {
+		d.refresh()
+		d.refresh()
+	}
+	// A device past its own budget is refused, the others are not.
+	tok := func(d *dev, secret string) int {
+		st, _, _ := call(t, d.c, "POST", h.URL+"/v1/token", "", hqsync.TokenRequest{DeviceID: d.id, Secret: secret}, nil)
+		return st
+	}
+	if st := tok(devs[0], devs[0].secret); st != 200 {
+		t.Fatalf("fourth renewal: %d", st)
+	}
+	if st := tok(devs[0], devs[0].secret); st != 429 {
+		t.Fatalf("fifth renewal of one device: %d, want 429", st)
+	}
+	// Wrong secrets spend the address's failure budget (3), then are too
+	// many tries; a good renewal from the same address still goes through.
+	var got []int
+	for i := 0; i < 5; i++ {
+		got = append(got, tok(devs[1], "wrong"))
+	}
+	if fmt.Sprint(got) != "[401 401 401 429 429]" {
+		t.Fatalf("wrong secrets from one address: %v", got)
+	}
+	if st := tok(devs[2], devs[2].secret); st != 200 {
+		t.Fatalf("a good renewal after a guesser's: %d", st)
+	}
+}
