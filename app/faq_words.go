@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
@@ -83,8 +82,9 @@ func (c *faqConfig) buildUI() fyne.CanvasObject {
 	c.synF = newField("synonyms", "faq.config.synonyms", c.syn)
 	c.synMsg = newStatusLine()
 	c.synSave = &widget.Button{Text: T("faq.config.save_synonyms"), Importance: widget.HighImportance, OnTapped: c.onSaveSynonyms}
+	synHint := c.u.byHQHint(c.synSave)
 	syn := section(T("faq.config.synonyms_title"), T("faq.config.synonyms_hint"),
-		container.NewVBox(formGrid(c.synF), container.NewHBox(layout.NewSpacer(), c.synSave), c.synMsg))
+		container.NewVBox(formGrid(c.synF), container.NewBorder(nil, nil, nil, c.synSave, synHint), c.synMsg))
 	return container.NewGridWithColumns(2, cats, container.NewVScroll(container.NewVBox(words, syn)))
 }
 
@@ -121,14 +121,10 @@ func (c *faqConfig) reload() {
 		c.words.SetText(strings.Join(cf.words, "\n"))
 		c.syn.SetText(data.FormatFAQSynonyms(cf.syn))
 		// On an enrolled office device the list is HQ's (the store refuses
-		// a change with err.sync.approved_at_hq): shown, not edited.
-		if id := u.syncIdentity(); id.Enrolled && id.Role == data.SyncRoleOffice {
+		// a change with err.sync.approved_at_hq): shown, not edited; the
+		// save button is disabled beside 由总部统一发布 (byHQHint).
+		if u.byHQ() {
 			c.syn.Disable()
-			c.synSave.Disable()
-			c.synMsg.SetNotice(T("faq.config.hq_owned"))
-		} else {
-			c.syn.Enable()
-			c.synSave.Enable()
 		}
 	})
 }

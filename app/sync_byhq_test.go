@@ -74,6 +74,10 @@ func TestHQOwnedEditsDisabledOnAnEnrolledOffice(t *testing.T) {
 		test.Tap(findButton(t, h, "分类与用词"))
 		check("categories", "添加分类")
 		check("vague words", "保存词表")
+		check("synonyms", "保存同义词")
+		if syn := h.u.shell.faqAdmin.settings.syn; syn.Disabled() != enrolled {
+			t.Errorf("enrolled=%v: synonym list editable=%v", enrolled, !syn.Disabled())
+		}
 
 		h.u.showSLAPolicy()
 		check("sla policy", "保存为新版本")
