@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"modernc.org/sqlite"
 )
@@ -198,8 +199,27 @@ func dirWritable(dir string) bool {
 	return true
 }
 
+// retryBusy runs fn again while it fails with SQLITE_BUSY, for about ten
+// seconds: a connection to a new database another process is turning to
+// WAL at that moment can be refused at once, without the busy timeout.
+func retryBusy(ctx context.Context, fn func() error) error {
+	for i := 1; ; i++ {
+		err := fn()
+		var se *sqlite.Error
+		if err == nil || i == 40 || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(i) * 10 * time.Millisecond):
+		}
+	}
+}
+
 // SQLite's primary result codes the storage errors are made of.
 const (
+	sqliteBusy     = 5
 	sqliteReadOnly = 8
 	sqliteIOErr    = 10
 	sqliteCorrupt  = 11

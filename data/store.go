@@ -84,10 +84,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		db.Close()
 		return nil, openErr(err, dir)
 	}
-	if err := s.startCheck(ctx); err != nil {
+	if err := retryBusy(ctx, func() error { return s.startCheck(ctx) }); err != nil {
 		return fail(err)
 	}
-	if err := migrate(ctx, db, migrations); err != nil {
+	if err := retryBusy(ctx, func() error { return migrate(ctx, db, migrations) }); err != nil {
 		return fail(err)
 	}
 	if err := s.reencodeOutbox(ctx); err != nil {
