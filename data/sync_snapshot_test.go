@@ -130,7 +130,8 @@ func storeDump(t *testing.T, s *Store) string {
 // in batches — gives exactly the records and derived state of the same
 // log applied one change at a time, with the same changes skipped. The
 // log is a generated office (visits, rotation, tickets, inspections, FAQ,
-// consultations) with two bad changes HQ might send in the middle of it:
+// consultations, and visitors of one phone made by two devices offline)
+// with two bad changes HQ might send in the middle of it:
 // one that does not decode and one whose visit does not exist (its
 // insert fails inside a group, which is then applied change by change).
 func TestSnapshotMatchesOneByOne(t *testing.T) {
@@ -157,6 +158,21 @@ func TestSnapshotMatchesOneByOne(t *testing.T) {
 		c.OriginDevice, c.OriginSeq = "", 0 // not the echo of anyone's
 		changes = append(changes, c)
 	}
+	// Another device of the office checked some of the same phones in
+	// while offline: visitors of one phone, merged into one customer.
+	n := 0
+	for _, c := range log.changes {
+		if c.Name != MutVisitCheckIn || n == 10 {
+			continue
+		}
+		var p visitCheckIn
+		mustOK(t, json.Unmarshal(c.Payload, &p))
+		p.ID, p.Visitor.ID, p.DeviceID, p.Kind, p.Visitor.New = newID(), newID(), newID(), KindFirst, true
+		raw, err := json.Marshal(&p)
+		mustOK(t, err)
+		changes = append(changes, PulledChange{Name: MutVisitCheckIn, Version: 1, RecordID: p.ID, Payload: raw})
+		n++
+	}
 	for i := range changes {
 		changes[i].Seq = int64(i + 1)
 	}
@@ -171,6 +187,11 @@ func TestSnapshotMatchesOneByOne(t *testing.T) {
 		if !strings.Contains(want, "\n"+tb+":") {
 			t.Fatalf("no %s in the office", tb)
 		}
+	}
+	var merged int
+	mustOK(t, oneByOne.db.QueryRow(`SELECT count(*) FROM visitors WHERE id NOT IN (SELECT visitor_id FROM visits)`).Scan(&merged))
+	if merged < 5 {
+		t.Fatalf("%d visitors merged away, want the other device's", merged)
 	}
 	st, err := oneByOne.SyncStatus(ctx)
 	mustOK(t, err)

@@ -549,35 +549,63 @@ func mergeVisitors(ctx context.Context, tx *txn, office, phone string) error {
 }
 
 // mergeVisitorsOf is mergeVisitors of many phones at once (a snapshot's,
-// pairs of office and phone): one query finds the phones that have more
-// than one visitor, the only ones mergeVisitors changes.
+// pairs of office and phone): one query reads their visitors, and three
+// statements merge every phone that has more than one, as mergeVisitors
+// does each (phones share no visitor, so the order does not matter).
 func mergeVisitorsOf(ctx context.Context, tx *txn, keys [][2]string) error {
 	list, err := json.Marshal(keys)
 	if err != nil {
 		return fmt.Errorf("merge visitors: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT v.office_id, v.phone FROM visitors v
+	rows, err := tx.QueryContext(ctx, `SELECT v.office_id, v.phone, v.id FROM visitors v
 		JOIN (SELECT DISTINCT value ->> 0 AS office, value ->> 1 AS phone FROM json_each(?)) k ON v.office_id = k.office AND v.phone = k.phone
-		GROUP BY v.office_id, v.phone HAVING count(*) > 1`, string(list))
+		ORDER BY v.office_id, v.phone, v.`+strings.ReplaceAll(visitorOrder, ", ", ", v."), string(list))
 	if err != nil {
 		return fmt.Errorf("merge visitors: %w", err)
 	}
-	var dup [][2]string
+	var moves [][2]string // [a visitor merged away, the customer]
+	var customers []string
+	var office, phone, first string
 	for rows.Next() {
-		var k [2]string
-		if err := rows.Scan(&k[0], &k[1]); err != nil {
+		var o, p, id string
+		if err := rows.Scan(&o, &p, &id); err != nil {
 			rows.Close()
 			return fmt.Errorf("merge visitors: %w", err)
 		}
-		dup = append(dup, k)
+		if o != office || p != phone || first == "" {
+			office, phone, first = o, p, id
+			continue
+		}
+		if len(customers) == 0 || customers[len(customers)-1] != first {
+			customers = append(customers, first)
+		}
+		moves = append(moves, [2]string{id, first})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("merge visitors: %w", err)
 	}
-	for _, k := range dup {
-		if err := mergeVisitors(ctx, tx, k[0], k[1]); err != nil {
-			return err
+	if len(moves) == 0 {
+		return nil
+	}
+	m, err := json.Marshal(moves)
+	if err != nil {
+		return fmt.Errorf("merge visitors: %w", err)
+	}
+	c, err := json.Marshal(customers)
+	if err != nil {
+		return fmt.Errorf("merge visitors: %w", err)
+	}
+	for _, q := range []struct {
+		sql, arg string
+	}{
+		{`UPDATE visits SET visitor_id = m.value ->> 1 FROM json_each(?) AS m WHERE visits.visitor_id = m.value ->> 0`, string(m)},
+		{`UPDATE visitors SET consultant_id = NULL WHERE id IN (SELECT value ->> 0 FROM json_each(?))`, string(m)},
+		{`UPDATE visitors SET consultant_id = (SELECT e.consultant_id FROM visit_events e JOIN visits v ON v.id = e.visit_id
+			WHERE v.visitor_id = visitors.id AND e.kind = 'assign' ORDER BY e.sync_ord, e.id LIMIT 1) WHERE id IN (SELECT value FROM json_each(?))`, string(c)},
+	} {
+		if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
+			return fmt.Errorf("merge visitors: %w", err)
 		}
 	}
 	return nil
