@@ -2,10 +2,15 @@ package data
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/google/uuid"
 )
 
 // DefaultVagueWords are the words an approved answer may not contain: the
@@ -99,8 +104,24 @@ func isLatinWord(r []rune) bool {
 	return true
 }
 
-// VagueWords returns the office's list, or the default.
+// VagueWords returns the list in force: HQ's (or this desk's) record, a
+// list an older desk kept in its settings, or the default.
 func (s *Store) VagueWords(ctx context.Context) ([]string, error) {
+	var raw string
+	err := s.db.QueryRowContext(ctx, `SELECT words FROM faq_vague_words WHERE id = ?`, faqVagueWordsID).Scan(&raw)
+	switch {
+	case err == nil:
+		var words []string
+		if err := json.Unmarshal([]byte(raw), &words); err != nil {
+			return nil, fmt.Errorf("read vague words: %w", err)
+		}
+		if len(words) == 0 {
+			return DefaultVagueWords, nil
+		}
+		return words, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("read vague words: %w", err)
+	}
 	v, err := s.Setting(ctx, settingVagueWords, "")
 	if err != nil {
 		return nil, err
@@ -111,26 +132,77 @@ func (s *Store) VagueWords(ctx context.Context) ([]string, error) {
 	return strings.Split(v, "\n"), nil
 }
 
-// SetVagueWords replaces the list (nil restores the default). Admins only.
+// SetVagueWords replaces the list (nil restores the default). Admins only;
+// on an enrolled office device it is HQ's to change (err.sync.approved_at_hq).
+// The list travels as faq.vague_words, so every office approves against
+// the same words.
 func (s *Store) SetVagueWords(ctx context.Context, actorID string, words []string) error {
 	clean, verr := cleanList("vague_words", words, 200, 20)
 	if verr != nil {
 		return verr
 	}
-	actor, err := s.StaffByID(ctx, actorID)
-	if err != nil {
+	return s.actorTx(ctx, actorID, Role.CanEditFAQ, func(tx *txn, st stamp) error {
+		st.id = faqVagueWordsID
+		if err := record(ctx, tx, st.at, &faqVagueWords{recStamp: newRecStamp(st, actorID), Words: clean}); err != nil {
+			return err
+		}
+		// The record replaces what an older desk kept in its settings.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, settingVagueWords); err != nil {
+			return fmt.Errorf("drop the old vague words: %w", err)
+		}
+		return nil
+	})
+}
+
+// faqVagueWordsID is the list's record id: the same on every device.
+var faqVagueWordsID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("anchang:faq_vague_words")).String()
+
+// faqVagueWords (faq.vague_words v1) writes the vague-word list as it now
+// is ([]: the default).
+type faqVagueWords struct {
+	recStamp
+	Words []string `json:"words"`
+}
+
+func init() {
+	registerMutation[faqVagueWords](MutationSpec{Name: MutFAQVagueWords, Version: 1, Entity: "faq_vague_words", Owner: OwnerHQ, Replace: true, Rank: rankReference})
+}
+
+func (*faqVagueWords) spec() *MutationSpec { return specOf(MutFAQVagueWords, 1) }
+func (*faqVagueWords) officeID() string    { return "" } // HQ's reference data
+func (*faqVagueWords) refs() []Ref         { return nil }
+
+func (p *faqVagueWords) validate() error {
+	if err := p.check(); err != nil {
 		return err
 	}
-	if !actor.Active || !actor.Role.CanEditFAQ() {
-		return &Error{Code: EFORBIDDEN, Key: "err.forbidden"}
+	if p.ID != faqVagueWordsID {
+		return invalid("id", "err.sync.record_id", nil)
 	}
-	// The list only serves approval, which an enrolled office leaves to HQ.
-	id, err := s.SyncIdentity(ctx)
+	clean, verr := cleanList("vague_words", p.Words, 200, 20)
+	if verr != nil {
+		return verr
+	}
+	if len(clean) != len(p.Words) {
+		return invalid("vague_words", "err.sync.payload", nil)
+	}
+	return nil
+}
+
+func (p *faqVagueWords) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	words := p.Words
+	if words == nil {
+		words = []string{}
+	}
+	raw, err := json.Marshal(words)
 	if err != nil {
-		return err
+		return fmt.Errorf("write vague words: %w", err)
 	}
-	if id.Enrolled && id.Role == SyncRoleOffice {
-		return &Error{Code: EFORBIDDEN, Key: "err.sync.approved_at_hq", Err: fmt.Errorf("vague words on an enrolled office device")}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_vague_words (id, office_id, device_id, created_at, created_by, words, sync_ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET office_id = excluded.office_id, device_id = excluded.device_id,
+		created_at = excluded.created_at, created_by = excluded.created_by, words = excluded.words, sync_ord = excluded.sync_ord WHERE `+replaceIfNewer,
+		p.ID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), string(raw), ac.ord, ac.echoOrd()); err != nil {
+		return fmt.Errorf("write vague words: %w", err)
 	}
-	return s.SetSetting(ctx, settingVagueWords, strings.Join(clean, "\n"))
+	return nil
 }

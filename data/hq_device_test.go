@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 )
@@ -183,7 +184,8 @@ func TestHQApprovesAnOfficeDraft(t *testing.T) {
 		}
 		names = append(names, c.Name)
 	}
-	if len(names) != 2 || names[0] != MutFAQSave || names[1] != MutFAQStatus {
+	// The vague words HQ approves against go to every office too.
+	if len(names) != 3 || names[0] != MutFAQVagueWords || names[1] != MutFAQSave || names[2] != MutFAQStatus {
 		t.Fatalf("published %v", names)
 	}
 	// Another office, which never saw the draft, and office A itself.
@@ -194,6 +196,9 @@ func TestHQApprovesAnOfficeDraft(t *testing.T) {
 		live, err := s.LiveFAQ(ctx, v.EntryID)
 		if err != nil || live.Question != v.Question || live.Answer != v.Answer {
 			t.Errorf("%s: live %+v, %v", name, live, err)
+		}
+		if words, err := s.VagueWords(ctx); err != nil || !slices.Equal(words, []string{"大概", "可能"}) {
+			t.Errorf("%s: vague words %q, %v", name, words, err)
 		}
 	}
 }

@@ -38,6 +38,7 @@ var schemaFixtures = map[int]schemaFixture{
 	8:  fixtureV8,  // sync_restore_test.go
 	9:  fixtureV9,  // sync_merge_test.go
 	10: fixtureV10, // faq_synonyms_test.go
+	11: fixtureV11, // faq_vague_test.go
 }
 
 func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {

@@ -18,6 +18,7 @@ const (
 	MutRotationAction = "rotation.action"
 	MutFAQCategory    = "faq.category"
 	MutFAQSynonyms    = "faq.synonyms"
+	MutFAQVagueWords  = "faq.vague_words"
 	MutFAQSave        = "faq.save"
 	MutFAQStatus      = "faq.status"
 	MutConsultLog     = "consult.log"

@@ -22,6 +22,7 @@ var auditTables = map[string]string{
 	"rotation_event":           "rotation_events",
 	"faq_category":             "faq_categories",
 	"faq_synonyms":             "faq_synonyms",
+	"faq_vague_words":          "faq_vague_words",
 	"faq_version":              "faq_versions",
 	"faq_status_event":         "faq_status_events",
 	"consult_log":              "consult_log",
