@@ -21,7 +21,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/app/forms"
-	"anchang/data"
 )
 
 // Printing from the app: a form is rendered to PDF off the UI goroutine,
@@ -365,32 +364,32 @@ func pageCount(pdf []byte) int { return len(pdfPage.FindAll(pdf, -1)) }
 
 // The jobs.
 
-// printVisit prints the visitor registration form of a visit as the
-// signed-in staff member: the full phone only for roles that may see it.
-func (u *UI) printVisit(visitID string) {
-	actor, name := u.user.ID, u.user.Name
-	u.showPrint(printJob{def: forms.VisitorRegistration, render: func(ctx context.Context, w io.Writer, version string) (printed, error) {
-		recs := &recordOf{Store: u.store}
-		if err := forms.Print(ctx, w, recs, forms.VisitorRegistration, visitID, forms.PrintOptions{ActorID: actor, PrintedBy: name, Now: u.now(), Version: version}); err != nil {
+// recordJob prints the stored record id on def (forms.Print, the path the
+// command line prints by too) as the signed-in staff member: the full
+// phone only for roles that may see it. about says what it printed.
+func (u *UI) recordJob(def *forms.Definition, id string, about func(forms.Printed) string) printJob {
+	actor, name, store := u.user.ID, u.user.Name, u.store
+	return printJob{def: def, render: func(ctx context.Context, w io.Writer, version string) (printed, error) {
+		p, err := forms.Print(ctx, w, store, def, id, forms.PrintOptions{ActorID: actor, PrintedBy: name, Now: u.now(), Version: version})
+		if err != nil {
 			return printed{}, err
 		}
-		_, office, _ := u.store.Device()
-		r := recs.rec
-		return printed{serial: forms.Serial(office.Code, r.Day, r.Ordinal),
-			about: T("print.about.visit", map[string]any{"Name": visitorName(r.Name, r.Title), "Time": u.dateTime(r.ArrivedAt)})}, nil
-	}}, nil)
+		return printed{serial: p.Serial, about: about(p)}, nil
+	}}
+}
+
+// printVisit prints the visitor registration form of a visit.
+func (u *UI) printVisit(visitID string) {
+	u.showPrint(u.recordJob(forms.VisitorRegistration, visitID, func(p forms.Printed) string {
+		return T("print.about.visit", map[string]any{"Name": visitorName(p.Visit.Name, p.Visit.Title), "Time": u.dateTime(p.Visit.ArrivedAt)})
+	}), nil)
 }
 
 // printDayLog prints the daily visitor log of the office-local day.
 func (u *UI) printDayLog(day string) {
-	actor, name := u.user.ID, u.user.Name
-	u.showPrint(printJob{def: forms.DailyLog, render: func(ctx context.Context, w io.Writer, version string) (printed, error) {
-		if err := forms.Print(ctx, w, u.store, forms.DailyLog, day, forms.PrintOptions{ActorID: actor, PrintedBy: name, Now: u.now(), Version: version}); err != nil {
-			return printed{}, err
-		}
-		_, office, _ := u.store.Device()
-		return printed{serial: forms.Serial(office.Code, day, 0), about: T("print.about.day", map[string]any{"Day": day})}, nil
-	}}, nil)
+	u.showPrint(u.recordJob(forms.DailyLog, day, func(forms.Printed) string {
+		return T("print.about.day", map[string]any{"Day": day})
+	}), nil)
 }
 
 // blankJob prints def empty, to fill in by hand.
@@ -450,19 +449,6 @@ func (u *UI) closePrinting() bool {
 	}
 	u.printing.Hide()
 	return true
-}
-
-// recordOf passes the store to forms.Print and keeps the visit it
-// printed, whose day and number make the serial.
-type recordOf struct {
-	Store
-	rec data.VisitRecord
-}
-
-func (r *recordOf) VisitRecord(ctx context.Context, actorID, visitID string) (data.VisitRecord, error) {
-	v, err := r.Store.VisitRecord(ctx, actorID, visitID)
-	r.rec = v
-	return v, err
 }
 
 // Files.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"anchang/app/forms"
 	"anchang/data"
 )
 
@@ -41,10 +42,8 @@ type Store interface {
 	LoadDemo(ctx context.Context, opt data.DemoOptions) (data.DemoResult, error)
 	EnsureStarterFAQ(ctx context.Context, manual []byte) (int, error)
 
-	// Printing (app/forms.Records) and where the database lives.
-	Location() *time.Location
-	VisitRecord(ctx context.Context, actorID, visitID string) (data.VisitRecord, error)
-	DayLog(ctx context.Context, day string) ([]data.LogRow, error)
+	// Printing (app/print.go) and where the database lives.
+	forms.Records
 	Path() string
 
 	// The answers tab (app/faq.go).

@@ -24,7 +24,6 @@ type ticketStore interface {
 	Ticket(ctx context.Context, actorID, id string) (data.Ticket, error)
 	TicketEvents(ctx context.Context, ticketID string) ([]data.TicketEvent, error)
 	TicketsFor(ctx context.Context, actorID string, f data.TicketFilter) ([]data.TicketRow, error)
-	ticketPrintStore // the printed records (app/ticket_print.go)
 }
 
 // ticketsScreen is the ticket desk (工单): complaints, repairs, inquiry

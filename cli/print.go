@@ -100,11 +100,7 @@ func printVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error 
 			return err
 		}
 		defer s.Close()
-		if handled, err := printTicketForm(ctx, &pdf, s, def, *id, opt); handled {
-			if err != nil {
-				return err
-			}
-		} else if err := forms.Print(ctx, &pdf, s, def, *id, opt); err != nil {
+		if _, err := forms.Print(ctx, &pdf, s, def, *id, opt); err != nil {
 			return err
 		}
 	}
@@ -187,9 +183,11 @@ func printDemo(ctx context.Context, w io.Writer, def *forms.Definition, opt form
 				break
 			}
 		}
-		return forms.Print(ctx, w, s, def, pick.VisitID, opt)
+		_, err = forms.Print(ctx, w, s, def, pick.VisitID, opt)
+		return err
 	case forms.DailyLog:
-		return forms.Print(ctx, w, s, def, day, opt)
+		_, err := forms.Print(ctx, w, s, def, day, opt)
+		return err
 	}
 	_, office, err := s.Device()
 	if err != nil {

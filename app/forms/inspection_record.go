@@ -1,42 +1,12 @@
 package forms
 
 import (
-	"context"
-	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"anchang/data"
 )
-
-// InspectionRecords is what printing a stored inspection reads; *data.Store
-// has it. forms.Print asks its Records for it.
-type InspectionRecords interface {
-	InspectionDetail(ctx context.Context, actorID, id string) (data.InspectionState, error)
-	UnitHistoryOf(ctx context.Context, actorID, id string) (data.UnitHistory, error)
-}
-
-// printInspection renders a stored inspection: its checklist with every
-// result, the defect list (with what later re-inspections found), meters,
-// keys and the signatures drawn on screen.
-func printInspection(ctx context.Context, w io.Writer, recs Records, office data.Office, m Meta, id string, opt PrintOptions) error {
-	ir, ok := recs.(InspectionRecords)
-	if !ok {
-		return fmt.Errorf("print %s: these records have no inspections", HandoverInspection.Name)
-	}
-	st, err := ir.InspectionDetail(ctx, opt.ActorID, id)
-	if err != nil {
-		return fmt.Errorf("print %s %s: %w", HandoverInspection.Name, id, err)
-	}
-	h, err := ir.UnitHistoryOf(ctx, opt.ActorID, id)
-	if err != nil {
-		return fmt.Errorf("print %s %s: %w", HandoverInspection.Name, id, err)
-	}
-	m.Serial, m.RecordID = Serial(office.Code, st.Date, st.Ordinal), st.ID
-	return RenderInspection(w, m, InspectionOf(st, h, m.Loc))
-}
 
 // InspectionOf lays a stored inspection out for the form. h, the unit's
 // history, fills the defect list's re-inspection column.

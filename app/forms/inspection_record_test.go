@@ -118,7 +118,7 @@ func TestPrintStoredInspection(t *testing.T) {
 	s, admin, id := storedInspection(t, 0)
 	render := func(id, actor string) checked {
 		var b bytes.Buffer
-		if err := Print(ctx, &b, s, HandoverInspection, id, PrintOptions{ActorID: actor, PrintedBy: "林晓雯", Now: printedAt}); err != nil {
+		if _, err := Print(ctx, &b, s, HandoverInspection, id, PrintOptions{ActorID: actor, PrintedBy: "林晓雯", Now: printedAt}); err != nil {
 			t.Fatal(err)
 		}
 		return check(t, "inspection", b.Bytes())
@@ -191,7 +191,7 @@ func BenchmarkStoredInspection(b *testing.B) {
 	var size int
 	for b.Loop() {
 		var buf bytes.Buffer
-		if err := Print(ctx, &buf, s, HandoverInspection, id, PrintOptions{ActorID: admin.ID, Now: printedAt}); err != nil {
+		if _, err := Print(ctx, &buf, s, HandoverInspection, id, PrintOptions{ActorID: admin.ID, Now: printedAt}); err != nil {
 			b.Fatal(err)
 		}
 		size = buf.Len()
