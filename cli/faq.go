@@ -224,11 +224,7 @@ func explain(err error) error {
 		var b strings.Builder
 		b.WriteString(msg)
 		for _, r := range rows {
-			fmt.Fprintf(&b, "\n  line %d", r.Line)
-			if r.Column != "" {
-				fmt.Fprintf(&b, ", column %s", r.Column)
-			}
-			b.WriteString(": " + tr.say(r.Key, r.Args))
+			b.WriteString("\n  " + tr.row(r))
 		}
 		msg = b.String()
 	}
@@ -242,6 +238,26 @@ func explain(err error) error {
 }
 
 type lang map[string]string
+
+// row says where a problem of an import file is and what it is, as the
+// desk's import screen does: 第 3 行 · 分类（category）：…
+func (l lang) row(r data.FAQRowError) string {
+	reason := l.say(r.Key, r.Args)
+	switch {
+	case r.Line == 0:
+		return reason
+	case r.Column == "":
+		return l.say("faq.io.row", map[string]any{"Line": r.Line, "Reason": reason})
+	}
+	col := r.Column
+	for _, k := range []string{"faq.io.col." + r.Column, "ticket.import.col." + r.Column} {
+		if name, ok := l[k]; ok && !strings.EqualFold(name, r.Column) {
+			col = l.say("import.col_with_code", map[string]any{"Name": name, "Code": r.Column})
+			break
+		}
+	}
+	return l.say("faq.io.row_column", map[string]any{"Line": r.Line, "Column": col, "Reason": reason})
+}
 
 func translations() lang {
 	code := "en"

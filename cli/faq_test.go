@@ -131,14 +131,16 @@ func TestFAQImportReportsEveryBadRow(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"2 problems found; nothing was imported", "line 2, column question: Required.", "line 4, column category: No such category: nope."} {
+	for _, want := range []string{"2 problems found; nothing was imported", "Line 2 · question: Required.", "Line 4 · category: No such category: nope."} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
 	}
 	t.Setenv("LANG", "zh_CN.UTF-8")
 	code, _, errOut = runFAQ(t, dir, "import", file)
-	if code != 1 || !strings.Contains(errOut, "未导入任何内容") {
+	// Every line in Chinese: no English "line", no keys (issue 12).
+	if code != 1 || !strings.Contains(errOut, "未导入任何内容") || !strings.Contains(errOut, "第 2 行 · 问题（question）：") ||
+		!strings.Contains(errOut, "第 4 行 · 分类（category）：") || strings.Contains(errOut, "line") || strings.Contains(errOut, "err.") {
 		t.Fatalf("zh: %d %s", code, errOut)
 	}
 }

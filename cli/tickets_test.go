@@ -116,8 +116,8 @@ func TestTicketsImport(t *testing.T) {
 	}
 	t.Setenv("LANG", "en_US.UTF-8")
 	code, _, errs = runTickets(t, dir, "import", bad)
-	if code == 0 || !strings.Contains(errs, "line 2: This ticket is already in the system") ||
-		!strings.Contains(errs, "line 3, column category: “装修” is not allowed here") {
+	if code == 0 || !strings.Contains(errs, "Line 2: This ticket is already in the system") ||
+		!strings.Contains(errs, "Line 3 · category: “装修” is not allowed here") {
 		t.Fatalf("bad import: %d %q", code, errs)
 	}
 	code, out, _ = runTickets(t, dir, "list", "--all")

@@ -88,7 +88,7 @@ func TestImportPublishesToEveryOffice(t *testing.T) {
 	// Bad files: the reason, nothing in global.
 	for _, c := range []struct{ kind, file, body, want string }{
 		{"faq", "manual.csv", "category,question\nprices,均价多少？\n", "answer"},
-		{"faq", "manual.csv", "category,question,answer,status\nnope,均价多少？,每平方米五万元。,approved\n", "line 2"},
+		{"faq", "manual.csv", "category,question,answer,status\nnope,均价多少？,每平方米五万元。,approved\n", "Line 2 · category"},
 		{"holidays", "2027.json", `{"year":2027,"days":[{"name":"元旦","date":"2026-01-01","isOffDay":true}]}`, ""},
 		{"template", "t.json", `{"code":"x"}`, ""},
 	} {
