@@ -63,7 +63,7 @@ type LedgerRow struct {
 	Ticket
 	ResponseOnTime   *bool  // nil: no response deadline, or not responded and not yet due
 	ResolutionOnTime *bool  // likewise for resolution
-	Repeat           bool   // an earlier problem of the same category, same unit or phone, within RepeatWindow
+	Repeat           bool   // it raises an earlier, answered problem again (see Repeats)
 	RepeatOf         string // the earlier ticket's number
 }
 
@@ -103,10 +103,9 @@ func isProblem(kind string) bool { return kind == TicketComplaint || kind == Tic
 // TicketLedger builds the ledger of the tickets f selects, with its
 // figures at the store's now:
 //   - Weeks: tickets opened each week (Monday first) by category;
-//   - Repeat: complaints and repairs for which an earlier complaint or repair
-//     of the same category, from the same unit (project, building and unit
-//     all given) or the same phone, was opened within 90 days before it
-//     (earlier tickets outside the period count as the earlier one);
+//   - Repeat: complaints and repairs that raise an earlier, answered
+//     problem again within RepeatWindow (see Repeats; earlier tickets
+//     outside the period count as the earlier one);
 //   - SatisfactionAvg over tickets with a revisit;
 //   - ResponseOnTime / ResolutionOnTime over tickets whose deadline has
 //     passed or was met (a ticket resolved without a separate reply was
@@ -129,19 +128,26 @@ func (s *Store) TicketLedger(ctx context.Context, f LedgerFilter) (TicketLedger,
 	if !f.To.IsZero() {
 		where, args = append(where, "t.opened_at < ?"), append(args, ms(f.To))
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+ticketCols+` FROM tickets t LEFT JOIN staff o ON o.id = t.owner_id WHERE `+
-		strings.Join(where, " AND ")+` ORDER BY t.opened_at, t.id`, args...)
+	// A ticket opened from an inspection's defect carries that inspection
+	// and the checklist item of the defect (one link per defect).
+	rows, err := s.db.QueryContext(ctx, `SELECT `+ticketCols+`, COALESCE(l.inspection_id, ''), COALESCE(r.item, '')
+		FROM tickets t LEFT JOIN staff o ON o.id = t.owner_id
+		LEFT JOIN inspection_defect_tickets l ON l.id = (SELECT l2.id FROM inspection_defect_tickets l2 WHERE l2.ticket_id = t.id ORDER BY l2.created_at, l2.id LIMIT 1)
+		LEFT JOIN inspection_results r ON r.id = l.defect_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY t.opened_at, t.id`, args...)
 	if err != nil {
 		return TicketLedger{}, fmt.Errorf("ledger: %w", err)
 	}
-	var all []Ticket
+	var all []LedgerTicket
 	for rows.Next() {
-		t, err := scanTicket(rows)
+		var lt LedgerTicket
+		t, err := scanTicket(scanMore{rows, []any{&lt.Inspection, &lt.Item}})
 		if err != nil {
 			rows.Close()
 			return TicketLedger{}, fmt.Errorf("ledger: %w", err)
 		}
-		all = append(all, t)
+		lt.Ticket = t
+		all = append(all, lt)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -150,9 +156,108 @@ func (s *Store) TicketLedger(ctx context.Context, f LedgerFilter) (TicketLedger,
 	return buildLedger(f, all, s.now(), s.Location()), nil
 }
 
+// scanMore scans a row's leading columns with a scanner's and the rest
+// into more.
+type scanMore struct {
+	sc   interface{ Scan(...any) error }
+	more []any
+}
+
+func (m scanMore) Scan(dest ...any) error { return m.sc.Scan(append(dest, m.more...)...) }
+
+// LedgerTicket is a ticket as the ledger reads it: with the inspection
+// whose defect opened it and that defect's checklist item, both "" for a
+// ticket typed at the desk.
+type LedgerTicket struct {
+	Ticket
+	Inspection string // inspections.id (inspection_defect_tickets)
+	Item       string // template item key of the defect, 'kitchen.drain'
+}
+
+// answeredAt is when a ticket was first answered: the earliest of its
+// reply, its resolution and its closing (an invalid one is explained and
+// closed); zero while it is not.
+func answeredAt(t Ticket) time.Time {
+	var a time.Time
+	for _, v := range []time.Time{t.Responded, t.Resolved, t.Closed} {
+		if !v.IsZero() && (a.IsZero() || v.Before(a)) {
+			a = v
+		}
+	}
+	return a
+}
+
+// sameProblem reports whether later raises the problem of earlier again
+// (see Repeats).
+func sameProblem(earlier, later LedgerTicket) bool {
+	if !isProblem(earlier.Kind) || !isProblem(later.Kind) || earlier.Category != later.Category {
+		return false
+	}
+	if earlier.Inspection != "" && earlier.Inspection == later.Inspection {
+		return false // born together from one inspection: one occasion
+	}
+	if earlier.Item != "" && later.Item != "" && earlier.Item != later.Item {
+		return false // two defects of the checklist, not one
+	}
+	if earlier.Phone != "" && earlier.Phone == later.Phone {
+		return true // the same customer
+	}
+	unit := func(t LedgerTicket) string {
+		if t.Project == "" || t.Building == "" || t.Unit == "" {
+			return ""
+		}
+		return t.Project + "\x00" + t.Building + "\x00" + t.Unit
+	}
+	// Another customer of the same unit: only for the same defect, which
+	// is known by its checklist item.
+	return unit(earlier) != "" && unit(earlier) == unit(later) && earlier.Item != "" && earlier.Item == later.Item
+}
+
+// Repeats finds the repeat complaints among tickets (oldest first): for
+// each, the index of the earlier ticket it repeats, or -1. A complaint or
+// repair repeats an earlier complaint or repair when
+//   - both are of the same category;
+//   - the later one was opened within window of the earlier one and after
+//     the earlier one was answered (replied to, resolved or closed): a
+//     customer who asks again before any answer is chasing, not repeating;
+//   - they come from the same customer (the same phone), or from the same
+//     unit (project, building and unit all given) and the same defect;
+//   - where both name a checklist item (tickets opened from an
+//     inspection's defects), it is the same item: a door and a drain are
+//     two problems, however close in time;
+//   - they were not opened from the same inspection: one inspection's
+//     defects are one occasion, never repeats of each other.
+//
+// A ticket typed at the desk names no checklist item, so another customer
+// of the same unit never makes it a repeat. Of several earlier tickets it
+// repeats, the latest is named. The window is RepeatWindow.
+func Repeats(tickets []LedgerTicket, window time.Duration) []int {
+	out := make([]int, len(tickets))
+	byCat := map[string][]int{}
+	for i, t := range tickets {
+		out[i] = -1
+		if !isProblem(t.Kind) {
+			continue
+		}
+		prev := byCat[t.Category]
+		for k := len(prev) - 1; k >= 0; k-- {
+			e := tickets[prev[k]]
+			if t.OpenedAt.Sub(e.OpenedAt) > window {
+				break
+			}
+			if a := answeredAt(e.Ticket); !a.IsZero() && a.Before(t.OpenedAt) && sameProblem(e, t) {
+				out[i] = prev[k]
+				break
+			}
+		}
+		byCat[t.Category] = append(prev, i)
+	}
+	return out
+}
+
 // buildLedger computes the ledger from tickets opened in [f.From-90d,
 // f.To), oldest first. It is pure.
-func buildLedger(f LedgerFilter, all []Ticket, now time.Time, loc *time.Location) TicketLedger {
+func buildLedger(f LedgerFilter, all []LedgerTicket, now time.Time, loc *time.Location) TicketLedger {
 	l := TicketLedger{Filter: f, ByCategory: map[string]int{},
 		Repeat:            Rate{Target: TargetRepeatRate, AtMost: true},
 		ResponseOnTime:    Rate{},
@@ -163,33 +268,11 @@ func buildLedger(f LedgerFilter, all []Ticket, now time.Time, loc *time.Location
 			l.RevisitCompletion[k] = Rate{Target: r.Target}
 		}
 	}
-	type key struct{ cat, v string }
-	lastByUnit, lastByPhone := map[key]Ticket{}, map[key]Ticket{}
+	repeats := Repeats(all, RepeatWindow)
 	weeks := map[string]*LedgerWeek{}
 	satSum := 0
-	for _, t := range all {
-		var earlier *Ticket
-		var uk, pk key
-		if isProblem(t.Kind) {
-			if t.Project != "" && t.Building != "" && t.Unit != "" {
-				uk = key{t.Category, t.Project + "\x00" + t.Building + "\x00" + t.Unit}
-				if e, ok := lastByUnit[uk]; ok && t.OpenedAt.Sub(e.OpenedAt) <= RepeatWindow {
-					earlier = &e
-				}
-			}
-			if t.Phone != "" {
-				pk = key{t.Category, t.Phone}
-				if e, ok := lastByPhone[pk]; ok && t.OpenedAt.Sub(e.OpenedAt) <= RepeatWindow && (earlier == nil || e.OpenedAt.After(earlier.OpenedAt)) {
-					earlier = &e
-				}
-			}
-			if uk.v != "" {
-				lastByUnit[uk] = t
-			}
-			if pk.v != "" {
-				lastByPhone[pk] = t
-			}
-		}
+	for i, lt := range all {
+		t := lt.Ticket
 		if !f.From.IsZero() && t.OpenedAt.Before(f.From) {
 			continue // only an earlier ticket for repeats
 		}
@@ -203,8 +286,8 @@ func buildLedger(f LedgerFilter, all []Ticket, now time.Time, loc *time.Location
 		}
 		if isProblem(t.Kind) {
 			l.Repeat.Den++
-			if earlier != nil {
-				r.Repeat, r.RepeatOf = true, earlier.Number
+			if e := repeats[i]; e >= 0 {
+				r.Repeat, r.RepeatOf = true, all[e].Number
 				l.Repeat.Num++
 			}
 		}

@@ -38,9 +38,9 @@ func TestTicketLedgerFigures(t *testing.T) {
 		}
 		return in
 	}
-	// T0 before the period: the earlier one of T1's repeat.
+	// T0 before the period, never answered: T1 (another customer of the unit, no defect named) is no repeat of it.
 	open("2026-10-20 10:00", mk(TicketComplaint, CatEngineering, SeverityGeneral, 1, "星河湾/3栋/1502"))
-	// T1: same unit and category as T0 → repeat. Responded and resolved the same day (on time), revisited 5, closed.
+	// T1: same unit and category as T0, another phone → no repeat. Responded and resolved the same day (on time), revisited 5, closed.
 	t1 := open("2026-11-03 10:00", mk(TicketComplaint, CatEngineering, SeverityGeneral, 2, "星河湾/3栋/1502"))
 	ev("2026-11-03 11:00", t1, TicketEvent{Kind: EvResponded})
 	ev("2026-11-03 17:00", t1, TicketEvent{Kind: EvResolved})
@@ -55,7 +55,7 @@ func TestTicketLedgerFigures(t *testing.T) {
 	t3 := open("2026-11-10 10:00", mk(TicketRepair, CatEngineering, SeverityGeneral, 3, "星河湾/8栋/101"))
 	ev("2026-11-10 12:00", t3, TicketEvent{Kind: EvResponded})
 	ev("2026-11-12 10:00", t3, TicketEvent{Kind: EvResolved})
-	// T4: T1's phone and category → repeat; nothing done, both deadlines (11-11 18:00) passed.
+	// T4: T1's phone and category, after T1 was answered → repeat; nothing done, both deadlines (11-11 18:00) passed.
 	t4 := open("2026-11-11 10:00", mk(TicketComplaint, CatEngineering, SeverityGeneral, 2, ""))
 	// T5: T0's unit, another category → no repeat; on time; revisit window ended 11-21 12:00 without a revisit.
 	t5 := open("2026-11-17 10:00", mk(TicketComplaint, CatService, SeverityImportant, 4, "星河湾/3栋/1502"))
@@ -86,7 +86,7 @@ func TestTicketLedgerFigures(t *testing.T) {
 	}
 	rate := func(r Rate) string { return fmt.Sprintf("%d/%d", r.Num, r.Den) }
 	for _, c := range []struct{ name, got, want string }{
-		{"repeat (T1, T4 of 5 problems)", rate(l.Repeat), "2/5"},
+		{"repeat (T4 of 5 problems)", rate(l.Repeat), "1/5"},
 		{"repeat target", fmt.Sprint(l.Repeat.Met()), "false"},
 		{"satisfaction (5+4)/2", fmt.Sprintf("%.2f/%d", l.SatisfactionAvg, l.SatisfactionN), "4.50/2"},
 		{"satisfaction target", fmt.Sprint(l.SatisfactionMet()), "true"},
@@ -96,7 +96,7 @@ func TestTicketLedgerFigures(t *testing.T) {
 		{"repair revisits (T3 not due)", rate(l.RevisitCompletion[TicketRepair]), "0/0"},
 		{"open/closed/late (T4, T5 revisit, T7)", fmt.Sprintf("%d/%d/%d", l.Open, l.Closed, l.Late), "5/2/3"},
 		{"by category", fmt.Sprint(l.ByCategory), "map[design:1 engineering:3 sales:1 service:2]"},
-		{"repeat of", l.Rows[0].RepeatOf + " " + l.Rows[3].RepeatOf, "XHW-01-20261020-001 " + t1.Number},
+		{"repeat of", l.Rows[0].RepeatOf + "/" + l.Rows[3].RepeatOf, "/" + t1.Number},
 		{"phones masked", l.Rows[0].Phone, "139****0002"},
 	} {
 		if c.got != c.want {
@@ -113,7 +113,7 @@ func TestTicketLedgerFigures(t *testing.T) {
 	// Filters still find repeats against tickets they leave out.
 	l2, err := s.TicketLedger(ctx, LedgerFilter{From: period.From, To: period.To, Kind: TicketComplaint, Category: CatEngineering})
 	mustOK(t, err)
-	if len(l2.Rows) != 2 || rate(l2.Repeat) != "2/2" {
+	if len(l2.Rows) != 2 || rate(l2.Repeat) != "1/2" || l2.Rows[1].RepeatOf != t1.Number {
 		t.Fatalf("filtered ledger %d rows, repeat %s", len(l2.Rows), rate(l2.Repeat))
 	}
 
@@ -130,7 +130,7 @@ func TestTicketLedgerFigures(t *testing.T) {
 	rows, err := f.GetRows(LedgerSheetTickets)
 	mustOK(t, err)
 	if len(rows) != 8 || rows[0][0] != "编号 No." || rows[1][0] != t1.Number || rows[1][1] != "2026-11-03 10:00" || rows[1][2] != "«ticket.kind.complaint»" ||
-		rows[1][9] != "139****0002" || rows[1][27] != "XHW-01-20261020-001" || rows[2][20] != "✗" || rows[1][25] != "5" {
+		rows[1][9] != "139****0002" || len(rows[4]) < 28 || rows[4][27] != t1.Number || rows[2][20] != "✗" || rows[1][25] != "5" {
 		t.Fatalf("ledger sheet %q", rows[:2])
 	}
 	if got := rows[7][14]; got != "'=HYPERLINK(\"http://x\",\"点我\")" {
@@ -141,7 +141,7 @@ func TestTicketLedgerFigures(t *testing.T) {
 	}
 	kpis, err := f.GetRows(LedgerSheetKPIs)
 	mustOK(t, err)
-	if kpis[1][1] != "40.0%" || kpis[1][4] != "✗" || kpis[2][1] != "4.50" || kpis[3][2] != "5/7" || kpis[5][2] != "2/3" {
+	if kpis[1][1] != "20.0%" || kpis[1][4] != "✗" || kpis[2][1] != "4.50" || kpis[3][2] != "5/7" || kpis[5][2] != "2/3" {
 		t.Fatalf("kpis %q", kpis)
 	}
 	weekRows, err := f.GetRows(LedgerSheetWeeks)
