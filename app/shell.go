@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"anchang/assets"
 	"anchang/data"
 )
 
@@ -139,9 +138,6 @@ func (sh *shell) menu() *fyne.MainMenu {
 	if u.user.Role.CanCheckIn() {
 		tools = append(tools, fyne.NewMenuItem(T("shell.kiosk"), u.showKiosk))
 	}
-	if u.user.Role == data.RoleAdmin || u.user.Role == data.RoleSupervisor {
-		tools = append(tools, fyne.NewMenuItem(T("menu.demo"), sh.onLoadDemo))
-	}
 	tools = append(tools, fyne.NewMenuItem(T("menu.blank_forms"), u.showBlankForms))
 	if canSeeLedger(u.user.Role) { // also on the tickets tab
 		tools = append(tools, fyne.NewMenuItem(T("ledger.title"), func() { u.showTicketLedger() }))
@@ -198,30 +194,6 @@ func (sh *shell) reloadCalendarWarning() {
 		sh.calendarWarn.SetText(T("shell.calendar_missing", map[string]any{"Year": year}))
 		sh.calendarWarn.Show()
 	})
-}
-
-func (sh *shell) onLoadDemo() {
-	u := sh.u
-	confirm := widget.NewLabel(T("demo.confirm"))
-	confirm.Wrapping = fyne.TextWrapWord
-	u.showModal(T("menu.demo"), container.NewGridWrap(fyne.NewSize(460, 110), confirm), T("dialog.cancel"), &widget.Button{Text: T("dialog.load"), Importance: widget.HighImportance, OnTapped: func() {
-		progress := u.showModal(T("menu.demo"), widget.NewProgressBarInfinite(), "")
-		load(u, func(ctx context.Context) (data.DemoResult, error) {
-			res, err := u.store.LoadDemo(ctx, data.DemoOptions{Days: 28, PerDay: 60, Seed: uint64(u.now().UnixNano())})
-			if err == nil {
-				_, err = u.store.EnsureStarterFAQ(ctx, assets.StarterFAQ)
-			}
-			return res, err
-		}, func(res data.DemoResult, err error) {
-			progress.Hide()
-			if err != nil {
-				u.showModal(T("menu.demo"), widget.NewLabel(u.errText(err)), T("dialog.ok"))
-				return
-			}
-			u.showModal(T("menu.demo"), widget.NewLabel(T("demo.done", map[string]any{"Visits": res.Visits, "Consultants": res.Consultants, "Tickets": res.Tickets, "Inspections": res.Inspections})), T("dialog.ok"))
-			sh.refresh()
-		})
-	}})
 }
 
 func (sh *shell) onAbout() {

@@ -39,7 +39,6 @@ type Store interface {
 	RotationLog(ctx context.Context, day string, limit int) ([]data.RotationEvent, error)
 	RotationAction(ctx context.Context, actorID, consultantID, action string) error
 
-	LoadDemo(ctx context.Context, opt data.DemoOptions) (data.DemoResult, error)
 	EnsureStarterFAQ(ctx context.Context, manual []byte) (int, error)
 
 	// Printing (app/print.go) and where the database lives.

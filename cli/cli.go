@@ -12,8 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
-	"anchang/assets"
 	"anchang/data"
 )
 
@@ -27,6 +27,11 @@ type Config struct {
 	Height  float32
 	Verb    string   // "" = run the desktop app
 	Args    []string // the verb's own arguments
+	// Demo: --demo, the demo office (DataDir is then the demo office's
+	// own directory, data.DemoDir of the data directory given).
+	Demo bool
+	// Clock: --clock, the time the demo office runs at (zero = now).
+	Clock time.Time
 }
 
 // Usage is printed for -h and bad flags.
@@ -35,7 +40,10 @@ const Usage = `anchang — reception desk for sales offices (案场前台)
 Usage:
   anchang [--data-dir DIR] [--window-size WxH]
                                            run the desktop app (window 1024x768 by default)
-  anchang [--data-dir DIR] demo [flags]    fill the data directory with demo data
+  anchang [--data-dir DIR] --demo [--clock TIME]
+                                           open the demo office: a data directory of its own
+                                           (DIR/demo), filled with demo data on first open
+  anchang [--data-dir DIR] demo [flags]    fill an empty data directory with a demo office
   anchang [--data-dir DIR] faq import|export FILE | search QUERY
                                            the consultation manual (咨询应答手册): CSV/XLSX, JSON lines
   anchang [--data-dir DIR] print --list | FORM (--demo | --id RECORD) -o FILE.pdf
@@ -51,7 +59,9 @@ Usage:
                                            put a backup back (the newest automatic one by default)
 
 The data directory defaults to the per-user data directory (see docs),
-or $ANCHANG_DATA_DIR when set. Every verb honours --data-dir.
+or $ANCHANG_DATA_DIR when set. Every verb honours --data-dir and --demo.
+--clock 2026-11-23T15:00 runs the demo office at that time of day (office
+time; screenshots and training); a real office refuses it.
 `
 
 // Parse reads the global flags and the verb.
@@ -61,10 +71,20 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 	fs.Usage = func() { fmt.Fprint(stderr, Usage) }
 	dir := fs.String("data-dir", "", "data directory")
 	size := fs.String("window-size", "1024x768", "initial window size, WIDTHxHEIGHT")
+	demo := fs.Bool("demo", false, "the demo office (a data directory of its own)")
+	clock := fs.String("clock", "", "the demo office's time, e.g. 2026-11-23T15:00")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
-	cfg := Config{DataDir: *dir}
+	cfg := Config{DataDir: *dir, Demo: *demo}
+	if *clock != "" {
+		t, err := ParseClock(*clock)
+		if err != nil {
+			fmt.Fprintf(stderr, "anchang: --clock %q: want a date and time, e.g. 2026-11-23T15:00 (office time) or RFC 3339\n", *clock)
+			return Config{}, err
+		}
+		cfg.Clock = t
+	}
 	if _, err := fmt.Sscanf(*size, "%fx%f", &cfg.Width, &cfg.Height); err != nil || cfg.Width < 320 || cfg.Height < 240 {
 		fmt.Fprintf(stderr, "anchang: --window-size %q: want WIDTHxHEIGHT, e.g. 1280x800\n", *size)
 		return Config{}, fmt.Errorf("bad --window-size")
@@ -82,7 +102,43 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 		}
 		cfg.DataDir = d
 	}
+	if cfg.Demo {
+		cfg.DataDir = data.DemoDir(cfg.DataDir)
+	}
 	return cfg, nil
+}
+
+// officeZone is the time zone --clock is read in when it names none.
+var officeZone = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}()
+
+// ParseClock reads --clock: RFC 3339, or a date and time in office time
+// (2026-11-23T15:00, 2026-11-23 15:00:05).
+func ParseClock(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, v, officeZone); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad --clock %q", v)
+}
+
+// Now is the clock the desk and the demo verb run on: the real one, or
+// --clock's moment running on from the start.
+func (cfg Config) Now() func() time.Time {
+	if cfg.Clock.IsZero() {
+		return time.Now
+	}
+	offset := time.Until(cfg.Clock)
+	return func() time.Time { return time.Now().Add(offset) }
 }
 
 // DefaultDataDir is the OS's per-user data directory for the app:
@@ -138,6 +194,9 @@ func parseVerbFlags(fs *flag.FlagSet, cfg *Config, args []string) error {
 	}
 	if dataDir != "" {
 		cfg.DataDir = dataDir
+		if cfg.Demo {
+			cfg.DataDir = data.DemoDir(dataDir)
+		}
 	}
 	return fs.Parse(append([]string{"--"}, pos...))
 }
@@ -148,6 +207,10 @@ var ErrUnknownVerb = errors.New("unknown command")
 // Run runs a verb and returns the process exit code.
 func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 	var err error
+	if !cfg.Clock.IsZero() && cfg.Verb != "demo" && cfg.Verb != "help" {
+		fmt.Fprintf(stderr, "anchang %s: --clock is for the desk and the demo command only\n", cfg.Verb)
+		return 2
+	}
 	switch cfg.Verb {
 	case "demo":
 		err = demo(ctx, cfg, stdout, stderr)
@@ -196,20 +259,29 @@ func demo(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if *days < 1 || *days > 3660 || *perDay < 1 || *perDay > 100000 {
 		return fmt.Errorf("--days must be 1–3660 and --per-day 1–100000")
 	}
-	s, done, err := openWrite(ctx, cfg)
+	lock, err := data.LockDir(cfg.DataDir)
 	if err != nil {
 		return err
 	}
-	defer done()
-	res, err := s.LoadDemo(ctx, data.DemoOptions{Days: *days, PerDay: *perDay, Seed: *seed})
+	defer lock.Unlock()
+	opt := data.DemoOptions{Days: *days, PerDay: *perDay, Seed: *seed}
+	if !cfg.Clock.IsZero() {
+		opt.Now = cfg.Now()
+	}
+	res, err := data.CreateDemo(ctx, cfg.DataDir, opt)
 	if err != nil {
 		return err
 	}
-	if _, err := s.EnsureStarterFAQ(ctx, assets.StarterFAQ); err != nil {
-		return err
+	if res.Existing {
+		fmt.Fprintf(stdout, "the demo office in %s is complete already: nothing added\nvisits: %d, visitors: %d, consultants: %d, tickets: %d, inspections: %d\n",
+			cfg.DataDir, res.Visits, res.Visitors, res.Consultants, res.Tickets, res.Inspections)
+		return nil
 	}
-	_, office, _ := s.Device()
-	fmt.Fprintf(stdout, "demo data in %s\noffice: %s (%s)\nvisits: %d, visitors: %d, consultants: %d, tickets: %d, inspections: %d\nsign in as 管理员 with PIN %s (receptionists 李静/张敏 and supervisor 刘主管: PIN %s)\n",
-		cfg.DataDir, office.Name, office.Code, res.Visits, res.Visitors, res.Consultants, res.Tickets, res.Inspections, data.DemoAdminPIN, data.DemoStaffPIN)
+	fmt.Fprintf(stdout, "demo office in %s\nvisits: %d, visitors: %d, consultants: %d, tickets: %d, inspections: %d\n",
+		cfg.DataDir, res.Visits, res.Visitors, res.Consultants, res.Tickets, res.Inspections)
+	// Only the staff this run made, each with the PIN it gave them.
+	for _, si := range res.SignIns {
+		fmt.Fprintf(stdout, "sign in as %s (%s) with PIN %s\n", si.Name, si.Role, si.PIN)
+	}
 	return nil
 }

@@ -13,6 +13,10 @@ type DemoOptions struct {
 	Days   int // past days of visits, today included
 	PerDay int // average visits per weekday; weekends get about 1.6×
 	Seed   uint64
+	// Now, when set, is the demo office's clock (CreateDemo).
+	Now func() time.Time
+
+	step func(string) // CreateDemo's kill-test hook
 }
 
 // DemoAdminPIN signs in as the demo office's admin (管理员). The demo
@@ -30,17 +34,30 @@ type DemoResult struct {
 	Tickets     int // complaints, repairs, inquiries and suggestions in every state (ticket_demo.go), and the demo inspection's repair tickets
 	Inspections int // handover inspections: completed and signed, re-inspection, in progress (inspection_demo.go)
 	AdminID     string
+	// SignIns are the staff this run made, with their PINs: none when the
+	// demo was there already.
+	SignIns []DemoSignIn
+	// Existing: the directory held a finished demo office already and
+	// nothing was added (CreateDemo).
+	Existing bool
 }
 
 var demoSurnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 var demoGiven = []rune("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彩春菊凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽")
 var demoConsultants = []string{"陈思远", "林晓雯", "王浩然", "赵雅琴", "周子健", "孙丽娜", "吴嘉怡", "郑凯文"}
 
-// LoadDemo fills the store with a demo office: staff, source channels,
+// LoadDemo fills the store with demo records: staff, source channels,
 // several weeks of visits with return visitors, and each day's rotation. On a
 // store that is not set up yet it does the setup too (admin PIN
 // DemoAdminPIN). Everything goes through the outbox like any other change.
+// It is the generator behind CreateDemo, which the desk and the command
+// line use (a demo office of its own, never mixed into a real one's
+// records); tests load it into their own stores.
 func (s *Store) LoadDemo(ctx context.Context, opt DemoOptions) (DemoResult, error) {
+	step := opt.step
+	if step == nil {
+		step = func(string) {}
+	}
 	if opt.Days <= 0 {
 		opt.Days = 42
 	}
@@ -54,6 +71,8 @@ func (s *Store) LoadDemo(ctx context.Context, opt DemoOptions) (DemoResult, erro
 			return res, err
 		}
 		res.AdminID = admin.ID
+		res.SignIns = append(res.SignIns, DemoSignIn{Name: admin.Name, Role: RoleAdmin, PIN: DemoAdminPIN})
+		step("setup")
 	}
 	staff, err := s.ListStaff(ctx, false)
 	if err != nil {
@@ -80,11 +99,14 @@ func (s *Store) LoadDemo(ctx context.Context, opt DemoOptions) (DemoResult, erro
 			}
 			consultants = append(consultants, c)
 		}
+		step("consultants")
 		for _, p := range []StaffInput{{Name: "李静", Role: RoleReceptionist, PIN: DemoStaffPIN}, {Name: "张敏", Role: RoleReceptionist, PIN: DemoStaffPIN}, {Name: "刘主管", Role: RoleSupervisor, PIN: DemoStaffPIN}} {
 			if _, err := s.CreateStaff(ctx, admin.ID, p); err != nil {
 				return res, err
 			}
+			res.SignIns = append(res.SignIns, DemoSignIn{Name: p.Name, Role: p.Role, PIN: p.PIN})
 		}
+		step("staff")
 	}
 	res.Consultants = len(consultants)
 	sources, err := s.Sources(ctx)
@@ -103,19 +125,26 @@ func (s *Store) LoadDemo(ctx context.Context, opt DemoOptions) (DemoResult, erro
 		if err := g.day(ctx, day, n, d == 0, now); err != nil {
 			return res, err
 		}
+		if d == opt.Days/2 {
+			step("days")
+		}
 	}
 	res.Visits, res.Visitors = g.visits, len(g.visitors)
+	step("visits")
 	if res.Tickets, err = g.tickets(ctx, now, opt.Days); err != nil {
 		return res, err
 	}
+	step("tickets")
 	n, defectTickets, err := g.inspections(ctx, now)
 	res.Inspections, res.Tickets = n, res.Tickets+defectTickets
 	if err != nil {
 		return res, err
 	}
+	step("inspections")
 	if err := g.demoCareResults(ctx, now); err != nil {
 		return res, err
 	}
+	step("care")
 	return res, nil
 }
 

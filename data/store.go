@@ -28,6 +28,7 @@ type Store struct {
 	path     string
 	readOnly bool        // OpenReadOnly
 	damaged  atomic.Bool // an integrity check failed: no more writes
+	demo     atomic.Bool // a demo office's database (CreateDemo)
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -94,6 +95,9 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return fail(err)
 	}
 	if err := s.loadDevice(ctx); err != nil {
+		return fail(err)
+	}
+	if err := s.loadDemoMark(ctx); err != nil {
 		return fail(err)
 	}
 	if err := s.moveOfficeHours(ctx); err != nil {
@@ -382,7 +386,7 @@ func newIDAt(t time.Time) string {
 }
 
 // countable are the tables CountRows may count.
-var countable = map[string]bool{"visits": true, "visitors": true, "visit_events": true, "rotation_events": true, "staff": true, "outbox": true, "sources": true, "faq_entries": true, "faq_versions": true, "faq_status_events": true, "tickets": true, "ticket_events": true, "sla_policies": true, "holiday_imports": true, "care_revisits": true, "care_revisit_results": true}
+var countable = map[string]bool{"visits": true, "visitors": true, "visit_events": true, "rotation_events": true, "staff": true, "outbox": true, "sources": true, "faq_entries": true, "faq_versions": true, "faq_status_events": true, "tickets": true, "ticket_events": true, "sla_policies": true, "holiday_imports": true, "care_revisits": true, "care_revisit_results": true, "inspections": true, "inspection_results": true}
 
 // CountRows counts the rows of one of the store's tables (for status
 // displays and tests).

@@ -31,6 +31,8 @@ type SyncIdentity struct {
 	// mutations up to it as the office's own (docs/sync.md, HQ-owned
 	// reference data).
 	HistoryUpto int64
+	// Demo: a demo office's database, which never enrolls (CreateDemo).
+	Demo bool
 }
 
 // Enrollment is what HQ answered to an enrollment, with where HQ is.
@@ -95,6 +97,7 @@ func (s *Store) SyncIdentity(ctx context.Context) (SyncIdentity, error) {
 	if err := json.Unmarshal([]byte(scopes), &id.Scopes); err != nil {
 		return id, fmt.Errorf("sync identity scopes: %w", err)
 	}
+	id.Demo = s.IsDemo()
 	return id, nil
 }
 
@@ -154,6 +157,13 @@ func (s *Store) Enroll(ctx context.Context, e Enrollment) error {
 	}
 	at := ms(s.now())
 	err := s.tx(ctx, func(tx *txn) error {
+		var demo int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE key = ?`, settingDemo).Scan(&demo); err != nil {
+			return fmt.Errorf("enroll: %w", err)
+		}
+		if demo > 0 {
+			return errDemoEnroll()
+		}
 		devID, epoch, err := ensureSyncState(ctx, tx, newID(), s.now().UnixNano())
 		if err != nil {
 			return err

@@ -36,6 +36,9 @@ func Enroll(ctx context.Context, st Store, in EnrollInput, opts Options) (Enroll
 	if id.Enrolled {
 		return EnrollResult{}, &data.Error{Code: data.ECONFLICT, Key: KeyAlreadyEnrolled}
 	}
+	if id.Demo { // before HQ is asked: the one-time code stays unused
+		return EnrollResult{}, &data.Error{Code: data.ECONFLICT, Key: "err.demo.enrol"}
+	}
 	name := strings.TrimSpace(in.DeviceName)
 	if name == "" {
 		name = id.DeviceName
