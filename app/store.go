@@ -67,6 +67,7 @@ type Store interface {
 	careRevisitStore  // care revisits (app/care_revisits.go)
 	visitHistoryStore // past visits and the customer file (app/visit_history.go)
 	syncStore         // the enrolment at HQ and its refusals (app/sync.go)
+	settingsStore     // the office, this device and the channels (app/settings.go)
 }
 
 var _ Store = (*data.Store)(nil)

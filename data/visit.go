@@ -273,12 +273,18 @@ func (s *Store) CheckIn(ctx context.Context, actorID string, in CheckInInput) (V
 			return &Error{Code: EFORBIDDEN, Key: "err.forbidden"}
 		}
 		if v.source != "" {
-			var ok int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sources WHERE id = ? AND office_id = ?`, v.source, st.office).Scan(&ok); err != nil {
+			// A hidden channel is no longer offered; a visit recorded through
+			// it keeps showing it (the row stays).
+			var active sql.NullBool
+			err := tx.QueryRowContext(ctx, `SELECT active FROM sources WHERE id = ? AND office_id = ?`, v.source, st.office).Scan(&active)
+			if err != nil && !isNoRows(err) {
 				return err
 			}
-			if ok == 0 {
+			if !active.Valid {
 				return FieldErrors{"source": invalid("source", "err.field.choose", nil)}
+			}
+			if !active.Bool {
+				return FieldErrors{"source": invalid("source", "err.source.hidden", nil)}
 			}
 		}
 		// The visitor: known by phone, or new.
