@@ -83,7 +83,12 @@ func newFAQScreen(u *UI) *faqScreen { return &faqScreen{u: u} }
 
 func (f *faqScreen) buildUI() fyne.CanvasObject {
 	f.search = &widget.Entry{PlaceHolder: T("faq.search.hint")}
-	f.search.OnChanged = f.onSearchChanged
+	f.search.OnChanged = func(text string) {
+		// A new search never leaves the previous answer on show: it could
+		// be read out as the answer to the new question.
+		f.clearEntry()
+		f.onSearchChanged(text)
+	}
 	f.search.OnSubmitted = f.onSearchSubmitted
 	f.category = widget.NewSelect([]string{T("faq.category.popular")}, func(string) { f.onCategory() })
 	f.category.SetSelectedIndex(0)
@@ -540,6 +545,22 @@ func (f *faqScreen) showEntry(v data.FAQVersion, query string) {
 	f.notice.SetText("")
 	f.placeholder.Hide()
 	f.answerBox.Show()
+}
+
+// clearEntry empties the answer pane back to its placeholder.
+func (f *faqScreen) clearEntry() {
+	if f.selected == nil {
+		return
+	}
+	f.selected, f.selQuery = nil, ""
+	f.question.SetText("")
+	f.meta.SetText("")
+	f.answer.Segments = nil
+	f.answer.Refresh()
+	f.notice.SetText("")
+	f.answerBox.Hide()
+	f.placeholder.Show()
+	f.list.UnselectAll()
 }
 
 // entryText is the question and answer in the current language.

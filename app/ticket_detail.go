@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
@@ -27,8 +28,10 @@ type ticketDetail struct {
 	staff  []data.Staff
 
 	title     *widget.Label
-	hint      *statusLine // escalation suggested, revisit overdue, reopened
-	notice    *statusLine // what just happened, or why it was refused
+	customer  *widget.Label     // who the ticket is for, at the top: read out first on the phone
+	left      *container.Scroll // the record's pane
+	hint      *statusLine       // escalation suggested, revisit overdue, reopened
+	notice    *statusLine       // what just happened, or why it was refused
 	record    *fyne.Container
 	deadlines *fyne.Container
 	timeline  *fyne.Container
@@ -86,7 +89,9 @@ func newTicketDetail(s *ticketsScreen, id string) *ticketDetail {
 	d.deadlines = container.New(layout.NewFormLayout())
 	d.timeline = container.NewVBox()
 	d.actions = container.NewGridWithColumns(6)
-	left := container.NewVScroll(container.NewVBox(heading(T("ticket.deadlines")), d.deadlines, widget.NewSeparator(), d.record))
+	d.customer = &widget.Label{Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameSubHeadingText}
+	d.left = container.NewVScroll(container.NewVBox(d.customer, widget.NewSeparator(), heading(T("ticket.deadlines")), d.deadlines, widget.NewSeparator(), d.record))
+	left := d.left
 	right := container.NewVScroll(container.NewVBox(heading(T("ticket.timeline")), d.timeline))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
@@ -156,6 +161,8 @@ func (d *ticketDetail) show() {
 	d.title.Refresh()
 	d.showHint()
 
+	d.customer.SetText(customerLine(t))
+
 	d.record.RemoveAll()
 	add := func(key, value string) {
 		if strings.TrimSpace(value) == "" {
@@ -177,11 +184,6 @@ func (d *ticketDetail) show() {
 	add("ticket.f.subject", t.Subject)
 	add("ticket.f.description", t.Description)
 	add("ticket.f.demand", t.Demand)
-	phone := t.Phone
-	if strings.HasPrefix(phone, "+") {
-		phone = data.FormatPhone(phone)
-	}
-	add("ticket.f.contact", strings.TrimSpace(t.CustomerName+"  "+phone))
 	add("ticket.f.department", t.Department)
 	add("ticket.f.owner", t.OwnerName)
 	add("ticket.f.opened_by", d.staffName(t.CreatedBy))
@@ -196,6 +198,23 @@ func (d *ticketDetail) show() {
 	d.showDeadlines()
 	d.showTimeline()
 	d.showActions()
+}
+
+// customerLine is who the ticket is for: name, phone and unit, or that
+// the customer left none.
+func customerLine(t data.Ticket) string {
+	phone := t.Phone
+	if strings.HasPrefix(phone, "+") {
+		phone = data.FormatPhone(phone)
+	}
+	who := strings.TrimSpace(t.CustomerName + "  " + phone)
+	if who == "" {
+		who = T("ticket.customer.none")
+	}
+	if place := strings.Join(strings.Fields(t.Project+" "+t.Building+" "+t.Unit), " "); place != "" {
+		who += " · " + place
+	}
+	return T("ticket.customer.line", map[string]any{"Customer": who})
 }
 
 // tick re-reckons how the deadlines stand now, without reading the store.
