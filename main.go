@@ -61,33 +61,121 @@ func main() {
 		return
 	}
 	defer lock.Unlock()
+	d := &desk{cfg: cfg, fa: fa, win: win, log: logger}
+	defer d.close()
+	win.Resize(fyne.NewSize(cfg.Width, cfg.Height))
+	if !cfg.Demo {
+		if d.start(ctx) {
+			win.ShowAndRun()
+		}
+		return
+	}
+	// The demo office: its own directory, filled the first time (or
+	// finished, if that was interrupted) while the window says so.
+	app.ShowPreparing(fa, win)
+	go func() {
+		opt := cli.DemoDefaults
+		if !cfg.Clock.IsZero() {
+			opt.Now = cfg.Now()
+		}
+		_, err := data.CreateDemo(ctx, cfg.DataDir, opt)
+		fyne.Do(func() {
+			if err != nil {
+				logger.Error("demo office", "dir", cfg.DataDir, "err", err)
+				app.ShowProblem(fa, win, err)
+				return
+			}
+			d.start(ctx)
+		})
+	}()
+	win.ShowAndRun()
+}
+
+// desk is the running desk: its store and UI, closed when the window is.
+type desk struct {
+	cfg   cli.Config
+	fa    fyne.App
+	win   fyne.Window
+	log   *slog.Logger
+	store *data.Store
+	ui    *app.UI
+}
+
+// start opens the store and shows the desk; false: a problem is shown
+// instead.
+func (d *desk) start(ctx context.Context) bool {
+	cfg, logger := d.cfg, d.log
+	fail := func(err error) bool {
+		if d.win.Content() == nil {
+			app.ShowFatal(d.fa, d.win, err)
+		} else {
+			app.ShowProblem(d.fa, d.win, err)
+		}
+		return false
+	}
 	store, err := data.Open(ctx, cfg.DataDir)
 	if err != nil {
 		logger.Error("open store", "dir", cfg.DataDir, "err", err)
-		app.ShowFatal(fa, win, err)
-		return
+		return fail(err)
 	}
-	defer store.Close()
-	logger.Info("store open", "dir", cfg.DataDir)
+	d.store = store
+	logger.Info("store open", "dir", cfg.DataDir, "demo", store.IsDemo())
+	if !cfg.Clock.IsZero() {
+		if !store.IsDemo() { // a real office's records keep real times
+			return fail(&data.Error{Code: data.EINVALID, Key: "err.demo.clock"})
+		}
+		store.Now = cfg.Now()
+	}
 	if _, err := store.EnsureStarterFAQ(ctx, assets.StarterFAQ); err != nil {
 		logger.Error("load starter faq", "err", err)
 	}
-	// HQ: the UI probes and enrols through hqsync and starts the background
-	// loop when the device is enrolled; closing the window stops it.
-	var ui *app.UI
-	syncOpts := hqsync.Options{Logger: logger, OnStatus: func(st hqsync.Status) { ui.OnSyncStatus(st) }}
-	hq := app.HQ{
-		Probe: hqsync.Probe,
-		Enroll: func(ctx context.Context, in hqsync.EnrollInput) error {
-			_, err := hqsync.Enroll(ctx, store, in, syncOpts)
+	opts := app.Options{Logger: logger, Now: store.Now}
+	if store.IsDemo() {
+		// No HQ: a demo office never joins one. Leaving goes back to the
+		// real office: its desk is still open, or is started now.
+		opts.LeaveDemo = d.win.Close
+		if cfg.Demo && os.Getenv(cli.EnvDemoFromDesk) == "" {
+			opts.LeaveDemo = func() {
+				if err := cli.RealDesk(cfg); err != nil {
+					logger.Error("start the real office's desk", "err", err)
+				}
+				d.win.Close()
+			}
+		}
+	} else {
+		// HQ: the UI probes and enrols through hqsync and starts the
+		// background loop when the device is enrolled; closing the window
+		// stops it.
+		syncOpts := hqsync.Options{Logger: logger, OnStatus: func(st hqsync.Status) { d.ui.OnSyncStatus(st) }}
+		opts.HQ = app.HQ{
+			Probe: hqsync.Probe,
+			Enroll: func(ctx context.Context, in hqsync.EnrollInput) error {
+				_, err := hqsync.Enroll(ctx, store, in, syncOpts)
+				return err
+			},
+			Start: func() app.Syncer { return app.RunLoop(hqsync.NewLoop(store, syncOpts)) },
+		}
+		demo := &cli.DemoDesk{Config: cfg}
+		opts.OpenDemo = func() error {
+			err := demo.Open()
+			if errors.Is(err, cli.ErrDemoRunning) {
+				return app.ErrDemoOpen
+			}
 			return err
-		},
-		Start: func() app.Syncer { return app.RunLoop(hqsync.NewLoop(store, syncOpts)) },
+		}
 	}
-	ui = app.New(fa, win, store, app.Options{Logger: logger, HQ: hq})
-	win.Resize(fyne.NewSize(cfg.Width, cfg.Height))
-	ui.Start()
-	ui.StartMaintenance() // integrity, automatic backups, free disk space
-	win.ShowAndRun()
-	ui.Close()
+	d.ui = app.New(d.fa, d.win, store, opts)
+	d.ui.Start()
+	d.ui.StartMaintenance() // integrity, automatic backups, free disk space
+	return true
+}
+
+// close ends the UI and closes the store once the window has closed.
+func (d *desk) close() {
+	if d.ui != nil {
+		d.ui.Close()
+	}
+	if d.store != nil {
+		d.store.Close()
+	}
 }

@@ -67,10 +67,13 @@ func (s *setupScreen) buildUI() fyne.CanvasObject {
 		intro,
 		languagePicker(s.u, s.u.showSetup),
 		s.joinOffer(),
-		formGrid(s.fields...),
-		s.message,
-		container.NewHBox(s.submit),
 	)
+	if d := s.u.demoOffer(); d != nil { // try the product first, in a directory of its own
+		form.Add(d)
+	}
+	form.Add(formGrid(s.fields...))
+	form.Add(s.message)
+	form.Add(container.NewHBox(s.submit))
 	return container.NewCenter(container.NewGridWrap(fyne.NewSize(640, form.MinSize().Height+40), container.NewPadded(form)))
 }
 

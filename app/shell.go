@@ -121,6 +121,9 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	}
 	sh.syncBar = newSyncBar(u) // at the tab row's right end: the top bar is full at 1024 px
 	head := container.NewVBox(container.NewPadded(top))
+	if b := u.demoBanner(false); b != nil {
+		head = container.NewVBox(b, container.NewPadded(top))
+	}
 	if canEditTicketPolicy(u.user.Role) {
 		// A strip under the bar, not in it: the bar is full at 1024 pixels.
 		sh.calendarWarn = &widget.Button{Icon: theme.WarningIcon(), Importance: widget.WarningImportance, Alignment: widget.ButtonAlignLeading,
@@ -139,6 +142,12 @@ func (sh *shell) menu() *fyne.MainMenu {
 		tools = append(tools, fyne.NewMenuItem(T("shell.kiosk"), u.showKiosk))
 	}
 	tools = append(tools, fyne.NewMenuItem(T("menu.blank_forms"), u.showBlankForms))
+	if u.canOpenDemo() { // a window of its own: nothing goes into this office
+		tools = append(tools, fyne.NewMenuItem(T("menu.demo_office"), u.onOpenDemo))
+	}
+	if u.isDemo() && u.leaveDemo != nil {
+		tools = append(tools, fyne.NewMenuItem(T("demo.leave"), u.leaveDemo))
+	}
 	if canSeeLedger(u.user.Role) { // also on the tickets tab
 		tools = append(tools, fyne.NewMenuItem(T("ledger.title"), func() { u.showTicketLedger() }))
 	}

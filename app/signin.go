@@ -72,7 +72,7 @@ func (s *signInScreen) buildUI() fyne.CanvasObject {
 		s.who, s.pin, s.submit, s.message,
 		container.NewCenter(languagePicker(s.u, s.u.showSignIn)),
 	)
-	return container.NewCenter(container.NewGridWrap(fyne.NewSize(380, body.MinSize().Height+60), body))
+	return s.u.withDemoBanner(container.NewCenter(container.NewGridWrap(fyne.NewSize(380, body.MinSize().Height+60), body)), true)
 }
 
 func (s *signInScreen) setStaff(staff []data.Staff) {

@@ -12,6 +12,7 @@ import (
 // satisfies it.
 type Store interface {
 	IsSetUp() bool
+	IsDemo() bool // a demo office's database (app/demo.go)
 	Device() (data.Device, data.Office, error)
 	Setup(ctx context.Context, in data.SetupInput) (data.Staff, error)
 	Setting(ctx context.Context, key, def string) (string, error)

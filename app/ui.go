@@ -56,6 +56,9 @@ type UI struct {
 	hq   HQ
 	sync syncState
 
+	openDemo  func() error // Options.OpenDemo
+	leaveDemo func()       // Options.LeaveDemo
+
 	tickers []context.CancelFunc
 	// stopMaintain ends the storage checks (StartMaintenance).
 	stopMaintain context.CancelFunc
@@ -74,11 +77,18 @@ type Options struct {
 	PrintDir string
 	// HQ connects the desk to headquarters; the zero value leaves it out.
 	HQ HQ
+	// OpenDemo opens the demo office in a window of its own (ErrDemoOpen
+	// while it is open); nil: not offered. Called off the UI goroutine.
+	OpenDemo func() error
+	// LeaveDemo leaves a demo office for the real one; nil: the demo
+	// banner offers no way back (the window's close button still is one).
+	LeaveDemo func()
 }
 
 // New makes the UI on win; call Start to show the first screen.
 func New(fa fyne.App, win fyne.Window, store Store, opt Options) *UI {
-	u := &UI{fa: fa, win: win, store: store, log: opt.Logger, now: opt.Now, inline: opt.Inline, printDir: opt.PrintDir, hq: opt.HQ}
+	u := &UI{fa: fa, win: win, store: store, log: opt.Logger, now: opt.Now, inline: opt.Inline, printDir: opt.PrintDir, hq: opt.HQ,
+		openDemo: opt.OpenDemo, leaveDemo: opt.LeaveDemo}
 	if u.log == nil {
 		u.log = slog.Default()
 	}
@@ -142,6 +152,9 @@ func (u *UI) Close() {
 
 func (u *UI) setTitle(suffix string) {
 	title := T("app.name")
+	if u.isDemo() {
+		title = T("demo.title") + title
+	}
 	if u.office.Name != "" {
 		title += " · " + u.office.Name
 	}
@@ -214,6 +227,12 @@ func (u *UI) errText(err error) string {
 // ShowFatal shows why the app cannot start (a database from a newer
 // version, an unreadable data directory) and runs until the window closes.
 func ShowFatal(fa fyne.App, win fyne.Window, err error) {
+	ShowProblem(fa, win, err)
+	win.ShowAndRun()
+}
+
+// ShowProblem is ShowFatal in a window that is running already.
+func ShowProblem(fa fyne.App, win fyne.Window, err error) {
 	fa.Settings().SetTheme(NewTheme())
 	msg := T("err.internal")
 	if e, ok := data.AsError(err); ok && e.Code != data.EINTERNAL {
@@ -223,5 +242,15 @@ func ShowFatal(fa fyne.App, win fyne.Window, err error) {
 	label.Wrapping = fyne.TextWrapWord
 	win.SetContent(container.NewPadded(container.NewBorder(nil, widget.NewButton(T("dialog.close"), win.Close), nil, nil, label)))
 	win.Resize(fyne.NewSize(560, 240))
-	win.ShowAndRun()
+}
+
+// ShowPreparing is what a demo office's window shows while its data
+// directory is filled the first time (data.CreateDemo, off this goroutine).
+func ShowPreparing(fa fyne.App, win fyne.Window) {
+	fa.Settings().SetTheme(NewTheme())
+	win.SetTitle(T("demo.title") + T("app.name"))
+	label := widget.NewLabel(T("demo.preparing"))
+	label.Wrapping = fyne.TextWrapWord
+	label.Alignment = fyne.TextAlignCenter
+	win.SetContent(container.NewCenter(container.NewGridWrap(fyne.NewSize(480, 120), container.NewVBox(label, widget.NewProgressBarInfinite()))))
 }

@@ -250,9 +250,9 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 func demo(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	days := fs.Int("days", 42, "days of visits, ending today")
-	perDay := fs.Int("per-day", 70, "average visits per weekday (weekends get more)")
-	seed := fs.Uint64("seed", 1, "random seed")
+	days := fs.Int("days", DemoDefaults.Days, "days of visits, ending today")
+	perDay := fs.Int("per-day", DemoDefaults.PerDay, "average visits per weekday (weekends get more)")
+	seed := fs.Uint64("seed", DemoDefaults.Seed, "random seed")
 	if err := parseVerbFlags(fs, &cfg, cfg.Args); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -224,6 +225,44 @@ func checkPINs(t *testing.T, dir string, pins [][]string) {
 		}
 		if !found {
 			t.Fatalf("a PIN printed for %s (%s), who is not there", p[1], p[2])
+		}
+	}
+}
+
+// The desk starts the demo office's desk as a process of its own, with
+// the real data directory and --demo, once at a time.
+func TestDemoDeskStartsOnce(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "anchang")
+	argsFile := filepath.Join(dir, "args")
+	script := "#!/bin/sh\necho \"$@\" > " + argsFile + ".tmp\necho \"$" + EnvDemoFromDesk + "\" >> " + argsFile + ".tmp\nmv " + argsFile + ".tmp " + argsFile + "\nsleep 1\n"
+	if err := os.WriteFile(exe, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	d := &DemoDesk{Exe: exe, Config: Config{DataDir: "/real office", Width: 1024, Height: 768}}
+	if err := d.Open(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Open(); !errors.Is(err, ErrDemoRunning) {
+		t.Fatalf("a second open while the first runs: %v", err)
+	}
+	var got []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(argsFile); err == nil {
+			got = b
+			break
+		}
+	}
+	if string(got) != "--data-dir /real office --demo --window-size 1024x768\n1\n" {
+		t.Fatalf("the demo desk ran with %q", got)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		err := d.Open()
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ErrDemoRunning) || time.Now().After(deadline) {
+			t.Fatalf("open once the demo desk ended: %v", err)
 		}
 	}
 }

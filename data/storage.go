@@ -156,6 +156,10 @@ func OpenReadOnly(ctx context.Context, dir string) (*Store, error) {
 		db.Close()
 		return nil, storageErr(err, dir)
 	}
+	if err := s.loadDemoMark(ctx); err != nil {
+		db.Close()
+		return nil, storageErr(err, dir)
+	}
 	return s, nil
 }
 
