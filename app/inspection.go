@@ -24,7 +24,7 @@ type inspectionStore interface {
 	RecordResult(ctx context.Context, actorID, inspectionID string, in data.ResultInput) (data.ItemResult, error)
 	RecordFollowUp(ctx context.Context, actorID, inspectionID, defectID, outcome, note string) error
 	SetInspectionValue(ctx context.Context, actorID, inspectionID, kind, code, value string) error
-	AddInspectionPhoto(ctx context.Context, actorID, inspectionID, item string, file []byte) (data.Photo, error)
+	AddInspectionPhoto(ctx context.Context, actorID, inspectionID, item string, f data.PhotoFile) (data.Photo, error)
 	InspectionPhoto(ctx context.Context, id string) (data.Photo, error)
 	CompleteInspection(ctx context.Context, actorID, inspectionID string, in data.CompleteInput) error
 	UnitHistoryOf(ctx context.Context, actorID, id string) (data.UnitHistory, error)

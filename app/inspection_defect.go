@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
+	"anchang/data/photo"
 )
 
 // defectForm is the small modal a defect is recorded in: what is wrong,
@@ -109,7 +110,11 @@ func (f *defectForm) onAddPhoto() {
 		setEnabled(f.addPhoto, false)
 		f.message.SetText("")
 		load(u, func(ctx context.Context) (data.Photo, error) {
-			return c.s.store.AddInspectionPhoto(ctx, actor, id, f.item.Key, file)
+			jpg, err := photo.Prepare(file) // decoding and scaling, off the UI goroutine
+			if err != nil {
+				return data.Photo{}, err
+			}
+			return c.s.store.AddInspectionPhoto(ctx, actor, id, f.item.Key, jpg)
 		}, func(p data.Photo, err error) {
 			setEnabled(f.addPhoto, true)
 			if err != nil {

@@ -1,15 +1,8 @@
 package data
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image"
-	_ "image/gif" // photos picked from files may be GIF too
-	"image/jpeg"
-	_ "image/png"
-
-	xdraw "golang.org/x/image/draw"
 )
 
 // Photos of defects are kept in the database as resized JPEG (at most
@@ -36,71 +29,37 @@ type Photo struct {
 	JPEG          []byte
 }
 
-// PreparePhoto checks an image file (JPEG, PNG or GIF) and returns it as a
-// JPEG no larger than PhotoMaxSide × PhotoMaxSide and MaxPhotoBytes. It is
-// CPU work: callers run it off the UI goroutine.
-func PreparePhoto(file []byte) ([]byte, int, int, error) {
-	if len(file) == 0 {
-		return nil, 0, 0, invalid("photo", "err.photo.not_image", nil)
-	}
-	if len(file) > MaxPhotoFileBytes {
-		return nil, 0, 0, invalid("photo", "err.photo.too_big", map[string]any{"Max": MaxPhotoFileBytes >> 20})
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(file))
-	if err != nil {
-		return nil, 0, 0, invalid("photo", "err.photo.not_image", nil)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || float64(cfg.Width)*float64(cfg.Height) > MaxPhotoPixels {
-		return nil, 0, 0, invalid("photo", "err.photo.too_big", map[string]any{"Max": MaxPhotoFileBytes >> 20})
-	}
-	img, _, err := image.Decode(bytes.NewReader(file))
-	if err != nil {
-		return nil, 0, 0, invalid("photo", "err.photo.not_image", nil)
-	}
-	img = orient(shrink(img, PhotoMaxSide), exifOrientation(file))
-	b := img.Bounds()
-	for q := 85; ; q -= 10 {
-		var out bytes.Buffer
-		if err := jpeg.Encode(&out, img, &jpeg.Options{Quality: q}); err != nil {
-			return nil, 0, 0, fmt.Errorf("encode photo: %w", err)
-		}
-		if out.Len() <= MaxPhotoBytes || q <= 35 {
-			if out.Len() > MaxPhotoBytes {
-				return nil, 0, 0, invalid("photo", "err.photo.too_big", map[string]any{"Max": MaxPhotoFileBytes >> 20})
-			}
-			return out.Bytes(), b.Dx(), b.Dy(), nil
-		}
-	}
+// PhotoFile is a photo ready to store: a JPEG at most PhotoMaxSide on a
+// side and MaxPhotoBytes, as data/photo.Prepare makes it from the file
+// picked (decoding and scaling images is that package's work, so that the
+// store, and HQ, link no image codecs).
+type PhotoFile struct {
+	JPEG          []byte
+	Width, Height int
 }
 
-// shrink scales img down so that neither side exceeds side, with
-// golang.org/x/image/draw's Catmull-Rom filter (widened for down-scaling,
-// so fine detail such as a crack averages out instead of aliasing).
-func shrink(img image.Image, side int) image.Image {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if w <= side && h <= side {
-		return img
+// check refuses what Prepare would not have made: not a JPEG, too big,
+// or a size outside the limits (the same rule as a photo arriving by sync).
+func (f PhotoFile) check() error {
+	if len(f.JPEG) < 3 || f.JPEG[0] != 0xFF || f.JPEG[1] != 0xD8 || f.JPEG[2] != 0xFF {
+		return invalid("photo", "err.photo.not_image", nil)
 	}
-	nw, nh := side, h*side/w
-	if h > w {
-		nw, nh = w*side/h, side
+	if len(f.JPEG) > MaxPhotoBytes || f.Width <= 0 || f.Height <= 0 || f.Width > PhotoMaxSide || f.Height > PhotoMaxSide {
+		return invalid("photo", "err.photo.too_big", map[string]any{"Max": MaxPhotoFileBytes >> 20})
 	}
-	out := image.NewRGBA(image.Rect(0, 0, max(nw, 1), max(nh, 1)))
-	xdraw.CatmullRom.Scale(out, out.Bounds(), img, b, xdraw.Src, nil)
-	return out
+	return nil
 }
 
-// AddInspectionPhoto stores a photo of an item of an open inspection (the
-// file as picked; it is checked and resized here). Attach it to the
-// item's defect with RecordResult.
-func (s *Store) AddInspectionPhoto(ctx context.Context, actorID, inspectionID, item string, file []byte) (Photo, error) {
-	jpg, w, h, err := PreparePhoto(file)
-	if err != nil {
+// AddInspectionPhoto stores a photo of an item of an open inspection
+// (photo.Prepare makes f from the file picked). Attach it to the item's
+// defect with RecordResult.
+func (s *Store) AddInspectionPhoto(ctx context.Context, actorID, inspectionID, item string, f PhotoFile) (Photo, error) {
+	if err := f.check(); err != nil {
 		return Photo{}, err
 	}
+	jpg, w, h := f.JPEG, f.Width, f.Height
 	p := Photo{InspectionID: inspectionID, Item: item, Width: w, Height: h, JPEG: jpg}
-	err = s.actorTx(ctx, actorID, canInspect, func(tx *txn, st stamp) error {
+	err := s.actorTx(ctx, actorID, canInspect, func(tx *txn, st stamp) error {
 		tplID, kind, err := openInspection(ctx, tx, inspectionID)
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package data
+package photo
 
 import (
 	"encoding/binary"
