@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"anchang/data/namepy"
 )
 
 // A question the way a visitor asks it rarely holds the manual's words as
@@ -241,7 +243,7 @@ func pieceReadings(text string) [][]string {
 		if !unicode.Is(unicode.Han, r) {
 			return nil
 		}
-		ps := readings(r)
+		ps := namepy.Readings(r)
 		if len(ps) == 0 {
 			return nil
 		}

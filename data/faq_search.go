@@ -11,7 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/mozillazg/go-pinyin"
+	"anchang/data/namepy"
 )
 
 // The FAQ search is an in-memory index of the answers the desk may give
@@ -246,26 +246,6 @@ func isCJKWordRune(r rune) bool {
 	return r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Han, r) || r == '㎡')
 }
 
-var pyArgs = func() pinyin.Args {
-	a := pinyin.NewArgs()
-	a.Style = pinyin.Normal
-	a.Heteronym = true
-	return a
-}()
-
-// readings of a Han character without tones, with ü also as u (lv, lu).
-func readings(r rune) []string {
-	ps := pinyin.SinglePinyin(r, pyArgs)
-	for _, p := range ps {
-		if strings.Contains(p, "v") {
-			if u := strings.ReplaceAll(p, "v", "u"); !slices.Contains(ps, u) {
-				ps = append(ps, u)
-			}
-		}
-	}
-	return ps
-}
-
 // syllables reads a text as pinyin slots: a Han character per slot, a run
 // of Latin letters and digits as one slot; punctuation and spaces are skipped.
 func syllables(norm string) []pySlot {
@@ -275,7 +255,7 @@ func syllables(norm string) []pySlot {
 		r := rs[i]
 		switch {
 		case unicode.Is(unicode.Han, r):
-			if ps := readings(r); len(ps) > 0 {
+			if ps := namepy.Readings(r); len(ps) > 0 {
 				out = append(out, pySlot{readings: ps, start: i, n: 1})
 			}
 		case isLatin(r):

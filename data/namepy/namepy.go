@@ -1,9 +1,11 @@
-// Package namepy finds Chinese names by pinyin as receptionists type it:
-// whole syllables (zhangmin), initials (zm), or a mix (zhangm, zmin). It
-// wraps github.com/mozillazg/go-pinyin so the data package does not.
+// Package namepy is the pinyin index: the readings of Han characters, and
+// names found by pinyin as receptionists type it: whole syllables
+// (zhangmin), initials (zm), or a mix (zhangm, zmin). It wraps
+// github.com/mozillazg/go-pinyin so that the data and app packages do not.
 package namepy
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -16,6 +18,42 @@ var args = func() pinyin.Args {
 	a.Heteronym = true // 单 reads dan and shan; 曾 zeng and ceng
 	return a
 }()
+
+// Readings are a Han character's readings without tones (every one of a
+// heteronym), ü also as u (lv, lu); none for another character.
+func Readings(r rune) []string {
+	ps := pinyin.SinglePinyin(r, args)
+	for _, p := range ps {
+		if strings.Contains(p, "v") {
+			if u := strings.ReplaceAll(p, "v", "u"); !slices.Contains(ps, u) {
+				ps = append(ps, u)
+			}
+		}
+	}
+	return ps
+}
+
+// firstReading reads each Han character in its usual (first) reading.
+var firstReading = func() pinyin.Args {
+	a := pinyin.NewArgs()
+	a.Style = pinyin.Normal
+	return a
+}()
+
+// SortKey orders Chinese names as a reader expects (by pinyin, 陈 before
+// 李 before 王), not by code point; other letters keep their own place.
+func SortKey(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if ps := pinyin.SinglePinyin(r, firstReading); len(ps) > 0 {
+			b.WriteString(ps[0])
+		} else {
+			b.WriteString(strings.ToLower(string(r)))
+		}
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
 
 // IsQuery reports whether q looks like pinyin: ASCII letters only, with
 // spaces or apostrophes between syllables allowed.
@@ -53,13 +91,7 @@ func Match(name, q string) bool {
 		if !unicode.Is(unicode.Han, r) {
 			continue
 		}
-		ps := pinyin.SinglePinyin(r, args)
-		for _, p := range ps {
-			if strings.Contains(p, "v") {
-				ps = append(ps, strings.ReplaceAll(p, "v", "u"))
-			}
-		}
-		slots = append(slots, ps)
+		slots = append(slots, Readings(r))
 	}
 	for start := range slots {
 		if matchFrom(slots[start:], q) {

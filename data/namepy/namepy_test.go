@@ -1,6 +1,10 @@
 package namepy
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 func TestMatch(t *testing.T) {
 	tests := []struct {
@@ -45,5 +49,37 @@ func TestIsQuery(t *testing.T) {
 func BenchmarkMatch(b *testing.B) {
 	for b.Loop() {
 		Match("欧阳明月", "oymy")
+	}
+}
+
+func TestReadings(t *testing.T) {
+	for _, c := range []struct {
+		r    rune
+		want []string
+	}{
+		{'张', []string{"zhang"}},
+		{'吕', []string{"lv", "lu"}},
+		{'单', []string{"dan", "shan", "chan"}},
+		{'A', nil},
+		{'，', nil},
+	} {
+		got := Readings(c.r)
+		for _, w := range c.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("Readings(%q) = %v, lacks %q", c.r, got, w)
+			}
+		}
+		if len(c.want) == 0 && len(got) != 0 {
+			t.Errorf("Readings(%q) = %v, want none", c.r, got)
+		}
+	}
+}
+
+func TestSortKey(t *testing.T) {
+	names := []string{"王芳", "Tom", "陈思远", "李静", "欧阳明"}
+	slices.SortFunc(names, func(a, b string) int { return strings.Compare(SortKey(a), SortKey(b)) })
+	want := []string{"陈思远", "李静", "欧阳明", "Tom", "王芳"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("sorted %v, want %v", names, want)
 	}
 }
