@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"anchang/cli/say"
 	"anchang/data"
 )
 
@@ -46,7 +47,7 @@ func backupVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, translations().say("backup.cli.made", map[string]any{"File": path}))
+	fmt.Fprintln(stdout, say.Local().Say("backup.cli.made", map[string]any{"File": path}))
 	return nil
 }
 
@@ -86,6 +87,6 @@ func restoreVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) erro
 	if moved == "" {
 		moved = "-"
 	}
-	fmt.Fprintln(stdout, translations().say("backup.cli.restored", map[string]any{"File": from, "Moved": moved}))
+	fmt.Fprintln(stdout, say.Local().Say("backup.cli.restored", map[string]any{"File": from, "Moved": moved}))
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"time"
 
+	"anchang/cli/say"
 	"anchang/data"
 )
 
@@ -239,7 +240,7 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		if _, ok := data.AsError(err); ok {
-			err = explain(err) // the store's message, in the user's language
+			err = say.Error(err) // the store's message, in the user's language
 		}
 		fmt.Fprintf(stderr, "anchang %s: %v\n", cfg.Verb, err)
 		return 1

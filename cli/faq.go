@@ -10,9 +10,9 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/template"
 
 	"anchang/assets"
+	"anchang/cli/say"
 	"anchang/data"
 )
 
@@ -130,7 +130,7 @@ func faqImport(ctx context.Context, s *data.Store, by, path string, stdout io.Wr
 	defer f.Close()
 	res, err := s.ImportFAQ(ctx, actor.ID, path, f)
 	if err != nil {
-		return explain(err)
+		return say.Error(err)
 	}
 	fmt.Fprintf(stdout, "imported %s: %d new, %d updated, %d unchanged\n", path, res.Created, res.Updated, res.Unchanged)
 	return nil
@@ -165,10 +165,10 @@ func faqExport(ctx context.Context, s *data.Store, path string, stdout io.Writer
 	var b bytes.Buffer
 	n, err := s.ExportFAQ(ctx, path, &b)
 	if err != nil {
-		return explain(err)
+		return say.Error(err)
 	}
 	if err := data.WriteOwnerOnly(path, b.Bytes()); err != nil {
-		return explain(err)
+		return say.Error(err)
 	}
 	fmt.Fprintf(stdout, "exported %d entries to %s\n", n, path)
 	return nil
@@ -189,7 +189,7 @@ func faqSearch(ctx context.Context, s *data.Store, query string, limit int, stdo
 		case data.ErrorCode(err) == data.EINVALID:
 			fmt.Fprintf(stderr, "no answer for %q\n", query)
 		default:
-			fmt.Fprintf(stderr, "no answer for %q (not recorded as a miss: %v)\n", query, explain(err))
+			fmt.Fprintf(stderr, "no answer for %q (not recorded as a miss: %v)\n", query, say.Error(err))
 		}
 		return nil
 	}
@@ -208,88 +208,4 @@ func faqSearch(ctx context.Context, s *data.Store, query string, limit int, stdo
 		}
 	}
 	return nil
-}
-
-// explain turns a store error into the translated message, one line per
-// bad row of an import, in the language of $LANG (Chinese or English).
-func explain(err error) error {
-	e, ok := data.AsError(err)
-	if !ok {
-		return err
-	}
-	tr := translations()
-	msg := tr.say(e.Key, e.Args)
-	var rows data.FAQImportErrors
-	if errors.As(err, &rows) {
-		var b strings.Builder
-		b.WriteString(msg)
-		for _, r := range rows {
-			b.WriteString("\n  " + tr.row(r))
-		}
-		msg = b.String()
-	}
-	var issues data.LintIssues
-	if errors.As(err, &issues) {
-		for _, is := range issues {
-			msg += fmt.Sprintf("\n  %s %d–%d: %s", is.Field, is.Start, is.End, tr.say(is.Key, is.Args))
-		}
-	}
-	return errors.New(msg)
-}
-
-type lang map[string]string
-
-// row says where a problem of an import file is and what it is, as the
-// desk's import screen does: 第 3 行 · 分类（category）：…
-func (l lang) row(r data.FAQRowError) string {
-	reason := l.say(r.Key, r.Args)
-	switch {
-	case r.Line == 0:
-		return reason
-	case r.Column == "":
-		return l.say("faq.io.row", map[string]any{"Line": r.Line, "Reason": reason})
-	}
-	col := r.Column
-	for _, k := range []string{"faq.io.col." + r.Column, "ticket.import.col." + r.Column} {
-		if name, ok := l[k]; ok && !strings.EqualFold(name, r.Column) {
-			col = l.say("import.col_with_code", map[string]any{"Name": name, "Code": r.Column})
-			break
-		}
-	}
-	return l.say("faq.io.row_column", map[string]any{"Line": r.Line, "Column": col, "Reason": reason})
-}
-
-func translations() lang {
-	code := "en"
-	for _, v := range []string{os.Getenv("LC_ALL"), os.Getenv("LC_MESSAGES"), os.Getenv("LANG")} {
-		if v != "" {
-			if strings.HasPrefix(v, "zh") {
-				code = "zh"
-			}
-			break
-		}
-	}
-	b, err := assets.Translations(code)
-	m := lang{}
-	if err == nil {
-		_ = json.Unmarshal(b, &m)
-	}
-	return m
-}
-
-// say fills the translation of key with args; the key itself if unknown.
-func (l lang) say(key string, args map[string]any) string {
-	text, ok := l[key]
-	if !ok {
-		return key
-	}
-	t, err := template.New(key).Option("missingkey=zero").Parse(text)
-	if err != nil {
-		return text
-	}
-	var b strings.Builder
-	if err := t.Execute(&b, args); err != nil {
-		return text
-	}
-	return b.String()
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"anchang/cli/say"
 	"anchang/data"
 	hqsync "anchang/sync"
 )
@@ -60,7 +61,7 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, enrolUsage)
 		return errors.New("enrol: say --hq URL and --code CODE")
 	}
-	tr := translations()
+	tr := say.Local()
 	s, done, err := openWrite(ctx, cfg)
 	if err != nil {
 		return err
@@ -70,16 +71,16 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if *fp == "" {
 		got, err := hqsync.Probe(ctx, *hq)
 		if err != nil {
-			return explain(err)
+			return say.Error(err)
 		}
-		fmt.Fprintln(stdout, tr.say("sync.cli.fingerprint", map[string]any{"FP": hqsync.FormatFingerprint(got)}))
-		fmt.Fprint(stdout, tr.say("sync.cli.confirm", nil))
+		fmt.Fprintln(stdout, tr.Say("sync.cli.fingerprint", map[string]any{"FP": hqsync.FormatFingerprint(got)}))
+		fmt.Fprint(stdout, tr.Say("sync.cli.confirm", nil))
 		line, _ := in.ReadString('\n')
 		switch strings.ToLower(strings.TrimSpace(line)) {
 		case "y", "yes", "是", "是的", "对":
 		default:
 			fmt.Fprintln(stdout)
-			return errors.New(tr.say("sync.cli.not_confirmed", nil))
+			return errors.New(tr.Say("sync.cli.not_confirmed", nil))
 		}
 		*fp = got
 	}
@@ -91,9 +92,9 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		HQURL: *hq, Fingerprint: *fp, Code: *code, DeviceName: *name,
 		Joined: func(res hqsync.EnrollResult) {
 			if res.Role == hqsync.RoleHQ {
-				fmt.Fprintln(stdout, tr.say("sync.cli.joined_hq", nil))
+				fmt.Fprintln(stdout, tr.Say("sync.cli.joined_hq", nil))
 			} else {
-				fmt.Fprintln(stdout, tr.say("sync.cli.joined", map[string]any{"Name": res.OfficeName, "Code": res.OfficeCode, "Tag": res.Tag}))
+				fmt.Fprintln(stdout, tr.Say("sync.cli.joined", map[string]any{"Name": res.OfficeName, "Code": res.OfficeCode, "Tag": res.Tag}))
 			}
 			scopeName = scopeNamer(ctx, s)
 		},
@@ -108,14 +109,14 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 				return
 			}
 			lastTenth[p.Scope], lastDone[p.Scope] = tenth, p.Done
-			fmt.Fprintln(stdout, tr.say("sync.cli.loading", map[string]any{"Scope": scopeName(p.Scope), "Done": p.Done, "Total": p.Total}))
+			fmt.Fprintln(stdout, tr.Say("sync.cli.loading", map[string]any{"Scope": scopeName(p.Scope), "Done": p.Done, "Total": p.Total}))
 		},
 	}, opts)
 	if err != nil {
-		return explain(err)
+		return say.Error(err)
 	}
 	for _, scope := range sortedKeys(res.Loaded) {
-		fmt.Fprintln(stdout, tr.say("sync.cli.loaded", map[string]any{"Scope": scopeName(scope), "N": res.Loaded[scope]}))
+		fmt.Fprintln(stdout, tr.Say("sync.cli.loaded", map[string]any{"Scope": scopeName(scope), "N": res.Loaded[scope]}))
 	}
 	return firstAdmin(ctx, s, *admin, in, stdout, tr)
 }
@@ -123,26 +124,26 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 // firstAdmin makes an HQ device's first admin when it has none: name from
 // --admin, the PIN from ANCHANG_ADMIN_PIN or the next input line (never a
 // flag: the process list shows flags). Without --admin it says how.
-func firstAdmin(ctx context.Context, s *data.Store, name string, in *bufio.Reader, stdout io.Writer, tr lang) error {
+func firstAdmin(ctx context.Context, s *data.Store, name string, in *bufio.Reader, stdout io.Writer, tr say.Lang) error {
 	need, err := s.NeedsFirstAdmin(ctx)
 	if err != nil || !need {
 		return err
 	}
 	if strings.TrimSpace(name) == "" {
-		fmt.Fprintln(stdout, tr.say("sync.cli.first_admin_needed", nil))
+		fmt.Fprintln(stdout, tr.Say("sync.cli.first_admin_needed", nil))
 		return nil
 	}
 	pin, ok := os.LookupEnv("ANCHANG_ADMIN_PIN")
 	if !ok {
-		fmt.Fprint(stdout, tr.say("sync.cli.first_admin_pin", nil))
+		fmt.Fprint(stdout, tr.Say("sync.cli.first_admin_pin", nil))
 		pin, _ = in.ReadString('\n')
 		fmt.Fprintln(stdout)
 	}
 	admin, err := s.CreateFirstAdmin(ctx, data.FirstAdminInput{Name: name, PIN: strings.TrimSpace(pin)})
 	if err != nil {
-		return explain(err)
+		return say.Error(err)
 	}
-	fmt.Fprintln(stdout, tr.say("sync.cli.first_admin_made", map[string]any{"Name": admin.Name}))
+	fmt.Fprintln(stdout, tr.Say("sync.cli.first_admin_made", map[string]any{"Name": admin.Name}))
 	return nil
 }
 
@@ -169,7 +170,7 @@ func syncVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, syncUsage)
 		return errors.New("sync: no arguments")
 	}
-	tr := translations()
+	tr := say.Local()
 	s, done, err := openWrite(ctx, cfg)
 	if err != nil {
 		return err
@@ -180,25 +181,25 @@ func syncVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	rep, err := hqsync.NewLoop(s, opts).Round(ctx)
 	printReport(stdout, tr, rep, scopeNamer(ctx, s))
 	if err != nil {
-		return explain(err)
+		return say.Error(err)
 	}
 	return nil
 }
 
 // printReport says what a round moved, in the user's language.
-func printReport(w io.Writer, tr lang, rep hqsync.Report, scopeName func(string) string) {
+func printReport(w io.Writer, tr say.Lang, rep hqsync.Report, scopeName func(string) string) {
 	if rep.Requeued > 0 {
-		fmt.Fprintln(w, tr.say("sync.cli.requeued", map[string]any{"Seq": rep.Requeued}))
+		fmt.Fprintln(w, tr.Say("sync.cli.requeued", map[string]any{"Seq": rep.Requeued}))
 	}
 	if rep.NewEpoch != 0 {
-		fmt.Fprintln(w, tr.say("sync.cli.new_epoch", nil))
+		fmt.Fprintln(w, tr.Say("sync.cli.new_epoch", nil))
 	}
 	if rep.Pushed > 0 || len(rep.Rejected) > 0 {
-		fmt.Fprintln(w, tr.say("sync.cli.pushed", map[string]any{"Pushed": rep.Pushed, "Applied": rep.Applied, "Duplicates": rep.Duplicates, "Rejected": len(rep.Rejected)}))
+		fmt.Fprintln(w, tr.Say("sync.cli.pushed", map[string]any{"Pushed": rep.Pushed, "Applied": rep.Applied, "Duplicates": rep.Duplicates, "Rejected": len(rep.Rejected)}))
 	}
 	if len(rep.Rejected) <= 10 {
 		for _, r := range rep.Rejected {
-			fmt.Fprintln(w, tr.say("sync.cli.refused", map[string]any{"Seq": r.Seq, "Name": r.Name, "Reason": tr.say(r.Key, r.Args)}))
+			fmt.Fprintln(w, tr.Say("sync.cli.refused", map[string]any{"Seq": r.Seq, "Name": r.Name, "Reason": tr.Say(r.Key, r.Args)}))
 		}
 	} else {
 		// Many refusals for one reason (a standalone office's own copy of
@@ -223,24 +224,24 @@ func printReport(w io.Writer, tr lang, rep hqsync.Report, scopeName func(string)
 		}
 		for _, k := range order {
 			g := groups[k]
-			fmt.Fprintln(w, tr.say("sync.cli.refused_many", map[string]any{"N": g.n, "Name": g.r.Name, "First": g.first, "Last": g.last, "Reason": tr.say(g.r.Key, g.r.Args)}))
+			fmt.Fprintln(w, tr.Say("sync.cli.refused_many", map[string]any{"N": g.n, "Name": g.r.Name, "First": g.first, "Last": g.last, "Reason": tr.Say(g.r.Key, g.r.Args)}))
 		}
 	}
 	for _, scope := range sortedKeys(rep.Loaded) {
-		fmt.Fprintln(w, tr.say("sync.cli.loaded", map[string]any{"Scope": scopeName(scope), "N": rep.Loaded[scope]}))
+		fmt.Fprintln(w, tr.Say("sync.cli.loaded", map[string]any{"Scope": scopeName(scope), "N": rep.Loaded[scope]}))
 	}
 	if rep.BlobsUp > 0 || rep.BlobsDown > 0 {
-		fmt.Fprintln(w, tr.say("sync.cli.blobs", map[string]any{"Up": rep.BlobsUp, "Down": rep.BlobsDown}))
+		fmt.Fprintln(w, tr.Say("sync.cli.blobs", map[string]any{"Up": rep.BlobsUp, "Down": rep.BlobsDown}))
 	}
 	moved := rep.BlobsUp > 0 || rep.BlobsDown > 0
 	for _, scope := range sortedKeys(rep.Pulled) {
 		if n := rep.Pulled[scope]; n > 0 {
 			moved = true
-			fmt.Fprintln(w, tr.say("sync.cli.pulled", map[string]any{"Scope": scopeName(scope), "N": n}))
+			fmt.Fprintln(w, tr.Say("sync.cli.pulled", map[string]any{"Scope": scopeName(scope), "N": n}))
 		}
 	}
 	if !moved && rep.Pushed == 0 && len(rep.Loaded) == 0 && rep.Requeued == 0 && rep.NewEpoch == 0 {
-		fmt.Fprintln(w, tr.say("sync.cli.nothing", nil))
+		fmt.Fprintln(w, tr.Say("sync.cli.nothing", nil))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"anchang/assets"
+	"anchang/cli/say"
 	hqsync "anchang/sync"
 )
 
@@ -18,7 +19,7 @@ func TestPrintReportNewEpoch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr := lang{}
+		tr := say.Lang{}
 		if err := json.Unmarshal(b, &tr); err != nil {
 			t.Fatal(err)
 		}

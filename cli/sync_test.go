@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"anchang/assets"
+	"anchang/cli/say"
 	"anchang/data"
 	"anchang/sync/hq"
 	"anchang/sync/hq/hqtest"
@@ -38,13 +39,13 @@ func TestEnrolAndSyncVerbs(t *testing.T) {
 
 	// A wrong code: the reason in English, nothing enrolled.
 	code, out, errOut := runVerb(t, dir, "enrol", "", "--hq", h.URL, "--code", "WRNG-CODE-XXXX", "--fingerprint", h.Fingerprint)
-	if code != 1 || !strings.Contains(errOut, translations().say("err.sync.code_invalid", nil)) {
+	if code != 1 || !strings.Contains(errOut, say.Local().Say("err.sync.code_invalid", nil)) {
 		t.Fatalf("wrong code: exit %d\n%s\n%s", code, out, errOut)
 	}
 	// No fingerprint: it is shown and asked for; "n" stops.
 	c := h.Code("XHW")
 	code, out, errOut = runVerb(t, dir, "enrol", "n\n", "--hq", h.URL, "--code", c)
-	if code != 1 || !strings.Contains(strings.ToLower(strings.ReplaceAll(out, ":", "")), h.Fingerprint) || !strings.Contains(errOut, translations().say("sync.cli.not_confirmed", nil)) {
+	if code != 1 || !strings.Contains(strings.ToLower(strings.ReplaceAll(out, ":", "")), h.Fingerprint) || !strings.Contains(errOut, say.Local().Say("sync.cli.not_confirmed", nil)) {
 		t.Fatalf("declined: exit %d\n%s\n%s", code, out, errOut)
 	}
 	// "y" enrolls with the same (unused) code.
@@ -53,7 +54,7 @@ func TestEnrolAndSyncVerbs(t *testing.T) {
 		t.Fatalf("enrol: exit %d\n%s\n%s", code, out, errOut)
 	}
 	// Enrolling twice is refused.
-	if code, _, errOut = runVerb(t, dir, "enrol", "", "--hq", h.URL, "--code", h.Code("XHW"), "--fingerprint", h.Fingerprint); code != 1 || !strings.Contains(errOut, translations().say("err.sync.already_enrolled", nil)) {
+	if code, _, errOut = runVerb(t, dir, "enrol", "", "--hq", h.URL, "--code", h.Code("XHW"), "--fingerprint", h.Fingerprint); code != 1 || !strings.Contains(errOut, say.Local().Say("err.sync.already_enrolled", nil)) {
 		t.Fatalf("second enrol: exit %d %s", code, errOut)
 	}
 
@@ -84,7 +85,7 @@ func TestEnrolAndSyncVerbs(t *testing.T) {
 	}
 	// HQ down: the reason in Chinese, exit 1.
 	h.Stop()
-	if code, _, errOut = runVerb(t, dir2, "sync", ""); code != 1 || !strings.Contains(errOut, translations().say("err.sync.unreachable", nil)) || !strings.Contains(errOut, "总部") {
+	if code, _, errOut = runVerb(t, dir2, "sync", ""); code != 1 || !strings.Contains(errOut, say.Local().Say("err.sync.unreachable", nil)) || !strings.Contains(errOut, "总部") {
 		t.Fatalf("hq down: exit %d %s", code, errOut)
 	}
 }
@@ -111,7 +112,7 @@ func TestEnrolHQDeviceFirstAdmin(t *testing.T) {
 	t.Setenv("LC_MESSAGES", "")
 	h := hqtest.Start(t, hq.SQLite)
 	ctx := context.Background()
-	tr := translations()
+	tr := say.Local()
 	staffOf := func(dir string) []data.Staff {
 		t.Helper()
 		s, err := data.Open(ctx, dir)
@@ -129,7 +130,7 @@ func TestEnrolHQDeviceFirstAdmin(t *testing.T) {
 	// A bad PIN typed: refused with the reason, enrolled but nobody made.
 	dir := t.TempDir()
 	code, out, errOut := runVerb(t, dir, "enrol", "12\n", "--hq", h.URL, "--code", h.HQCode(), "--fingerprint", h.Fingerprint, "--admin", "总部管理员")
-	if code != 1 || !strings.Contains(errOut, tr.say("err.pin.length", map[string]any{"Min": data.MinPINLen, "Max": data.MaxPINLen})) {
+	if code != 1 || !strings.Contains(errOut, tr.Say("err.pin.length", map[string]any{"Min": data.MinPINLen, "Max": data.MaxPINLen})) {
 		t.Fatalf("bad pin: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if st := staffOf(dir); len(st) != 0 {
@@ -139,7 +140,7 @@ func TestEnrolHQDeviceFirstAdmin(t *testing.T) {
 	// The PIN on the next input line.
 	dir = t.TempDir()
 	code, out, errOut = runVerb(t, dir, "enrol", "2580\n", "--hq", h.URL, "--code", h.HQCode(), "--fingerprint", h.Fingerprint, "--admin", "总部管理员")
-	if code != 0 || !strings.Contains(out, tr.say("sync.cli.joined_hq", nil)) || !strings.Contains(out, tr.say("sync.cli.first_admin_made", map[string]any{"Name": "总部管理员"})) {
+	if code != 0 || !strings.Contains(out, tr.Say("sync.cli.joined_hq", nil)) || !strings.Contains(out, tr.Say("sync.cli.first_admin_made", map[string]any{"Name": "总部管理员"})) {
 		t.Fatalf("hq device: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if strings.Contains(out+errOut, "2580") {
@@ -155,7 +156,7 @@ func TestEnrolHQDeviceFirstAdmin(t *testing.T) {
 	}
 	dir2 := t.TempDir()
 	code, out, errOut = runVerb(t, dir2, "enrol", "", "--hq", h.URL, "--code", h.HQCode(), "--fingerprint", h.Fingerprint)
-	if code != 0 || strings.Contains(out, tr.say("sync.cli.first_admin_needed", nil)) {
+	if code != 0 || strings.Contains(out, tr.Say("sync.cli.first_admin_needed", nil)) {
 		t.Fatalf("second hq device: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if st2 := staffOf(dir2); len(st2) != 1 || st2[0].ID != st[0].ID {
@@ -166,7 +167,7 @@ func TestEnrolHQDeviceFirstAdmin(t *testing.T) {
 	dir3 := t.TempDir()
 	h2 := hqtest.Start(t, hq.SQLite)
 	code, out, _ = runVerb(t, dir3, "enrol", "", "--hq", h2.URL, "--code", h2.HQCode(), "--fingerprint", h2.Fingerprint)
-	if code != 0 || !strings.Contains(out, tr.say("sync.cli.first_admin_needed", nil)) {
+	if code != 0 || !strings.Contains(out, tr.Say("sync.cli.first_admin_needed", nil)) {
 		t.Fatalf("no --admin: exit %d\n%s", code, out)
 	}
 	// From the environment.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"anchang/cli/say"
 	"anchang/data"
 )
 
@@ -164,7 +165,7 @@ func tickets(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		}
 		n, err := s.ImportTickets(ctx, actor.ID, filepath.Base(fs.Arg(0)), f)
 		if err != nil {
-			return explain(err)
+			return say.Error(err)
 		}
 		fmt.Fprintf(stdout, "%d tickets carried over, owned by %s\n", n, actor.Name)
 		return nil

@@ -17,6 +17,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"anchang/cli/say"
 	"anchang/data"
 	"anchang/sync/hq"
 )
@@ -363,7 +364,7 @@ func (m *Main) admin(ctx context.Context) error {
 		res, err := hq.Publish(ctx, m.store, args[0], filepath.Base(args[1]), f, m.Now())
 		if err != nil {
 			if _, ok := data.AsError(err); ok {
-				return explainImport(err)
+				return say.Error(err)
 			}
 			return err
 		}
