@@ -300,6 +300,17 @@ func (d *ticketDetail) showDeadlines() {
 			row("ticket.deadline.entry", T("ticket.dl.entry_ok", map[string]any{"Time": u.dateTime(t.CreatedAt)}), widget.SuccessImportance)
 		}
 	}
+	if !t.Deadlines.Ack.IsZero() {
+		// Taken up when acknowledged, or answered or resolved first.
+		taken := t.Acknowledged
+		for _, x := range []time.Time{t.Responded, t.Resolved} {
+			if !x.IsZero() && (taken.IsZero() || x.Before(taken)) {
+				taken = x
+			}
+		}
+		text, imp := d.dueValue(t.OpenedAt, t.Deadlines.Ack, taken, "ticket.dl.acknowledged")
+		row("ticket.deadline.ack", text, imp)
+	}
 	text, imp := d.dueValue(t.OpenedAt, t.Deadlines.Response, t.Responded, "ticket.dl.responded")
 	row("ticket.deadline.response", text, imp)
 	switch {
@@ -314,8 +325,15 @@ func (d *ticketDetail) showDeadlines() {
 	}
 	text, imp = d.dueValue(t.OpenedAt, t.Deadlines.Resolution, t.Resolved, "ticket.dl.resolved")
 	row("ticket.deadline.resolution", text, imp)
+	if !t.Deadlines.Requested.IsZero() {
+		key := "ticket.dl.requested_sooner" // the owner's deadline is the one in force
+		if t.Deadlines.Requested.After(t.Deadlines.Resolution) {
+			key = "ticket.dl.requested_later"
+		}
+		row("ticket.deadline.requested", T(key, map[string]any{"Time": u.dateTime(t.Deadlines.Requested)}), widget.MediumImportance)
+	}
 	switch {
-	case data.RevisitRuleFor(t.Kind).None():
+	case !data.NeedsRevisit(t.Kind):
 		row("ticket.deadline.revisit", T("ticket.dl.no_revisit"), widget.MediumImportance)
 	case t.State == data.StateRevisitDue && now.After(t.RevisitTo.Add(data.RevisitOverdueGrace)):
 		row("ticket.deadline.revisit", T("ticket.dl.revisit_overdue", map[string]any{"From": u.dateTime(t.RevisitFrom), "To": u.dateTime(t.RevisitTo)}), widget.DangerImportance)

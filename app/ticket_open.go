@@ -25,6 +25,7 @@ type ticketForm struct {
 	kind, category, severity *widget.Select
 	urgent, invalid          *widget.Check
 	openedAt, occurredAt     *widget.Entry
+	requestedBy              *widget.Entry // the owner's requested deadline, optional
 	openedDefault            string
 	project, building, unit  *widget.Entry
 	subject, department      *widget.Entry
@@ -87,6 +88,10 @@ func (s *ticketsScreen) openForm(prefill data.TicketInput, handoff *data.Handoff
 	if !prefill.OccurredAt.IsZero() {
 		f.occurredAt.Text = prefill.OccurredAt.In(u.location()).Format(ticketTimeLayout)
 	}
+	f.requestedBy = &widget.Entry{PlaceHolder: T("ticket.requested.hint")}
+	if !prefill.RequestedBy.IsZero() {
+		f.requestedBy.Text = prefill.RequestedBy.In(u.location()).Format(ticketTimeLayout)
+	}
 	line := func(text, hint string) *widget.Entry { return &widget.Entry{Text: text, PlaceHolder: hint} }
 	f.project = line(prefill.Project, "")
 	f.building = line(prefill.Building, "")
@@ -124,6 +129,7 @@ func (s *ticketsScreen) openForm(prefill data.TicketInput, handoff *data.Handoff
 	fSev := newField("severity", "ticket.f.severity", container.NewBorder(nil, nil, nil, container.NewHBox(f.urgent, f.invalid), f.severity))
 	fOpened := newField("opened_at", "ticket.f.opened_at", f.openedAt)
 	fOccurred := newField("occurred_at", "ticket.f.occurred_at", f.occurredAt)
+	fRequested := newField("requested_by", "ticket.f.requested_by", f.requestedBy)
 	fVisit := newField("visit", "ticket.f.visit", f.visit)
 	fCustomer := newField("customer_name", "ticket.f.customer", f.customer)
 	fPhone := newField("phone", "ticket.f.phone", f.phone)
@@ -134,7 +140,7 @@ func (s *ticketsScreen) openForm(prefill data.TicketInput, handoff *data.Handoff
 	fSubject := newField("subject", "ticket.f.subject", f.subject)
 	fDesc := newField("description", "ticket.f.description", f.description)
 	fDemand := newField("demand", "ticket.f.demand", f.demand)
-	left := []*field{fKind, fCat, fSev, fOpened, fOccurred, fVisit, fCustomer, fPhone}
+	left := []*field{fKind, fCat, fSev, fOpened, fOccurred, fRequested, fVisit, fCustomer, fPhone}
 	right := []*field{fProject, fBuilding, fUnit, fSubject, fDept, fDesc, fDemand}
 	f.fields = append(append([]*field{}, left...), right...)
 
@@ -320,6 +326,20 @@ func (u *UI) parseTicketTime(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
+// parseDeadline reads a deadline as a time (2026-11-23 14:30) or a day
+// alone (2026-11-23: by the end of the working day, 18:00); "" is none.
+func (u *UI) parseDeadline(s string) (time.Time, bool) {
+	if t, ok := u.parseTicketTime(s); ok {
+		return t, true
+	}
+	s = strings.TrimSpace(data.FoldInput(s))
+	d, err := time.ParseInLocation(time.DateOnly, s, u.location())
+	if err != nil {
+		return time.Time{}, false
+	}
+	return d.Add(data.DefaultWorkEnd), true
+}
+
 // input is what the form holds, or field errors for times it cannot read.
 func (f *ticketForm) input() (data.TicketInput, map[string]*data.Error) {
 	u := f.s.u
@@ -344,6 +364,11 @@ func (f *ticketForm) input() (data.TicketInput, map[string]*data.Error) {
 		in.OccurredAt = t
 	} else {
 		errs["occurred_at"] = &data.Error{Code: data.EINVALID, Field: "occurred_at", Key: "ticket.err.time"}
+	}
+	if t, ok := u.parseDeadline(f.requestedBy.Text); ok {
+		in.RequestedBy = t
+	} else {
+		errs["requested_by"] = &data.Error{Code: data.EINVALID, Field: "requested_by", Key: "ticket.err.requested_time"}
 	}
 	if len(errs) > 0 {
 		return in, errs
@@ -408,7 +433,11 @@ func (s *ticketsScreen) deadlineLines(t data.Ticket) []string {
 	for _, d := range []struct {
 		key string
 		at  time.Time
-	}{{"ticket.deadline.response", t.Deadlines.Response}, {"ticket.deadline.escalation", t.Deadlines.Escalation}, {"ticket.deadline.resolution", t.Deadlines.Resolution}} {
+	}{{"ticket.deadline.ack", t.Deadlines.Ack}, {"ticket.deadline.response", t.Deadlines.Response}, {"ticket.deadline.escalation", t.Deadlines.Escalation},
+		{"ticket.deadline.requested", t.Deadlines.Requested}, {"ticket.deadline.resolution", t.Deadlines.Resolution}} {
+		if d.at.IsZero() && (d.key == "ticket.deadline.ack" || d.key == "ticket.deadline.requested") {
+			continue
+		}
 		v := T("ticket.dl.none")
 		if !d.at.IsZero() {
 			v = u.dateTime(d.at)

@@ -2,29 +2,38 @@ package app
 
 import (
 	"context"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
 )
 
-// The SLA policy editor (时限政策): for each ticket kind × severity the four
-// limits — entering the ticket, first response, escalation, resolution —
-// in the policy's own notation ("2h", "4wh", "3wd", "sameday", empty for
-// none), plus the urgent tightening. Saving makes a new policy version for
-// tickets opened from then on; open tickets keep theirs. The policy is
-// HQ's; there is no HQ role on a device yet, so the office admin stands in
-// for it (as for the FAQ, see data.Role.CanEditFAQ).
+// The SLA policy editor (时限政策): one tab per ticket kind with its four
+// severities' limits — entering the ticket, acknowledgement (initial
+// handling), first response, escalation, resolution — each picked as a
+// number and a unit (the unit says which calendar it counts on: the clock,
+// the company's working days, the office's opening hours); a tab for the
+// urgent tightening; and a tab for the service figures (targets, the repeat
+// window, the revisit windows, the hand-off follow-up). Saving makes a new
+// policy version for tickets opened from then on; open tickets keep theirs.
+// The policy is HQ's; on a device that is not enrolled the office admin
+// stands in for HQ (as for the FAQ, see data.Role.CanEditFAQ).
 
 // ticketAdminStore is what the policy, holiday and ledger screens need
 // from the store.
 type ticketAdminStore interface {
 	SLAPolicy(ctx context.Context) (data.SLAPolicy, error)
 	SLAPolicyInfo(ctx context.Context) (data.SLAPolicyInfo, error)
-	SaveSLAPolicy(ctx context.Context, actorID string, rules []data.SLARule, urgent data.SLARule) (data.SLAPolicy, error)
+	SavePolicy(ctx context.Context, actorID string, p data.SLAPolicy) (data.SLAPolicy, error)
 	HolidaySchedules(ctx context.Context) ([]data.HolidayYear, error)
 	ImportHolidays(ctx context.Context, actorID string, b []byte) (int, error)
 	Calendar(ctx context.Context) (*data.Calendar, error)
@@ -36,37 +45,143 @@ type ticketAdminStore interface {
 // the office admin stands in for HQ on a device.
 func canEditTicketPolicy(r data.Role) bool { return r == data.RoleAdmin }
 
-// limitNames are a rule's four limits in column order (translated as
+// limitNames are a rule's five limits in row order (translated as
 // settings.sla.col.<name>).
-var limitNames = []string{"entry", "response", "escalation", "resolution"}
+var limitNames = []string{"entry", "ack", "response", "escalation", "resolution"}
 
 func limitsOf(r *data.SLARule) []*data.Limit {
-	return []*data.Limit{&r.Entry, &r.Response, &r.Escalation, &r.Resolution}
+	return []*data.Limit{&r.Entry, &r.Ack, &r.Response, &r.Escalation, &r.Resolution}
 }
 
-// policyRow is one line of the editor: a rule's four limit entries and the
-// line's error messages.
+// pickerUnits are the units a limit picker offers, "" for no limit
+// (translated as settings.sla.unit.<unit>, settings.sla.unit.none).
+var pickerUnits = []data.LimitUnit{"", data.UnitHours, data.UnitWorkingHours, data.UnitWorkingDays, data.UnitSameDay,
+	data.UnitOpenHours, data.UnitOpenDays, data.UnitOpenSameDay}
+
+func unitLabel(u data.LimitUnit) string {
+	if u == "" {
+		return T("settings.sla.unit.none")
+	}
+	return T("settings.sla.unit." + string(u))
+}
+
+// counted reports a unit that takes a number (not "none" or "same day").
+func counted(u data.LimitUnit) bool {
+	return u != "" && u != data.UnitSameDay && u != data.UnitOpenSameDay
+}
+
+// limitPicker is one limit: a number and a unit.
+type limitPicker struct {
+	n         *widget.Entry
+	unit      *widget.Select
+	onChanged func()
+}
+
+func newLimitPicker(onChanged func()) *limitPicker {
+	p := &limitPicker{onChanged: onChanged}
+	p.n = &widget.Entry{}
+	var opts []string
+	for _, u := range pickerUnits {
+		opts = append(opts, unitLabel(u))
+	}
+	p.unit = widget.NewSelect(opts, nil)
+	p.unit.PlaceHolder = " "
+	p.unit.SetSelectedIndex(0)
+	p.n.Disable()
+	p.n.OnChanged = func(string) { p.changed() }
+	p.unit.OnChanged = func(string) {
+		if counted(p.selected()) {
+			p.n.Enable()
+			if strings.TrimSpace(p.n.Text) == "" {
+				p.n.SetText("1")
+			}
+		} else {
+			p.n.SetText("")
+			p.n.Disable()
+		}
+		p.changed()
+	}
+	return p
+}
+
+func (p *limitPicker) changed() {
+	if p.onChanged != nil {
+		p.onChanged()
+	}
+}
+
+func (p *limitPicker) selected() data.LimitUnit {
+	if i := p.unit.SelectedIndex(); i >= 0 && i < len(pickerUnits) {
+		return pickerUnits[i]
+	}
+	return ""
+}
+
+// set shows l.
+func (p *limitPicker) set(l data.Limit) {
+	for i, u := range pickerUnits {
+		if u == l.Unit {
+			p.unit.SetSelectedIndex(i)
+		}
+	}
+	if counted(l.Unit) {
+		p.n.SetText(strconv.Itoa(l.N))
+	}
+}
+
+// limit reads the picker; the message key when the number is not one.
+func (p *limitPicker) limit() (data.Limit, string) {
+	u := p.selected()
+	if !counted(u) {
+		return data.Limit{Unit: u}, ""
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(data.FoldInput(p.n.Text)))
+	if err != nil || n < 1 || n > 999 {
+		return data.Limit{}, "settings.sla.n_invalid"
+	}
+	return data.Limit{N: n, Unit: u}, ""
+}
+
+func (p *limitPicker) object() fyne.CanvasObject {
+	n := container.NewGridWrap(fyne.NewSize(52, p.n.MinSize().Height), p.n)
+	return container.NewBorder(nil, nil, n, nil, p.unit)
+}
+
+// policyRow is one rule: its five limits.
 type policyRow struct {
 	kind, severity string // both "" for the urgent rule
-	entries        []*widget.Entry
-	errs           []string
-	errLabel       *widget.Label
+	pickers        []*limitPicker
+}
+
+// windowRow is one revisit window's editor: from and to as months and
+// days after the event, and the required rate in percent.
+type windowRow struct {
+	care             bool   // a care revisit kind, else a ticket kind
+	kind             string // data.RevisitKinds or data.CareKinds
+	fromM, fromD     *widget.Entry
+	toM, toD, target *widget.Entry
 }
 
 type policyEditor struct {
 	u       *UI
 	info    *widget.Label
+	tabs    *container.AppTabs
 	rows    []*policyRow
 	urgent  *policyRow
+	errs    map[string]*widget.Label // by tab: kind, "urgent", "service"
 	save    *widget.Button
 	status  *statusLine
 	current data.SLAPolicy
 	modal   *modal
+
+	repeatRate, repeatDays, satisfaction *widget.Entry
+	followUp                             *limitPicker
+	windows                              []*windowRow
 }
 
 // showSLAPolicy opens the policy editor as a modal.
 func (u *UI) showSLAPolicy() *policyEditor {
-	p := &policyEditor{u: u}
+	p := &policyEditor{u: u, errs: map[string]*widget.Label{}}
 	content := p.buildUI()
 	p.modal = u.showModal(T("settings.sla.title"), container.NewGridWrap(adminModalSize(u, 960, 660), content), T("dialog.close"))
 	p.reload()
@@ -85,91 +200,221 @@ func adminModalSize(u *UI, w, h float32) fyne.Size {
 	return fyne.NewSize(w, h)
 }
 
+func errLabel() *widget.Label {
+	l := &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	l.Hide()
+	return l
+}
+
 func (p *policyEditor) buildUI() fyne.CanvasObject {
 	p.info = widget.NewLabel("")
 	p.info.Wrapping = fyne.TextWrapWord
 	legend := widget.NewLabel(T("settings.sla.legend"))
 	legend.Wrapping = fyne.TextWrapWord
 
-	header := []fyne.CanvasObject{widget.NewLabel(T("settings.sla.col.kind")), widget.NewLabel(T("settings.sla.col.severity"))}
-	for _, n := range limitNames {
-		header = append(header, widget.NewLabel(T("settings.sla.col."+n)))
-	}
-	grid := container.NewVBox(container.NewGridWithColumns(6, header...), widget.NewSeparator())
+	p.tabs = container.NewAppTabs()
 	for _, k := range data.TicketKinds {
-		for i, s := range data.Severities {
+		var rows []*policyRow
+		for _, s := range data.Severities {
 			r := p.newRow(k, s)
 			p.rows = append(p.rows, r)
-			kindLabel := widget.NewLabel("")
-			if i == 0 {
-				kindLabel.SetText(T("ticket.kind." + k))
-			}
-			grid.Add(r.object(kindLabel, widget.NewLabel(T("ticket.sev."+s))))
+			rows = append(rows, r)
 		}
-		grid.Add(widget.NewSeparator())
+		p.errs[k] = errLabel()
+		p.tabs.Append(container.NewTabItem(T("ticket.kind."+k), p.limitGrid(k, rows)))
 	}
 	p.urgent = p.newRow("", "")
-	p.urgent.entries[0].Disable() // urgent does not change the entry deadline
-	urgentHint := widget.NewLabel(T("settings.sla.urgent.hint"))
-	urgentHint.Wrapping = fyne.TextWrapWord
-	grid.Add(p.urgent.object(widget.NewLabel(T("settings.sla.urgent")), widget.NewLabel("")))
-	grid.Add(urgentHint)
+	p.urgent.pickers[0].unit.Disable() // urgent does not change the entry deadline
+	p.errs["urgent"] = errLabel()
+	urgentHint := &widget.Label{Text: T("settings.sla.urgent.hint"), Wrapping: fyne.TextWrapWord}
+	p.tabs.Append(container.NewTabItem(T("settings.sla.urgent"), container.NewVBox(urgentHint, p.limitGrid("urgent", []*policyRow{p.urgent}))))
+	p.errs["service"] = errLabel()
+	p.tabs.Append(container.NewTabItem(T("settings.sla.tab.service"), container.NewVScroll(p.serviceForm())))
 
 	p.status = newStatusLine()
 	p.save = &widget.Button{Text: T("settings.sla.save"), Importance: widget.HighImportance, OnTapped: p.onSave}
 	bottom := container.NewVBox(p.status, container.NewBorder(nil, nil, nil, p.save, p.u.byHQHint(p.save)))
-	return container.NewBorder(container.NewVBox(p.info, legend), bottom, nil, nil, container.NewVScroll(grid))
+	return container.NewBorder(container.NewVBox(p.info, legend), bottom, nil, nil, p.tabs)
+}
+
+// limitGrid lays out rows (one rule per column, the limits as rows) with
+// the tab's error line under it.
+func (p *policyEditor) limitGrid(tab string, rows []*policyRow) fyne.CanvasObject {
+	cols := len(rows) + 1
+	head := []fyne.CanvasObject{widget.NewLabel("")}
+	for _, r := range rows {
+		name := T("settings.sla.urgent")
+		if r.severity != "" {
+			name = T("ticket.sev." + r.severity)
+		}
+		head = append(head, &widget.Label{Text: name, TextStyle: fyne.TextStyle{Bold: true}})
+	}
+	grid := container.NewGridWithColumns(cols, head...)
+	for i, n := range limitNames {
+		grid.Add(widget.NewLabel(T("settings.sla.col." + n)))
+		for _, r := range rows {
+			grid.Add(r.pickers[i].object())
+		}
+	}
+	var g fyne.CanvasObject = grid
+	if len(rows) == 1 { // the urgent rule: half the width is enough
+		g = container.NewGridWithColumns(2, grid, layout.NewSpacer())
+	}
+	return container.NewVScroll(container.NewVBox(g, p.errs[tab]))
 }
 
 func (p *policyEditor) newRow(kind, severity string) *policyRow {
-	r := &policyRow{kind: kind, severity: severity, errs: make([]string, len(limitNames))}
-	r.errLabel = widget.NewLabel("")
-	r.errLabel.Importance = widget.DangerImportance
-	r.errLabel.Wrapping = fyne.TextWrapWord
-	r.errLabel.Hide()
-	for i := range limitNames {
-		e := &widget.Entry{PlaceHolder: "—"}
-		e.OnChanged = func(string) { p.check(r, i) }
-		r.entries = append(r.entries, e)
+	r := &policyRow{kind: kind, severity: severity}
+	tab := kind
+	if tab == "" {
+		tab = "urgent"
+	}
+	for range limitNames {
+		r.pickers = append(r.pickers, newLimitPicker(func() { p.checkTab(tab) }))
 	}
 	return r
 }
 
-func (r *policyRow) object(kind, severity fyne.CanvasObject) fyne.CanvasObject {
-	cells := []fyne.CanvasObject{kind, severity}
-	for _, e := range r.entries {
-		cells = append(cells, e)
+// serviceForm is the service figures' tab.
+func (p *policyEditor) serviceForm() fyne.CanvasObject {
+	num := func() *widget.Entry { return &widget.Entry{} }
+	narrow := func(e *widget.Entry, w float32) fyne.CanvasObject {
+		return container.NewGridWrap(fyne.NewSize(w, e.MinSize().Height), e)
 	}
-	return container.NewVBox(container.NewGridWithColumns(6, cells...), r.errLabel)
+	p.repeatRate, p.repeatDays, p.satisfaction = num(), num(), num()
+	for _, e := range []*widget.Entry{p.repeatRate, p.repeatDays, p.satisfaction} {
+		e.OnChanged = func(string) { p.checkService() }
+	}
+	p.followUp = newLimitPicker(p.checkService)
+	line := func(objs ...fyne.CanvasObject) fyne.CanvasObject { return container.NewHBox(objs...) }
+	label := func(key string) *widget.Label { return widget.NewLabel(T(key)) }
+	targets := container.NewVBox(
+		&widget.Label{Text: T("settings.sla.targets"), TextStyle: fyne.TextStyle{Bold: true}},
+		line(label("settings.sla.repeat_rate"), narrow(p.repeatRate, 64), label("settings.sla.percent"),
+			label("settings.sla.repeat_days"), narrow(p.repeatDays, 64), label("settings.sla.days")),
+		line(label("settings.sla.satisfaction"), narrow(p.satisfaction, 64), label("settings.sla.points")),
+		line(label("settings.sla.followup"), container.NewGridWrap(fyne.NewSize(200, p.followUp.n.MinSize().Height), p.followUp.object())),
+	)
+	wgrid := container.NewGridWithColumns(4, &widget.Label{Text: T("settings.sla.window.kind"), TextStyle: fyne.TextStyle{Bold: true}},
+		&widget.Label{Text: T("settings.sla.window.from"), TextStyle: fyne.TextStyle{Bold: true}},
+		&widget.Label{Text: T("settings.sla.window.to"), TextStyle: fyne.TextStyle{Bold: true}},
+		&widget.Label{Text: T("settings.sla.window.target"), TextStyle: fyne.TextStyle{Bold: true}})
+	offset := func(m, d *widget.Entry) fyne.CanvasObject {
+		return line(narrow(m, 48), label("settings.sla.months"), narrow(d, 56), label("settings.sla.days"))
+	}
+	add := func(care bool, kind, key string) {
+		w := &windowRow{care: care, kind: kind, fromM: num(), fromD: num(), toM: num(), toD: num(), target: num()}
+		for _, e := range []*widget.Entry{w.fromM, w.fromD, w.toM, w.toD, w.target} {
+			e.OnChanged = func(string) { p.checkService() }
+		}
+		p.windows = append(p.windows, w)
+		wgrid.Add(widget.NewLabel(T(key)))
+		wgrid.Add(offset(w.fromM, w.fromD))
+		wgrid.Add(offset(w.toM, w.toD))
+		wgrid.Add(line(narrow(w.target, 64), label("settings.sla.percent")))
+	}
+	for _, k := range data.RevisitKinds {
+		add(false, k, "settings.sla.window.ticket."+k)
+	}
+	for _, k := range data.CareKinds {
+		add(true, k, "settings.sla.window.care."+k)
+	}
+	hint := &widget.Label{Text: T("settings.sla.window.hint"), Wrapping: fyne.TextWrapWord}
+	return container.NewVBox(targets, widget.NewSeparator(),
+		&widget.Label{Text: T("settings.sla.windows"), TextStyle: fyne.TextStyle{Bold: true}}, hint, wgrid, p.errs["service"])
 }
 
-// check parses the i-th limit of r and shows or clears its message.
-func (p *policyEditor) check(r *policyRow, i int) bool {
-	_, err := data.ParseLimit(r.entries[i].Text)
-	r.errs[i] = ""
-	if err != nil {
-		r.errs[i] = T("settings.sla.cell_error", map[string]any{"Column": T("settings.sla.col." + limitNames[i]), "Message": p.u.errText(err)})
-	}
-	r.showErrors()
-	return err == nil
-}
-
-func (r *policyRow) showErrors() {
-	var msg string
-	for _, e := range r.errs {
-		if e != "" {
-			if msg != "" {
-				msg += "\n"
+// checkTab checks a limit tab's pickers and shows or clears its messages.
+func (p *policyEditor) checkTab(tab string) int {
+	rows := []*policyRow{p.urgent}
+	if tab != "urgent" {
+		rows = nil
+		for _, r := range p.rows {
+			if r.kind == tab {
+				rows = append(rows, r)
 			}
-			msg += e
 		}
 	}
-	r.errLabel.SetText(msg)
-	if msg == "" {
-		r.errLabel.Hide()
-	} else {
-		r.errLabel.Show()
+	var msgs []string
+	for _, r := range rows {
+		for i, pk := range r.pickers {
+			if _, key := pk.limit(); key != "" {
+				col := T("settings.sla.col." + limitNames[i])
+				if r.severity != "" {
+					col = T("ticket.sev."+r.severity) + " · " + col
+				}
+				msgs = append(msgs, T("settings.sla.cell_error", map[string]any{"Column": col, "Message": T(key)}))
+			}
+		}
 	}
+	showMsgs(p.errs[tab], msgs)
+	return len(msgs)
+}
+
+func showMsgs(l *widget.Label, msgs []string) {
+	if l == nil {
+		return
+	}
+	l.SetText(strings.Join(msgs, "\n"))
+	if len(msgs) == 0 {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// service reads the service tab; msgs are its messages for what does not
+// read as a number.
+func (p *policyEditor) service() (sp data.ServicePolicy, msgs []string) {
+	sp = p.current.Service
+	sp.Revisits, sp.Care = map[string]data.Window{}, map[string]data.Window{}
+	float := func(e *widget.Entry, name string) float64 {
+		v, err := strconv.ParseFloat(strings.TrimSpace(data.FoldInput(e.Text)), 64)
+		if err != nil {
+			msgs = append(msgs, T("settings.sla.num_invalid", map[string]any{"Field": name}))
+		}
+		return v
+	}
+	integer := func(e *widget.Entry, name string) int {
+		t := strings.TrimSpace(data.FoldInput(e.Text))
+		if t == "" {
+			return 0
+		}
+		v, err := strconv.Atoi(t)
+		if err != nil {
+			msgs = append(msgs, T("settings.sla.int_invalid", map[string]any{"Field": name}))
+		}
+		return v
+	}
+	sp.RepeatRate = float(p.repeatRate, T("settings.sla.repeat_rate")) / 100
+	sp.RepeatDays = integer(p.repeatDays, T("settings.sla.repeat_days"))
+	sp.Satisfaction = float(p.satisfaction, T("settings.sla.satisfaction"))
+	var key string
+	if sp.HandoffFollowUp, key = p.followUp.limit(); key != "" {
+		msgs = append(msgs, T("settings.sla.cell_error", map[string]any{"Column": T("settings.sla.followup"), "Message": T(key)}))
+	}
+	for _, w := range p.windows {
+		name := T("settings.sla.window.ticket." + w.kind)
+		if w.care {
+			name = T("settings.sla.window.care." + w.kind)
+		}
+		win := data.Window{From: data.Offset{Months: integer(w.fromM, name), Days: integer(w.fromD, name)},
+			To: data.Offset{Months: integer(w.toM, name), Days: integer(w.toD, name)}}
+		if strings.TrimSpace(w.target.Text) != "" {
+			win.Target = float(w.target, name) / 100
+		}
+		if w.care {
+			sp.Care[w.kind] = win
+		} else {
+			sp.Revisits[w.kind] = win
+		}
+	}
+	return sp, msgs
+}
+
+func (p *policyEditor) checkService() {
+	_, msgs := p.service()
+	showMsgs(p.errs["service"], msgs)
 }
 
 func (p *policyEditor) reload() {
@@ -201,13 +446,35 @@ func (p *policyEditor) reload() {
 			}
 		}
 		p.urgent.set(l.pol.Urgent)
-		p.urgent.entries[0].SetText("")
+		p.urgent.pickers[0].set(data.Limit{})
+		p.setService(l.pol.Service)
 	})
+}
+
+// pct writes a rate in percent: 0.05 → "5", 0.925 → "92.5".
+func pct(v float64) string { return strconv.FormatFloat(math.Round(v*1000)/10, 'f', -1, 64) }
+
+func (p *policyEditor) setService(sp data.ServicePolicy) {
+	p.repeatRate.SetText(pct(sp.RepeatRate))
+	p.repeatDays.SetText(strconv.Itoa(sp.RepeatDays))
+	p.satisfaction.SetText(strconv.FormatFloat(sp.Satisfaction, 'f', -1, 64))
+	p.followUp.set(sp.HandoffFollowUp)
+	for _, w := range p.windows {
+		win := sp.Revisits[w.kind]
+		if w.care {
+			win = sp.Care[w.kind]
+		}
+		w.fromM.SetText(strconv.Itoa(win.From.Months))
+		w.fromD.SetText(strconv.Itoa(win.From.Days))
+		w.toM.SetText(strconv.Itoa(win.To.Months))
+		w.toD.SetText(strconv.Itoa(win.To.Days))
+		w.target.SetText(pct(win.Target))
+	}
 }
 
 func (r *policyRow) set(rule data.SLARule) {
 	for i, l := range limitsOf(&rule) {
-		r.entries[i].SetText(l.String())
+		r.pickers[i].set(*l)
 	}
 }
 
@@ -219,38 +486,52 @@ func policyInfoText(u *UI, info data.SLAPolicyInfo) string {
 	return T("settings.sla.info", map[string]any{"Version": info.Version, "Name": info.SavedByName, "At": u.dateTime(info.SavedAt)})
 }
 
-// rules reads the grid; ok is false when any cell does not parse (each
-// bad cell then shows its message).
-func (p *policyEditor) rules() (rules []data.SLARule, urgent data.SLARule, bad int) {
+// read reads the whole editor; bad is how many entries do not read (each
+// then shows its message, and the first tab with one is selected).
+func (p *policyEditor) read() (pol data.SLAPolicy, bad int) {
 	read := func(r *policyRow) data.SLARule {
 		rule := data.SLARule{Kind: r.kind, Severity: r.severity}
 		for i, dst := range limitsOf(&rule) {
-			if !p.check(r, i) {
-				bad++
-				continue
-			}
-			*dst, _ = data.ParseLimit(r.entries[i].Text)
+			*dst, _ = r.pickers[i].limit()
 		}
 		return rule
 	}
-	for _, r := range p.rows {
-		rules = append(rules, read(r))
+	first := -1
+	for i, k := range append(append([]string{}, data.TicketKinds...), "urgent") {
+		if n := p.checkTab(k); n > 0 {
+			bad += n
+			if first < 0 {
+				first = i
+			}
+		}
 	}
-	urgent = read(p.urgent)
-	urgent.Entry = data.Limit{}
-	return rules, urgent, bad
+	for _, r := range p.rows {
+		pol.Rules = append(pol.Rules, read(r))
+	}
+	pol.Urgent = read(p.urgent)
+	pol.Urgent.Entry = data.Limit{}
+	var msgs []string
+	pol.Service, msgs = p.service()
+	showMsgs(p.errs["service"], msgs)
+	if len(msgs) > 0 {
+		bad += len(msgs)
+		if first < 0 {
+			first = len(data.TicketKinds) + 1
+		}
+	}
+	if first >= 0 {
+		p.tabs.SelectIndex(first)
+	}
+	return pol, bad
 }
 
-func samePolicy(a data.SLAPolicy, rules []data.SLARule, urgent data.SLARule) bool {
-	if len(a.Rules) != len(rules) || a.Urgent.Response != urgent.Response || a.Urgent.Escalation != urgent.Escalation || a.Urgent.Resolution != urgent.Resolution {
+func samePolicy(a, b data.SLAPolicy) bool {
+	if len(a.Rules) != len(b.Rules) || a.Urgent.Ack != b.Urgent.Ack || a.Urgent.Response != b.Urgent.Response ||
+		a.Urgent.Escalation != b.Urgent.Escalation || a.Urgent.Resolution != b.Urgent.Resolution || !reflect.DeepEqual(a.Service, b.Service) {
 		return false
 	}
-	for _, r := range rules {
-		found := false
-		for _, x := range a.Rules {
-			found = found || x == r
-		}
-		if !found {
+	for _, r := range b.Rules {
+		if !slices.Contains(a.Rules, r) {
 			return false
 		}
 	}
@@ -259,25 +540,26 @@ func samePolicy(a data.SLAPolicy, rules []data.SLARule, urgent data.SLARule) boo
 
 func (p *policyEditor) onSave() {
 	u := p.u
-	rules, urgent, bad := p.rules()
+	pol, bad := p.read()
 	if bad > 0 {
 		p.status.SetError(T("settings.sla.fix_cells", map[string]any{"Count": bad}))
 		return
 	}
-	if samePolicy(p.current, rules, urgent) {
+	if samePolicy(p.current, pol) {
 		p.status.SetError(T("settings.sla.unchanged"))
 		return
 	}
 	p.save.Disable()
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.SLAPolicy, error) {
-		return u.store.SaveSLAPolicy(ctx, u.user.ID, rules, urgent)
-	}, func(pol data.SLAPolicy, err error) {
+		return u.store.SavePolicy(ctx, actor, pol)
+	}, func(saved data.SLAPolicy, err error) {
 		p.save.Enable()
 		if err != nil {
 			p.status.SetError(p.policyErrText(err))
 			return
 		}
-		p.status.SetSuccess(T("settings.sla.saved", map[string]any{"Version": pol.Version, "At": u.dateTime(u.now())}))
+		p.status.SetSuccess(T("settings.sla.saved", map[string]any{"Version": saved.Version, "At": u.dateTime(u.now())}))
 		p.reload()
 	})
 }
@@ -295,7 +577,10 @@ func (p *policyEditor) policyErrText(err error) string {
 		if s, ok := args["Severity"].(string); ok && s != "" {
 			args["Severity"] = T("ticket.sev." + s)
 		}
-		return T(e.Key, args)
+		return p.fieldPrefix(e, T(e.Key, args))
+	}
+	if e, ok := data.AsError(err); ok {
+		return p.fieldPrefix(e, p.u.errText(err))
 	}
 	return p.u.errText(err)
 }
@@ -303,4 +588,22 @@ func (p *policyEditor) policyErrText(err error) string {
 // timeOfDay renders a duration from midnight as 09:00.
 func timeOfDay(d time.Duration) string {
 	return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Add(d).Format("15:04")
+}
+
+// fieldPrefix names the revisit window or figure a message is about.
+func (p *policyEditor) fieldPrefix(e *data.Error, msg string) string {
+	var name string
+	switch {
+	case strings.HasPrefix(e.Field, "revisit."):
+		name = T("settings.sla.window.ticket." + strings.TrimPrefix(e.Field, "revisit."))
+	case strings.HasPrefix(e.Field, "care."):
+		name = T("settings.sla.window.care." + strings.TrimPrefix(e.Field, "care."))
+	case e.Field == "repeat_rate", e.Field == "repeat_days", e.Field == "satisfaction":
+		name = T("settings.sla." + e.Field)
+	case e.Field == "handoff":
+		name = T("settings.sla.followup")
+	default:
+		return msg
+	}
+	return T("settings.sla.field_error", map[string]any{"Field": name, "Message": msg})
 }

@@ -76,82 +76,113 @@ func openTestTicket(t *testing.T, h *harness, in data.TicketInput) data.Ticket {
 	return tk
 }
 
-func TestSLAPolicyEditorRejectsBadLimitAndSavesVersion(t *testing.T) {
+// TestSLAPolicyEditorPicksNumberAndUnit: limits are picked as a number
+// and a unit, not typed in the policy's notation. A bad number is refused
+// with a message and nothing is saved; "2" + 工作日 is saved as a new
+// version, shows the same when the editor is opened again, and applies to
+// tickets opened from then on. The service figures are edited in the same
+// screen.
+func TestSLAPolicyEditorPicksNumberAndUnit(t *testing.T) {
 	h := newHarness(t, true)
 	h.signInAs("管理员")
-	before := openTestTicket(t, h, data.TicketInput{})
+	before := openTestTicket(t, h, data.TicketInput{Severity: data.SeverityGeneral})
 	if before.Deadlines.PolicyVersion != 1 {
 		t.Fatalf("first ticket under version %d", before.Deadlines.PolicyVersion)
 	}
 
-	h.openSettingsButton("settings.sla.open")
+	h.selectTab(T("tab.settings"))
+	p := h.u.showSLAPolicy()
 	h.shows(T("settings.sla.title"), T("settings.sla.legend"), T("settings.sla.info.default", map[string]any{"Version": 1}))
-	entries := overlayEntries(h)
-	if len(entries) != 4*len(data.TicketKinds)*len(data.Severities)+4 {
-		t.Fatalf("%d entries in the editor", len(entries))
+	if len(p.rows) != len(data.TicketKinds)*len(data.Severities) || len(p.rows[0].pickers) != len(limitNames) {
+		t.Fatalf("%d rules of %d limits", len(p.rows), len(p.rows[0].pickers))
 	}
-	resp := entries[1] // complaint × major, first response
-	if resp.Text != "2wd" {
-		t.Fatalf("complaint/major response shows %q, want 2wd", resp.Text)
+	resp := p.rows[0].pickers[2] // complaint × major, first response: 2 working days
+	if p.rows[0].kind != data.TicketComplaint || p.rows[0].severity != data.SeverityMajor || resp.n.Text != "2" || resp.unit.Selected != T("settings.sla.unit.wd") {
+		t.Fatalf("complaint/major response shows %q %q, want 2 %s", resp.n.Text, resp.unit.Selected, T("settings.sla.unit.wd"))
 	}
-
-	resp.SetText("2x")
-	msg := T("err.sla.limit", map[string]any{"Value": "2x"})
-	h.shows(T("settings.sla.cell_error", map[string]any{"Column": T("settings.sla.col.response"), "Message": msg}))
-	test.Tap(findButton(t, h, T("settings.sla.save")))
-	h.shows(T("settings.sla.fix_cells", map[string]any{"Count": 1}))
-	if n := h.count("sla_policies"); n != 0 {
-		t.Fatalf("%d policy versions stored after a bad limit", n)
+	if ack := p.rows[0].pickers[1]; ack.n.Text != "24" || ack.unit.Selected != T("settings.sla.unit.h") {
+		t.Fatalf("complaint/major acknowledgement shows %q %q, want 24 hours", ack.n.Text, ack.unit.Selected)
 	}
 
-	// An unchanged policy is not saved as a new version.
-	resp.SetText("2wd")
-	h.hides(msg)
+	// A bad number: refused with a message, nothing saved.
+	for _, bad := range []string{"2x", "0", "1000", "-1"} {
+		resp.n.SetText(bad)
+		h.shows(T("settings.sla.cell_error", map[string]any{"Column": T("ticket.sev.major") + " · " + T("settings.sla.col.response"),
+			"Message": T("settings.sla.n_invalid")}))
+		test.Tap(findButton(t, h, T("settings.sla.save")))
+		h.shows(T("settings.sla.fix_cells", map[string]any{"Count": 1}))
+		if n := h.count("sla_policies"); n != 0 {
+			t.Fatalf("%d policy versions stored after %q", n, bad)
+		}
+	}
+	// Back to 2: the message goes; an unchanged policy is not saved.
+	resp.n.SetText("２") // a full-width digit from an input method
+	h.hides(T("settings.sla.n_invalid"))
 	test.Tap(findButton(t, h, T("settings.sla.save")))
 	h.shows(T("settings.sla.unchanged"))
-	if n := h.count("sla_policies"); n != 0 {
-		t.Fatalf("%d policy versions stored for no change", n)
-	}
 
-	// A missing response limit is refused by the store, named in words.
-	resp.SetText("")
+	// No response limit: refused by the store, named in words.
+	resp.unit.SetSelected(T("settings.sla.unit.none"))
+	if !resp.n.Disabled() || resp.n.Text != "" {
+		t.Fatalf("no limit: number %q, disabled %v", resp.n.Text, resp.n.Disabled())
+	}
 	test.Tap(findButton(t, h, T("settings.sla.save")))
 	h.shows(T("err.sla.missing", map[string]any{"Kind": T("ticket.kind.complaint"), "Severity": T("ticket.sev.major")}))
 	if n := h.count("sla_policies"); n != 0 {
 		t.Fatalf("%d policy versions stored without a response limit", n)
 	}
+	resp.unit.SetSelected(T("settings.sla.unit.wd"))
+	resp.n.SetText("2")
 
-	resp.SetText("1wd")
+	// Complaint × general resolution: same day → 2 working days.
+	res := p.rows[2].pickers[4]
+	if p.rows[2].severity != data.SeverityGeneral || res.unit.Selected != T("settings.sla.unit.sameday") || !res.n.Disabled() {
+		t.Fatalf("complaint/general resolution shows %q %q", res.n.Text, res.unit.Selected)
+	}
+	res.unit.SetSelected(T("settings.sla.unit.wd"))
+	res.n.SetText("2")
+
+	// The service tab: a bad figure is refused by name; then 8% is saved.
+	p.repeatRate.SetText("五")
+	test.Tap(findButton(t, h, T("settings.sla.save")))
+	h.shows(T("settings.sla.num_invalid", map[string]any{"Field": T("settings.sla.repeat_rate")}))
+	if n := h.count("sla_policies"); n != 0 {
+		t.Fatalf("%d policy versions stored after a bad rate", n)
+	}
+	p.repeatRate.SetText("8")
+	p.windows[0].toD.SetText("5") // complaints revisited within 5 days
 	h.clk.Advance(time.Minute)
 	test.Tap(findButton(t, h, T("settings.sla.save")))
-	h.shows(T("settings.sla.saved", map[string]any{"Version": 2, "At": h.u.dateTime(h.clk.Now())}),
-		T("settings.sla.info", map[string]any{"Version": 2, "Name": "管理员", "At": h.u.dateTime(h.clk.Now())}))
+	h.shows(T("settings.sla.saved", map[string]any{"Version": 2, "At": h.u.dateTime(h.clk.Now())}))
 	if n := h.count("sla_policies"); n != 1 {
 		t.Fatalf("%d policy versions stored, want 1", n)
 	}
-	if got := overlayEntries(h)[1].Text; got != "1wd" {
-		t.Fatalf("after saving the editor shows %q", got)
+	pol, err := h.store.SLAPolicy(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pol.Service.RepeatRate != 0.08 || pol.Service.Revisits[data.TicketComplaint].To != (data.Offset{Days: 5}) || pol.Rules[2].Resolution != (data.Limit{N: 2, Unit: data.UnitWorkingDays}) {
+		t.Fatalf("saved %+v, resolution %v", pol.Service, pol.Rules[2].Resolution)
 	}
 
-	after := openTestTicket(t, h, data.TicketInput{})
-	ctx := context.Background()
-	a, err := h.store.Ticket(ctx, h.admin.ID, after.ID)
-	if err != nil {
-		t.Fatal(err)
+	// Opened again, the editor shows what was saved.
+	p.modal.Hide()
+	p2 := h.u.showSLAPolicy()
+	h.shows(T("settings.sla.info", map[string]any{"Version": 2, "Name": "管理员", "At": h.u.dateTime(h.clk.Now())}))
+	if r := p2.rows[2].pickers[4]; r.n.Text != "2" || r.unit.Selected != T("settings.sla.unit.wd") || p2.repeatRate.Text != "8" || p2.windows[0].toD.Text != "5" {
+		t.Fatalf("reopened: resolution %q %q, repeat rate %q, complaint window to %q", r.n.Text, r.unit.Selected, p2.repeatRate.Text, p2.windows[0].toD.Text)
 	}
-	b, err := h.store.Ticket(ctx, h.admin.ID, before.ID)
-	if err != nil {
-		t.Fatal(err)
+
+	after := openTestTicket(t, h, data.TicketInput{Severity: data.SeverityGeneral})
+	if after.Deadlines.PolicyVersion != 2 {
+		t.Fatalf("after saving: version %d", after.Deadlines.PolicyVersion)
 	}
-	if a.Deadlines.PolicyVersion != 2 || b.Deadlines.PolicyVersion != 1 {
-		t.Fatalf("versions: after %d, before %d; want 2 and 1", a.Deadlines.PolicyVersion, b.Deadlines.PolicyVersion)
+	// Monday 10:01 + 2 working days = Wednesday 10:01; version 1 closed it the same day.
+	if got := after.Deadlines.Resolution.In(h.u.location()).Format("01-02 15:04"); got != "11-25 10:01" {
+		t.Fatalf("version 2 resolution due %s, want 11-25 10:01", got)
 	}
-	// Monday 10:01 + 1 working day = Tuesday 10:01; version 1 gave 2 days.
-	if got := a.Deadlines.Response.In(h.u.location()).Format("01-02 15:04"); got != "11-24 10:01" {
-		t.Fatalf("version 2 response due %s, want 11-24 10:01", got)
-	}
-	if got := b.Deadlines.Response.In(h.u.location()).Format("01-02 15:04"); got != "11-25 10:00" {
-		t.Fatalf("version 1 response due %s, want 11-25 10:00", got)
+	if got := before.Deadlines.Resolution.In(h.u.location()).Format("01-02 15:04"); got != "11-23 18:00" {
+		t.Fatalf("version 1 resolution due %s, want 11-23 18:00", got)
 	}
 }
 

@@ -33,39 +33,20 @@ const (
 	MutCareRevisitResult   = "care_revisit.result"
 )
 
-// Care revisit windows and limits.
+// Care revisit limits. The windows and required rates are the SLA
+// policy's (ServicePolicy.Care).
 const (
-	CareSpecialDefault = 7 * 24 * time.Hour   // a special revisit's window unless the user gives one
-	CareMaxWindow      = 366 * 24 * time.Hour // the longest window a special revisit may have
-	MaxCarePlaceLen    = 80
-	MaxCareTextLen     = MaxTicketNoteLen
+	CareMaxWindow   = 366 * 24 * time.Hour // the longest window a special revisit may have
+	MaxCarePlaceLen = 80
+	MaxCareTextLen  = MaxTicketNoteLen
 )
 
 // CareWindow is the revisit window of kind for something that happened at
-// t: signing 7–10 days later; move-in 3 months ± 7 days and 1 year ± 14
-// days (calendar months in loc). Special revisits have no rule.
+// t under the default policy: signing 7–10 days later; move-in 3 months ±
+// 7 days and 1 year ± 14 days (calendar months in loc); special within a
+// week. The store uses the policy in force (ServicePolicy.CareWindow).
 func CareWindow(kind string, t time.Time, loc *time.Location) (from, to time.Time) {
-	day := 24 * time.Hour
-	switch kind {
-	case CareSigning:
-		return t.Add(7 * day), t.Add(10 * day)
-	case CareMoveIn3M:
-		m := t.In(loc).AddDate(0, 3, 0)
-		return m.Add(-7 * day), m.Add(7 * day)
-	case CareMoveIn1Y:
-		y := t.In(loc).AddDate(1, 0, 0)
-		return y.Add(-14 * day), y.Add(14 * day)
-	}
-	return t, t.Add(CareSpecialDefault)
-}
-
-// CareTarget is the required completion rate of kind: special (help
-// service) revisits 90%; the others are informational (0).
-func CareTarget(kind string) float64 {
-	if kind == CareSpecial {
-		return 0.9
-	}
-	return 0
+	return DefaultServicePolicy().CareWindow(kind, t, loc)
 }
 
 // CareStatus is where a care revisit stands (translated as care.status.<status>).
@@ -116,7 +97,7 @@ type CareRevisit struct {
 // SpecialRevisitInput schedules a special (help service) revisit.
 type SpecialRevisitInput struct {
 	CustomerName, Phone, Place, Note string
-	From, To                         time.Time // zero: now, and From + CareSpecialDefault
+	From, To                         time.Time // zero: now, and the end of the policy's special window from From
 }
 
 type careRow struct {
@@ -149,8 +130,12 @@ func (s *Store) scheduleSigningRevisit(ctx context.Context, tx *txn, st stamp, b
 	if v.purpose != PurposeSigning {
 		return nil
 	}
-	from, to := CareWindow(CareSigning, fromMS(st.at), s.Location())
-	_, err := insertCareRevisit(ctx, tx, st, careRow{kind: CareSigning, source: st.id, name: AddressedAs(v.name, v.title), phone: v.phone, place: v.unit, by: by, from: from, to: to})
+	pol, err := policyOf(ctx, tx, 0)
+	if err != nil {
+		return err
+	}
+	from, to := pol.Service.CareWindow(CareSigning, fromMS(st.at), s.Location())
+	_, err = insertCareRevisit(ctx, tx, st, careRow{kind: CareSigning, source: st.id, name: AddressedAs(v.name, v.title), phone: v.phone, place: v.unit, by: by, from: from, to: to})
 	return err
 }
 
@@ -169,8 +154,12 @@ func (s *Store) scheduleMoveInRevisits(ctx context.Context, tx *txn, st stamp, a
 	var names []string
 	_ = json.Unmarshal([]byte(owners), &names)
 	place := strings.Join(strings.Fields(project+" "+building+" "+unit), " ")
+	pol, err := policyOf(ctx, tx, 0)
+	if err != nil {
+		return err
+	}
 	for _, k := range []string{CareMoveIn3M, CareMoveIn1Y} {
-		from, to := CareWindow(k, fromMS(st.at), s.Location())
+		from, to := pol.Service.CareWindow(k, fromMS(st.at), s.Location())
 		if _, err := insertCareRevisit(ctx, tx, st, careRow{kind: k, source: inspectionID, name: strings.Join(names, "、"), phone: phone,
 			place: place, by: actorID, from: from, to: to}); err != nil {
 			return err
@@ -202,7 +191,11 @@ func (s *Store) ScheduleSpecialRevisit(ctx context.Context, actorID string, in S
 		in.From = now
 	}
 	if in.To.IsZero() {
-		in.To = in.From.Add(CareSpecialDefault)
+		sp, err := s.ServicePolicy(ctx)
+		if err != nil {
+			return CareRevisit{}, err
+		}
+		_, in.To = sp.CareWindow(CareSpecial, in.From, s.Location())
 	}
 	if in.To.Before(in.From) || in.To.Before(now) || in.To.Sub(in.From) > CareMaxWindow {
 		fe["window"] = invalid("window", "err.care.window", nil)
@@ -457,7 +450,7 @@ type CareRate struct {
 	Due, Done, OnTime int     // due; made at all; made inside the window
 	Late, Early       int     // made after the window; made before it opened (an older desk; not counted)
 	Rate              float64 // OnTime / Due; 0 when none were due
-	Target            float64 // CareTarget(kind); 0 informational
+	Target            float64 // the current policy's required rate of kind; 0 informational
 }
 
 // Met reports whether the rate meets the kind's target (always, without one).
@@ -471,6 +464,10 @@ func (r CareRate) Met() bool { return r.Target == 0 || r.Due == 0 || r.Rate >= r
 // err.care.early; an older desk may have recorded it), and neither counts
 // in the rate.
 func (s *Store) CareRates(ctx context.Context, from, to time.Time) ([]CareRate, error) {
+	sp, err := s.ServicePolicy(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT r.kind, count(*), count(x.id), COALESCE(sum(x.at >= r.due_from AND x.at <= r.due_to), 0),
 		COALESCE(sum(x.at > r.due_to), 0), COALESCE(sum(x.at < r.due_from), 0)
 		FROM care_revisits r LEFT JOIN care_revisit_results x ON x.id = (`+careFirstResult+`)
@@ -493,7 +490,7 @@ func (s *Store) CareRates(ctx context.Context, from, to time.Time) ([]CareRate, 
 	out := make([]CareRate, 0, len(CareKinds))
 	for _, k := range CareKinds {
 		r := by[k]
-		r.Kind, r.Target = k, CareTarget(k)
+		r.Kind, r.Target = k, sp.CareTarget(k)
 		if r.Due > 0 {
 			r.Rate = float64(r.OnTime) / float64(r.Due)
 		}

@@ -8,9 +8,6 @@ import (
 	"time"
 )
 
-// HandoffDue is how soon a question handed to a colleague must be followed up.
-const HandoffDue = time.Hour
-
 // MaxMissQueryLen caps a recorded miss, in characters.
 const MaxMissQueryLen = 100
 
@@ -92,7 +89,8 @@ type Handoff struct {
 func (h Handoff) Overdue(now time.Time) bool { return h.DoneAt.IsZero() && now.After(h.DueAt) }
 
 // HandOffQuestion records a question the desk could not answer, handed to
-// a colleague with a follow-up due in HandoffDue.
+// a colleague with a follow-up due by the policy's HandoffFollowUp (one
+// hour by default) from now.
 func (s *Store) HandOffQuestion(ctx context.Context, actorID string, in HandoffInput) (Handoff, error) {
 	q, verr := cleanText("question", in.Question, MaxNotesLen)
 	if verr != nil {
@@ -112,8 +110,12 @@ func (s *Store) HandOffQuestion(ctx context.Context, actorID string, in HandoffI
 	if err != nil {
 		return Handoff{}, err
 	}
+	due, err := s.handoffDue(ctx, fromMS(st.at))
+	if err != nil {
+		return Handoff{}, err
+	}
 	h := Handoff{ID: st.id, VisitID: in.VisitID, Question: q, ToRole: in.ToRole, ToStaffID: in.ToStaffID, CreatedBy: actorID,
-		CreatedAt: fromMS(st.at), DueAt: fromMS(st.at).Add(HandoffDue)}
+		CreatedAt: fromMS(st.at), DueAt: due}
 	err = s.tx(ctx, func(tx *txn) error {
 		if _, err := requireActor(ctx, tx, actorID, func(Role) bool { return true }); err != nil {
 			return err
@@ -505,4 +507,20 @@ func deriveHandoff(ctx context.Context, tx *txn, id string) error {
 		return fmt.Errorf("derive handoff: %w", err)
 	}
 	return nil
+}
+
+// handoffDue is when a hand-off made at t must be followed up, under the
+// policy in force.
+func (s *Store) handoffDue(ctx context.Context, t time.Time) (time.Time, error) {
+	sp, err := s.ServicePolicy(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var cal *Calendar
+	if sp.HandoffFollowUp.Unit.Calendar() != "clock" {
+		if cal, err = s.Calendar(ctx); err != nil {
+			return time.Time{}, err
+		}
+	}
+	return sp.HandoffFollowUp.After(cal, t), nil
 }

@@ -69,7 +69,15 @@ func reencodeTicketOpen(ctx context.Context, tx *txn, e OutboxEntry) (payload, e
 		return nil, fmt.Errorf("ticket %s opened: %w", e.RecordID, err)
 	}
 	p.Valid, p.Note = d.Valid == nil || *d.Valid, d.Note
-	return p, nil
+	// Written as v2, as the desk writes tickets now: an old row has no
+	// acknowledgement or requested deadline (0).
+	p2 := &ticketOpenPayloadV2{ticketOpenPayload: *p}
+	var ack, requested sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT ack_due, requested_due FROM tickets WHERE id = ?`, e.RecordID).Scan(&ack, &requested); err != nil {
+		return nil, fmt.Errorf("ticket %s: %w", e.RecordID, err)
+	}
+	p2.AckDue, p2.RequestedDue = ack.Int64, requested.Int64
+	return p2, nil
 }
 
 func reencodeTicketEvent(ctx context.Context, tx *txn, e OutboxEntry) (payload, error) {

@@ -127,20 +127,23 @@ func (l Limit) After(cal *Calendar, t time.Time) time.Time {
 }
 
 // SLARule is the deadlines of one kind and severity of ticket: entering it
-// in the system, first response to the customer, escalation to the
-// supervisor or leadership, and resolution.
+// in the system, acknowledgement (initial handling: the owner takes it
+// up), first response to the customer, escalation to the supervisor or
+// leadership, and resolution.
 type SLARule struct {
-	Kind, Severity                          string
-	Entry, Response, Escalation, Resolution Limit
+	Kind, Severity                               string
+	Entry, Ack, Response, Escalation, Resolution Limit
 }
 
-// SLAPolicy maps kind × severity to deadlines. HQ owns it; a ticket keeps
-// the version it was opened under. Urgent tightens a rule: each of its
-// limits applies when it comes sooner.
+// SLAPolicy maps kind × severity to deadlines, and holds the service
+// figures and windows (Service). HQ owns it; a ticket keeps the version it
+// was opened under for its deadlines (including its revisit window).
+// Urgent tightens a rule: each of its limits applies when it comes sooner.
 type SLAPolicy struct {
 	Version int
 	Rules   []SLARule
 	Urgent  SLARule
+	Service ServicePolicy
 }
 
 func mustLimit(s string) Limit {
@@ -152,8 +155,20 @@ func mustLimit(s string) Limit {
 }
 
 func rule(kind, severity, entry, response, escalation, resolution string) SLARule {
-	return SLARule{Kind: kind, Severity: severity, Entry: mustLimit(entry), Response: mustLimit(response),
+	return SLARule{Kind: kind, Severity: severity, Entry: mustLimit(entry), Ack: DefaultAck(kind, severity), Response: mustLimit(response),
 		Escalation: mustLimit(escalation), Resolution: mustLimit(resolution)}
+}
+
+// DefaultAck is the default acknowledgement (initial handling) limit of a
+// kind and severity: a complaint within 24 hours (DOMAIN: "initial handling
+// of a complaint within 24 h"; the seeds: 对投诉事项在24小时内进行初步处理);
+// the other kinds have none. It is also what a stored policy version
+// written before acknowledgement deadlines existed reads as.
+func DefaultAck(kind, severity string) Limit {
+	if kind == TicketComplaint {
+		return Limit{N: 24, Unit: UnitHours}
+	}
+	return Limit{}
 }
 
 // DefaultSLAPolicy is the service standards' numbers: entry into the system
@@ -184,7 +199,8 @@ func DefaultSLAPolicy() SLAPolicy {
 			rule(TicketSuggestion, SeverityGeneral, "4wh", "2wd", "", "48h"),
 			rule(TicketSuggestion, SeverityMinor, "4wh", "2wd", "", "48h"),
 		},
-		Urgent: SLARule{Response: mustLimit("2h"), Escalation: mustLimit("2h"), Resolution: mustLimit("sameday")},
+		Urgent:  SLARule{Response: mustLimit("2h"), Escalation: mustLimit("2h"), Resolution: mustLimit("sameday")},
+		Service: DefaultServicePolicy(),
 	}
 }
 
@@ -215,7 +231,7 @@ func (p SLAPolicy) Validate() error {
 			}
 		}
 	}
-	return nil
+	return p.Service.Validate()
 }
 
 func contains(list []string, v string) bool {
@@ -228,9 +244,12 @@ func contains(list []string, v string) bool {
 }
 
 // Deadlines are the times a ticket must meet. A zero time means none.
+// Resolution is the sooner of the policy's resolution deadline and the
+// owner's requested deadline (Requested, zero when none was asked for).
 type Deadlines struct {
-	PolicyVersion                           int
-	Entry, Response, Escalation, Resolution time.Time
+	PolicyVersion                                int
+	Entry, Ack, Response, Escalation, Resolution time.Time
+	Requested                                    time.Time
 }
 
 // Deadlines computes a ticket's deadlines from when it was opened.
@@ -245,14 +264,26 @@ func (p SLAPolicy) Deadlines(cal *Calendar, kind, severity string, urgent bool, 
 		return Deadlines{}, invalid("severity", "err.sla.rule", map[string]any{"Kind": kind, "Severity": severity})
 	}
 	d := Deadlines{PolicyVersion: p.Version,
-		Entry: r.Entry.After(cal, opened), Response: r.Response.After(cal, opened),
+		Entry: r.Entry.After(cal, opened), Ack: r.Ack.After(cal, opened), Response: r.Response.After(cal, opened),
 		Escalation: r.Escalation.After(cal, opened), Resolution: r.Resolution.After(cal, opened)}
 	if urgent {
+		d.Ack = sooner(d.Ack, p.Urgent.Ack.After(cal, opened))
 		d.Response = sooner(d.Response, p.Urgent.Response.After(cal, opened))
 		d.Escalation = sooner(d.Escalation, p.Urgent.Escalation.After(cal, opened))
 		d.Resolution = sooner(d.Resolution, p.Urgent.Resolution.After(cal, opened))
 	}
 	return d, nil
+}
+
+// WithRequested sets the owner's requested deadline: the resolution
+// deadline becomes the sooner of it and the policy's (zero: none asked).
+func (d Deadlines) WithRequested(requested time.Time) Deadlines {
+	if requested.IsZero() {
+		return d
+	}
+	d.Requested = requested
+	d.Resolution = sooner(d.Resolution, requested)
+	return d
 }
 
 // sooner is the earlier of two deadlines, a zero one counting as none.
@@ -305,5 +336,6 @@ func (d Deadlines) String() string {
 		}
 		return t.Format("2006-01-02 15:04")
 	}
-	return fmt.Sprintf("v%d entry %s response %s escalation %s resolution %s", d.PolicyVersion, f(d.Entry), f(d.Response), f(d.Escalation), f(d.Resolution))
+	return fmt.Sprintf("v%d entry %s ack %s response %s escalation %s resolution %s requested %s", d.PolicyVersion, f(d.Entry), f(d.Ack),
+		f(d.Response), f(d.Escalation), f(d.Resolution), f(d.Requested))
 }

@@ -185,7 +185,7 @@ func (g *demoGen) tickets(ctx context.Context, now time.Time, days int) (int, er
 				return err
 			}
 			chain(owner.ID, time.Duration(20+g.rng.IntN(50))*time.Hour, TicketEvent{Kind: EvResolved, Note: "已处理完毕，客户现场确认"})
-			if RevisitRuleFor(in.Kind).None() {
+			if !NeedsRevisit(in.Kind) {
 				chain(owner.ID, time.Hour, TicketEvent{Kind: EvClosed, Reason: CloseSatisfied})
 				return err
 			}

@@ -4,19 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
-)
-
-// Service targets (DOMAIN: targets and KPIs; revisits).
-const (
-	TargetRepeatRate   = 0.05 // repeat complaints: at most 5%
-	TargetSatisfaction = 4.5  // average satisfaction on the 5-point scale: at least
-	RepeatWindow       = 90 * 24 * time.Hour
 )
 
 // LedgerFilter selects the tickets of a ledger (投诉电子台账): opened in
@@ -61,6 +55,7 @@ func (r Rate) Met() bool {
 // LedgerRow is one ticket of the ledger. Phone is masked.
 type LedgerRow struct {
 	Ticket
+	AckOnTime        *bool  // nil: no acknowledgement deadline, or not taken up and not yet due
 	ResponseOnTime   *bool  // nil: no response deadline, or not responded and not yet due
 	ResolutionOnTime *bool  // likewise for resolution
 	Repeat           bool   // it raises an earlier, answered problem again (see Repeats)
@@ -77,13 +72,15 @@ type LedgerWeek struct {
 // TicketLedger is the electronic ledger of a period with its figures.
 type TicketLedger struct {
 	Filter     LedgerFilter
-	Rows       []LedgerRow // oldest first
+	Service    ServicePolicy // the current policy's targets the figures are measured against
+	Rows       []LedgerRow   // oldest first
 	ByCategory map[string]int
 	Weeks      []LedgerWeek
 
 	Repeat             Rate    // repeat complaints/repairs among complaints and repairs (target ≤ 5%)
 	SatisfactionAvg    float64 // average latest revisit score of revisited tickets
 	SatisfactionN      int
+	AckOnTime          Rate            // taken up (acknowledged, answered or resolved) by the acknowledgement deadline, among those due
 	ResponseOnTime     Rate            // responded by the response deadline, among those due
 	ResolutionOnTime   Rate            // resolved by the resolution deadline, among those due
 	RevisitCompletion  map[string]Rate // by kind (complaint target 100%, repair 90%): revisited inside the window among revisits due
@@ -94,7 +91,7 @@ type TicketLedger struct {
 
 // SatisfactionMet reports whether the average satisfaction meets its target.
 func (l TicketLedger) SatisfactionMet() bool {
-	return l.SatisfactionN == 0 || l.SatisfactionAvg >= TargetSatisfaction-1e-9
+	return l.SatisfactionN == 0 || l.SatisfactionAvg >= l.Service.Satisfaction-1e-9
 }
 
 // problem kinds are counted for repeats.
@@ -104,7 +101,7 @@ func isProblem(kind string) bool { return kind == TicketComplaint || kind == Tic
 // figures at the store's now:
 //   - Weeks: tickets opened each week (Monday first) by category;
 //   - Repeat: complaints and repairs that raise an earlier, answered
-//     problem again within RepeatWindow (see Repeats; earlier tickets
+//     problem again within the policy's repeat window (see Repeats; earlier tickets
 //     outside the period count as the earlier one);
 //   - SatisfactionAvg over tickets with a revisit;
 //   - ResponseOnTime / ResolutionOnTime over tickets whose deadline has
@@ -120,10 +117,14 @@ func (s *Store) TicketLedger(ctx context.Context, f LedgerFilter) (TicketLedger,
 	if err != nil {
 		return TicketLedger{}, err
 	}
+	sp, err := s.ServicePolicy(ctx)
+	if err != nil {
+		return TicketLedger{}, err
+	}
 	where := []string{"t.office_id = ?"}
 	args := []any{o.ID}
 	if !f.From.IsZero() {
-		where, args = append(where, "t.opened_at >= ?"), append(args, ms(f.From.Add(-RepeatWindow)))
+		where, args = append(where, "t.opened_at >= ?"), append(args, ms(f.From.Add(-sp.RepeatWindow())))
 	}
 	if !f.To.IsZero() {
 		where, args = append(where, "t.opened_at < ?"), append(args, ms(f.To))
@@ -153,7 +154,7 @@ func (s *Store) TicketLedger(ctx context.Context, f LedgerFilter) (TicketLedger,
 	if err := rows.Err(); err != nil {
 		return TicketLedger{}, fmt.Errorf("ledger: %w", err)
 	}
-	return buildLedger(f, all, s.now(), s.Location()), nil
+	return buildLedger(f, all, s.now(), s.Location(), sp), nil
 }
 
 // scanMore scans a row's leading columns with a scanner's and the rest
@@ -230,7 +231,8 @@ func sameProblem(earlier, later LedgerTicket) bool {
 //
 // A ticket typed at the desk names no checklist item, so another customer
 // of the same unit never makes it a repeat. Of several earlier tickets it
-// repeats, the latest is named. The window is RepeatWindow.
+// repeats, the latest is named. The window is the SLA policy's
+// (ServicePolicy.RepeatWindow, 90 days by default).
 func Repeats(tickets []LedgerTicket, window time.Duration) []int {
 	out := make([]int, len(tickets))
 	byCat := map[string][]int{}
@@ -257,18 +259,18 @@ func Repeats(tickets []LedgerTicket, window time.Duration) []int {
 
 // buildLedger computes the ledger from tickets opened in [f.From-90d,
 // f.To), oldest first. It is pure.
-func buildLedger(f LedgerFilter, all []LedgerTicket, now time.Time, loc *time.Location) TicketLedger {
-	l := TicketLedger{Filter: f, ByCategory: map[string]int{},
-		Repeat:            Rate{Target: TargetRepeatRate, AtMost: true},
+func buildLedger(f LedgerFilter, all []LedgerTicket, now time.Time, loc *time.Location, sp ServicePolicy) TicketLedger {
+	l := TicketLedger{Filter: f, Service: sp, ByCategory: map[string]int{},
+		Repeat:            Rate{Target: sp.RepeatRate, AtMost: true},
 		ResponseOnTime:    Rate{},
 		ResolutionOnTime:  Rate{},
 		RevisitCompletion: map[string]Rate{}, RevisitLate: map[string]int{}, RevisitEarly: map[string]int{}}
 	for _, k := range TicketKinds {
-		if r := RevisitRuleFor(k); !r.None() {
-			l.RevisitCompletion[k] = Rate{Target: r.Target}
+		if NeedsRevisit(k) {
+			l.RevisitCompletion[k] = Rate{Target: sp.RevisitTarget(k)}
 		}
 	}
-	repeats := Repeats(all, RepeatWindow)
+	repeats := Repeats(all, sp.RepeatWindow())
 	weeks := map[string]*LedgerWeek{}
 	satSum := 0
 	for i, lt := range all {
@@ -295,6 +297,8 @@ func buildLedger(f LedgerFilter, all []LedgerTicket, now time.Time, loc *time.Lo
 		if replied.IsZero() {
 			replied = t.Resolved // resolving answers the customer at the latest
 		}
+		r.AckOnTime = onTime(t.Deadlines.Ack, firstOf(t.Acknowledged, t.Responded, t.Resolved), now)
+		countRate(&l.AckOnTime, r.AckOnTime)
 		r.ResponseOnTime = onTime(t.Deadlines.Response, replied, now)
 		r.ResolutionOnTime = onTime(t.Deadlines.Resolution, t.Resolved, now)
 		countRate(&l.ResponseOnTime, r.ResponseOnTime)
@@ -323,8 +327,9 @@ func buildLedger(f LedgerFilter, all []LedgerTicket, now time.Time, loc *time.Lo
 			l.Closed++
 		} else {
 			l.Open++
-			if _, _, due, _, _ := ticketDue(ticketDueFields{State: t.State, OpenedAt: t.OpenedAt, Response: t.Deadlines.Response,
-				Resolution: t.Deadlines.Resolution, Responded: t.Responded, Resolved: t.Resolved, RevisitFrom: t.RevisitFrom, RevisitTo: t.RevisitTo}, now); due == DueOverdue {
+			if _, _, due, _, _ := ticketDue(ticketDueFields{State: t.State, OpenedAt: t.OpenedAt, Ack: t.Deadlines.Ack, Response: t.Deadlines.Response,
+				Resolution: t.Deadlines.Resolution, Acknowledged: t.Acknowledged, Responded: t.Responded, Resolved: t.Resolved,
+				RevisitFrom: t.RevisitFrom, RevisitTo: t.RevisitTo}, now); due == DueOverdue {
 				l.Late++
 			}
 		}
@@ -348,6 +353,15 @@ func buildLedger(f LedgerFilter, all []LedgerTicket, now time.Time, loc *time.Lo
 	}
 	sort.Slice(l.Weeks, func(i, j int) bool { return l.Weeks[i].Start < l.Weeks[j].Start })
 	return l
+}
+
+// firstOf is the earliest of the non-zero times (zero when all are).
+func firstOf(ts ...time.Time) time.Time {
+	var first time.Time
+	for _, t := range ts {
+		first = sooner(first, t)
+	}
+	return first
 }
 
 // onTime says whether something due at due and done at done (zero: not
@@ -399,8 +413,9 @@ const (
 // LedgerColumns are the ledger sheet's headers.
 var LedgerColumns = []string{"编号 No.", "受理时间 Opened", "类型 Kind", "分类 Category", "级别 Severity", "紧急 Urgent", "有效 Valid",
 	"状态 State", "客户 Customer", "电话 Phone", "项目 Project", "楼栋 Building", "房号 Unit", "被投诉人/部门 Subject", "事情经过 What happened",
-	"客户诉求 Demand", "负责人 Owner", "责任部门 Department", "答复时限 Response due", "答复时间 Responded", "按时答复 Response on time",
-	"解决时限 Resolution due", "解决时间 Resolved", "按时解决 Resolution on time", "回访时间 Revisited", "满意度 Satisfaction",
+	"客户诉求 Demand", "负责人 Owner", "责任部门 Department", "受理时限 Acknowledgement due", "受理时间 Acknowledged",
+	"按时受理 Acknowledged on time", "答复时限 Response due", "答复时间 Responded", "按时答复 Response on time",
+	"业主要求期限 Owner's deadline", "解决时限 Resolution due", "解决时间 Resolved", "按时解决 Resolution on time", "回访时间 Revisited", "满意度 Satisfaction",
 	"关闭原因 Close reason", "重复投诉 Repeat of", "SLA 版本 Policy"}
 
 // WriteTicketLedgerXLSX writes the ledger as an Excel workbook: the
@@ -468,8 +483,8 @@ func WriteTicketLedgerXLSX(w io.Writer, l TicketLedger, loc *time.Location, tr f
 		}
 		table = append(table, []any{r.Number, tf(r.OpenedAt), tr("ticket.kind." + r.Kind), tr("ticket.cat." + r.Category), tr("ticket.sev." + r.Severity),
 			b(r.Urgent), b(r.Valid), tr("ticket.state." + string(r.State)), r.CustomerName, r.Phone, r.Project, r.Building, r.Unit, r.Subject,
-			r.Description, r.Demand, r.OwnerName, r.Department, tf(r.Deadlines.Response), tf(r.Responded), yn(r.ResponseOnTime),
-			tf(r.Deadlines.Resolution), tf(r.Resolved), yn(r.ResolutionOnTime), tf(r.Revisited), sat, reason, r.RepeatOf, r.Deadlines.PolicyVersion})
+			r.Description, r.Demand, r.OwnerName, r.Department, tf(r.Deadlines.Ack), tf(r.Acknowledged), yn(r.AckOnTime),
+			tf(r.Deadlines.Response), tf(r.Responded), yn(r.ResponseOnTime), tf(r.Deadlines.Requested), tf(r.Deadlines.Resolution), tf(r.Resolved), yn(r.ResolutionOnTime), tf(r.Revisited), sat, reason, r.RepeatOf, r.Deadlines.PolicyVersion})
 	}
 	if err := writeRows(LedgerSheetTickets, table); err != nil {
 		return err
@@ -513,15 +528,17 @@ func WriteTicketLedgerXLSX(w io.Writer, l TicketLedger, loc *time.Location, tr f
 		return "✗"
 	}
 	table = [][]any{{"指标 Figure", "数值 Value", "计数 Count", "目标 Target", "达标 Met"},
-		{"重复投诉率 Repeat rate", pct(l.Repeat), fmt.Sprintf("%d/%d", l.Repeat.Num, l.Repeat.Den), "≤ 5%", met(l.Repeat.Met())},
-		{"平均满意度 Average satisfaction", strconv.FormatFloat(l.SatisfactionAvg, 'f', 2, 64), strconv.Itoa(l.SatisfactionN), "≥ 4.5", met(l.SatisfactionMet())},
+		{"重复投诉率 Repeat rate", pct(l.Repeat), fmt.Sprintf("%d/%d", l.Repeat.Num, l.Repeat.Den), "≤ " + pctOf(l.Repeat.Target), met(l.Repeat.Met())},
+		{"平均满意度 Average satisfaction", strconv.FormatFloat(l.SatisfactionAvg, 'f', 2, 64), strconv.Itoa(l.SatisfactionN),
+			"≥ " + strconv.FormatFloat(l.Service.Satisfaction, 'f', -1, 64), met(l.SatisfactionMet())},
+		{"按时受理率 Acknowledged on time", pct(l.AckOnTime), fmt.Sprintf("%d/%d", l.AckOnTime.Num, l.AckOnTime.Den), "", ""},
 		{"按时答复率 Responses on time", pct(l.ResponseOnTime), fmt.Sprintf("%d/%d", l.ResponseOnTime.Num, l.ResponseOnTime.Den), "", ""},
 		{"按时解决率 Resolutions on time", pct(l.ResolutionOnTime), fmt.Sprintf("%d/%d", l.ResolutionOnTime.Num, l.ResolutionOnTime.Den), "", ""},
 	}
 	for _, k := range TicketKinds {
 		if r, ok := l.RevisitCompletion[k]; ok {
 			table = append(table, []any{"回访按时完成率 Revisits on time: " + tr("ticket.kind."+k), pct(r), fmt.Sprintf("%d/%d", r.Num, r.Den),
-				strconv.FormatFloat(100*r.Target, 'f', 0, 64) + "%", met(r.Met())},
+				pctOf(r.Target), met(r.Met())},
 				[]any{"逾期回访 Revisits late: " + tr("ticket.kind."+k), l.RevisitLate[k], "", "", ""})
 			if n := l.RevisitEarly[k]; n > 0 {
 				table = append(table, []any{"提前回访（不计）Revisits early, not counted: " + tr("ticket.kind."+k), n, "", "", ""})
@@ -538,6 +555,9 @@ func WriteTicketLedgerXLSX(w io.Writer, l TicketLedger, loc *time.Location, tr f
 	}
 	return nil
 }
+
+// pctOf writes a target rate as a percentage: 0.05 → "5%", 0.925 → "92.5%".
+func pctOf(v float64) string { return strconv.FormatFloat(math.Round(v*1000)/10, 'f', -1, 64) + "%" }
 
 func toAny(ss []string) []any {
 	out := make([]any, len(ss))

@@ -130,7 +130,7 @@ func TestTicketLedgerFigures(t *testing.T) {
 	rows, err := f.GetRows(LedgerSheetTickets)
 	mustOK(t, err)
 	if len(rows) != 8 || rows[0][0] != "编号 No." || rows[1][0] != t1.Number || rows[1][1] != "2026-11-03 10:00" || rows[1][2] != "«ticket.kind.complaint»" ||
-		rows[1][9] != "139****0002" || len(rows[4]) < 28 || rows[4][27] != t1.Number || rows[2][20] != "✗" || rows[1][25] != "5" {
+		rows[1][9] != "139****0002" || len(rows[4]) < 32 || rows[4][31] != t1.Number || rows[2][23] != "✗" || rows[1][29] != "5" {
 		t.Fatalf("ledger sheet %q", rows[:2])
 	}
 	if got := rows[7][14]; got != "'=HYPERLINK(\"http://x\",\"点我\")" {
@@ -141,7 +141,7 @@ func TestTicketLedgerFigures(t *testing.T) {
 	}
 	kpis, err := f.GetRows(LedgerSheetKPIs)
 	mustOK(t, err)
-	if kpis[1][1] != "20.0%" || kpis[1][4] != "✗" || kpis[2][1] != "4.50" || kpis[3][2] != "5/7" || kpis[5][2] != "2/3" {
+	if kpis[1][1] != "20.0%" || kpis[1][4] != "✗" || kpis[2][1] != "4.50" || kpis[3][0] != "按时受理率 Acknowledged on time" || kpis[4][2] != "5/7" || kpis[6][2] != "2/3" {
 		t.Fatalf("kpis %q", kpis)
 	}
 	weekRows, err := f.GetRows(LedgerSheetWeeks)

@@ -10,6 +10,7 @@ import (
 
 // Which deadline a ticket must meet next (translated as ticket.deadline.<name>).
 const (
+	DeadlineAck        = "ack" // acknowledgement (initial handling)
 	DeadlineResponse   = "response"
 	DeadlineResolution = "resolution"
 	DeadlineRevisit    = "revisit"
@@ -56,16 +57,17 @@ type TicketRow struct {
 
 // ticketDueFields are what the due state is computed from.
 type ticketDueFields struct {
-	State                                   TicketState
-	OpenedAt, CreatedAt                     time.Time
-	Entry, Response, Escalation, Resolution time.Time
-	Responded, Resolved                     time.Time
-	RevisitFrom, RevisitTo                  time.Time
-	Escalated                               int
+	State                                        TicketState
+	OpenedAt, CreatedAt                          time.Time
+	Entry, Ack, Response, Escalation, Resolution time.Time
+	Acknowledged, Responded, Resolved            time.Time
+	RevisitFrom, RevisitTo                       time.Time
+	Escalated                                    int
 }
 
 // ticketDue is the pure due-state computation of a list row: the earliest
-// unmet deadline among the response (until the first reply) and the
+// unmet deadline among the acknowledgement (until the owner takes it up,
+// replies or resolves it), the response (until the first reply) and the
 // resolution (until resolved); for a revisit due, the revisit window's end.
 func ticketDue(f ticketDueFields, now time.Time) (next string, due time.Time, state DueState, escalate, revisitOverdue bool) {
 	switch f.State {
@@ -74,7 +76,10 @@ func ticketDue(f ticketDueFields, now time.Time) (next string, due time.Time, st
 	case StateRevisitDue:
 		return DeadlineRevisit, f.RevisitTo, Due(f.RevisitFrom, f.RevisitTo, now), false, now.After(f.RevisitTo.Add(RevisitOverdueGrace))
 	}
-	if f.Responded.IsZero() && !f.Response.IsZero() {
+	if !f.Ack.IsZero() && f.Acknowledged.IsZero() && f.Responded.IsZero() && f.Resolved.IsZero() {
+		next, due = DeadlineAck, f.Ack
+	}
+	if f.Responded.IsZero() && !f.Response.IsZero() && (due.IsZero() || f.Response.Before(due)) {
 		next, due = DeadlineResponse, f.Response
 	}
 	if f.Resolved.IsZero() && !f.Resolution.IsZero() && (due.IsZero() || f.Resolution.Before(due)) {
@@ -128,7 +133,8 @@ func (s *Store) TicketList(ctx context.Context, f TicketFilter) ([]TicketRow, er
 		t.customer_name, t.phone, t.project, t.building, t.unit, t.subject, substr(t.description, 1, 80), t.department,
 		COALESCE(t.owner_id, ''), COALESCE(o.name, ''), t.escalation, COALESCE(t.satisfaction, 0), t.policy_version,
 		COALESCE(t.entry_due, 0), COALESCE(t.response_due, 0), COALESCE(t.escalation_due, 0), COALESCE(t.resolution_due, 0),
-		COALESCE(t.responded_at, 0), COALESCE(t.resolved_at, 0), COALESCE(t.revisit_from, 0), COALESCE(t.revisit_to, 0)
+		COALESCE(t.responded_at, 0), COALESCE(t.resolved_at, 0), COALESCE(t.revisit_from, 0), COALESCE(t.revisit_to, 0),
+		COALESCE(t.ack_due, 0), COALESCE(t.acknowledged_at, 0)
 		FROM tickets t LEFT JOIN staff o ON o.id = t.owner_id WHERE `+strings.Join(where, " AND ")+` ORDER BY t.opened_at DESC, t.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("ticket list: %w", err)
@@ -139,11 +145,11 @@ func (s *Store) TicketList(ctx context.Context, f TicketFilter) ([]TicketRow, er
 	for rows.Next() {
 		var r TicketRow
 		var state string
-		var opened, created, entry, resp, esc, res, responded, resolved, rf, rt int64
+		var opened, created, entry, resp, esc, res, responded, resolved, rf, rt, ackDue, acked int64
 		if err := rows.Scan(&r.ID, &r.Number, &r.Kind, &r.Category, &r.Severity, &r.Urgent, &r.Valid, &state, &opened, &created,
 			&r.CustomerName, &r.Phone, &r.Project, &r.Building, &r.Unit, &r.Subject, &r.Summary, &r.Department,
 			&r.OwnerID, &r.OwnerName, &r.Escalation, &r.Satisfaction, &r.PolicyVersion,
-			&entry, &resp, &esc, &res, &responded, &resolved, &rf, &rt); err != nil {
+			&entry, &resp, &esc, &res, &responded, &resolved, &rf, &rt, &ackDue, &acked); err != nil {
 			return nil, fmt.Errorf("ticket list: %w", err)
 		}
 		r.State, r.OpenedAt = TicketState(state), fromMS(opened)
@@ -155,7 +161,7 @@ func (s *Store) TicketList(ctx context.Context, f TicketFilter) ([]TicketRow, er
 		}
 		df := ticketDueFields{State: r.State, OpenedAt: r.OpenedAt, CreatedAt: fromMS(created), Entry: msTime(entry), Response: msTime(resp),
 			Escalation: msTime(esc), Resolution: msTime(res), Responded: msTime(responded), Resolved: msTime(resolved),
-			RevisitFrom: msTime(rf), RevisitTo: msTime(rt), Escalated: r.Escalation}
+			RevisitFrom: msTime(rf), RevisitTo: msTime(rt), Escalated: r.Escalation, Ack: msTime(ackDue), Acknowledged: msTime(acked)}
 		r.Next, r.NextDue, r.Due, r.EscalationSuggested, r.RevisitOverdue = ticketDue(df, now)
 		r.EntryLate = !df.Entry.IsZero() && df.CreatedAt.After(df.Entry)
 		out = append(out, r)

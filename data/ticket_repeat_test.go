@@ -104,7 +104,7 @@ func TestRepeats(t *testing.T) {
 				all = append(all, lt)
 			}
 			var got []string
-			for i, e := range Repeats(all, RepeatWindow) {
+			for i, e := range Repeats(all, DefaultServicePolicy().RepeatWindow()) {
 				if e >= 0 {
 					got = append(got, all[i].Number+"→"+all[e].Number)
 				}
@@ -113,7 +113,7 @@ func TestRepeats(t *testing.T) {
 				t.Errorf("repeats %q, want %q", strings.Join(got, " "), c.want)
 			}
 			// The ledger counts the same: its rate is repeats among complaints and repairs.
-			l := buildLedger(LedgerFilter{}, all, at("2026-12-01 10:00"), shanghai)
+			l := buildLedger(LedgerFilter{}, all, at("2026-12-01 10:00"), shanghai, DefaultServicePolicy())
 			problems := 0
 			for _, h := range c.tickets {
 				if isProblem(h.kind) {
@@ -145,7 +145,7 @@ func TestRepeatAnsweredBy(t *testing.T) {
 		e.Number, e.Kind, e.Category, e.Phone, e.OpenedAt = "E", TicketComplaint, CatEngineering, "+8613900000001", at("2026-11-02 10:00")
 		l.Number, l.Kind, l.Category, l.Phone, l.OpenedAt = "L", TicketComplaint, CatEngineering, "+8613900000001", at("2026-11-10 10:00")
 		c.set(&e.Ticket)
-		if got := Repeats([]LedgerTicket{e, l}, RepeatWindow)[1] == 0; got != c.want {
+		if got := Repeats([]LedgerTicket{e, l}, DefaultServicePolicy().RepeatWindow())[1] == 0; got != c.want {
 			t.Errorf("%s: repeat %v, want %v", c.name, got, c.want)
 		}
 	}

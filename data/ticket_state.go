@@ -165,7 +165,7 @@ func NextTicketState(kind string, from TicketState, ev TicketEvent) (TicketState
 		if !ok {
 			return from, invalid("reason", "err.ticket.close_reason", nil)
 		}
-		if ev.Reason == CloseSatisfied && from == StateResolved && RevisitRuleFor(kind).None() {
+		if ev.Reason == CloseSatisfied && from == StateResolved && !NeedsRevisit(kind) {
 			return to, nil
 		}
 		for _, s := range states {
@@ -238,38 +238,11 @@ func DeriveTicket(kind string, events []TicketEvent) (TicketStatus, error) {
 	return st, nil
 }
 
-// RevisitRule is when a revisit is due after a ticket is resolved and what
-// share of them must be made (DOMAIN: revisits).
-type RevisitRule struct {
-	After, Within time.Duration // window: [resolved+After, resolved+Within]
-	Months        int           // Within in calendar months instead, when > 0
-	Target        float64       // required completion rate
-}
-
-// None reports that the kind needs no revisit.
-func (r RevisitRule) None() bool { return r.Within == 0 && r.Months == 0 }
-
-// Window is the revisit window for something resolved at t.
-func (r RevisitRule) Window(t time.Time) (from, due time.Time) {
-	from = t.Add(r.After)
-	if r.Months > 0 {
-		return from, t.AddDate(0, r.Months, 0)
-	}
-	return from, t.Add(r.Within)
-}
-
-// RevisitRuleFor is the revisit rule of a ticket kind: complaints within 3
-// days of handling (100%), repairs 1 week to 1 month after completion
-// (90%); inquiries and suggestions need none.
-func RevisitRuleFor(kind string) RevisitRule {
-	switch kind {
-	case TicketComplaint:
-		return RevisitRule{Within: 3 * 24 * time.Hour, Target: 1}
-	case TicketRepair:
-		return RevisitRule{After: 7 * 24 * time.Hour, Months: 1, Target: 0.9}
-	}
-	return RevisitRule{}
-}
+// NeedsRevisit reports whether a kind of ticket is revisited after it is
+// resolved (complaints and repairs; DOMAIN: revisits). The window and the
+// required rate are the SLA policy's (ServicePolicy.Revisits): the window
+// of the version the ticket was opened under, the rate of the current one.
+func NeedsRevisit(kind string) bool { return contains(RevisitKinds, kind) }
 
 // RevisitOverdueGrace is how long past its window a revisit may lag before
 // the supervisor follows it up.

@@ -62,6 +62,17 @@ type ticketOpenPayload struct {
 	ResolutionDue int64 `json:"resolution_due"`
 }
 
+// ticketOpenPayloadV2 is ticket.open v2: v1 with the acknowledgement
+// deadline and the owner's requested deadline (0: none; the resolution
+// deadline already is the sooner of the policy's and the requested one).
+// Devices write v2; v1 from older devices still applies (no
+// acknowledgement deadline, nothing requested).
+type ticketOpenPayloadV2 struct {
+	ticketOpenPayload
+	AckDue       int64 `json:"ack_due"`
+	RequestedDue int64 `json:"requested_due"`
+}
+
 // ticketEventPayload is ticket.event v1: one event of a ticket after its
 // opening. Data holds the fields of its kind.
 type ticketEventPayload struct {
@@ -74,6 +85,7 @@ type ticketEventPayload struct {
 
 func init() {
 	registerMutation[ticketOpenPayload](MutationSpec{Name: MutTicketOpen, Version: 1, Entity: "ticket", Owner: OwnerOffice, Rank: rankRecord})
+	registerMutation[ticketOpenPayloadV2](MutationSpec{Name: MutTicketOpen, Version: 2, Entity: "ticket", Owner: OwnerOffice, Rank: rankRecord})
 	registerMutation[ticketEventPayload](MutationSpec{Name: MutTicketEvent, Version: 1, Entity: "ticket_event", Owner: OwnerOffice, Rank: rankEvent})
 }
 
@@ -173,6 +185,33 @@ func (p *ticketOpenPayload) apply(ctx context.Context, tx *txn, ac applyCtx) err
 		return err
 	}
 	return ac.rederive(ctx, tx, derivedTicket, p.ID, "", 0)
+}
+
+func (p *ticketOpenPayloadV2) spec() *MutationSpec { return specOf(MutTicketOpen, 2) }
+
+func (p *ticketOpenPayloadV2) validate() error {
+	if err := p.ticketOpenPayload.validate(); err != nil {
+		return err
+	}
+	if p.AckDue < 0 || p.RequestedDue < 0 {
+		return invalid("ack_due", "err.sync.payload", nil)
+	}
+	if p.RequestedDue > 0 && (p.ResolutionDue <= 0 || p.ResolutionDue > p.RequestedDue) {
+		// the resolution deadline is the sooner of the two
+		return invalid("requested_due", "err.sync.payload", nil)
+	}
+	return nil
+}
+
+func (p *ticketOpenPayloadV2) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	if err := p.ticketOpenPayload.apply(ctx, tx, ac); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET ack_due = ?, requested_due = ? WHERE id = ?`,
+		nullMSArg(p.AckDue), nullMSArg(p.RequestedDue), p.ID); err != nil {
+		return fmt.Errorf("insert ticket: %w", err)
+	}
+	return nil
 }
 
 func nullMSArg(v int64) any {

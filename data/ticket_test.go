@@ -509,7 +509,8 @@ func TestTicketDueStatesAndRevisitFlags(t *testing.T) {
 	for _, r := range rows {
 		byID[r.ID] = r
 	}
-	if r := byID[imp.ID]; r.Next != DeadlineResponse || r.Due != DueOK || !r.EscalationSuggested {
+	// Important: acknowledgement within 24 h comes before the 2-working-day response.
+	if r := byID[imp.ID]; r.Next != DeadlineAck || !r.NextDue.Equal(at("2026-11-24 10:00")) || r.Due != DueOK || !r.EscalationSuggested {
 		t.Fatalf("important %+v", r)
 	}
 	// General: same-day resolution at 18:00; 8 h window → due soon within 2 h.

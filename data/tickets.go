@@ -25,6 +25,9 @@ const (
 	TicketMaxBackdate = 30 * 24 * time.Hour
 )
 
+// MaxRequestedAhead is how far ahead an owner's requested deadline may lie.
+const MaxRequestedAhead = 366 * 24 * time.Hour
+
 // TicketInput is what the desk records when it opens a ticket (the
 // reception/complaint record's columns).
 type TicketInput struct {
@@ -35,6 +38,11 @@ type TicketInput struct {
 	Invalid    bool      // judged invalid at once (not the company's fault): explain and close
 	OpenedAt   time.Time // when the customer raised it; zero = now; at most 30 days back
 	OccurredAt time.Time // when the matter happened, if known
+	// RequestedBy is the deadline the owner asked for (轻微投诉: "within 2
+	// days or by the deadline the owner asked for"), zero for none: the
+	// resolution deadline is the sooner of it and the policy's. It may not
+	// lie in the past.
+	RequestedBy time.Time
 
 	Project, Building, Unit string // the place
 	Subject                 string // person or department complained about
@@ -135,6 +143,13 @@ func (in *TicketInput) validate(now time.Time) error {
 	if !in.OccurredAt.IsZero() && in.OccurredAt.After(in.OpenedAt.Add(TicketClockSkew)) {
 		add(invalid("occurred_at", "err.ticket.occurred_after", nil))
 	}
+	if !in.RequestedBy.IsZero() && in.carriedOver == "" {
+		if in.RequestedBy.Before(now) {
+			add(invalid("requested_by", "err.ticket.requested_past", nil))
+		} else if in.RequestedBy.After(now.Add(MaxRequestedAhead)) {
+			add(invalid("requested_by", "err.ticket.requested_far", map[string]any{"Days": int(MaxRequestedAhead.Hours() / 24)}))
+		}
+	}
 	if len(fe) > 0 {
 		return fe
 	}
@@ -189,7 +204,11 @@ func (s *Store) checkTicket(ctx context.Context, in *TicketInput) (Deadlines, er
 	if err != nil {
 		return Deadlines{}, err
 	}
-	return pol.Deadlines(cal, in.Kind, in.Severity, in.Urgent, in.OpenedAt)
+	dl, err := pol.Deadlines(cal, in.Kind, in.Severity, in.Urgent, in.OpenedAt)
+	if err != nil {
+		return Deadlines{}, err
+	}
+	return dl.WithRequested(in.RequestedBy), nil
 }
 
 func openTicketTx(ctx context.Context, tx *txn, st stamp, officeCode, actorID string, in TicketInput, dl Deadlines, loc *time.Location) (Ticket, error) {
@@ -205,12 +224,13 @@ func openTicketTx(ctx context.Context, tx *txn, st stamp, officeCode, actorID st
 		return Ticket{}, fmt.Errorf("ticket number: %w", err)
 	}
 	number := fmt.Sprintf("%s-%s-%s%03d", officeCode, strings.ReplaceAll(day, "-", ""), deviceTag(ctx, tx, st.device), seq)
-	p := &ticketOpenPayload{recStamp: newRecStamp(st, actorID), EventID: newIDAt(in.OpenedAt),
+	p := &ticketOpenPayloadV2{ticketOpenPayload: ticketOpenPayload{recStamp: newRecStamp(st, actorID), EventID: newIDAt(in.OpenedAt),
 		Number: number, Day: day, Seq: seq, Kind: in.Kind, Category: in.Category, Severity: in.Severity, Urgent: in.Urgent, Valid: !in.Invalid,
 		OpenedAt: ms(in.OpenedAt), OccurredAt: msOrZero(in.OccurredAt), Project: in.Project, Building: in.Building, Unit: in.Unit,
 		Subject: in.Subject, Description: in.Description, Demand: in.Demand, CustomerName: in.CustomerName, Phone: in.Phone,
 		Department: in.Department, VisitID: in.VisitID, HandoffID: in.HandoffID, Note: in.carriedOver, PolicyVersion: dl.PolicyVersion,
-		EntryDue: msOrZero(dl.Entry), ResponseDue: msOrZero(dl.Response), EscalationDue: msOrZero(dl.Escalation), ResolutionDue: msOrZero(dl.Resolution)}
+		EntryDue: msOrZero(dl.Entry), ResponseDue: msOrZero(dl.Response), EscalationDue: msOrZero(dl.Escalation), ResolutionDue: msOrZero(dl.Resolution)},
+		AckDue: msOrZero(dl.Ack), RequestedDue: msOrZero(dl.Requested)}
 	if err := record(ctx, tx, st.at, p); err != nil {
 		return Ticket{}, err
 	}
@@ -456,8 +476,23 @@ func appendTicketEvents(ctx context.Context, tx *txn, st stamp, ticketID, kind, 
 	ev.By, ev.RecordedAt = actorID, fromMS(st.at)
 	add := []TicketEvent{ev}
 	switch {
-	case ev.Kind == EvResolved && !RevisitRuleFor(kind).None():
-		from, due := RevisitRuleFor(kind).Window(ev.At)
+	case ev.Kind == EvResolved && NeedsRevisit(kind):
+		// The window of the policy the ticket was opened under.
+		var v int
+		if err := tx.QueryRowContext(ctx, `SELECT policy_version FROM tickets WHERE id = ?`, ticketID).Scan(&v); err != nil {
+			return TicketStatus{}, fmt.Errorf("ticket policy: %w", err)
+		}
+		pol, err := policyOf(ctx, tx, v)
+		if e, is := AsError(err); is && e.Code == ENOTFOUND {
+			pol, err = policyOf(ctx, tx, 0) // a version this device never received: the one in force
+		}
+		if err != nil {
+			return TicketStatus{}, err
+		}
+		from, due, ok := pol.Service.RevisitWindow(kind, ev.At, tx.s.Location())
+		if !ok {
+			break
+		}
 		add = append(add, TicketEvent{Kind: EvRevisitScheduled, At: ev.At, By: actorID, RecordedAt: ev.RecordedAt, From: from, Due: due, Auto: true})
 	case ev.Kind == EvRevisited && ev.Satisfaction >= 1 && ev.Satisfaction <= UnsatisfiedMax:
 		level := min(EscalateLeadership, cur.Escalation+1)
@@ -509,7 +544,8 @@ const ticketCols = `t.id, t.number, t.kind, t.category, t.severity, t.urgent, t.
 	t.created_at, COALESCE(t.created_by, ''), t.policy_version, COALESCE(t.entry_due, 0), COALESCE(t.response_due, 0), COALESCE(t.escalation_due, 0),
 	COALESCE(t.resolution_due, 0), t.state, t.valid, COALESCE(t.owner_id, ''), t.escalation, COALESCE(t.acknowledged_at, 0), COALESCE(t.responded_at, 0),
 	COALESCE(t.resolved_at, 0), COALESCE(t.revisit_from, 0), COALESCE(t.revisit_to, 0), COALESCE(t.revisited_at, 0), COALESCE(t.satisfaction, 0),
-	COALESCE(t.closed_at, 0), t.close_reason, t.reopened, t.last_event_at, t.last_seq, COALESCE(o.name, '')`
+	COALESCE(t.closed_at, 0), t.close_reason, t.reopened, t.last_event_at, t.last_seq, COALESCE(o.name, ''), COALESCE(t.ack_due, 0),
+	COALESCE(t.requested_due, 0)`
 
 // msTime is a stored time, 0 meaning none.
 func msTime(v int64) time.Time {
@@ -522,18 +558,20 @@ func msTime(v int64) time.Time {
 func scanTicket(sc interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
 	var urgent, valid bool
-	var opened, occurred, created, entry, resp, esc, res, ack, responded, resolved, rf, rt, rv, closed, last int64
+	var opened, occurred, created, entry, resp, esc, res, ack, responded, resolved, rf, rt, rv, closed, last, ackDue, requested int64
 	var state string
 	err := sc.Scan(&t.ID, &t.Number, &t.Kind, &t.Category, &t.Severity, &urgent, &opened, &occurred, &t.Project, &t.Building, &t.Unit,
 		&t.Subject, &t.Description, &t.Demand, &t.CustomerName, &t.Phone, &t.Department, &t.VisitID, &t.HandoffID,
 		&created, &t.CreatedBy, &t.Deadlines.PolicyVersion, &entry, &resp, &esc, &res, &state, &valid, &t.OwnerID, &t.Escalation,
-		&ack, &responded, &resolved, &rf, &rt, &rv, &t.Satisfaction, &closed, &t.CloseReason, &t.Reopened, &last, &t.LastSeq, &t.OwnerName)
+		&ack, &responded, &resolved, &rf, &rt, &rv, &t.Satisfaction, &closed, &t.CloseReason, &t.Reopened, &last, &t.LastSeq, &t.OwnerName,
+		&ackDue, &requested)
 	if err != nil {
 		return t, err
 	}
 	t.Urgent, t.Valid, t.Invalid, t.State = urgent, valid, !valid, TicketState(state)
 	t.OpenedAt, t.OccurredAt, t.CreatedAt = fromMS(opened), msTime(occurred), fromMS(created)
 	t.Deadlines.Entry, t.Deadlines.Response, t.Deadlines.Escalation, t.Deadlines.Resolution = msTime(entry), msTime(resp), msTime(esc), msTime(res)
+	t.Deadlines.Ack, t.Deadlines.Requested, t.RequestedBy = msTime(ackDue), msTime(requested), msTime(requested)
 	t.Acknowledged, t.Responded, t.Resolved = msTime(ack), msTime(responded), msTime(resolved)
 	t.RevisitFrom, t.RevisitTo, t.Revisited, t.Closed, t.LastEventAt = msTime(rf), msTime(rt), msTime(rv), msTime(closed), fromMS(last)
 	return t, nil

@@ -271,7 +271,11 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol, err := hd.Store.SaveSLAPolicy(ctx, hd.Actor, cur.Rules, cur.Urgent)
+	// HQ's version changes the service part and an acknowledgement limit too.
+	cur.Rules = slices.Clone(cur.Rules)
+	cur.Rules[0].Ack = data.Limit{N: 12, Unit: data.UnitHours}
+	cur.Service.Satisfaction, cur.Service.RepeatDays = 4.2, 60
+	pol, err := hd.Store.SavePolicy(ctx, hd.Actor, cur)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,8 +358,10 @@ func TestEndToEnd(t *testing.T) {
 			if err != nil || live.Question != "样板间几点开放？" {
 				t.Errorf("%s: hq's approved faq entry: %+v, %v", d.Name, live.Question, err)
 			}
-			if p, err := d.Store.SLAPolicy(ctx); err != nil || p.Version != pol.Version {
-				t.Errorf("%s: sla policy version %d, %v; hq published %d", d.Name, p.Version, err, pol.Version)
+			if p, err := d.Store.SLAPolicy(ctx); err != nil || p.Version != pol.Version || p.Service.Satisfaction != 4.2 || p.Service.RepeatDays != 60 ||
+				p.Rules[0].Ack != pol.Rules[0].Ack {
+				t.Errorf("%s: sla policy version %d (satisfaction %v, repeat days %d, ack %v), %v; hq published %d", d.Name, p.Version,
+					p.Service.Satisfaction, p.Service.RepeatDays, p.Rules[0].Ack, err, pol.Version)
 			}
 			if years, err := d.Store.HolidayYears(ctx); err != nil || !slices.Contains(years, 2027) {
 				t.Errorf("%s: holiday years %v, %v; hq published 2027", d.Name, years, err)
