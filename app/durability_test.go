@@ -96,7 +96,7 @@ func TestCheckInSurvivesKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.CreateStaff(ctx, admin.ID, data.StaffInput{Name: "李静", Role: data.RoleReceptionist, PIN: "1357"}); err != nil {
+	if _, err := store.CreateStaff(ctx, admin.ID, data.StaffInput{Name: "李静", Role: data.RoleReceptionist, PIN: "135792"}); err != nil {
 		t.Fatal(err)
 	}
 	store.Close()

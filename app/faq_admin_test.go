@@ -495,7 +495,7 @@ func TestFAQExportDefaultsToADatedFileInTheFormsFolder(t *testing.T) {
 func TestFAQManageIsForAdminsOnly(t *testing.T) {
 	h := newHarness(t, true, "陈思远")
 	ctx := context.Background()
-	if _, err := h.store.CreateStaff(ctx, h.admin.ID, data.StaffInput{Name: "刘主管", Role: data.RoleSupervisor, PIN: "4680"}); err != nil {
+	if _, err := h.store.CreateStaff(ctx, h.admin.ID, data.StaffInput{Name: "刘主管", Role: data.RoleSupervisor, PIN: "468013"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.store.SaveFAQ(ctx, h.admin.ID, "", data.FAQInput{Category: "other", Question: "样板间几点开放？", Answer: "每天 9:00 至 18:00。"}); err != nil {

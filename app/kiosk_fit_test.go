@@ -92,7 +92,7 @@ func TestKioskExitRestoresTheDesk(t *testing.T) {
 		t.Fatal("the kiosk did not enlarge its text")
 	}
 	test.Tap(k.staffExit)
-	typePhone(t, k, "1357")
+	typePhone(t, k, "135792")
 	test.Tap(k.confirm)
 	if h.u.kiosk != nil {
 		t.Fatal("still in the kiosk")

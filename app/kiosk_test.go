@@ -134,7 +134,7 @@ func TestKioskResetsAfterIdleAndExitsOnlyWithPIN(t *testing.T) {
 	if h.u.kiosk == nil {
 		t.Fatal("left kiosk mode with a wrong PIN")
 	}
-	typePhone(t, k, "1357")
+	typePhone(t, k, "135792")
 	test.Tap(k.confirm)
 	if h.u.kiosk != nil {
 		t.Fatal("still in kiosk mode after the right PIN")

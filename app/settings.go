@@ -81,6 +81,9 @@ func (s *settingsScreen) buildUI() fyne.CanvasObject {
 		section(T("settings.device"), "", s.officeUI()),
 		section(T("settings.sources"), sourcesSub, container.NewVBox(s.sources, addRow, s.message)),
 	)
+	if u.user.Role.CanManageStaff() {
+		box.Add(u.pinKeySection())
+	}
 	if canManageHQ(u.user.Role) && (u.hqEnabled() || u.syncIdentity().Enrolled) {
 		s.hq = newHQSettings(u)
 		box.Add(section(T("sync.settings.title"), T("sync.settings.sub"), s.hq.buildUI()))

@@ -21,8 +21,8 @@ func TestSetupRefusesBadInputThenSignsIn(t *testing.T) {
 	test.Type(s.officeCode, "XH W")
 	test.Type(s.deviceName, "前台一号机")
 	test.Type(s.adminName, "王芳")
-	test.Type(s.pin, "1111")
-	test.Type(s.pin2, "1111")
+	test.Type(s.pin, "111111")
+	test.Type(s.pin2, "111111")
 	test.Tap(s.submit)
 	// Every error at once, as check-in shows them.
 	h.shows("案场编号只能包含字母、数字、- 和 _。", "PIN 码太简单")
@@ -39,7 +39,7 @@ func TestSetupRefusesBadInputThenSignsIn(t *testing.T) {
 	test.Tap(s.submit)
 	h.shows("PIN 码太简单")
 
-	s.pin.SetText("2580")
+	s.pin.SetText("258014")
 	s.pin2.SetText("2581")
 	test.Tap(s.submit)
 	h.shows("两次输入的 PIN 码不一致。")
@@ -47,7 +47,7 @@ func TestSetupRefusesBadInputThenSignsIn(t *testing.T) {
 		t.Fatal("setup saved with mismatched PINs")
 	}
 
-	s.pin2.SetText("2580")
+	s.pin2.SetText("258014")
 	test.Tap(s.submit)
 	if !h.store.IsSetUp() {
 		t.Fatal("setup not saved")

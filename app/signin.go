@@ -18,6 +18,7 @@ type signInScreen struct {
 	pin     *widget.Entry
 	submit  *widget.Button
 	message *statusLine
+	key     *pinKeyForm // the office's PIN key, when this PC lacks it
 }
 
 func (u *UI) showSignIn() {
@@ -33,6 +34,7 @@ func (u *UI) showSignIn() {
 	type who struct {
 		staff     []data.Staff
 		needAdmin bool // an HQ device nobody can sign in to yet
+		needKey   bool // staff PINs sealed with a key this PC lacks
 	}
 	load(u, func(ctx context.Context) (who, error) {
 		need, err := u.store.NeedsFirstAdmin(ctx)
@@ -40,7 +42,11 @@ func (u *UI) showSignIn() {
 			return who{needAdmin: need}, err
 		}
 		st, err := u.store.ListStaff(ctx, false)
-		return who{staff: st}, err
+		if err != nil {
+			return who{}, err
+		}
+		needKey, err := u.store.NeedsPINKey(ctx)
+		return who{staff: st, needKey: needKey}, err
 	}, func(w who, err error) {
 		if err != nil {
 			s.message.SetError(u.errText(err))
@@ -52,6 +58,10 @@ func (u *UI) showSignIn() {
 			return
 		}
 		s.setStaff(w.staff)
+		if w.needKey {
+			s.key.box.Show()
+			s.message.SetError(T("err.pinkey.needed"))
+		}
 	})
 }
 
@@ -62,6 +72,7 @@ func (s *signInScreen) buildUI() fyne.CanvasObject {
 	s.pin.OnSubmitted = func(string) { s.onSubmit() }
 	s.submit = &widget.Button{Text: T("signin.submit"), Importance: widget.HighImportance, OnTapped: s.onSubmit}
 	s.message = newStatusLine()
+	s.key = s.buildPINKeyForm()
 	office := heading(s.u.office.Name)
 	office.Alignment = fyne.TextAlignCenter
 	sub := widget.NewLabel(T("signin.title"))
@@ -69,10 +80,13 @@ func (s *signInScreen) buildUI() fyne.CanvasObject {
 	body := container.NewVBox(
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(72, 72), &widget.Icon{Resource: logoResource})),
 		office, sub,
-		s.who, s.pin, s.submit, s.message,
+		s.who, s.pin, s.submit, s.message, s.key.box,
 		container.NewCenter(languagePicker(s.u, s.u.showSignIn)),
 	)
-	return s.u.withDemoBanner(container.NewCenter(container.NewGridWrap(fyne.NewSize(380, body.MinSize().Height+60), body)), true)
+	s.key.box.Show() // room for it, should this PC lack the PIN key
+	h := body.MinSize().Height + 60
+	s.key.box.Hide()
+	return s.u.withDemoBanner(container.NewCenter(container.NewGridWrap(fyne.NewSize(380, h), body)), true)
 }
 
 func (s *signInScreen) setStaff(staff []data.Staff) {
@@ -108,9 +122,15 @@ func (s *signInScreen) onSubmit() {
 		s.submit.Enable()
 		s.pin.SetText("")
 		if err != nil {
+			if e, ok := data.AsError(err); ok && e.Key == "err.pinkey.needed" {
+				s.key.box.Show()
+			}
 			s.message.SetError(s.u.errText(err))
 			return
 		}
 		s.u.signedIn(st)
+		if st.ShortPIN {
+			s.u.promptLongerPIN(st, pin)
+		}
 	})
 }

@@ -23,8 +23,8 @@ func TestStaffScreenAddsAndEditsStaff(t *testing.T) {
 	h.shows("除置业顾问外，员工必须设置 PIN 码。")
 	test.Type(s.pin, "123")
 	test.Tap(s.save)
-	h.shows("PIN 码应为 4–8 位数字。")
-	s.pin.SetText("4826")
+	h.shows("PIN 码应为 6–8 位数字。")
+	s.pin.SetText("482615")
 	test.Tap(s.save)
 	h.shows("已保存：张敏")
 
@@ -44,7 +44,7 @@ func TestStaffScreenAddsAndEditsStaff(t *testing.T) {
 	tapCheck(s.active)
 	test.Tap(s.save)
 	h.shows("已停用")
-	if _, err := h.store.SignIn(t.Context(), h.staffID("李静"), "1357"); data.ErrorCode(err) != data.EFORBIDDEN {
+	if _, err := h.store.SignIn(t.Context(), h.staffID("李静"), "135792"); data.ErrorCode(err) != data.EFORBIDDEN {
 		t.Fatalf("deactivated staff signed in: %v", err)
 	}
 

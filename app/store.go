@@ -22,6 +22,10 @@ type Store interface {
 	CreateStaff(ctx context.Context, actorID string, in data.StaffInput) (data.Staff, error)
 	UpdateStaff(ctx context.Context, actorID, id string, in data.StaffInput, active bool) error
 	SignIn(ctx context.Context, staffID, pin string) (data.Staff, error)
+	ChangeOwnPIN(ctx context.Context, staffID, oldPIN, newPIN string) error
+	NeedsPINKey(ctx context.Context) (bool, error)
+	SetPINKey(ctx context.Context, code string) error
+	PINKeyCode(ctx context.Context, actorID string) (string, error)
 
 	Sources(ctx context.Context) ([]data.Source, error)
 	AddSource(ctx context.Context, actorID, name string) (data.Source, error)

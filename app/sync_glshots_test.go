@@ -62,7 +62,7 @@ func takeGLShots(lang string) int {
 		if err != nil {
 			return err
 		}
-		for _, p := range []data.StaffInput{{Name: "李静", Role: data.RoleReceptionist, PIN: "1357"}, {Name: "刘主管", Role: data.RoleSupervisor, PIN: "1357"}} {
+		for _, p := range []data.StaffInput{{Name: "李静", Role: data.RoleReceptionist, PIN: "135792"}, {Name: "刘主管", Role: data.RoleSupervisor, PIN: "135792"}} {
 			if _, err := store.CreateStaff(ctx, admin.ID, p); err != nil {
 				return err
 			}

@@ -158,9 +158,9 @@ func TestHQDeviceFirstAdminThroughTheJoinScreen(t *testing.T) {
 		return len(st)
 	}
 	for _, c := range []struct{ name, pin, pin2, want string }{
-		{"总部管理员", "2580", "2581", "两次输入的 PIN 码不一致。"},
-		{"总部管理员", "12", "12", "PIN 码应为 4–8 位数字。"},
-		{"", "2580", "2580", "必填"},
+		{"总部管理员", "258014", "2581", "两次输入的 PIN 码不一致。"},
+		{"总部管理员", "12", "12", "PIN 码应为 6–8 位数字。"},
+		{"", "258014", "258014", "必填"},
 	} {
 		s.name.SetText(c.name)
 		s.pin.SetText(c.pin)
@@ -172,8 +172,8 @@ func TestHQDeviceFirstAdminThroughTheJoinScreen(t *testing.T) {
 		}
 	}
 	s.name.SetText("总部管理员")
-	s.pin.SetText("2580")
-	s.pin2.SetText("2580")
+	s.pin.SetText("258014")
+	s.pin2.SetText("258014")
 	test.Tap(s.submit)
 	if h.u.user.Name != "总部管理员" || h.u.user.Role != data.RoleAdmin {
 		t.Fatalf("signed in as %+v", h.u.user)

@@ -250,7 +250,7 @@ func TestEnrolSuccessShowsProgressThenSignIn(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = h.store.CreateStaff(ctx, admin.ID, data.StaffInput{Name: "李静", Role: data.RoleReceptionist, PIN: "1357"})
+		_, err = h.store.CreateStaff(ctx, admin.ID, data.StaffInput{Name: "李静", Role: data.RoleReceptionist, PIN: "135792"})
 		in.Progress(hqsync.Progress{Scope: "office:0191", Done: 200, Total: 200})
 		return err
 	}

@@ -290,7 +290,7 @@ func mustDate(s string) time.Time {
 
 func TestTicketPolicyScreensAdminOnly(t *testing.T) {
 	h := newHarness(t, true, "张伟")
-	if _, err := h.store.CreateStaff(context.Background(), h.admin.ID, data.StaffInput{Name: "赵主管", Role: data.RoleSupervisor, PIN: "2468"}); err != nil {
+	if _, err := h.store.CreateStaff(context.Background(), h.admin.ID, data.StaffInput{Name: "赵主管", Role: data.RoleSupervisor, PIN: "246813"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"李静", "赵主管", "张伟"} {

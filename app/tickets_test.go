@@ -20,7 +20,7 @@ import (
 func ticketDesk(t *testing.T) *harness {
 	t.Helper()
 	h := newHarness(t, true, "陈思远")
-	if _, err := h.store.CreateStaff(context.Background(), h.admin.ID, data.StaffInput{Name: "赵主管", Role: data.RoleSupervisor, PIN: "3691"}); err != nil {
+	if _, err := h.store.CreateStaff(context.Background(), h.admin.ID, data.StaffInput{Name: "赵主管", Role: data.RoleSupervisor, PIN: "369147"}); err != nil {
 		t.Fatal(err)
 	}
 	h.signInAs("李静")

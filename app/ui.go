@@ -48,8 +48,10 @@ type UI struct {
 	// firstAdmin: an HQ device's first admin, right after it joined
 	firstAdmin *firstAdminScreen
 	signIn     *signInScreen
-	shell      *shell
-	kiosk      *kioskScreen
+	// pinPrompt asks for a longer PIN after sign-in (data.Staff.ShortPIN)
+	pinPrompt *widget.PopUp
+	shell     *shell
+	kiosk     *kioskScreen
 
 	// hq connects to headquarters (zero: standalone only); sync is the
 	// enrolment and the running sync loop (sync.go).

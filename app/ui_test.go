@@ -32,10 +32,10 @@ type harness struct {
 	admin data.Staff
 }
 
-const adminPIN = "2580"
+const adminPIN = "258014"
 
 // newHarness opens a fresh store. With setup, the office is set up with an
-// admin (PIN 2580), a receptionist 李静 (PIN 1357) and consultants.
+// admin (PIN 258014), a receptionist 李静 (PIN 135792) and consultants.
 func newHarness(t *testing.T, setup bool, consultants ...string) *harness {
 	t.Helper()
 	SetLanguage("zh")
@@ -55,7 +55,7 @@ func newHarness(t *testing.T, setup bool, consultants ...string) *harness {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.CreateStaff(context.Background(), h.admin.ID, data.StaffInput{Name: "李静", Role: data.RoleReceptionist, PIN: "1357"}); err != nil {
+		if _, err := store.CreateStaff(context.Background(), h.admin.ID, data.StaffInput{Name: "李静", Role: data.RoleReceptionist, PIN: "135792"}); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range consultants {

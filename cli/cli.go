@@ -54,6 +54,8 @@ Usage:
   anchang [--data-dir DIR] enrol --hq URL --code CODE [--fingerprint F] [--name NAME]
                                            join an office at headquarters and load its data
   anchang [--data-dir DIR] sync            one round with headquarters: push, pull, say what moved
+  anchang [--data-dir DIR] pinkey show | set
+                                           the office's PIN key, to give a new device of the office
   anchang [--data-dir DIR] backup [-o FILE]
                                            a verified copy of the database, beside a running desk
   anchang [--data-dir DIR] restore [--list] [FILE]
@@ -225,6 +227,8 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 		err = enrol(ctx, cfg, stdout, stderr)
 	case "sync":
 		err = syncVerb(ctx, cfg, stdout, stderr)
+	case "pinkey":
+		err = pinkeyVerb(ctx, cfg, stdout, stderr)
 	case "backup":
 		err = backupVerb(ctx, cfg, stdout, stderr)
 	case "restore":

@@ -30,7 +30,7 @@ func setUpStore(t *testing.T) (string, *data.Store, data.Staff) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := s.Setup(context.Background(), data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"})
+	admin, err := s.Setup(context.Background(), data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "258014"})
 	if err != nil {
 		s.Close()
 		t.Fatal(err)

@@ -34,7 +34,7 @@ func TestVerbsOnAFullDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Setup(context.Background(), data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"}); err != nil {
+	if _, err := s.Setup(context.Background(), data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "258014"}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

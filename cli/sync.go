@@ -36,6 +36,11 @@ An HQ device (a code from anchang-hq code --hq) starts with no staff:
 --admin NAME makes its first admin, with the PIN from the environment
 variable ANCHANG_ADMIN_PIN or, without it, typed on the next line of the
 input. (A second HQ device gets the first one's staff and needs none.)
+
+A device joining an office (or HQ) whose staff have PINs needs the
+office's PIN key, read with "anchang pinkey show" (or in Settings → Sync)
+on a device that has it: from the environment variable ANCHANG_PIN_KEY at
+enrolment, or later with "anchang pinkey set".
 `
 
 const syncUsage = `Usage:
@@ -117,6 +122,9 @@ func enrol(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	for _, scope := range sortedKeys(res.Loaded) {
 		fmt.Fprintln(stdout, tr.Say("sync.cli.loaded", map[string]any{"Scope": scopeName(scope), "N": res.Loaded[scope]}))
+	}
+	if err := afterEnrol(ctx, s, stdout, tr); err != nil {
+		return err
 	}
 	return firstAdmin(ctx, s, *admin, in, stdout, tr)
 }

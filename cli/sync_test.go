@@ -130,7 +130,7 @@ func TestEnrolHQDeviceFirstAdmin(t *testing.T) {
 	// A bad PIN typed: refused with the reason, enrolled but nobody made.
 	dir := t.TempDir()
 	code, out, errOut := runVerb(t, dir, "enrol", "12\n", "--hq", h.URL, "--code", h.HQCode(), "--fingerprint", h.Fingerprint, "--admin", "总部管理员")
-	if code != 1 || !strings.Contains(errOut, tr.Say("err.pin.length", map[string]any{"Min": data.MinPINLen, "Max": data.MaxPINLen})) {
+	if code != 1 || !strings.Contains(errOut, tr.Say("err.pin.length", map[string]any{"Min": data.RoleAdmin.MinPIN(), "Max": data.MaxPINLen})) {
 		t.Fatalf("bad pin: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if st := staffOf(dir); len(st) != 0 {
@@ -139,11 +139,11 @@ func TestEnrolHQDeviceFirstAdmin(t *testing.T) {
 
 	// The PIN on the next input line.
 	dir = t.TempDir()
-	code, out, errOut = runVerb(t, dir, "enrol", "2580\n", "--hq", h.URL, "--code", h.HQCode(), "--fingerprint", h.Fingerprint, "--admin", "总部管理员")
+	code, out, errOut = runVerb(t, dir, "enrol", "258014\n", "--hq", h.URL, "--code", h.HQCode(), "--fingerprint", h.Fingerprint, "--admin", "总部管理员")
 	if code != 0 || !strings.Contains(out, tr.Say("sync.cli.joined_hq", nil)) || !strings.Contains(out, tr.Say("sync.cli.first_admin_made", map[string]any{"Name": "总部管理员"})) {
 		t.Fatalf("hq device: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if strings.Contains(out+errOut, "2580") {
+	if strings.Contains(out+errOut, "258014") {
 		t.Errorf("the PIN is printed:\n%s\n%s", out, errOut)
 	}
 	st := staffOf(dir)
@@ -162,6 +162,32 @@ func TestEnrolHQDeviceFirstAdmin(t *testing.T) {
 	if st2 := staffOf(dir2); len(st2) != 1 || st2[0].ID != st[0].ID {
 		t.Fatalf("second hq device staff %+v", st2)
 	}
+	// Its admin signs in there once it has the PIN key of the first.
+	if !strings.Contains(out, tr.Say("pinkey.cli.needed", nil)) {
+		t.Fatalf("second hq device: no word of the PIN key\n%s", out)
+	}
+	code, key, errOut := runVerb(t, dir, "pinkey", "", "show")
+	key = strings.TrimSpace(key)
+	if code != 0 || len(key) != 39 {
+		t.Fatalf("pinkey show: exit %d %q\n%s", code, key, errOut)
+	}
+	if code, _, errOut = runVerb(t, dir2, "pinkey", "", "show"); code != 1 || !strings.Contains(errOut, tr.Say("err.pinkey.needed", nil)) {
+		t.Fatalf("pinkey show without the key: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut = runVerb(t, dir2, "pinkey", "AAAA-BBBB\n", "set"); code != 1 || !strings.Contains(errOut, tr.Say("err.pinkey.format", nil)) {
+		t.Fatalf("pinkey set with a typo: exit %d\n%s", code, errOut)
+	}
+	if code, out, errOut = runVerb(t, dir2, "pinkey", key+"\n", "set"); code != 0 || !strings.Contains(out, tr.Say("pinkey.cli.set", nil)) || strings.Contains(out+errOut, key) {
+		t.Fatalf("pinkey set: exit %d\n%s\n%s", code, out, errOut)
+	}
+	s2, err := data.Open(ctx, dir2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s2.SignIn(ctx, st[0].ID, "258014"); err != nil {
+		t.Fatalf("sign in on the second hq device: %v", err)
+	}
+	s2.Close()
 
 	// Without --admin: how to make one.
 	dir3 := t.TempDir()
@@ -171,7 +197,7 @@ func TestEnrolHQDeviceFirstAdmin(t *testing.T) {
 		t.Fatalf("no --admin: exit %d\n%s", code, out)
 	}
 	// From the environment.
-	t.Setenv("ANCHANG_ADMIN_PIN", "1357")
+	t.Setenv("ANCHANG_ADMIN_PIN", "135792")
 	dir4 := t.TempDir()
 	if code, out, errOut = runVerb(t, dir4, "enrol", "", "--hq", h2.URL, "--code", h2.HQCode(), "--fingerprint", h2.Fingerprint, "--admin", "李总"); code != 0 {
 		t.Fatalf("pin from env: exit %d\n%s\n%s", code, out, errOut)
@@ -185,7 +211,7 @@ func TestEnrolHQDeviceFirstAdmin(t *testing.T) {
 	if len(st4) != 1 {
 		t.Fatalf("staff %+v", st4)
 	}
-	if _, err := s4.SignIn(ctx, st4[0].ID, "1357"); err != nil {
+	if _, err := s4.SignIn(ctx, st4[0].ID, "135792"); err != nil {
 		t.Fatalf("sign in with the env PIN: %v", err)
 	}
 }

@@ -274,7 +274,7 @@ func buildBench1M(b *testing.B, path string) error {
 	}
 	defer s.Close()
 	s.Now = func() time.Time { return bench1MNow.AddDate(-1, 0, -1) }
-	admin, err := s.Setup(ctx, SetupInput{OfficeName: "基准售楼处", OfficeCode: "BENCH", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"})
+	admin, err := s.Setup(ctx, SetupInput{OfficeName: "基准售楼处", OfficeCode: "BENCH", DeviceName: "前台", AdminName: "管理员", AdminPIN: "258014"})
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 func TestConsultationLogAndMostAsked(t *testing.T) {
 	ctx := context.Background()
 	s, admin, clk := newFAQStore(t)
-	rec := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
+	rec := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
 	visit := mustCheckIn(t, s, rec.ID, desk(t, s, "王芳", testPhone(1)))
 	hit := func(q string) string {
 		res, err := s.SearchFAQ(ctx, q, 1)
@@ -74,7 +74,7 @@ func TestConsultationLogAndMostAsked(t *testing.T) {
 func TestHandoffs(t *testing.T) {
 	ctx := context.Background()
 	s, admin, clk := newFAQStore(t)
-	rec := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
+	rec := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
 	cons := mustStaff(t, s, admin, "陈顾问", RoleConsultant, "")
 	visit := mustCheckIn(t, s, rec.ID, desk(t, s, "王芳", testPhone(2)))
 	for _, tc := range []struct {

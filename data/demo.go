@@ -22,8 +22,8 @@ type DemoOptions struct {
 // DemoAdminPIN signs in as the demo office's admin (管理员). The demo
 // receptionists use DemoStaffPIN.
 const (
-	DemoAdminPIN = "2580"
-	DemoStaffPIN = "1357"
+	DemoAdminPIN = "258014"
+	DemoStaffPIN = "135792"
 )
 
 // DemoResult says what LoadDemo made.

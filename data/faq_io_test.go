@@ -268,7 +268,7 @@ func TestFAQImportRefusesBrokenFiles(t *testing.T) {
 	}
 	// Chinese headers are accepted; receptionists may not import.
 	zh := "分类,问题,答案,状态\nother,售楼处有母婴室吗？,有，位于二楼。,approved\n"
-	rec := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
+	rec := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
 	_, err = s.ImportFAQ(ctx, rec.ID, "m.csv", strings.NewReader(zh))
 	wantKey(t, err, EFORBIDDEN, "err.forbidden")
 	res, err := s.ImportFAQ(ctx, admin.ID, "m.csv", strings.NewReader(zh))

@@ -118,8 +118,8 @@ func TestFAQValidation(t *testing.T) {
 func TestFAQRoles(t *testing.T) {
 	ctx := context.Background()
 	s, admin, _ := newFAQStore(t)
-	rec := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
-	sup := mustStaff(t, s, admin, "刘主管", RoleSupervisor, "2468")
+	rec := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
+	sup := mustStaff(t, s, admin, "刘主管", RoleSupervisor, "246813")
 	for _, who := range []Staff{rec, sup} {
 		_, err := s.SaveFAQ(ctx, who.ID, "", faqIn("新问题", "新答案"))
 		wantKey(t, err, EFORBIDDEN, "err.forbidden")

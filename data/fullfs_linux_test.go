@@ -63,7 +63,7 @@ func TestFullAndReadOnlyDisk(t *testing.T) {
 			s.Close()
 		}
 	}()
-	admin, err := s.Setup(ctx, SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "xhw-01", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"})
+	admin, err := s.Setup(ctx, SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "xhw-01", DeviceName: "前台", AdminName: "管理员", AdminPIN: "258014"})
 	mustOK(t, err)
 	fillMisses(t, s, 10)
 	before := countRows(t, s, "outbox")
@@ -83,9 +83,9 @@ func TestFullAndReadOnlyDisk(t *testing.T) {
 	fill(t, filler)
 	var full error
 	for i := 0; i < 200 && full == nil; i++ { // until the WAL needs a new page
-		_, full = s.CreateStaff(ctx, admin.ID, StaffInput{Name: "李静", Role: RoleReceptionist, PIN: "1357"})
+		_, full = s.CreateStaff(ctx, admin.ID, StaffInput{Name: "李静", Role: RoleReceptionist, PIN: "135792"})
 		if full == nil {
-			_, full = s.CreateStaff(ctx, admin.ID, StaffInput{Name: "张敏", Role: RoleReceptionist, PIN: "2468"})
+			_, full = s.CreateStaff(ctx, admin.ID, StaffInput{Name: "张敏", Role: RoleReceptionist, PIN: "246813"})
 		}
 		if full == nil {
 			fillMisses(t, s, 20)

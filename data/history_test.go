@@ -19,7 +19,7 @@ func TestVisitHistoryCustomerFileAndExport(t *testing.T) {
 	ctx := context.Background()
 	cons := mustStaff(t, s, admin, "陈顾问", RoleConsultant, "")
 	other := mustStaff(t, s, admin, "林顾问", RoleConsultant, "")
-	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
+	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
 	start := clk.t
 	day := func(d int) string { return s.Day(start.AddDate(0, 0, d)) }
 

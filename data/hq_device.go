@@ -68,11 +68,11 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, in FirstAdminInput) (Staff
 	if err := si.validate(true); err != nil {
 		return Staff{}, err
 	}
-	hash, err := hashPIN(si.PIN)
+	st, err := s.stamp()
 	if err != nil {
 		return Staff{}, err
 	}
-	st, err := s.stamp()
+	hash, err := s.newVerifier(ctx, st.id, si.PIN)
 	if err != nil {
 		return Staff{}, err
 	}

@@ -39,16 +39,16 @@ func TestFirstAdminOfHQDevice(t *testing.T) {
 	if need, err := s.NeedsFirstAdmin(ctx); err != nil || !need {
 		t.Fatalf("needs first admin: %v, %v", need, err)
 	}
-	if _, err := s.Setup(ctx, SetupInput{OfficeName: "总部", OfficeCode: "HQ", DeviceName: "x", AdminName: "管理员", AdminPIN: "2580"}); errKeyOf(err) != "err.setup.done" {
+	if _, err := s.Setup(ctx, SetupInput{OfficeName: "总部", OfficeCode: "HQ", DeviceName: "x", AdminName: "管理员", AdminPIN: "258014"}); errKeyOf(err) != "err.setup.done" {
 		t.Fatalf("setup on an enrolled HQ device: %v", err)
 	}
 	// Bad input: a clear error, nothing written.
 	for _, in := range []FirstAdminInput{
-		{Name: "", PIN: "2580"},
+		{Name: "", PIN: "258014"},
 		{Name: "总部管理员", PIN: ""},
 		{Name: "总部管理员", PIN: "12"},
 		{Name: "总部管理员", PIN: "abcd"},
-		{Name: "王\u202e五", PIN: "2580"},
+		{Name: "王\u202e五", PIN: "258014"},
 	} {
 		_, err := s.CreateFirstAdmin(ctx, in)
 		if e, ok := AsError(err); !ok || e.Code != EINVALID || e.Field == "" {
@@ -58,18 +58,18 @@ func TestFirstAdminOfHQDevice(t *testing.T) {
 	if st, _ := s.ListStaff(ctx, true); len(st) != 0 {
 		t.Fatalf("bad input wrote %d staff", len(st))
 	}
-	admin, err := s.CreateFirstAdmin(ctx, FirstAdminInput{Name: " 总部管理员 ", PIN: "２５８０"}) // full-width digits from an IME
+	admin, err := s.CreateFirstAdmin(ctx, FirstAdminInput{Name: " 总部管理员 ", PIN: "２５８０１４"}) // full-width digits from an IME
 	mustOK(t, err)
 	if admin.Role != RoleAdmin || admin.Name != "总部管理员" || admin.OfficeID != HQLocalOfficeID("hq-1") {
 		t.Fatalf("first admin %+v", admin)
 	}
-	if _, err := s.SignIn(ctx, admin.ID, "2580"); err != nil {
+	if _, err := s.SignIn(ctx, admin.ID, "258014"); err != nil {
 		t.Fatalf("sign in: %v", err)
 	}
 	if need, err := s.NeedsFirstAdmin(ctx); err != nil || need {
 		t.Fatalf("needs first admin after one: %v, %v", need, err)
 	}
-	if _, err := s.CreateFirstAdmin(ctx, FirstAdminInput{Name: "第二个", PIN: "1357"}); errKeyOf(err) != "err.first_admin.exists" {
+	if _, err := s.CreateFirstAdmin(ctx, FirstAdminInput{Name: "第二个", PIN: "135792"}); errKeyOf(err) != "err.first_admin.exists" {
 		t.Fatalf("second first admin: %v", err)
 	}
 	// The admin goes to HQ as a staff.save of the local office (HQ's scope "hq").
@@ -86,7 +86,7 @@ func TestFirstAdminOfHQDevice(t *testing.T) {
 
 	// Anywhere else there is no first admin to make.
 	office, _, _ := newTestStore(t)
-	if _, err := office.CreateFirstAdmin(ctx, FirstAdminInput{Name: "张三", PIN: "2580"}); errKeyOf(err) != "err.first_admin.not_hq" {
+	if _, err := office.CreateFirstAdmin(ctx, FirstAdminInput{Name: "张三", PIN: "258014"}); errKeyOf(err) != "err.first_admin.not_hq" {
 		t.Errorf("standalone office: %v", err)
 	}
 	if need, err := office.NeedsFirstAdmin(ctx); err != nil || need {
@@ -94,7 +94,7 @@ func TestFirstAdminOfHQDevice(t *testing.T) {
 	}
 	o := Office{ID: "0193a2b4-0000-7000-8000-0000000000aa", Code: "SH01", Name: "上海一号案场"}
 	joined := joinStore(t, o, "B", &testClock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, shanghai)})
-	if _, err := joined.CreateFirstAdmin(ctx, FirstAdminInput{Name: "张三", PIN: "2580"}); errKeyOf(err) != "err.first_admin.not_hq" {
+	if _, err := joined.CreateFirstAdmin(ctx, FirstAdminInput{Name: "张三", PIN: "258014"}); errKeyOf(err) != "err.first_admin.not_hq" {
 		t.Errorf("office device: %v", err)
 	}
 }
@@ -104,7 +104,7 @@ func TestFirstAdminOfHQDevice(t *testing.T) {
 func TestSecondHQDeviceHasTheAdmin(t *testing.T) {
 	ctx := context.Background()
 	first, second := hqStore(t), hqStore(t)
-	admin, err := first.CreateFirstAdmin(ctx, FirstAdminInput{Name: "总部管理员", PIN: "2580"})
+	admin, err := first.CreateFirstAdmin(ctx, FirstAdminInput{Name: "总部管理员", PIN: "258014"})
 	mustOK(t, err)
 	log := &hqLog{scope: "hq"}
 	log.push(t, first)
@@ -112,7 +112,13 @@ func TestSecondHQDeviceHasTheAdmin(t *testing.T) {
 	if need, err := second.NeedsFirstAdmin(ctx); err != nil || need {
 		t.Fatalf("second HQ device needs a first admin: %v, %v", need, err)
 	}
-	if _, err := second.SignIn(ctx, admin.ID, "2580"); err != nil {
+	// HQ's devices share a PIN key as an office's do: typed from the first.
+	_, err = second.SignIn(ctx, admin.ID, "258014")
+	wantKey(t, err, EFORBIDDEN, "err.pinkey.needed")
+	code, err := first.PINKeyCode(ctx, admin.ID)
+	mustOK(t, err)
+	mustOK(t, second.SetPINKey(ctx, code))
+	if _, err := second.SignIn(ctx, admin.ID, "258014"); err != nil {
 		t.Fatalf("sign in on the second HQ device: %v", err)
 	}
 }
@@ -123,7 +129,7 @@ func TestSecondHQDeviceHasTheAdmin(t *testing.T) {
 func TestHQApprovesAnOfficeDraft(t *testing.T) {
 	ctx := context.Background()
 	hqS := hqStore(t)
-	hqAdmin, err := hqS.CreateFirstAdmin(ctx, FirstAdminInput{Name: "总部管理员", PIN: "2580"})
+	hqAdmin, err := hqS.CreateFirstAdmin(ctx, FirstAdminInput{Name: "总部管理员", PIN: "258014"})
 	mustOK(t, err)
 	(&hqLog{scope: "hq"}).push(t, hqS) // the admin: HQ's own scope
 	mustOK(t, hqS.AddFAQCategory(ctx, hqAdmin.ID, FAQCategory{Code: "showroom", NameZH: "样板间"}))

@@ -29,7 +29,7 @@ func inspectionStore(t testing.TB) (*Store, Staff, Staff, *testClock) {
 	if _, err := s.EnsureInspectionTemplate(context.Background(), assets.HandoverTemplate); err != nil {
 		t.Fatal(err)
 	}
-	recep := mustStaff(t, s, admin, "林晓雯", RoleReceptionist, "1357")
+	recep := mustStaff(t, s, admin, "林晓雯", RoleReceptionist, "135792")
 	return s, admin, recep, clk
 }
 
@@ -182,7 +182,7 @@ func TestTicksSurviveReopen(t *testing.T) {
 	s2, admin, _ := newTestStoreIn(t, dir)
 	_, err := s2.EnsureInspectionTemplate(ctx, assets.HandoverTemplate)
 	mustOK(t, err)
-	recep := mustStaff(t, s2, admin, "林晓雯", RoleReceptionist, "1357")
+	recep := mustStaff(t, s2, admin, "林晓雯", RoleReceptionist, "135792")
 	ins := mustStart(t, s2, recep.ID, handoverInput("1202"))
 	steps := []ResultInput{
 		{Item: "entry.leaf", Result: ResultPass},
@@ -240,7 +240,7 @@ func newTestStoreIn(t testing.TB, dir string) (*Store, Staff, *testClock) {
 	mustOK(t, err)
 	clk := &testClock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, shanghai)}
 	s.Now = clk.Now
-	admin, err := s.Setup(ctx, SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"})
+	admin, err := s.Setup(ctx, SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "258014"})
 	mustOK(t, err)
 	return s, admin, clk
 }

@@ -43,9 +43,9 @@ var schemaFixtures = map[int]schemaFixture{
 }
 
 func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {
-	adminHash, err := hashPIN("2580")
+	adminHash, err := hashPIN("258014")
 	mustOK(t, err)
-	recepHash, err := hashPIN("1357")
+	recepHash, err := hashPIN("135792")
 	mustOK(t, err)
 	const at = 1_700_000_000_000
 	stmts := []struct {
@@ -85,11 +85,11 @@ func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {
 		if !slices.Equal(names, []string{"老前台:receptionist", "老管理员:admin", "老顾问:consultant", "离职顾问:consultant"}) {
 			t.Fatalf("staff %v", names)
 		}
-		if _, err := s.SignIn(ctx, "st-admin", "2580"); err != nil {
+		if _, err := s.SignIn(ctx, "st-admin", "258014"); err != nil {
 			t.Fatalf("admin sign-in after migration: %v", err)
 		}
 		// The device-local failure count survived: two before, this is the third.
-		_, err = s.SignIn(ctx, "st-recep", "2468")
+		_, err = s.SignIn(ctx, "st-recep", "246813")
 		if e, ok := AsError(err); !ok || e.Args["Left"] != 2 {
 			t.Fatalf("receptionist wrong PIN: %v", err)
 		}
@@ -100,9 +100,17 @@ func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {
 		mustOK(t, err)
 		// The pending row keeps its seq; its payload is re-encoded (typed
 		// JSON rebuilt from the staff row) and so is its hash.
-		if len(pending) != 1 || pending[0].Seq != 2 || pending[0].Mutation != MutStaffSave || pending[0].Hash == "h2" ||
+		if len(pending) != 3 || pending[0].Seq != 2 || pending[0].Mutation != MutStaffSave || pending[0].Hash == "h2" ||
 			!strings.Contains(string(pending[0].Payload), `"id":"st-cons"`) || pending[0].Hash != sha256Hex(pending[0].Payload) {
 			t.Fatalf("pending outbox %+v", pending)
+		}
+		// Then the PIN hashes sealed with the new office key (pinkey.go),
+		// one new staff.save each, for HQ and the office's other devices.
+		for i, id := range []string{"st-admin", "st-recep"} {
+			e := pending[1+i]
+			if e.Mutation != MutStaffSave || e.RecordID != id || !strings.Contains(string(e.Payload), `"pin_hash":"$anchang-pin$`) {
+				t.Fatalf("sealed row %d: %s %s %s", i, e.Mutation, e.RecordID, e.Payload)
+			}
 		}
 		// Version 1 had no source channels; the admin adds one for the desk.
 		src, err := s.AddSource(ctx, "st-admin", "老客户")
@@ -112,8 +120,8 @@ func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {
 		}
 		var seq int64
 		mustOK(t, s.db.QueryRow(`SELECT max(seq) FROM outbox`).Scan(&seq))
-		if seq != 3 {
-			t.Fatalf("new outbox row seq %d, want 3", seq)
+		if seq != 5 {
+			t.Fatalf("new outbox row seq %d, want 5", seq)
 		}
 		mustOK(t, s.RotationAction(ctx, "st-recep", "st-cons", RotJoin))
 		in := CheckInInput{Name: "王芳", Phone: "13812345678", Purpose: PurposeViewing, SourceID: src.ID, Consent: true, Via: ViaDesk, AutoAssign: true}
@@ -186,7 +194,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 			check(t, s)
 			// Whatever the starting point, the store works: set up if need be, check in.
 			if !s.IsSetUp() {
-				_, err := s.Setup(ctx, SetupInput{OfficeName: "新售楼处", OfficeCode: "NEW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"})
+				_, err := s.Setup(ctx, SetupInput{OfficeName: "新售楼处", OfficeCode: "NEW", DeviceName: "前台", AdminName: "管理员", AdminPIN: "258014"})
 				mustOK(t, err)
 			}
 			v, err := s.CheckIn(ctx, "", CheckInInput{Name: "李雷", Phone: "13900000001", Purpose: PurposeViewing, Consent: true, Via: ViaKiosk})

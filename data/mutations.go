@@ -383,6 +383,11 @@ func DescribeMutation(name string, version int, raw []byte) (Described, error) {
 	if err != nil {
 		return Described{}, err
 	}
+	if h, ok := p.(interface{ hqCheck() error }); ok {
+		if err := h.hqCheck(); err != nil {
+			return Described{}, err
+		}
+	}
 	c := *spec
 	c.decode = nil
 	return Described{Spec: c, RecordID: p.recordID(), OfficeID: p.officeID(), Refs: describeRefs(spec, p), Draft: isDraft(p)}, nil

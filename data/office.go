@@ -62,7 +62,7 @@ func (in *SetupInput) Validate() error {
 		fe["admin_name"] = err
 	}
 	in.AdminPIN = FoldInput(in.AdminPIN)
-	if err = checkPIN("admin_pin", in.AdminPIN); err != nil {
+	if err = checkPIN("admin_pin", in.AdminPIN, RoleAdmin); err != nil {
 		fe["admin_pin"] = err
 	}
 	if len(fe) > 0 {
@@ -119,15 +119,15 @@ func (s *Store) Setup(ctx context.Context, in SetupInput) (Staff, error) {
 	if s.IsSetUp() {
 		return Staff{}, &Error{Code: ECONFLICT, Key: "err.setup.done"}
 	}
-	hash, err := hashPIN(in.AdminPIN)
-	if err != nil {
-		return Staff{}, err
-	}
 	now := s.now()
 	at := ms(now)
 	dev := Device{ID: newID(), OfficeID: newID(), Name: in.DeviceName, InstallEpoch: now.UnixNano(), CreatedAt: fromMS(at)}
 	off := Office{ID: dev.OfficeID, Code: in.OfficeCode, Name: in.OfficeName, TimeZone: "Asia/Shanghai"}
 	admin := Staff{ID: newID(), OfficeID: off.ID, Name: in.AdminName, Role: RoleAdmin, HasPIN: true, Active: true, CreatedAt: fromMS(at)}
+	hash, err := s.newVerifier(ctx, admin.ID, in.AdminPIN)
+	if err != nil {
+		return Staff{}, err
+	}
 	err = s.tx(ctx, func(tx *txn) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM device`).Scan(&n); err != nil {

@@ -131,7 +131,7 @@ func TestOutboxEveryChange(t *testing.T) {
 		{"rotation skip", func() string { mustOK(t, s.RotationAction(ctx, admin.ID, a.ID, RotSkip)); return "" }, []string{"rotation.action:skip"}},
 		{"rotation leave", func() string { mustOK(t, s.RotationAction(ctx, admin.ID, a.ID, RotLeave)); return "" }, []string{"rotation.action:leave"}},
 		{"device settings are not synced", func() string { mustOK(t, s.SetSetting(ctx, "lang", "zh")); return "" }, nil},
-		{"sign-in failures are not synced", func() string { s.SignIn(ctx, admin.ID, "1357"); return "" }, nil},
+		{"sign-in failures are not synced", func() string { s.SignIn(ctx, admin.ID, "135792"); return "" }, nil},
 	}
 	for _, st := range steps {
 		clk.Advance(time.Minute)
@@ -178,7 +178,7 @@ func TestFailedChangeRollsBack(t *testing.T) {
 	s, admin, clk := newTestStore(t)
 	ctx := context.Background()
 	a := mustStaff(t, s, admin, "甲", RoleConsultant, "")
-	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
+	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
 	gone := mustStaff(t, s, admin, "丙", RoleConsultant, "")
 	mustOK(t, s.UpdateStaff(ctx, admin.ID, gone.ID, StaffInput{Name: "丙", Role: RoleConsultant}, false))
 	mustOK(t, s.RotationAction(ctx, admin.ID, a.ID, RotJoin))

@@ -122,15 +122,15 @@ func TestFoldInputEverywhere(t *testing.T) {
 	if v.PartySize != 3 {
 		t.Errorf("party size %d", v.PartySize)
 	}
-	st, err := s.CreateStaff(ctx, admin.ID, StaffInput{Name: "陈\u3000静", Role: RoleReceptionist, PIN: "１３５７"})
+	st, err := s.CreateStaff(ctx, admin.ID, StaffInput{Name: "陈\u3000静", Role: RoleReceptionist, PIN: "１３５７９２"})
 	mustOK(t, err)
 	if st.Name != "陈 静" {
 		t.Errorf("name %q", st.Name)
 	}
-	if _, err := s.SignIn(ctx, st.ID, "1357"); err != nil {
+	if _, err := s.SignIn(ctx, st.ID, "135792"); err != nil {
 		t.Errorf("sign in with the ASCII PIN of a full-width one: %v", err)
 	}
-	if _, err := s.SignIn(ctx, st.ID, "１３５７"); err != nil {
+	if _, err := s.SignIn(ctx, st.ID, "１３５７９２"); err != nil {
 		t.Errorf("sign in with full-width digits: %v", err)
 	}
 	if l, err := ParseLimit("２ｗｄ"); err == nil {

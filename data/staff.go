@@ -45,6 +45,16 @@ func (r Role) CanCheckIn() bool { return r != RoleConsultant }
 // the detail view. Consultants see it only for their own customers.
 func (r Role) SeesFullPhone(own bool) bool { return r != RoleConsultant || own }
 
+// MinPIN is the shortest PIN a new or changed PIN of the role may have:
+// roles that see customers' personal data (names, full phone numbers) need
+// MinPINLenPersonal digits, consultants MinPINLen.
+func (r Role) MinPIN() int {
+	if r == RoleConsultant {
+		return MinPINLen
+	}
+	return MinPINLenPersonal
+}
+
 // Staff is a member of the office's staff.
 type Staff struct {
 	ID        string
@@ -54,11 +64,17 @@ type Staff struct {
 	HasPIN    bool
 	Active    bool
 	CreatedAt time.Time
+
+	// ShortPIN (set by SignIn only): the PIN just typed is shorter than
+	// the role now asks for new PINs (Role.MinPIN); it still works, and the
+	// desk asks the staff member to choose a longer one (ChangeOwnPIN).
+	ShortPIN bool
 }
 
 // PIN policy and lock-out.
 const (
 	MinPINLen         = 4
+	MinPINLenPersonal = 6 // admin, receptionist, supervisor: see Role.MinPIN
 	MaxPINLen         = 8
 	MaxPINFailures    = 5
 	baseLockout       = 5 * time.Minute
@@ -72,12 +88,13 @@ const (
 	argonParamsFormat = "m=%d,t=%d,p=%d"
 )
 
-func checkPIN(field, pin string) *Error {
+// checkPIN checks a new PIN for a staff member of role r.
+func checkPIN(field, pin string, r Role) *Error {
 	if pin == "" {
 		return invalid(field, "err.field.required", nil)
 	}
-	if len(pin) < MinPINLen || len(pin) > MaxPINLen {
-		return invalid(field, "err.pin.length", map[string]any{"Min": MinPINLen, "Max": MaxPINLen})
+	if minLen := r.MinPIN(); len(pin) < minLen || len(pin) > MaxPINLen {
+		return invalid(field, "err.pin.length", map[string]any{"Min": minLen, "Max": MaxPINLen})
 	}
 	for _, r := range pin {
 		if r < '0' || r > '9' {
@@ -97,7 +114,8 @@ func checkPIN(field, pin string) *Error {
 	return nil
 }
 
-// hashPIN derives an argon2id hash, stored as a PHC string with its parameters.
+// hashPIN derives an argon2id hash as a PHC string with its parameters. It
+// is never stored bare: newVerifier seals it with the office key.
 func hashPIN(pin string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
@@ -152,7 +170,7 @@ func (in *StaffInput) validate(creating bool) error {
 	}
 	in.PIN = FoldInput(in.PIN)
 	if in.PIN != "" {
-		if err = checkPIN("pin", in.PIN); err != nil {
+		if err = checkPIN("pin", in.PIN, in.Role); err != nil {
 			return err
 		}
 	}
@@ -233,13 +251,14 @@ func insertStaff(ctx context.Context, tx *txn, st stamp, by string, in Staff, ha
 }
 
 // staffSave (staff.save v1) writes a staff member as they now are. The PIN
-// hash (argon2id, PHC string) travels so staff can sign in on any device of
-// the office, offline; the PIN never does.
+// verifier (the argon2id PHC hash sealed with the office key, see
+// pinkey.go) travels so staff can sign in on any device of the office,
+// offline; the PIN never does, and HQ cannot open the verifier.
 type staffSave struct {
 	recStamp
 	Name      string `json:"name"`
 	Role      Role   `json:"role"`
-	PINHash   string `json:"pin_hash"` // "" = cannot sign in
+	PINHash   string `json:"pin_hash"` // sealed verifier; "" = cannot sign in
 	Active    bool   `json:"active"`
 	UpdatedAt int64  `json:"updated_at"`
 }
@@ -280,7 +299,7 @@ func (p *staffSave) validate() error {
 	if !p.Role.valid() {
 		return invalid("role", "err.field.choice", nil)
 	}
-	if p.PINHash != "" && !validPHC(p.PINHash) {
+	if p.PINHash != "" && !validSealed(p.PINHash) && !validPHC(p.PINHash) {
 		return invalid("pin_hash", "err.sync.pin_hash", nil)
 	}
 	if p.UpdatedAt <= 0 {
@@ -309,6 +328,15 @@ func validPHC(h string) bool {
 	return err1 == nil && err2 == nil && len(salt) >= 8 && len(key) >= 16 && len(key) <= 64
 }
 
+// hqCheck: HQ takes no bare PIN hash (a desk from before the office key
+// sends one): it would hold a value a PIN guess can be tested against.
+func (p *staffSave) hqCheck() error {
+	if p.PINHash != "" && !isSealed(p.PINHash) {
+		return invalid("pin_hash", "err.sync.pin_bare", nil)
+	}
+	return nil
+}
+
 func (p *staffSave) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 	var old string
 	if err := tx.QueryRowContext(ctx, `SELECT pin_hash FROM staff WHERE id = ?`, p.ID).Scan(&old); err != nil && !isNoRows(err) {
@@ -324,8 +352,9 @@ func (p *staffSave) apply(ctx context.Context, tx *txn, ac applyCtx) error {
 	if err := tx.QueryRowContext(ctx, `SELECT pin_hash FROM staff WHERE id = ?`, p.ID).Scan(&now); err != nil {
 		return fmt.Errorf("write staff: %w", err)
 	}
-	if now != old {
-		// A new PIN clears this device's count of wrong ones.
+	if now != old && !tx.s.samePIN(p.ID, old, now) {
+		// A new PIN clears this device's count of wrong ones (the same
+		// PIN sealed again with the office key does not).
 		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_guard WHERE staff_id = ?`, p.ID); err != nil {
 			return fmt.Errorf("reset lock-out: %w", err)
 		}
@@ -344,7 +373,7 @@ func (s *Store) CreateStaff(ctx context.Context, actorID string, in StaffInput) 
 	}
 	hash := ""
 	if in.PIN != "" {
-		if hash, err = hashPIN(in.PIN); err != nil {
+		if hash, err = s.newVerifier(ctx, st.id, in.PIN); err != nil {
 			return Staff{}, err
 		}
 	}
@@ -371,7 +400,7 @@ func (s *Store) UpdateStaff(ctx context.Context, actorID, id string, in StaffInp
 	hash := ""
 	if in.PIN != "" {
 		var err error
-		if hash, err = hashPIN(in.PIN); err != nil {
+		if hash, err = s.newVerifier(ctx, id, in.PIN); err != nil {
 			return err
 		}
 	}
@@ -429,12 +458,17 @@ func (s *Store) SignIn(ctx context.Context, staffID, pin string) (Staff, error) 
 	if left := fromMS(lockedUntil).Sub(now); left > 0 {
 		return Staff{}, lockedErr(left)
 	}
-	if verifyPIN(pin, hash) {
+	phc, err := s.openVerifier(staffID, hash)
+	if err != nil {
+		return Staff{}, err
+	}
+	if verifyPIN(pin, phc) {
 		if failures > 0 {
 			if _, err := s.db.ExecContext(ctx, `DELETE FROM signin_guard WHERE staff_id = ?`, staffID); err != nil {
 				return Staff{}, fmt.Errorf("sign in: %w", err)
 			}
 		}
+		st.ShortPIN = len(pin) < st.Role.MinPIN()
 		return st, nil
 	}
 	// Count the failure atomically, so simultaneous wrong PINs all count.
@@ -467,4 +501,36 @@ func (s *Store) SignIn(ctx context.Context, staffID, pin string) (Staff, error) 
 func lockedErr(left time.Duration) *Error {
 	mins := int((left + time.Minute - 1) / time.Minute)
 	return &Error{Code: ELOCKED, Field: "pin", Key: "err.signin.locked", Args: map[string]any{"Minutes": mins}}
+}
+
+// ChangeOwnPIN lets a signed-in staff member choose a new PIN: the current
+// one is checked as at sign-in (wrong ones count towards the lock-out), the
+// new one must meet the role's rules (Role.MinPIN) and differ from it.
+func (s *Store) ChangeOwnPIN(ctx context.Context, staffID, oldPIN, newPIN string) error {
+	st, err := s.SignIn(ctx, staffID, oldPIN)
+	if err != nil {
+		return err
+	}
+	newPIN = FoldInput(newPIN)
+	if e := checkPIN("new_pin", newPIN, st.Role); e != nil {
+		return e
+	}
+	if newPIN == FoldInput(oldPIN) {
+		return invalid("new_pin", "err.pin.same", nil)
+	}
+	hash, err := s.newVerifier(ctx, staffID, newPIN)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *txn) error {
+		p, err := readStaffSave(ctx, tx, staffID)
+		if err != nil {
+			return err
+		}
+		if !p.Active {
+			return &Error{Code: EFORBIDDEN, Key: "err.forbidden"}
+		}
+		p.PINHash, p.UpdatedAt = hash, ms(s.now())
+		return record(ctx, tx, p.UpdatedAt, p)
+	})
 }

@@ -12,10 +12,10 @@ func TestCreateStaffPermissions(t *testing.T) {
 	t.Parallel()
 	s, admin, _ := newTestStore(t)
 	ctx := context.Background()
-	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
-	super := mustStaff(t, s, admin, "刘主管", RoleSupervisor, "1357")
+	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
+	super := mustStaff(t, s, admin, "刘主管", RoleSupervisor, "135792")
 	cons := mustStaff(t, s, admin, "陈思远", RoleConsultant, "")
-	gone := mustStaff(t, s, admin, "旧管理员", RoleAdmin, "2468")
+	gone := mustStaff(t, s, admin, "旧管理员", RoleAdmin, "246813")
 	mustOK(t, s.UpdateStaff(ctx, admin.ID, gone.ID, StaffInput{Name: gone.Name, Role: RoleAdmin}, false))
 
 	tests := []struct {
@@ -62,16 +62,16 @@ func TestStaffInputValidation(t *testing.T) {
 	}{
 		{"no name", StaffInput{Name: " ", Role: RoleConsultant}, "name", "err.field.required"},
 		{"emoji name", StaffInput{Name: "陈😀", Role: RoleConsultant}, "name", "err.name.emoji"},
-		{"bad role", StaffInput{Name: "陈", Role: "boss", PIN: "1357"}, "role", "err.field.required"},
+		{"bad role", StaffInput{Name: "陈", Role: "boss", PIN: "135792"}, "role", "err.field.required"},
 		{"receptionist needs a PIN", StaffInput{Name: "陈", Role: RoleReceptionist}, "pin", "err.pin.required_role"},
 		{"admin needs a PIN", StaffInput{Name: "陈", Role: RoleAdmin}, "pin", "err.pin.required_role"},
 		{"short PIN", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "135"}, "pin", "err.pin.length"},
 		{"long PIN", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "135792468"}, "pin", "err.pin.length"},
-		{"PIN letters", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "13a7"}, "pin", "err.pin.digits"},
-		{"PIN full-width digits folded, then too weak", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "００００"}, "pin", "err.pin.weak"},
-		{"PIN repeated", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "0000"}, "pin", "err.pin.weak"},
+		{"PIN letters", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "13a792"}, "pin", "err.pin.digits"},
+		{"PIN full-width digits folded, then too weak", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "００００００"}, "pin", "err.pin.weak"},
+		{"PIN repeated", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "000000"}, "pin", "err.pin.weak"},
 		{"PIN ascending", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "12345678"}, "pin", "err.pin.weak"},
-		{"PIN descending", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "9876"}, "pin", "err.pin.weak"},
+		{"PIN descending", StaffInput{Name: "陈", Role: RoleReceptionist, PIN: "987654"}, "pin", "err.pin.weak"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,11 +99,17 @@ func TestPINStoredHashed(t *testing.T) {
 	var hash, none string
 	mustOK(t, s.db.QueryRow(`SELECT pin_hash FROM staff WHERE id = ?`, r.ID).Scan(&hash))
 	mustOK(t, s.db.QueryRow(`SELECT pin_hash FROM staff WHERE id = ?`, c.ID).Scan(&none))
-	if !strings.HasPrefix(hash, "$argon2id$v=19$m=19456,t=2,p=1$") || strings.Contains(hash, pin) {
+	// Stored sealed with the office key; inside, argon2id with its parameters.
+	if !strings.HasPrefix(hash, pinSealPrefix) || strings.Contains(hash, pin) || strings.Contains(hash, "argon2") {
 		t.Fatalf("pin_hash %q", hash)
 	}
-	if parts := strings.Split(hash, "$"); len(parts) != 6 || len(parts[4]) != 22 || len(parts[5]) != 43 {
-		t.Fatalf("pin_hash %q: want salt of 16 and key of 32 bytes", hash)
+	phc, err := s.openVerifier(r.ID, hash)
+	mustOK(t, err)
+	if !strings.HasPrefix(phc, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("sealed hash %q", phc)
+	}
+	if parts := strings.Split(phc, "$"); len(parts) != 6 || len(parts[4]) != 22 || len(parts[5]) != 43 {
+		t.Fatalf("hash %q: want salt of 16 and key of 32 bytes", phc)
 	}
 	if none != "" {
 		t.Fatalf("consultant without PIN has hash %q", none)
@@ -125,21 +131,21 @@ func TestPINStoredHashed(t *testing.T) {
 
 func TestVerifyPIN(t *testing.T) {
 	t.Parallel()
-	h, err := hashPIN("2580")
+	h, err := hashPIN("258014")
 	mustOK(t, err)
 	tests := []struct {
 		name, pin, hash string
 		want            bool
 	}{
-		{"right", "2580", h, true},
+		{"right", "258014", h, true},
 		{"wrong", "2581", h, false},
 		{"empty", "", h, false},
 		{"prefix of right", "258", h, false},
-		{"empty hash", "2580", "", false},
-		{"bcrypt hash", "2580", "$2a$10$abcdefghijklmnopqrstuv", false},
-		{"truncated", "2580", h[:len(h)-10], false},
-		{"bad params", "2580", strings.Replace(h, "m=19456", "m=x", 1), false},
-		{"no key", "2580", h[:strings.LastIndex(h, "$")+1], false},
+		{"empty hash", "258014", "", false},
+		{"bcrypt hash", "258014", "$2a$10$abcdefghijklmnopqrstuv", false},
+		{"truncated", "258014", h[:len(h)-10], false},
+		{"bad params", "258014", strings.Replace(h, "m=19456", "m=x", 1), false},
+		{"no key", "258014", h[:strings.LastIndex(h, "$")+1], false},
 	}
 	for _, tt := range tests {
 		if got := verifyPIN(tt.pin, tt.hash); got != tt.want {
@@ -160,7 +166,7 @@ func TestSignInLockout(t *testing.T) {
 	t.Parallel()
 	s, admin, clk := newTestStore(t)
 	ctx := context.Background()
-	const right, wrong = "1357", "2468"
+	const right, wrong = "135792", "246813"
 	r := mustStaff(t, s, admin, "李静", RoleReceptionist, right)
 	steps := []signInStep{
 		{pin: right},
@@ -189,7 +195,7 @@ func TestSignInLockout(t *testing.T) {
 func TestSignInLockDoubles(t *testing.T) {
 	t.Parallel()
 	s, admin, clk := newTestStore(t)
-	const right, wrong = "1357", "2468"
+	const right, wrong = "135792", "246813"
 	r := mustStaff(t, s, admin, "李静", RoleReceptionist, right)
 	steps := []signInStep{
 		{pin: wrong, code: EINVALID}, {pin: wrong, code: EINVALID}, {pin: wrong, code: EINVALID}, {pin: wrong, code: EINVALID},
@@ -238,18 +244,18 @@ func TestSignInRefusals(t *testing.T) {
 	s, admin, _ := newTestStore(t)
 	ctx := context.Background()
 	c := mustStaff(t, s, admin, "陈思远", RoleConsultant, "")
-	gone := mustStaff(t, s, admin, "张敏", RoleReceptionist, "1357")
+	gone := mustStaff(t, s, admin, "张敏", RoleReceptionist, "135792")
 	mustOK(t, s.UpdateStaff(ctx, admin.ID, gone.ID, StaffInput{Name: gone.Name, Role: RoleReceptionist}, false))
 
 	_, err := s.SignIn(ctx, c.ID, "")
 	wantKey(t, err, EFORBIDDEN, "err.signin.no_pin")
-	_, err = s.SignIn(ctx, c.ID, "1357")
+	_, err = s.SignIn(ctx, c.ID, "135792")
 	wantKey(t, err, EFORBIDDEN, "err.signin.no_pin")
-	_, err = s.SignIn(ctx, gone.ID, "1357")
+	_, err = s.SignIn(ctx, gone.ID, "135792")
 	wantKey(t, err, EFORBIDDEN, "err.signin.no_pin")
-	_, err = s.SignIn(ctx, "no-such-id", "1357")
+	_, err = s.SignIn(ctx, "no-such-id", "135792")
 	wantCode(t, err, ENOTFOUND)
-	got, err := s.SignIn(ctx, admin.ID, "2580")
+	got, err := s.SignIn(ctx, admin.ID, "258014")
 	mustOK(t, err)
 	if got.ID != admin.ID || got.Role != RoleAdmin || !got.HasPIN || !got.Active || got.Name != "管理员" {
 		t.Fatalf("signed in as %+v", got)
@@ -279,15 +285,15 @@ func TestUpdateStaff(t *testing.T) {
 	if st, _ := s.StaffByID(ctx, admin.ID); st.Name != "王总" || st.Role != RoleAdmin || !st.Active {
 		t.Fatalf("admin after rename %+v", st)
 	}
-	if _, err := s.SignIn(ctx, admin.ID, "2580"); err != nil {
+	if _, err := s.SignIn(ctx, admin.ID, "258014"); err != nil {
 		t.Fatalf("rename without PIN lost the PIN: %v", err)
 	}
 
 	// A consultant without PIN cannot become a receptionist without one.
 	err := s.UpdateStaff(ctx, admin.ID, c.ID, StaffInput{Name: c.Name, Role: RoleReceptionist}, true)
 	wantKey(t, err, EINVALID, "err.pin.required_role")
-	mustOK(t, s.UpdateStaff(ctx, admin.ID, c.ID, StaffInput{Name: c.Name, Role: RoleReceptionist, PIN: "1357"}, true))
-	if _, err := s.SignIn(ctx, c.ID, "1357"); err != nil {
+	mustOK(t, s.UpdateStaff(ctx, admin.ID, c.ID, StaffInput{Name: c.Name, Role: RoleReceptionist, PIN: "135792"}, true))
+	if _, err := s.SignIn(ctx, c.ID, "135792"); err != nil {
 		t.Fatal(err)
 	}
 	err = s.UpdateStaff(ctx, admin.ID, "no-such-id", StaffInput{Name: "某", Role: RoleConsultant}, true)
@@ -295,25 +301,25 @@ func TestUpdateStaff(t *testing.T) {
 
 	// A new PIN lifts a lock-out at once.
 	for range MaxPINFailures {
-		s.SignIn(ctx, c.ID, "2468")
+		s.SignIn(ctx, c.ID, "246813")
 	}
-	_, err = s.SignIn(ctx, c.ID, "1357")
+	_, err = s.SignIn(ctx, c.ID, "135792")
 	wantCode(t, err, ELOCKED)
 	clk.Advance(time.Minute)
-	mustOK(t, s.UpdateStaff(ctx, admin.ID, c.ID, StaffInput{Name: c.Name, Role: RoleReceptionist, PIN: "8642"}, true))
+	mustOK(t, s.UpdateStaff(ctx, admin.ID, c.ID, StaffInput{Name: c.Name, Role: RoleReceptionist, PIN: "864213"}, true))
 	if n := countRows(t, s, "signin_guard"); n != 0 {
 		t.Fatalf("%d signin_guard rows after new PIN", n)
 	}
-	if _, err := s.SignIn(ctx, c.ID, "1357"); ErrorCode(err) != EINVALID {
+	if _, err := s.SignIn(ctx, c.ID, "135792"); ErrorCode(err) != EINVALID {
 		t.Fatalf("old PIN after reset: %v", err)
 	}
-	if _, err := s.SignIn(ctx, c.ID, "8642"); err != nil {
+	if _, err := s.SignIn(ctx, c.ID, "864213"); err != nil {
 		t.Fatalf("new PIN: %v", err)
 	}
 
 	// Deactivated staff are left out of the list and cannot sign in.
 	mustOK(t, s.UpdateStaff(ctx, admin.ID, c.ID, StaffInput{Name: c.Name, Role: RoleReceptionist}, false))
-	_, err = s.SignIn(ctx, c.ID, "8642")
+	_, err = s.SignIn(ctx, c.ID, "864213")
 	wantCode(t, err, EFORBIDDEN)
 	active, err := s.ListStaff(ctx, false)
 	mustOK(t, err)
@@ -329,7 +335,7 @@ func TestUpdateStaff(t *testing.T) {
 func TestSignInFailuresCountedUnderConcurrency(t *testing.T) {
 	s, admin, _ := newTestStore(t)
 	ctx := context.Background()
-	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
+	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
 	var wg sync.WaitGroup
 	for range MaxPINFailures {
 		wg.Add(1)
@@ -339,6 +345,6 @@ func TestSignInFailuresCountedUnderConcurrency(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	_, err := s.SignIn(ctx, recep.ID, "1357")
+	_, err := s.SignIn(ctx, recep.ID, "135792")
 	wantCode(t, err, ELOCKED)
 }

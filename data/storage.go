@@ -141,7 +141,11 @@ func OpenReadOnly(ctx context.Context, dir string) (*Store, error) {
 		return nil, openErr(err, dir)
 	}
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, path: path, Now: timeNow, readOnly: true}
+	s := &Store{db: db, path: path, Now: timeNow, readOnly: true, pins: pinKeys{dir: dir}}
+	if err := s.pins.load(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	switch {
 	case v > SchemaVersion:
 		db.Close()

@@ -75,7 +75,7 @@ func TestOpenAnyDataDirPath(t *testing.T) {
 			if err != nil {
 				t.Fatalf("open %q: %v", dir, err)
 			}
-			_, err = s.Setup(ctx, SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "xhw-01", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"})
+			_, err = s.Setup(ctx, SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "xhw-01", DeviceName: "前台", AdminName: "管理员", AdminPIN: "258014"})
 			mustOK(t, err)
 			var mode string
 			mustOK(t, s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode))
@@ -127,7 +127,7 @@ func TestDatabaseFilesOwnerOnly(t *testing.T) {
 	mustOK(t, os.Mkdir(dir, 0o755))
 	s, err := Open(ctx, dir)
 	mustOK(t, err)
-	_, err = s.Setup(ctx, SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "xhw-01", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"})
+	_, err = s.Setup(ctx, SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "xhw-01", DeviceName: "前台", AdminName: "管理员", AdminPIN: "258014"})
 	mustOK(t, err)
 	path := filepath.Join(dir, DBFileName)
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {

@@ -44,6 +44,8 @@ type Store struct {
 
 	faq faqCache // the in-memory FAQ search index
 
+	pins pinKeys // the office PIN key (pinkey.go), from the key file
+
 	// deriveBatch, when set (tests), replaces maxPendingDerivations.
 	deriveBatch int
 
@@ -80,10 +82,14 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, path: path, Now: timeNow}
+	s := &Store{db: db, path: path, Now: timeNow, pins: pinKeys{dir: dir}}
 	fail := func(err error) (*Store, error) {
 		db.Close()
 		return nil, openErr(err, dir)
+	}
+	if err := s.pins.load(); err != nil {
+		db.Close()
+		return nil, err
 	}
 	if err := retryBusy(ctx, func() error { return s.startCheck(ctx) }); err != nil {
 		return fail(err)
@@ -99,6 +105,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	}
 	if err := s.loadDemoMark(ctx); err != nil {
 		return fail(err)
+	}
+	if err := s.resealVerifiers(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open: %w", err)
 	}
 	if err := s.moveOfficeHours(ctx); err != nil {
 		db.Close()

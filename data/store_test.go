@@ -26,7 +26,7 @@ func newTestStore(t testing.TB) (*Store, Staff, *testClock) {
 	t.Cleanup(func() { s.Close() })
 	clk := &testClock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, shanghai)}
 	s.Now = clk.Now
-	admin, err := s.Setup(ctx, SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "xhw-01", DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"})
+	admin, err := s.Setup(ctx, SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "xhw-01", DeviceName: "前台", AdminName: "管理员", AdminPIN: "258014"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestSetupOnce(t *testing.T) {
 	if admin.Role != RoleAdmin || !admin.HasPIN {
 		t.Fatalf("admin %+v", admin)
 	}
-	_, err = s.Setup(context.Background(), SetupInput{OfficeName: "x", OfficeCode: "y", DeviceName: "z", AdminName: "管理员", AdminPIN: "2580"})
+	_, err = s.Setup(context.Background(), SetupInput{OfficeName: "x", OfficeCode: "y", DeviceName: "z", AdminName: "管理员", AdminPIN: "258014"})
 	wantCode(t, err, ECONFLICT)
 	// Reopening finds the setup.
 	s2, err := Open(context.Background(), s.path[:len(s.path)-len(DBFileName)-1])
@@ -160,7 +160,7 @@ func TestSetupOnce(t *testing.T) {
 }
 
 func TestSetupValidation(t *testing.T) {
-	good := SetupInput{OfficeName: "星河湾", OfficeCode: "XHW", DeviceName: "前台", AdminName: "王芳", AdminPIN: "2580"}
+	good := SetupInput{OfficeName: "星河湾", OfficeCode: "XHW", DeviceName: "前台", AdminName: "王芳", AdminPIN: "258014"}
 	tests := []struct {
 		name  string
 		edit  func(*SetupInput)
@@ -171,9 +171,9 @@ func TestSetupValidation(t *testing.T) {
 		{"code with spaces", func(in *SetupInput) { in.OfficeCode = "XH W" }, "office_code", "err.office_code.chars"},
 		{"sql in code", func(in *SetupInput) { in.OfficeCode = "x'; DROP TABLE staff;--" }, "office_code", "err.field.too_long"},
 		{"short pin", func(in *SetupInput) { in.AdminPIN = "12" }, "admin_pin", "err.pin.length"},
-		{"letters in pin", func(in *SetupInput) { in.AdminPIN = "12a4" }, "admin_pin", "err.pin.digits"},
-		{"weak pin", func(in *SetupInput) { in.AdminPIN = "1111" }, "admin_pin", "err.pin.weak"},
-		{"sequence pin", func(in *SetupInput) { in.AdminPIN = "3456" }, "admin_pin", "err.pin.weak"},
+		{"letters in pin", func(in *SetupInput) { in.AdminPIN = "12a456" }, "admin_pin", "err.pin.digits"},
+		{"weak pin", func(in *SetupInput) { in.AdminPIN = "111111" }, "admin_pin", "err.pin.weak"},
+		{"sequence pin", func(in *SetupInput) { in.AdminPIN = "345678" }, "admin_pin", "err.pin.weak"},
 		{"emoji admin", func(in *SetupInput) { in.AdminName = "王😀" }, "admin_name", "err.name.emoji"},
 	}
 	for _, tt := range tests {

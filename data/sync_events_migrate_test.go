@@ -42,7 +42,7 @@ func fixtureV7(t *testing.T, db *sql.DB) func(*testing.T, *Store) {
 	mustOK(t, err)
 	body, _ := json.Marshal(tplFile)
 	item := tplFile.Items()[0].Key
-	hash, err := hashPIN("2580")
+	hash, err := hashPIN("258014")
 	mustOK(t, err)
 	oldPhoto, _ := json.Marshal(map[string]any{"ID": photo, "InspectionID": ins, "Item": item, "Width": 40, "Height": 30, "JPEG": jpg, "CreatedAt": at, "CreatedBy": admin})
 	oldComp, _ := json.Marshal(map[string]any{"ID": comp, "InspectionID": ins, "PaperSign": false, "OwnerSignature": ownerSig, "StaffSignature": staffSig, "CreatedAt": at, "CreatedBy": admin})

@@ -618,7 +618,7 @@ func TestEventReencodeRebuildsPayloads(t *testing.T) {
 	s, admin, clk := newTestStoreIn(t, dir)
 	_, err := s.EnsureInspectionTemplate(ctx, assets.HandoverTemplate)
 	mustOK(t, err)
-	recep := mustStaff(t, s, admin, "林晓雯", RoleReceptionist, "1357")
+	recep := mustStaff(t, s, admin, "林晓雯", RoleReceptionist, "135792")
 	tk := mustOpen(t, s, recep.ID, complaint(1))
 	clk.Advance(time.Hour)
 	for _, ev := range []TicketEvent{{Kind: EvAcknowledged}, {Kind: EvResolved, Note: "已修"},

@@ -198,7 +198,7 @@ func fixtureV9(t *testing.T, db *sql.DB) func(*testing.T, *Store) {
 		care  = "01a25147-ec00-7000-8000-000000000009"
 		care2 = "01a25147-ec00-7000-8000-00000000000a"
 	)
-	hash, err := hashPIN("2580")
+	hash, err := hashPIN("258014")
 	mustOK(t, err)
 	for _, st := range []struct {
 		q    string
@@ -333,7 +333,7 @@ func TestReferenceVersionsDoNotClash(t *testing.T) {
 		Scopes: []string{"global"}, Secret: "s3cret", DeviceName: "总部"}))
 	_, hqOffice, err := h.Device()
 	mustOK(t, err)
-	pinHash, err := hashPIN("2580")
+	pinHash, err := hashPIN("258014")
 	mustOK(t, err)
 	hqAdmin := newID()
 	_, err = h.db.Exec(`INSERT INTO staff (id, office_id, device_id, created_at, name, role, pin_hash, active, updated_at) VALUES (?, ?, ?, 1, '总部管理员', 'admin', ?, 1, 1)`,

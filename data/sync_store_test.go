@@ -170,10 +170,10 @@ func officeWork(t testing.TB, s *Store, admin Staff, clk *testClock) (cons []Sta
 		cons = append(cons, mustStaff(t, s, admin, n, RoleConsultant, ""))
 		tick()
 	}
-	recep := mustStaff(t, s, admin, "前台", RoleReceptionist, "1357")
+	recep := mustStaff(t, s, admin, "前台", RoleReceptionist, "135792")
 	tick()
 	mustOK(t, s.UpdateStaff(ctx, admin.ID, cons[1].ID, StaffInput{Name: "乙二", Role: RoleConsultant}, true))
-	mustOK(t, s.UpdateStaff(ctx, admin.ID, recep.ID, StaffInput{Name: "前台", Role: RoleReceptionist, PIN: "2468"}, true))
+	mustOK(t, s.UpdateStaff(ctx, admin.ID, recep.ID, StaffInput{Name: "前台", Role: RoleReceptionist, PIN: "246813"}, true))
 	_, err := s.AddSource(ctx, admin.ID, "业主推荐")
 	mustOK(t, err)
 	for _, c := range cons {
@@ -295,17 +295,23 @@ func TestSyncEveryMutation(t *testing.T) {
 	if ord >= pendingOrd {
 		t.Fatalf("echoed events keep pending ords (%d)", ord)
 	}
-	// Staff sign in at b with the PIN set at a: the hash travelled.
+	// Staff sign in at b with the PIN set at a: the sealed hash travelled,
+	// and b checks it once it has the office's PIN key, typed from a.
+	_, err = b.SignIn(ctx, admin.ID, "258014")
+	wantKey(t, err, EFORBIDDEN, "err.pinkey.needed")
+	code, err := a.PINKeyCode(ctx, admin.ID)
+	mustOK(t, err)
+	mustOK(t, b.SetPINKey(ctx, code))
 	staff, err := b.ListStaff(ctx, false)
 	mustOK(t, err)
 	for _, st := range staff {
 		if st.Name == "前台" {
-			if _, err := b.SignIn(ctx, st.ID, "2468"); err != nil {
+			if _, err := b.SignIn(ctx, st.ID, "246813"); err != nil {
 				t.Fatalf("sign in at b: %v", err)
 			}
 		}
 	}
-	if _, err := b.SignIn(ctx, admin.ID, "2580"); err != nil {
+	if _, err := b.SignIn(ctx, admin.ID, "258014"); err != nil {
 		t.Fatalf("admin sign in at b: %v", err)
 	}
 	// b's id is not a's, and b numbers as B.

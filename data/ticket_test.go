@@ -18,9 +18,9 @@ func newTicketStore(t testing.TB) (*Store, ticketStaff, *testClock) {
 	t.Helper()
 	s, admin, clk := newTestStore(t)
 	p := ticketStaff{admin: admin,
-		recep:  mustStaff(t, s, admin, "李静", RoleReceptionist, "1357"),
-		recep2: mustStaff(t, s, admin, "王敏", RoleReceptionist, "2468"),
-		sup:    mustStaff(t, s, admin, "赵主管", RoleSupervisor, "3690"),
+		recep:  mustStaff(t, s, admin, "李静", RoleReceptionist, "135792"),
+		recep2: mustStaff(t, s, admin, "王敏", RoleReceptionist, "246813"),
+		sup:    mustStaff(t, s, admin, "赵主管", RoleSupervisor, "369014"),
 		cons:   mustStaff(t, s, admin, "陈顾问", RoleConsultant, "4812")}
 	return s, p, clk
 }

@@ -106,7 +106,7 @@ func TestCheckInActors(t *testing.T) {
 	t.Parallel()
 	s, admin, _ := newTestStore(t)
 	ctx := context.Background()
-	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
+	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
 	cons := mustStaff(t, s, admin, "甲", RoleConsultant, "")
 
 	kiosk := CheckInInput{Name: "王", Title: TitleMs, Phone: "13812345678", Purpose: PurposeViewing, Consent: true, Via: ViaKiosk}
@@ -142,7 +142,7 @@ func TestVisitEvents(t *testing.T) {
 	ctx := context.Background()
 	a := mustStaff(t, s, admin, "甲", RoleConsultant, "")
 	b := mustStaff(t, s, admin, "乙", RoleConsultant, "")
-	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
+	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
 	gone := mustStaff(t, s, admin, "丙", RoleConsultant, "")
 	mustOK(t, s.UpdateStaff(ctx, admin.ID, gone.ID, StaffInput{Name: "丙", Role: RoleConsultant}, false))
 
@@ -282,7 +282,7 @@ func TestVisitDetailPhone(t *testing.T) {
 	ctx := context.Background()
 	a := mustStaff(t, s, admin, "甲", RoleConsultant, "")
 	b := mustStaff(t, s, admin, "乙", RoleConsultant, "")
-	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
+	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
 	in := desk(t, s, "王芳", "13812345678")
 	in.ConsultantID = a.ID
 	v := mustCheckIn(t, s, admin.ID, in)

@@ -31,11 +31,11 @@ sleep 4
 shot() { sleep "${2:-1}"; import -window root "$out/$1-$lang-$size.png"; echo "$out/$1-$lang-$size.png"; }
 click() { xdotool mousemove "$1" "$2" click 1; sleep 0.7; }
 cx=$((W / 2)); cy=$((H / 2))
-# sign in as 李静 (the third of 刘主管, 张敏, 李静, 管理员), PIN 1357
+# sign in as 李静 (the third of 刘主管, 张敏, 李静, 管理员), PIN 135792
 click $cx $((cy - 10))
 click $((cx - 110)) $((cy + 98))
 click $((cx - 12)) $((cy + 27))
-xdotool type --delay 50 1357; xdotool key Return; sleep 2
+xdotool type --delay 50 135792; xdotool key Return; sleep 2
 click ${INSP_TAB_X:-396} 101
 shot inspection-list 1.5
 click 300 320                          # 5号楼 1单元0801, in progress

@@ -27,11 +27,11 @@ sleep 2
 shot() { sleep "${2:-1}"; import -window root "$out/$1-$lang-$size.png"; echo "$out/$1-$lang-$size.png"; }
 click() { xdotool mousemove "$1" "$2" click 1; sleep 0.6; }
 cx=$((W / 2)); cy=$((H / 2))
-# Sign in as 管理员 (the fourth name) with 2580.
+# Sign in as 管理员 (the fourth name) with 258014.
 click $cx $((cy - 10))
 click $cx $((cy - 10 + 4 * 37))
 click $cx $((cy + 28))
-xdotool type --delay 50 2580; xdotool key Return
+xdotool type --delay 50 258014; xdotool key Return
 sleep 3
 # The tickets tab: the fifth tab button.
 if [[ $lang == zh ]]; then tab=346; else tab=${EN_TICKETS_TAB:-372}; fi

@@ -77,13 +77,13 @@ fi
 [[ $lang == en ]] && sql demo "INSERT INTO settings(key,value) VALUES('language','en')" >/dev/null
 start_app "$dir/demo"
 shot signin
-# Pick the last staff member with a PIN (管理员) and sign in with 2580.
+# Pick the last staff member with a PIN (管理员) and sign in with 258014.
 sel_y=$((cy - 8)); pin_y=$((cy + 30))
 click $cx $sel_y
 # The popup lists 刘主管, 张敏, 李静, 管理员: the fourth is about 4 rows below.
 click $cx $((sel_y + 4 * 37))
 click $cx $pin_y
-xdotool type --delay 50 2580; xdotool key Return
+xdotool type --delay 50 258014; xdotool key Return
 # The desk, once its first reload has shown what it shows above the tabs
 # (the calendar warning strip in November and December pushes them down).
 sleep 5

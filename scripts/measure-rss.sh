@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures the running desktop app's memory on a data directory: starts it
-# on a virtual display, signs in as the demo admin (PIN 2580), opens every
+# on a virtual display, signs in as the demo admin (PIN 258014), opens every
 # tab in turn for a while, and prints the peak and final resident set size.
 # Needs: xvfb xdotool. Usage: scripts/measure-rss.sh DATA_DIR [SECONDS]
 # Make a big data directory first, e.g.
@@ -67,7 +67,7 @@ rss() { awk '/^VmRSS/{print $2}' /proc/$apid/status; }
 echo "signed out: $(( $(rss) / 1024 )) MB"
 # Sign in: the last name in the list is the demo's 管理员.
 click 512 376; click 512 524; click 512 414
-xdotool type --delay 50 2580; xdotool key Return
+xdotool type --delay 50 258014; xdotool key Return
 sleep 3
 tabs=(40 120 200 262 310)
 end=$((SECONDS + secs))

@@ -41,7 +41,7 @@ type device struct {
 func standalone(t *testing.T, code string, now func() time.Time) *device {
 	t.Helper()
 	d := fresh(t, now)
-	admin, err := d.s.Setup(context.Background(), data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: code, DeviceName: "前台", AdminName: "管理员", AdminPIN: "2580"})
+	admin, err := d.s.Setup(context.Background(), data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: code, DeviceName: "前台", AdminName: "管理员", AdminPIN: "258014"})
 	if err != nil {
 		t.Fatal(err)
 	}

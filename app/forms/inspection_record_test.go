@@ -50,7 +50,7 @@ func storedInspection(t testing.TB, extra int) (*data.Store, data.Staff, string)
 	}
 	t.Cleanup(func() { s.Close() })
 	s.Now = func() time.Time { return time.Date(2026, 11, 23, 14, 30, 0, 0, shanghai) }
-	admin, err := s.Setup(ctx, data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "林晓雯", AdminPIN: "2580"})
+	admin, err := s.Setup(ctx, data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "林晓雯", AdminPIN: "258014"})
 	if err != nil {
 		t.Fatal(err)
 	}

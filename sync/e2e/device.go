@@ -79,7 +79,7 @@ func (d *Device) Restart(ctx context.Context) error {
 // SetUp makes the device a standalone office with an admin, who becomes
 // the Actor.
 func (d *Device) SetUp(ctx context.Context, officeCode, officeName string) error {
-	admin, err := d.Store.Setup(ctx, data.SetupInput{OfficeName: officeName, OfficeCode: officeCode, DeviceName: d.Name, AdminName: "管理员", AdminPIN: "2580"})
+	admin, err := d.Store.Setup(ctx, data.SetupInput{OfficeName: officeName, OfficeCode: officeCode, DeviceName: d.Name, AdminName: "管理员", AdminPIN: "258014"})
 	if err != nil {
 		return fmt.Errorf("device %s: setup: %w", d.Name, err)
 	}

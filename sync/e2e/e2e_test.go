@@ -169,7 +169,7 @@ func newHQDevice(t *testing.T, ctx context.Context, h Server) *Device {
 	if need, err := d.Store.NeedsFirstAdmin(ctx); err != nil || !need {
 		t.Fatalf("hq device: needs a first admin = %v, %v", need, err)
 	}
-	admin, err := d.Store.CreateFirstAdmin(ctx, data.FirstAdminInput{Name: "总部管理员", PIN: "2580"})
+	admin, err := d.Store.CreateFirstAdmin(ctx, data.FirstAdminInput{Name: "总部管理员", PIN: "258014"})
 	if err != nil {
 		t.Fatal(err)
 	}
