@@ -128,13 +128,13 @@ func TestDemoOfficeDesk(t *testing.T) {
 	if !strings.HasPrefix(win.Title(), "【演示】") {
 		t.Fatalf("title %q", win.Title())
 	}
-	h.shows(T("demo.banner"), "2580", "1357", T("demo.leave"))
+	h.shows(T("demo.banner"), "258014", "135792", T("demo.leave"))
 	h.signInAs("管理员")
 	if !strings.HasPrefix(win.Title(), "【演示】") {
 		t.Fatalf("title %q", win.Title())
 	}
 	h.shows(T("demo.banner"), T("demo.leave"))
-	h.hides("2580")
+	h.hides("258014")
 	for _, m := range win.MainMenu().Items {
 		for _, it := range m.Items {
 			if it.Label == T("menu.demo_office") {

@@ -48,7 +48,7 @@ func TestSettingsEditOffice(t *testing.T) {
 
 	// A supervisor sees the office, not the form.
 	h.signInAs("管理员")
-	sup, err := h.store.CreateStaff(context.Background(), h.admin.ID, data.StaffInput{Name: "赵主管", Role: data.RoleSupervisor, PIN: "3690"})
+	sup, err := h.store.CreateStaff(context.Background(), h.admin.ID, data.StaffInput{Name: "赵主管", Role: data.RoleSupervisor, PIN: "369014"})
 	mustOK(t, err)
 	h.u.signedIn(sup)
 	h.selectTab("设置")

@@ -107,6 +107,11 @@ func CreateDemo(ctx context.Context, dir string, opt DemoOptions) (DemoResult, e
 			return res, storageErr(fmt.Errorf("demo: %w", err), dir)
 		}
 	}
+	// The PIN key first (pinkey.go): once the database is in place, the
+	// key that opens its PINs is beside it.
+	if err := os.Rename(filepath.Join(staging, PINKeyFileName), filepath.Join(dir, PINKeyFileName)); err != nil {
+		return res, storageErr(fmt.Errorf("demo: move pin key into place: %w", err), dir)
+	}
 	if err := os.Rename(filepath.Join(staging, DBFileName), target); err != nil {
 		return res, storageErr(fmt.Errorf("demo: move into place: %w", err), dir)
 	}

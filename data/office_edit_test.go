@@ -64,7 +64,7 @@ func TestEditOffice(t *testing.T) {
 func TestEditOfficeRefused(t *testing.T) {
 	ctx := context.Background()
 	s, admin, _ := newTestStore(t)
-	sup := mustStaff(t, s, admin, "主管", RoleSupervisor, "1357")
+	sup := mustStaff(t, s, admin, "主管", RoleSupervisor, "135792")
 	good := OfficeEdit{OfficeName: "星河湾", OfficeCode: "XHW-09", DeviceName: "前台"}
 	cases := []struct {
 		name    string

@@ -85,7 +85,7 @@ func TestSourcesRenameHideOrder(t *testing.T) {
 func TestSourcesRefused(t *testing.T) {
 	ctx := context.Background()
 	s, admin, _ := newTestStore(t)
-	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "1357")
+	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
 	all, _ := s.AllSources(ctx)
 	custom, err := s.AddSource(ctx, admin.ID, "老带新活动")
 	mustOK(t, err)
