@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"anchang/cli/say"
 	"anchang/data"
 )
 
@@ -40,7 +41,7 @@ func pinkeyVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error
 		fmt.Fprint(stderr, pinkeyUsage)
 		return errors.New("pinkey: say show or set")
 	}
-	tr := translations()
+	tr := say.Local()
 	if fs.Arg(0) == "show" {
 		s, err := openRead(ctx, cfg)
 		if err != nil {
@@ -49,7 +50,7 @@ func pinkeyVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error
 		defer s.Close()
 		code, err := s.PINKeyCodeLocal(ctx)
 		if err != nil {
-			return explain(err)
+			return say.Error(err)
 		}
 		fmt.Fprintln(stdout, code)
 		return nil
@@ -62,38 +63,38 @@ func pinkeyVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error
 	if err := setPINKey(ctx, s, bufio.NewReader(stdin), stdout, tr); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, tr.say("pinkey.cli.set", nil))
+	fmt.Fprintln(stdout, tr.Say("pinkey.cli.set", nil))
 	return nil
 }
 
 // setPINKey takes the key from ANCHANG_PIN_KEY or the next input line.
-func setPINKey(ctx context.Context, s *data.Store, in *bufio.Reader, stdout io.Writer, tr lang) error {
+func setPINKey(ctx context.Context, s *data.Store, in *bufio.Reader, stdout io.Writer, tr say.Lang) error {
 	code, ok := os.LookupEnv(EnvPINKey)
 	if !ok {
-		fmt.Fprint(stdout, tr.say("pinkey.cli.prompt", nil))
+		fmt.Fprint(stdout, tr.Say("pinkey.cli.prompt", nil))
 		code, _ = in.ReadString('\n')
 		fmt.Fprintln(stdout)
 	}
 	if err := s.SetPINKey(ctx, strings.TrimSpace(code)); err != nil {
-		return explain(err)
+		return say.Error(err)
 	}
 	return nil
 }
 
 // afterEnrol: a device that joined an office whose staff PINs are sealed
 // with a key it lacks takes it from ANCHANG_PIN_KEY, or says how.
-func afterEnrol(ctx context.Context, s *data.Store, stdout io.Writer, tr lang) error {
+func afterEnrol(ctx context.Context, s *data.Store, stdout io.Writer, tr say.Lang) error {
 	need, err := s.NeedsPINKey(ctx)
 	if err != nil || !need {
 		return err
 	}
 	if _, ok := os.LookupEnv(EnvPINKey); !ok {
-		fmt.Fprintln(stdout, tr.say("pinkey.cli.needed", nil))
+		fmt.Fprintln(stdout, tr.Say("pinkey.cli.needed", nil))
 		return nil
 	}
 	if err := setPINKey(ctx, s, nil, stdout, tr); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, tr.say("pinkey.cli.set", nil))
+	fmt.Fprintln(stdout, tr.Say("pinkey.cli.set", nil))
 	return nil
 }
