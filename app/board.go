@@ -18,7 +18,8 @@ import (
 // boardScreen is today's board: who is in the office, waiting how long,
 // with whom and where; filters, figures, and the selected visit's actions.
 type boardScreen struct {
-	u *UI
+	u    *UI
+	next *nextStep // what to do first, on an empty board after setup
 
 	search      *widget.Entry
 	status      *widget.Select
@@ -159,7 +160,8 @@ func (b *boardScreen) buildUI() fyne.CanvasObject {
 		right.Add(b.printLog)
 	}
 	filters := container.NewBorder(nil, nil, nil, right, b.search)
-	top := container.NewVBox(b.figureStrip(), filters, b.message)
+	b.next = newNextStep()
+	top := container.NewVBox(b.figureStrip(), b.next.box, filters, b.message)
 	table := container.New(&stretchColumns{table: b.table}, b.table)
 	return container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewStack(table, container.NewCenter(b.empty))))
 }
@@ -247,6 +249,7 @@ func (b *boardScreen) reload() {
 	type result struct {
 		board data.Board
 		staff []data.Staff
+		step  int
 	}
 	load(u, func(ctx context.Context) (result, error) {
 		board, err := u.store.Board(ctx, u.store.Today(), f)
@@ -254,7 +257,14 @@ func (b *boardScreen) reload() {
 			return result{}, err
 		}
 		staff, err := u.store.ListStaff(ctx, false)
-		return result{board, staff}, err
+		if err != nil {
+			return result{}, err
+		}
+		step := stepNone
+		if len(board.Rows) == 0 {
+			step, err = loadSteps(ctx, u.store)
+		}
+		return result{board, staff, step}, err
 	}, func(r result, err error) {
 		if seq != b.loadSeq {
 			return
@@ -272,6 +282,10 @@ func (b *boardScreen) reload() {
 			b.empty.Show()
 		} else {
 			b.empty.Hide()
+		}
+		// An empty board after setup says what to do first.
+		if r.step != b.next.step {
+			b.next.show(r.step, u.goToStep(r.step))
 		}
 		b.table.Refresh()
 

@@ -417,8 +417,8 @@ func (c *checkInScreen) checkIn(in data.CheckInInput) {
 }
 
 func (c *checkInScreen) showConsent() {
-	text := widget.NewLabel(T("consent.text"))
-	text.Wrapping = fyne.TextWrapWord
+	// The desk has no "agree" button: the receptionist ticks the box.
+	text := newParagraph(T("consent.text") + "\n\n" + T("consent.agree.desk", map[string]any{"Box": T("checkin.consent.label")}))
 	box := container.NewVScroll(text)
 	box.SetMinSize(fyne.NewSize(560, 320))
 	c.u.showModal(T("consent.title", map[string]any{"Version": data.ConsentVersion}), box, T("dialog.close"))

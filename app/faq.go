@@ -58,6 +58,9 @@ type faqScreen struct {
 	lastTotal  int    // how many entries it found
 	lastApprox bool   // found only by reading it as a question (data.FAQSearchResult.Approximate)
 	lastMissed string // the query last recorded as a miss
+
+	next        *nextStep // import the project's manual (the first steps)
+	manualReady bool      // the project's own manual is in: stop checking
 }
 
 // faqRow is one line of the list: a section title or an entry.
@@ -119,9 +122,10 @@ func (f *faqScreen) buildUI() fyne.CanvasObject {
 	)
 	f.answerBox = container.NewVBox(f.question, f.meta, f.template, widget.NewSeparator(), f.answer, widget.NewSeparator(), actions)
 	f.answerBox.Hide()
+	f.next = newNextStep()
 	f.handoffs = container.NewVBox()
 	right := container.NewVSplit(
-		container.NewVScroll(container.NewPadded(container.NewVBox(f.placeholder, f.answerBox))),
+		container.NewVScroll(container.NewPadded(container.NewVBox(f.next.box, f.placeholder, f.answerBox))),
 		container.NewVScroll(section(T("faq.handoffs"), "", f.handoffs)))
 	right.Offset = 0.7
 	split := container.NewHSplit(container.NewPadded(left), right)
@@ -142,7 +146,11 @@ func (f *faqScreen) reload() {
 		visits []data.BoardRow
 		staff  []data.Staff
 		open   []data.Handoff
+		step   int
 	}
+	// Until the project's own manual is in, the tab says how to import it
+	// (a standalone office; an enrolled one gets HQ's).
+	checkManual := !f.manualReady && !u.syncIdentity().Enrolled
 	consultant := ""
 	if u.user.Role == data.RoleConsultant {
 		consultant = u.user.ID // a consultant answers for their own visitors
@@ -161,12 +169,29 @@ func (f *faqScreen) reload() {
 		if s.staff, err = u.store.ListStaff(ctx, false); err != nil {
 			return s, err
 		}
-		s.open, err = u.store.OpenHandoffs(ctx)
-		return s, err
+		if s.open, err = u.store.OpenHandoffs(ctx); err != nil {
+			return s, err
+		}
+		if checkManual {
+			entries, err := u.store.ListFAQ(ctx, data.FAQFilter{})
+			if err != nil {
+				return s, err
+			}
+			if manualIsStarter(entries) {
+				s.step = stepManual
+			}
+		}
+		return s, nil
 	}, func(s side, err error) {
 		if err != nil {
 			f.message.SetError(u.errText(err))
 			return
+		}
+		if checkManual {
+			f.manualReady = s.step == stepNone
+			if s.step != f.next.step {
+				f.next.show(s.step, u.goToStep(s.step))
+			}
 		}
 		f.setCategories(s.cats)
 		f.setVisits(s.visits)

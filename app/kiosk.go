@@ -486,8 +486,7 @@ func (k *kioskScreen) onNameNext() {
 }
 
 func (k *kioskScreen) consentView() fyne.CanvasObject {
-	text := widget.NewLabel(T("consent.text"))
-	text.Wrapping = fyne.TextWrapWord
+	text := newParagraph(T("consent.text") + "\n\n" + T("consent.agree.kiosk", map[string]any{"Button": T("kiosk.confirm")}))
 	scroll := container.NewVScroll(text)
 	scroll.OnScrolled = func(fyne.Position) { k.touch() }
 	k.back = &widget.Button{Text: T("kiosk.back"), OnTapped: func() { k.touch(); k.show(kioskName) }}

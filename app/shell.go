@@ -31,6 +31,8 @@ type shell struct {
 	// calendarWarn (admins only) says a year's official holiday schedule
 	// is missing, so its deadlines are estimated; it opens the calendar.
 	calendarWarn *widget.Button
+	// The tabs the first steps' cards go to (app/first_steps.go).
+	staffTab, rotationTab, faqTab *tab
 }
 
 // signedIn shows the desk for st.
@@ -102,13 +104,16 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 		faqUI = sh.faqAdmin.buildUI(faqUI)
 	}
 	faqTab := newTab(T("tab.faq"), faqUI)
+	sh.faqTab = faqTab
+	sh.rotationTab = newTab(T("tab.rotation"), sh.rotation.buildUI())
 	items = append(items,
 		newTab(T("tab.board"), sh.board.buildUI()),
-		newTab(T("tab.rotation"), sh.rotation.buildUI()),
+		sh.rotationTab,
 		faqTab, sh.tickets.newTab())
 	if u.user.Role.CanManageStaff() {
 		sh.staff = newStaffScreen(u)
-		items = append(items, newTab(T("tab.staff"), sh.staff.buildUI()))
+		sh.staffTab = newTab(T("tab.staff"), sh.staff.buildUI())
+		items = append(items, sh.staffTab)
 	}
 	items = append(items, sh.inspectionTabs()...)
 	items = append(items, newTab(T("tab.settings"), sh.settings.buildUI()))
@@ -152,7 +157,11 @@ func (sh *shell) menu() *fyne.MainMenu {
 		tools = append(tools, fyne.NewMenuItem(T("ledger.title"), func() { u.showTicketLedger() }))
 	}
 	tools = append(tools, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(T("shell.sign_out"), u.showSignIn))
-	help := fyne.NewMenu(T("menu.help"), fyne.NewMenuItem(T("menu.about"), sh.onAbout))
+	help := fyne.NewMenu(T("menu.help"),
+		fyne.NewMenuItem(T("help.steps.title"), func() { u.showGuide(0) }),
+		fyne.NewMenuItem(T("help.guide"), func() { u.showGuide(1) }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(T("menu.about"), sh.onAbout))
 	return fyne.NewMainMenu(fyne.NewMenu(T("menu.tools"), tools...), help)
 }
 

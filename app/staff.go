@@ -14,6 +14,7 @@ import (
 // deactivate people who left.
 type staffScreen struct {
 	u       *UI
+	next    *nextStep // the first steps, until consultants are on duty
 	list    *widget.List
 	staff   []data.Staff
 	editing *data.Staff // nil = adding
@@ -76,7 +77,8 @@ func (s *staffScreen) buildUI() fyne.CanvasObject {
 		newField("pin", "staff.pin", s.pin),
 		newField("active", "staff.state", s.active),
 	}
-	form := container.NewVBox(s.formTitle, formGrid(s.fields...), widget.NewLabel(T("staff.pin_help")), container.NewHBox(s.save, s.addNew), s.message)
+	s.next = newNextStep()
+	form := container.NewVBox(s.next.box, s.formTitle, formGrid(s.fields...), widget.NewLabel(T("staff.pin_help")), container.NewHBox(s.save, s.addNew), s.message)
 	s.edit(nil)
 	split := container.NewHSplit(container.NewBorder(heading(T("tab.staff")), nil, nil, nil, s.list), container.NewVScroll(form))
 	split.Offset = 0.5
@@ -124,7 +126,38 @@ func (s *staffScreen) reload() {
 		}
 		s.staff = staff
 		s.list.Refresh()
+		s.showStep()
 	})
+}
+
+// showStep names the next step while the office has no consultant, or
+// none on duty today.
+func (s *staffScreen) showStep() {
+	u := s.u
+	load(u, func(ctx context.Context) (int, error) {
+		return loadSteps(ctx, u.store)
+	}, func(step int, err error) {
+		if err != nil || step == s.next.step {
+			return
+		}
+		if step == stepConsultants {
+			s.next.show(step, s.addConsultant)
+		} else {
+			s.next.show(step, u.goToStep(step))
+		}
+	})
+}
+
+// addConsultant opens the form for a new consultant, name first.
+func (s *staffScreen) addConsultant() {
+	s.list.UnselectAll()
+	s.edit(nil)
+	for i, r := range data.Roles {
+		if r == data.RoleConsultant {
+			s.role.SetSelectedIndex(i)
+		}
+	}
+	s.u.win.Canvas().Focus(s.name)
 }
 
 func (s *staffScreen) onSave() {

@@ -22,6 +22,7 @@ const settingLanguage = "language"
 
 // UI is the running client: one window whose content is the current screen.
 type UI struct {
+	guide *helpScreen // the last Help window opened
 	fa    fyne.App
 	win   fyne.Window
 	store Store

@@ -59,8 +59,11 @@ const (
 )
 
 // ConsentVersion names the wording of the data-use consent shown at check-in
-// (translation key consent.text). Change both together.
-const ConsentVersion = "2026-11.1"
+// (translation keys consent.text and consent.agree.*). Change both together.
+// 2026-12.1: the closing sentence names the control the visitor's agreement
+// is recorded with where the notice is shown (the kiosk's button, the
+// desk's check box); the desk's used to name the kiosk's button.
+const ConsentVersion = "2026-12.1"
 
 // Via says where a visit was registered.
 const (
