@@ -208,7 +208,7 @@ func Restore(ctx context.Context, dir, from string) (restored, moved string, err
 	}
 	path := filepath.Join(dir, DBFileName)
 	tmp := path + ".restoring"
-	if err := copyOwnerOnly(from, tmp); err != nil {
+	if err := CopyFile(tmp, from); err != nil {
 		os.Remove(tmp)
 		return "", "", storageErr(fmt.Errorf("restore: %w", err), dir)
 	}
@@ -232,8 +232,9 @@ func Restore(ctx context.Context, dir, from string) (restored, moved string, err
 	return from, moved, s.Close()
 }
 
-// copyOwnerOnly copies src to dst (0600) and syncs it to disk.
-func copyOwnerOnly(src, dst string) error {
+// CopyFile copies src to dst, readable by the owner only (0600: a
+// database or backup holds names and phones), and syncs it to disk.
+func CopyFile(dst, src string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err

@@ -12,17 +12,7 @@ import (
 // Cases built by hand, dates worked out on paper.
 func TestTicketRevisitRatesCountOnlyInsideTheWindow(t *testing.T) {
 	ctx := context.Background()
-	s, p, clk := newTicketStore(t)
-	who := p.recep.ID
-	open := func(when string, in TicketInput) Ticket {
-		clk.t = at(when)
-		in.OpenedAt = clk.t
-		return mustOpen(t, s, who, in)
-	}
-	ev := func(when string, tk Ticket, e TicketEvent) {
-		clk.t = at(when)
-		mustEvent(t, s, who, tk.ID, e)
-	}
+	s, clk, who, open, ev := ticketsByHand(t)
 	repair := func(phone int) TicketInput {
 		in := complaint(phone)
 		in.Kind, in.Project, in.Building, in.Unit = TicketRepair, "", "", ""
@@ -140,4 +130,24 @@ func TestCareRevisitEarlyRefusedLateCountedLate(t *testing.T) {
 			t.Fatalf("signing rates %+v", r)
 		}
 	}
+}
+
+// ticketsByHand is a ticket store for figures worked out on paper: open
+// opens a ticket and ev records an event, each at a given office time
+// ("2026-11-05 10:00"), as the receptionist (who).
+func ticketsByHand(t *testing.T) (s *Store, clk *testClock, who string, open func(when string, in TicketInput) Ticket,
+	ev func(when string, tk Ticket, e TicketEvent)) {
+	t.Helper()
+	s, p, clk := newTicketStore(t)
+	who = p.recep.ID
+	open = func(when string, in TicketInput) Ticket {
+		clk.t = at(when)
+		in.OpenedAt = clk.t
+		return mustOpen(t, s, who, in)
+	}
+	ev = func(when string, tk Ticket, e TicketEvent) {
+		clk.t = at(when)
+		mustEvent(t, s, who, tk.ID, e)
+	}
+	return s, clk, who, open, ev
 }

@@ -19,9 +19,7 @@ func TestCursorTipsPersist(t *testing.T) {
 	ctx := context.Background()
 	a, admin, clk := newTestStore(t)
 	mustStaff(t, a, admin, "甲", RoleConsultant, "")
-	_, office, _ := a.Device()
-	log := &hqLog{scope: "office:" + office.ID}
-	log.push(t, a)
+	office, log := pushedLog(t, a)
 	mustStaff(t, a, admin, "乙", RoleConsultant, "")
 	log.push(t, a)
 	n := int64(len(log.changes))
@@ -30,15 +28,7 @@ func TestCursorTipsPersist(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	b, err := Open(ctx, dir)
-	mustOK(t, err)
-	b.Now = clk.Now
-	id, err := b.SyncIdentity(ctx)
-	mustOK(t, err)
-	enrol := Enrollment{HQURL: "https://hq.example:8443", HQID: "hq-1", DeviceID: id.DeviceID, OfficeID: office.ID,
-		OfficeCode: office.Code, OfficeName: office.Name, Role: SyncRoleOffice, Tag: "B", Scopes: []string{log.scope, "global"},
-		Secret: "s3cret-B", DeviceName: "设备B"}
-	mustOK(t, b.Enroll(ctx, enrol))
+	b := joinStoreIn(t, dir, office, "B", clk)
 	tips := func(s *Store) map[string]string {
 		t.Helper()
 		m, err := s.CursorTips(ctx)
@@ -67,7 +57,7 @@ func TestCursorTipsPersist(t *testing.T) {
 	mustOK(t, b.ApplyPulled(ctx, log.scope, log.changes[2:n], n, "tip-n"))
 	// The program restarts: cursor and tip are still there, together.
 	mustOK(t, b.Close())
-	b, err = Open(ctx, dir)
+	b, err := Open(ctx, dir)
 	mustOK(t, err)
 	t.Cleanup(func() { b.Close() })
 	b.Now = clk.Now
@@ -126,18 +116,9 @@ func renewFixture(t *testing.T, dir string) (*hqLog, []string) {
 	t.Helper()
 	ctx := context.Background()
 	a, admin, clk := newTestStore(t)
-	_, office, _ := a.Device()
-	log := &hqLog{scope: "office:" + office.ID}
-	log.push(t, a)
-	b, err := Open(ctx, dir)
-	mustOK(t, err)
+	office, log := pushedLog(t, a)
+	b := joinStoreIn(t, dir, office, "B", clk)
 	defer b.Close()
-	b.Now = clk.Now
-	id, err := b.SyncIdentity(ctx)
-	mustOK(t, err)
-	mustOK(t, b.Enroll(ctx, Enrollment{HQURL: "https://hq.example:8443", HQID: "hq-1", DeviceID: id.DeviceID, OfficeID: office.ID,
-		OfficeCode: office.Code, OfficeName: office.Name, Role: SyncRoleOffice, Tag: "B", Scopes: []string{log.scope, "global"},
-		Secret: "s3cret-B", DeviceName: "设备B"}))
 	log.pull(t, b, 100)
 	checkIn := func(name, phone string) string {
 		v, err := b.CheckIn(ctx, "", CheckInInput{Name: name, Phone: phone, Purpose: PurposeViewing, Consent: true, Via: ViaKiosk})

@@ -833,9 +833,11 @@ func (pt *pullTarget) applyOne(ctx context.Context, tx *txn, scope string, g dec
 	return nil
 }
 
-// finish applies the last group, runs the re-derivations and counts the
-// skipped changes.
-func (pt *pullTarget) finish(ctx context.Context, tx *txn, scope string) error {
+// finish applies the last group, runs the re-derivations, counts the
+// skipped changes and stores the scope's cursor with HQ's tip for it: the
+// one end of a pull and of a snapshot, in the transaction that applied
+// what the cursor covers.
+func (pt *pullTarget) finish(ctx context.Context, tx *txn, scope string, cursor int64, tip string) error {
 	if err := pt.flush(ctx, tx, scope); err != nil {
 		return err
 	}
@@ -847,6 +849,11 @@ func (pt *pullTarget) finish(ctx context.Context, tx *txn, scope string) error {
 			return fmt.Errorf("apply pulled: %w", err)
 		}
 	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_cursors (scope, cursor, tip) VALUES (?, ?, ?)
+		ON CONFLICT (scope) DO UPDATE SET cursor = excluded.cursor, tip = excluded.tip`,
+		scope, cursor, tip); err != nil {
+		return fmt.Errorf("store cursor: %w", err)
+	}
 	return nil
 }
 
@@ -855,17 +862,6 @@ func errKey(err error) string {
 		return e.Key
 	}
 	return ""
-}
-
-// setCursor stores a scope's cursor with HQ's tip for it, in the
-// transaction that applied what the cursor covers.
-func setCursor(ctx context.Context, tx *txn, scope string, cursor int64, tip string) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_cursors (scope, cursor, tip) VALUES (?, ?, ?)
-		ON CONFLICT (scope) DO UPDATE SET cursor = excluded.cursor, tip = excluded.tip`,
-		scope, cursor, tip); err != nil {
-		return fmt.Errorf("store cursor: %w", err)
-	}
-	return nil
 }
 
 // ApplyPulled applies a page of a scope's changes and the scope's new
@@ -901,10 +897,7 @@ func (s *Store) ApplyPulled(ctx context.Context, scope string, changes []PulledC
 				return err
 			}
 		}
-		if err := pt.finish(ctx, tx, scope); err != nil {
-			return err
-		}
-		return setCursor(ctx, tx, scope, next, tip)
+		return pt.finish(ctx, tx, scope, next, tip)
 	})
 	if err != nil {
 		return err
@@ -946,10 +939,7 @@ func (s *Store) ApplySnapshot(ctx context.Context, scope string, cursor int64, t
 				return err
 			}
 		}
-		if err := pt.finish(ctx, tx, scope); err != nil {
-			return err
-		}
-		return setCursor(ctx, tx, scope, cursor, tip)
+		return pt.finish(ctx, tx, scope, cursor, tip)
 	})
 	if err != nil {
 		return err

@@ -58,8 +58,14 @@ func (l *hqLog) pull(t testing.TB, s *Store, page int) {
 // joinStore opens a fresh store enrolled into office's office, at clk.
 func joinStore(t testing.TB, office Office, tag string, clk *testClock) *Store {
 	t.Helper()
+	return joinStoreIn(t, t.TempDir(), office, tag, clk)
+}
+
+// joinStoreIn is joinStore with the store in dir (a test that restarts it).
+func joinStoreIn(t testing.TB, dir string, office Office, tag string, clk *testClock) *Store {
+	t.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir())
+	s, err := Open(ctx, dir)
 	mustOK(t, err)
 	t.Cleanup(func() { s.Close() })
 	s.Now = clk.Now
@@ -69,6 +75,17 @@ func joinStore(t testing.TB, office Office, tag string, clk *testClock) *Store {
 		OfficeCode: office.Code, OfficeName: office.Name, Role: SyncRoleOffice, Tag: tag, Scopes: []string{"office:" + office.ID, "global"},
 		Secret: "s3cret-" + tag, DeviceName: "设备" + tag}))
 	return s
+}
+
+// pushedLog is a new HQ log of a's office scope holding everything a has
+// written so far (pushed and acknowledged).
+func pushedLog(t testing.TB, a *Store) (Office, *hqLog) {
+	t.Helper()
+	_, office, err := a.Device()
+	mustOK(t, err)
+	log := &hqLog{scope: "office:" + office.ID}
+	log.push(t, a)
+	return office, log
 }
 
 // syncDump is every synced record and the state derived from them, one
@@ -261,9 +278,7 @@ func TestSyncEveryMutation(t *testing.T) {
 			t.Errorf("no %s in the outbox", m)
 		}
 	}
-	_, office, _ := a.Device()
-	log := &hqLog{scope: "office:" + office.ID}
-	log.push(t, a)
+	office, log := pushedLog(t, a)
 	b := joinStore(t, office, "B", clk)
 	log.pull(t, b, 7)
 
@@ -717,9 +732,7 @@ func TestApplyPulledGapsAndBadChanges(t *testing.T) {
 	ctx := context.Background()
 	a, admin, clk := newTestStore(t)
 	mustStaff(t, a, admin, "甲", RoleConsultant, "")
-	_, office, _ := a.Device()
-	log := &hqLog{scope: "office:" + office.ID}
-	log.push(t, a)
+	office, log := pushedLog(t, a)
 	b := joinStore(t, office, "B", clk)
 	var notified atomic.Int32
 	cancel := b.OnChange(func() { notified.Add(1) })
@@ -803,9 +816,7 @@ func TestPulledReplaceKeepsLocalPending(t *testing.T) {
 	ctx := context.Background()
 	a, admin, clk := newTestStore(t)
 	c := mustStaff(t, a, admin, "甲", RoleConsultant, "")
-	_, office, _ := a.Device()
-	log := &hqLog{scope: "office:" + office.ID}
-	log.push(t, a)
+	office, log := pushedLog(t, a)
 	b := joinStore(t, office, "B", clk)
 	log.pull(t, b, 100)
 	log.pull(t, a, 100)

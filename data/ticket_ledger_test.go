@@ -14,17 +14,7 @@ import (
 // the ledger's figures against numbers worked out on paper (see comments).
 func TestTicketLedgerFigures(t *testing.T) {
 	ctx := context.Background()
-	s, p, clk := newTicketStore(t)
-	who := p.recep.ID
-	open := func(when string, in TicketInput) Ticket {
-		clk.t = at(when)
-		in.OpenedAt = clk.t
-		return mustOpen(t, s, who, in)
-	}
-	ev := func(when string, tk Ticket, e TicketEvent) {
-		clk.t = at(when)
-		mustEvent(t, s, who, tk.ID, e)
-	}
+	s, clk, _, open, ev := ticketsByHand(t)
 	mk := func(kind, cat, sev string, phone int, unit string) TicketInput {
 		in := complaint(phone)
 		in.Kind, in.Category, in.Severity = kind, cat, sev

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -193,28 +192,6 @@ func (h *HQ) Code(ctx context.Context, officeCode string, hqDevice bool) (string
 	return c, err
 }
 
-// CopyFile copies src to dst (HQ's database while HQ is down: a backup).
-func CopyFile(dst, src string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
 // CopyDB copies a stopped SQLite database (its file and any -wal/-shm left
 // beside it) from src to dst; a missing side file is removed at dst.
 func CopyDB(dst, src string) error {
@@ -225,7 +202,7 @@ func CopyDB(dst, src string) error {
 			}
 			continue
 		}
-		if err := CopyFile(dst+suf, src+suf); err != nil {
+		if err := data.CopyFile(dst+suf, src+suf); err != nil { // HQ's database while HQ is down: a backup
 			return err
 		}
 	}
