@@ -19,6 +19,11 @@ const pinkeyUsage = `Usage:
                           device of the office (or keep somewhere safe)
   anchang pinkey set      take the office's PIN key, from ANCHANG_PIN_KEY or
                           typed on the next line of the input
+  anchang pinkey reset --admin NAME
+                          the key is lost everywhere: make a new one and give
+                          the admin NAME a new PIN (from ANCHANG_ADMIN_PIN or
+                          the next input line); staff whose PIN this device
+                          cannot open any more get new PINs from the admin
 
 Staff PINs are checked against values sealed with the office's PIN key,
 kept in pin.key beside the database and never in it: a device that joins an
@@ -34,12 +39,13 @@ func pinkeyVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("pinkey", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, pinkeyUsage) }
+	admin := fs.String("admin", "", "reset: the admin who gets a new PIN")
 	if err := parseVerbFlags(fs, &cfg, cfg.Args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || (fs.Arg(0) != "show" && fs.Arg(0) != "set") {
+	if fs.NArg() != 1 || (fs.Arg(0) != "show" && fs.Arg(0) != "set" && fs.Arg(0) != "reset") || (fs.Arg(0) == "reset") != (*admin != "") {
 		fmt.Fprint(stderr, pinkeyUsage)
-		return errors.New("pinkey: say show or set")
+		return errors.New("pinkey: say show, set or reset --admin NAME")
 	}
 	tr := say.Local()
 	if fs.Arg(0) == "show" {
@@ -60,6 +66,20 @@ func pinkeyVerb(ctx context.Context, cfg Config, stdout, stderr io.Writer) error
 		return err
 	}
 	defer done()
+	if fs.Arg(0) == "reset" {
+		pin, ok := os.LookupEnv("ANCHANG_ADMIN_PIN")
+		if !ok {
+			fmt.Fprint(stdout, tr.Say("pinkey.cli.new_pin", nil))
+			pin, _ = bufio.NewReader(stdin).ReadString('\n')
+			fmt.Fprintln(stdout)
+		}
+		cleared, err := s.ResetPINKey(ctx, *admin, strings.TrimSpace(pin))
+		if err != nil {
+			return say.Error(err)
+		}
+		fmt.Fprintln(stdout, tr.Say("pinkey.cli.reset", map[string]any{"Name": *admin, "Cleared": cleared}))
+		return nil
+	}
 	if err := setPINKey(ctx, s, bufio.NewReader(stdin), stdout, tr); err != nil {
 		return err
 	}

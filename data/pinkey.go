@@ -523,3 +523,105 @@ func (s *Store) resealVerifiers(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ResetPINKey is the way back when the office's PIN key is lost everywhere
+// (a standalone office whose PC and written code are both gone): a new key
+// is made, the named active admin gets a new PIN, verifiers this device can
+// still open are sealed with the new key, and those it cannot are cleared —
+// those staff get new PINs from the admin. Each change is a new staff.save
+// version. It is for the PC's owner (the command line): whoever can run it
+// can already change the database. Refused while this device opens every
+// verifier it holds (err.pinkey.not_lost: show the key instead).
+func (s *Store) ResetPINKey(ctx context.Context, adminName, pin string) (cleared int, err error) {
+	name, e := CleanPersonName("admin", adminName)
+	if e != nil {
+		return 0, e
+	}
+	pin = FoldInput(pin)
+	if e := checkPIN("pin", pin, RoleAdmin); e != nil {
+		return 0, e
+	}
+	need, err := s.NeedsPINKey(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if !need {
+		return 0, &Error{Code: ECONFLICT, Key: "err.pinkey.not_lost"}
+	}
+	var adminID string
+	err = s.db.QueryRowContext(ctx, `SELECT id FROM staff WHERE name = ? AND role = ? AND active = 1 ORDER BY id LIMIT 1`, name, RoleAdmin).Scan(&adminID)
+	if isNoRows(err) {
+		return 0, &Error{Code: ENOTFOUND, Field: "admin", Key: "err.staff.not_found"}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reset pin key: %w", err)
+	}
+	raw := make([]byte, pinKeyLen)
+	if _, err := rand.Read(raw); err != nil {
+		return 0, fmt.Errorf("reset pin key: %w", err)
+	}
+	k, err := newPINKey(raw)
+	if err != nil {
+		return 0, err
+	}
+	phc, err := hashPIN(pin)
+	if err != nil {
+		return 0, err
+	}
+	s.pins.mu.Lock()
+	keys := append([]*pinKey{k}, s.pins.keys...)
+	err = s.pins.save(keys)
+	s.pins.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	slog.Warn("office pin key reset: a new key made", "key_id", k.id)
+	at := ms(s.now())
+	err = s.tx(ctx, func(tx *txn) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, pin_hash FROM staff WHERE pin_hash != '' OR id = ? ORDER BY id`, adminID)
+		if err != nil {
+			return err
+		}
+		type row struct{ id, h string }
+		var all []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.h); err != nil {
+				rows.Close()
+				return err
+			}
+			all = append(all, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range all {
+			p, err := readStaffSave(ctx, tx, r.id)
+			if err != nil {
+				return err
+			}
+			switch old, oerr := s.openVerifier(r.id, r.h); {
+			case r.id == adminID:
+				p.PINHash, err = k.seal(r.id, phc)
+			case oerr == nil:
+				p.PINHash, err = k.seal(r.id, old)
+			default:
+				p.PINHash = ""
+				cleared++
+			}
+			if err != nil {
+				return err
+			}
+			p.UpdatedAt = at
+			if err := record(ctx, tx, at, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reset pin key: %w", err)
+	}
+	return cleared, nil
+}

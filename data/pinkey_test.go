@@ -560,3 +560,55 @@ func BenchmarkPINOpen(b *testing.B) {
 		}
 	}
 }
+
+// TestResetLostPINKey: with the key lost everywhere, the PC's owner makes a
+// new one and gives an admin a new PIN; staff whose verifier could not be
+// opened have none (the admin gives them new ones); while the key is held,
+// it is refused.
+func TestResetLostPINKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, admin, _ := newTestStoreIn(t, dir)
+	recep := mustStaff(t, s, admin, "李静", RoleReceptionist, "135792")
+	cons := mustStaff(t, s, admin, "陈思远", RoleConsultant, "")
+	_, err := s.ResetPINKey(ctx, "管理员", "369258")
+	wantKey(t, err, ECONFLICT, "err.pinkey.not_lost")
+	mustOK(t, s.Close())
+	mustOK(t, os.Remove(filepath.Join(dir, PINKeyFileName)))
+	s, err = Open(ctx, dir)
+	mustOK(t, err)
+	defer s.Close()
+	before := countOutbox(t, s)
+	_, err = s.ResetPINKey(ctx, "李静", "369258")
+	wantKey(t, err, ENOTFOUND, "err.staff.not_found") // not an admin
+	_, err = s.ResetPINKey(ctx, "管理员", "3692")
+	wantKey(t, err, EINVALID, "err.pin.length")
+	if _, err := os.Stat(filepath.Join(dir, PINKeyFileName)); !os.IsNotExist(err) {
+		t.Fatal("a refused reset made a key")
+	}
+	cleared, err := s.ResetPINKey(ctx, "管理员", "369258")
+	mustOK(t, err)
+	if cleared != 1 {
+		t.Fatalf("cleared %d, want the receptionist's", cleared)
+	}
+	if _, err := s.SignIn(ctx, admin.ID, "369258"); err != nil {
+		t.Fatalf("admin with the new PIN: %v", err)
+	}
+	if st, _ := s.StaffByID(ctx, recep.ID); st.HasPIN {
+		t.Fatal("the receptionist's unopenable verifier kept")
+	}
+	if need, _ := s.NeedsPINKey(ctx); need {
+		t.Fatal("still asks for a key")
+	}
+	if n := countOutbox(t, s) - before; n != 2 {
+		t.Fatalf("%d staff.save versions, want 2 (admin, receptionist)", n)
+	}
+	if st, _ := s.StaffByID(ctx, cons.ID); st.HasPIN {
+		t.Fatal("a consultant without a PIN got one")
+	}
+	mustOK(t, s.UpdateStaff(ctx, admin.ID, recep.ID, StaffInput{Name: recep.Name, Role: recep.Role, PIN: "482615"}, true))
+	if _, err := s.SignIn(ctx, recep.ID, "482615"); err != nil {
+		t.Fatal(err)
+	}
+}
