@@ -31,6 +31,7 @@ type checkView struct {
 
 	rows map[string]*itemRow // the items shown now, by key
 	sign *signPage           // the sign-off page, while shown
+	rest *widget.Button      // "the rest of this room passes", on a room page
 }
 
 // checkPage is a room of the checklist, the carried defects of a
@@ -202,10 +203,16 @@ func (c *checkView) updateProgress() {
 func (c *checkView) showPage(i int) {
 	c.current = i
 	c.rows = map[string]*itemRow{}
-	c.sign = nil
+	c.sign, c.rest = nil, nil
 	var objs []fyne.CanvasObject
 	p := c.pages[i]
-	objs = append(objs, heading(p.title))
+	if p.kind == "room" && !c.readOnly() {
+		c.rest = &widget.Button{Icon: theme.ConfirmIcon(), OnTapped: func() { c.confirmRest(i) }}
+		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewCenter(c.rest), heading(p.title)))
+		c.paintRest()
+	} else {
+		objs = append(objs, heading(p.title))
+	}
 	switch p.kind {
 	case "room":
 		for _, it := range p.items {
@@ -253,8 +260,10 @@ func answerButton(text string, tapped func()) (*widget.Button, fyne.CanvasObject
 func (c *checkView) newItemRow(it data.CheckItem) *itemRow {
 	r := &itemRow{item: it}
 	name := widget.NewLabel(localName(it.Name, it.NameEn))
+	// the acceptance standard is read out to the owner: body size, in a
+	// dark grey that keeps ≥ 4.5:1 contrast (TestInspectionStandardReadable)
 	standard := widget.NewRichText(&widget.TextSegment{Text: localName(it.Standard, it.StandardEn),
-		Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText, Inline: false}})
+		Style: widget.RichTextStyle{ColorName: colorNameSecondary, SizeName: theme.SizeNameText, Inline: false}})
 	standard.Wrapping = fyne.TextWrapWord
 	var b1, b2, b3 fyne.CanvasObject
 	r.pass, b1 = answerButton(T("insp.result.pass"), func() { c.setResult(it, data.ResultInput{Item: it.Key, Result: data.ResultPass}) })
@@ -363,7 +372,55 @@ func (c *checkView) repaint(key string) {
 	if r, ok := c.rows[key]; ok {
 		c.paintRow(r)
 	}
+	c.paintRest()
 	c.updateProgress()
+}
+
+// unjudged lists the items of page i without an answer yet.
+func (c *checkView) unjudged(i int) []data.CheckItem {
+	var out []data.CheckItem
+	for _, it := range c.pages[i].items {
+		if _, ok := c.st.Results[it.Key]; !ok {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// paintRest shows on the room's button how many items it would pass, and
+// disables it when there are none.
+func (c *checkView) paintRest() {
+	if c.rest == nil {
+		return
+	}
+	n := len(c.unjudged(c.current))
+	c.rest.SetText(T("insp.rest_pass", map[string]any{"N": n}))
+	setEnabled(c.rest, n > 0)
+}
+
+// confirmRest asks before marking every unanswered item of room i pass;
+// each is then recorded on its own, as a tap on its 合格 would be (through
+// the save queue, in order). Items already answered, defects included,
+// are not touched.
+func (c *checkView) confirmRest(i int) {
+	todo := c.unjudged(i)
+	if len(todo) == 0 || c.readOnly() {
+		return
+	}
+	judged, defects := len(c.pages[i].items)-len(todo), c.pageDefects(i)
+	text := T("insp.rest_pass.confirm", map[string]any{"Room": c.pages[i].title, "N": len(todo)})
+	if judged > 0 {
+		text += "\n" + T("insp.rest_pass.kept", map[string]any{"N": judged, "Defects": defects})
+	}
+	msg := &widget.Label{Text: text, Wrapping: fyne.TextWrapWord}
+	c.s.u.showModal(T("insp.rest_pass.title"), container.New(fixedWidth(460), msg), T("dialog.cancel"),
+		&widget.Button{Text: T("insp.rest_pass.do", map[string]any{"N": len(todo)}), Importance: widget.SuccessImportance, OnTapped: func() {
+			for _, it := range todo {
+				if _, ok := c.st.Results[it.Key]; !ok { // answered meanwhile: keep that answer
+					c.setResult(it, data.ResultInput{Item: it.Key, Result: data.ResultPass})
+				}
+			}
+		}})
 }
 
 // carriedRow is an earlier defect of a re-inspection: fixed or not.

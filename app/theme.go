@@ -37,7 +37,13 @@ var (
 	colorWarning    = color.NRGBA{R: 0xB2, G: 0x6A, B: 0x00, A: 0xFF}
 	colorHeader     = color.NRGBA{R: 0xE7, G: 0xEE, B: 0xEC, A: 0xFF}
 	colorPanel      = color.NRGBA{R: 0xFF, G: 0xFF, B: 0xFF, A: 0xFF}
+	colorSecondary  = color.NRGBA{R: 0x4A, G: 0x56, B: 0x54, A: 0xFF}
 )
+
+// colorNameSecondary is text that is read but is not the point of a row
+// (an inspection item's acceptance standard): darker than the
+// placeholder grey, at least 4.5:1 on the background and on a panel.
+const colorNameSecondary fyne.ThemeColorName = "anchang-secondary"
 
 // deskTheme is the light theme of the staff desk, with the embedded font.
 type deskTheme struct {
@@ -76,6 +82,8 @@ func (t *deskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Colo
 		return colorPrimaryDim
 	case colorNameHighlight:
 		return colorAccent
+	case colorNameSecondary:
+		return colorSecondary
 	}
 	return theme.DefaultTheme().Color(n, theme.VariantLight)
 }
