@@ -126,6 +126,9 @@ func (d *desk) start(ctx context.Context) bool {
 		}
 		store.Now = cfg.Now()
 	}
+	if err := store.RecoverImports(ctx); err != nil { // an import a crash left unfinished
+		logger.Error("roll back an unfinished import", "err", err)
+	}
 	if _, err := store.EnsureStarterFAQ(ctx, assets.StarterFAQ); err != nil {
 		logger.Error("load starter faq", "err", err)
 	}

@@ -283,9 +283,18 @@ func importRowText(e data.FAQRowError, column func(string) string) string {
 // columnName is a column's header in the current language, with its code.
 func columnName(col string) string {
 	if slices.Contains(data.FAQColumns, col) {
-		return T("faq.io.col."+col) + "（" + col + "）"
+		return withCode(T("faq.io.col."+col), col)
 	}
 	return col
+}
+
+// withCode is a column's header with the code a file may name it by:
+// 分类（category）, or the header alone where it is the code (English).
+func withCode(name, code string) string {
+	if strings.EqualFold(name, code) {
+		return name
+	}
+	return T("import.col_with_code", map[string]any{"Name": name, "Code": code})
 }
 
 // faqArgs turns status codes in a message's arguments into words.

@@ -124,10 +124,10 @@ func (ti *ticketImport) setRowErrors(rows data.FAQImportErrors) {
 // with its code.
 func ticketColumnName(col string) string {
 	if slices.Contains(data.TicketImportColumns, col) {
-		return T("ticket.import.col."+col) + "（" + col + "）"
+		return withCode(T("ticket.import.col."+col), col)
 	}
 	if col == "occurred_at" {
-		return T("ticket.import.col.opened_at") + "（" + col + "）"
+		return withCode(T("ticket.import.col.opened_at"), col)
 	}
 	return col
 }

@@ -16,6 +16,13 @@ func openWrite(ctx context.Context, cfg Config) (s *data.Store, done func(), err
 		return nil, nil, err
 	}
 	s, err = data.Open(ctx, cfg.DataDir)
+	if err == nil {
+		// An import a killed desk or verb left unfinished is rolled back
+		// (only the directory's holder may).
+		if err = s.RecoverImports(ctx); err != nil {
+			s.Close()
+		}
+	}
 	if err != nil {
 		lock.Unlock()
 		return nil, nil, err

@@ -84,55 +84,64 @@ type FAQEntry struct {
 
 var faqScopeRe = regexp.MustCompile(`^[A-Z0-9][A-Z0-9_-]*$`)
 
-// validate cleans the input in place. now gives the default effective date.
+// validate cleans the input in place and returns its first problem. now
+// gives the default effective date.
 func (in *FAQInput) validate(now time.Time) error {
+	if errs := in.check(now); len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// check cleans the input in place and lists every problem, at most one
+// per field, in the order of the fields (an import reports them all).
+func (in *FAQInput) check(now time.Time) []*Error {
+	var errs []*Error
+	add := func(e *Error) {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
 	var err *Error
-	if in.Question, err = cleanLine("question", in.Question, true, MaxFAQQuestionLen); err != nil {
-		return err
+	in.Question, err = cleanLine("question", in.Question, true, MaxFAQQuestionLen)
+	add(err)
+	in.Answer, err = cleanText("answer", in.Answer, MaxFAQAnswerLen)
+	add(err)
+	if err == nil && in.Answer == "" {
+		add(invalid("answer", "err.field.required", nil))
 	}
-	if in.Answer, err = cleanText("answer", in.Answer, MaxFAQAnswerLen); err != nil {
-		return err
-	}
-	if in.Answer == "" {
-		return invalid("answer", "err.field.required", nil)
-	}
-	if in.QuestionEN, err = cleanLine("question_en", in.QuestionEN, false, MaxFAQQuestionLen*2); err != nil {
-		return err
-	}
-	if in.AnswerEN, err = cleanText("answer_en", in.AnswerEN, MaxFAQAnswerENLen); err != nil {
-		return err
-	}
-	in.Category = strings.TrimSpace(in.Category)
-	if in.Category == "" {
-		return invalid("category", "err.field.required", nil)
+	in.QuestionEN, err = cleanLine("question_en", in.QuestionEN, false, MaxFAQQuestionLen*2)
+	add(err)
+	in.AnswerEN, err = cleanText("answer_en", in.AnswerEN, MaxFAQAnswerENLen)
+	add(err)
+	if in.Category = strings.TrimSpace(in.Category); in.Category == "" {
+		add(invalid("category", "err.field.required", nil))
 	}
 	in.Scope = strings.ToUpper(strings.TrimSpace(in.Scope))
 	if in.Scope != "" && (len(in.Scope) > MaxCodeLen || !faqScopeRe.MatchString(in.Scope)) {
-		return invalid("scope", "err.faq.scope", nil)
+		add(invalid("scope", "err.faq.scope", nil))
 	}
-	if in.Alternatives, err = cleanList("alternatives", in.Alternatives, MaxFAQAlts, MaxFAQQuestionLen); err != nil {
-		return err
-	}
-	if in.Tags, err = cleanList("tags", in.Tags, MaxFAQTags, MaxFAQTagLen); err != nil {
-		return err
-	}
+	in.Alternatives, err = cleanList("alternatives", in.Alternatives, MaxFAQAlts, MaxFAQQuestionLen)
+	add(err)
+	in.Tags, err = cleanList("tags", in.Tags, MaxFAQTags, MaxFAQTagLen)
+	add(err)
 	if in.EffectiveOn = strings.TrimSpace(in.EffectiveOn); in.EffectiveOn == "" {
 		in.EffectiveOn = now.Format(time.DateOnly)
 	}
 	eff, perr := time.Parse(time.DateOnly, in.EffectiveOn)
 	if perr != nil {
-		return invalid("effective_on", "err.faq.date", nil)
+		add(invalid("effective_on", "err.faq.date", nil))
 	}
 	if in.ExpiresOn = strings.TrimSpace(in.ExpiresOn); in.ExpiresOn != "" {
-		exp, perr := time.Parse(time.DateOnly, in.ExpiresOn)
-		if perr != nil {
-			return invalid("expires_on", "err.faq.date", nil)
-		}
-		if exp.Before(eff) {
-			return invalid("expires_on", "err.faq.expiry_before", nil)
+		exp, perr2 := time.Parse(time.DateOnly, in.ExpiresOn)
+		switch {
+		case perr2 != nil:
+			add(invalid("expires_on", "err.faq.date", nil))
+		case perr == nil && exp.Before(eff):
+			add(invalid("expires_on", "err.faq.expiry_before", nil))
 		}
 	}
-	return nil
+	return errs
 }
 
 // cleanList cleans each item, drops empty ones and duplicates.
@@ -169,6 +178,9 @@ func (s *Store) SaveFAQ(ctx context.Context, actorID, entryID string, in FAQInpu
 	}
 	var out FAQVersion
 	err := s.actorTx(ctx, actorID, Role.CanEditFAQ, func(tx *txn, st stamp) error {
+		if err := noImportRunning(ctx, tx); err != nil {
+			return err
+		}
 		if err := ensureFAQCategories(ctx, tx, st.office, st.device, st.at, actorID); err != nil {
 			return err
 		}
@@ -305,8 +317,14 @@ func (p *faqSave) validate() error {
 }
 
 func (p *faqSave) apply(ctx context.Context, tx *txn, ac applyCtx) error {
+	// An import's new entry has no version to show (latest_version 0, so
+	// no list or search finds it) until the import's end derives it.
+	latest := p.Version
+	if ac.staged {
+		latest = 0
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO faq_entries (id, office_id, device_id, created_at, created_by, latest_version, latest_status, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, 'draft', ?) ON CONFLICT (id) DO NOTHING`, p.EntryID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), p.Version, p.CreatedAt); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, 'draft', ?) ON CONFLICT (id) DO NOTHING`, p.EntryID, p.OfficeID, p.DeviceID, p.CreatedAt, p.by(), latest, p.CreatedAt); err != nil {
 		return fmt.Errorf("insert faq entry: %w", err)
 	}
 	alts, _ := json.Marshal(nonNil(p.Alternatives))
@@ -493,6 +511,9 @@ func (s *Store) SetFAQStatus(ctx context.Context, actorID, entryID string, to FA
 		}
 	}
 	err = s.actorTx(ctx, actorID, Role.CanEditFAQ, func(tx *txn, st stamp) error {
+		if err := noImportRunning(ctx, tx); err != nil {
+			return err
+		}
 		if to == FAQApproved {
 			// An answer may not promise a time the service policy does not
 			// hold the company to (data/faq_promise.go).

@@ -302,155 +302,7 @@ func splitCell(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == '|' || r == '｜' })
 }
 
-// ImportFAQ reads a manual file and applies it whole, in one transaction,
-// or applies nothing and reports every bad row. Each row becomes a new
-// version of its entry when its content differs, then moves to its status.
-// Admins only.
-func (s *Store) ImportFAQ(ctx context.Context, actorID, name string, r io.Reader) (FAQImportResult, error) {
-	rows, bad, err := readFAQFile(name, r)
-	if err != nil {
-		return FAQImportResult{}, err
-	}
-	words, err := s.VagueWords(ctx)
-	if err != nil {
-		return FAQImportResult{}, err
-	}
-	var res FAQImportResult
-	now := s.now().In(s.Location())
-	err = s.actorTx(ctx, actorID, Role.CanEditFAQ, func(tx *txn, st stamp) error {
-		if err := ensureFAQCategories(ctx, tx, st.office, st.device, st.at, actorID); err != nil {
-			return err
-		}
-		seen := map[[2]string]int{}
-		for _, row := range rows {
-			fail := func(e error) {
-				if fe, ok := AsError(e); ok && fe.Code != EINTERNAL {
-					bad = append(bad, FAQRowError{Line: row.line, Column: fe.Field, Key: fe.Key, Args: fe.Args})
-					return
-				}
-				bad = append(bad, FAQRowError{Line: row.line, Key: "err.internal"})
-			}
-			in := row.in
-			if row.bad {
-				continue
-			}
-			if err := in.validate(now); err != nil {
-				fail(err)
-				continue
-			}
-			if row.status == FAQApproved {
-				if issues := LintFAQ(in, words); len(issues) > 0 {
-					bad = append(bad, FAQRowError{Line: row.line, Column: issues[0].Field, Key: "err.faq.vague",
-						Args: map[string]any{"Count": len(issues), "Word": issues[0].Word}})
-					continue
-				}
-			}
-			key := [2]string{in.Scope, in.Question}
-			if first, dup := seen[key]; dup {
-				bad = append(bad, FAQRowError{Line: row.line, Column: "question", Key: "err.faq.import.dup_row", Args: map[string]any{"Line": first}})
-				continue
-			}
-			seen[key] = row.line
-			target, _, err := importTarget(ctx, tx, row.id, in)
-			if err != nil {
-				return err
-			}
-			if err := checkCategory(ctx, tx, in.Category); err != nil {
-				fail(err)
-				continue
-			}
-			if err := checkDuplicateQuestion(ctx, tx, target, in.Scope, in.Question); err != nil {
-				fail(err)
-				continue
-			}
-			if len(bad) > 0 {
-				continue // nothing will be applied; keep checking the rest
-			}
-			if err := importFAQRow(ctx, tx, s, actorID, row.id, in, row.status, words, &res); err != nil {
-				if _, ok := AsError(err); !ok {
-					return err
-				}
-				fail(err)
-			}
-		}
-		if len(bad) > 0 {
-			return importErr(bad)
-		}
-		return nil
-	})
-	if err != nil {
-		return FAQImportResult{}, err
-	}
-	s.faqChanged()
-	return res, nil
-}
-
-// importTarget is the entry a row updates: the one with its id, else the
-// one asking the same question in the same scope; "" = a new entry.
-func importTarget(ctx context.Context, tx *txn, id string, in FAQInput) (string, bool, error) {
-	if id != "" {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM faq_entries WHERE id = ?`, id).Scan(&n); err != nil {
-			return "", false, fmt.Errorf("import: %w", err)
-		}
-		if n == 0 {
-			return "", false, nil
-		}
-		return id, true, nil
-	}
-	err := tx.QueryRowContext(ctx, `SELECT e.id FROM faq_entries e JOIN faq_versions v ON v.entry_id = e.id AND v.version = e.latest_version
-		WHERE v.scope = ? AND v.question = ? ORDER BY e.latest_status = 'retired' LIMIT 1`, in.Scope, in.Question).Scan(&id)
-	if isNoRows(err) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("import: %w", err)
-	}
-	return id, true, nil
-}
-
 var faqPath = map[FAQStatus]int{FAQDraft: 0, FAQReview: 1, FAQApproved: 2, FAQRetired: 3}
-
-func importFAQRow(ctx context.Context, tx *txn, s *Store, by, id string, in FAQInput, want FAQStatus, words []string, res *FAQImportResult) error {
-	st, err := s.stamp()
-	if err != nil {
-		return err
-	}
-	target, exists, err := importTarget(ctx, tx, id, in)
-	if err != nil {
-		return err
-	}
-	if !exists && id != "" {
-		st.id = id // keep the id the file carries (made on another device)
-	}
-	v, changed, err := saveFAQ(ctx, tx, st, by, target, in)
-	if err != nil {
-		return err
-	}
-	switch {
-	case !exists:
-		res.Created++
-	case changed:
-		res.Updated++
-	default:
-		res.Unchanged++
-	}
-	cur := v.Status
-	if faqPath[want] < faqPath[cur] && !(cur == FAQReview && want == FAQDraft) {
-		return &Error{Code: ECONFLICT, Field: "status", Key: "err.faq.transition", Args: map[string]any{"From": string(cur), "To": string(want)}}
-	}
-	if cur == FAQReview && want == FAQDraft {
-		return setFAQStatus(ctx, tx, st, by, v.EntryID, FAQDraft, "", words)
-	}
-	for faqPath[cur] < faqPath[want] {
-		next := []FAQStatus{FAQDraft, FAQReview, FAQApproved, FAQRetired}[faqPath[cur]+1]
-		if err := setFAQStatus(ctx, tx, st, by, v.EntryID, next, "", words); err != nil {
-			return err
-		}
-		cur = next
-	}
-	return nil
-}
 
 // ExportFAQ writes every entry at its newest version, in the import format,
 // as CSV (UTF-8 with a byte-order mark, which Excel needs) or XLSX by the
@@ -460,9 +312,18 @@ func (s *Store) ExportFAQ(ctx context.Context, name string, w io.Writer) (int, e
 	if err != nil {
 		return 0, err
 	}
+	// A starter entry goes out under its stable id, which every device
+	// that loaded the starter manual maps to its own entry (ImportFAQ).
+	starters, err := starterIDs(ctx, s.db)
+	if err != nil {
+		return 0, err
+	}
 	table := [][]string{FAQColumns}
 	for _, e := range entries {
 		v := e.Latest
+		if sid, ok := starters[e.ID]; ok {
+			e.ID = sid
+		}
 		tmpl := "0"
 		if v.Template {
 			tmpl = "1"

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/uuid"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -83,9 +82,9 @@ func TestFAQImportUpdatesAndMovesStatus(t *testing.T) {
 		return -1
 	}
 	rows[1][col("answer")] += "（2026年12月更新）"
-	id := rows[1][col("id")]
+	id := entryAsking(t, s, rows[1][col("question")])
 	rows[2][col("status")] = "retired"
-	retired := rows[2][col("id")]
+	retired := entryAsking(t, s, rows[2][col("question")])
 	rows = append(rows, make([]string, len(rows[0])))
 	last := rows[len(rows)-1]
 	last[col("category")], last[col("question")], last[col("answer")], last[col("status")] = "other", "售楼处有无障碍通道吗？", "有，位于东侧入口。", "review"
@@ -113,6 +112,20 @@ func TestFAQImportUpdatesAndMovesStatus(t *testing.T) {
 	rows[1][col("status")] = "draft"
 	_, err = s.ImportFAQ(ctx, admin.ID, "m.csv", bytes.NewReader(writeCSV(t, rows)))
 	wantRows(t, err, []FAQRowError{{Line: 2, Column: "status", Key: "err.faq.transition"}})
+}
+
+// entryAsking is the id of the entry whose newest version asks q.
+func entryAsking(t *testing.T, s *Store, q string) string {
+	t.Helper()
+	entries, err := s.ListFAQ(context.Background(), FAQFilter{Editing: true})
+	mustOK(t, err)
+	for _, e := range entries {
+		if e.Latest.Question == q {
+			return e.ID
+		}
+	}
+	t.Fatalf("no entry asks %q", q)
+	return ""
 }
 
 func readCSV(t *testing.T, b []byte) [][]string {
@@ -151,7 +164,14 @@ func wantRows(t *testing.T, err error, want []FAQRowError) {
 func TestFAQImportRefusesBadRows(t *testing.T) {
 	ctx := context.Background()
 	s, admin, _ := newFAQStore(t)
-	ghost := uuid.Must(uuid.NewV7()).String()
+	// The id of another starter entry than 车位配比是多少？ (an exported
+	// file names them by stable id).
+	var other string
+	for _, r := range readCSV(t, exportFAQ(t, s, "m.csv"))[1:] {
+		if r[4] != "车位配比是多少？" {
+			other = r[0]
+		}
+	}
 	csvText := "category,question,answer,status,effective_on,expires_on,id,template\n" +
 		"loans,首付可以分期吗？,不可以。,approved,,,,\n" + // 2 good
 		"loans,,没有问题的答案,,,,,\n" + // 3 empty question
@@ -162,7 +182,7 @@ func TestFAQImportRefusesBadRows(t *testing.T) {
 		"nope,分类不存在,答案,,,,,\n" + // 9
 		"loans,状态不对,答案,done,,,,\n" + // 10
 		"loans,含糊的答案,大概下个月。,approved,,,,\n" + // 11
-		"parking,车位配比是多少？,与已有条目重复,,,," + ghost + ",\n" + // 12 same question as a starter entry, other id
+		"parking,车位配比是多少？,与已有条目重复,,,," + other + ",\n" + // 12 same question as a starter entry, another entry's id
 		"loans,模板列不对,答案,,,,,maybe\n" + // 13
 		"loans,编号不对,答案,,,,not-a-uuid,\n" // 14
 	before := snapshotFAQ(t, s)
@@ -276,4 +296,106 @@ func TestFAQImportRefusesBrokenFiles(t *testing.T) {
 	if res.Created != 1 {
 		t.Fatalf("chinese headers %+v", res)
 	}
+}
+
+// TestManualMovesBetweenDevices: two devices set up as two new offices,
+// each with the starter manual under its own random ids. A manual edited
+// on one and exported imports on the other as new versions of the same
+// entries (67 rows refused as duplicate questions before), with their
+// history, no duplicates, and a second import changes nothing. And back.
+func TestManualMovesBetweenDevices(t *testing.T) {
+	ctx := context.Background()
+	for _, ext := range []string{".csv", ".xlsx"} {
+		t.Run(ext, func(t *testing.T) {
+			a, adminA, _ := newFAQStore(t)
+			b, adminB, _ := newFAQStore(t)
+			starter := countRows(t, b, "faq_entries")
+			if entryAsking(t, a, "车位配比是多少？") == entryAsking(t, b, "车位配比是多少？") {
+				t.Fatal("both devices gave the starter entry one id: the test proves nothing")
+			}
+			// On A: reword a starter question, change an answer, retire one, add one.
+			reworded := entryAsking(t, a, "车位配比是多少？")
+			v, err := a.FAQVersionOf(ctx, reworded, 0)
+			mustOK(t, err)
+			in := v.FAQInput
+			in.Question, in.Answer = "车位和户数的配比是多少？", v.Answer+"（2026年12月核实）"
+			_, err = a.SaveFAQ(ctx, adminA.ID, reworded, in)
+			mustOK(t, err)
+			for _, to := range []FAQStatus{FAQReview, FAQApproved} {
+				mustOK(t, a.SetFAQStatus(ctx, adminA.ID, reworded, to, ""))
+			}
+			mustOK(t, a.SetFAQStatus(ctx, adminA.ID, entryAsking(t, a, "买房的流程是怎样的？"), FAQRetired, ""))
+			added, err := a.SaveFAQ(ctx, adminA.ID, "", faqIn("售楼处有无障碍通道吗？", "有，位于东侧入口。"))
+			mustOK(t, err)
+
+			file := exportFAQ(t, a, "manual"+ext)
+			res, err := b.ImportFAQ(ctx, adminB.ID, "manual"+ext, bytes.NewReader(file))
+			mustOK(t, err)
+			if res.Created != 1 || res.Updated != 1 || res.Unchanged != starter-1 {
+				t.Fatalf("import on the other device %+v (starter %d)", res, starter)
+			}
+			if n := countRows(t, b, "faq_entries"); n != starter+1 {
+				t.Fatalf("%d entries on B, want %d", n, starter+1)
+			}
+			// The reworded entry is B's own starter entry, at version 2,
+			// its version 1 kept.
+			onB := entryAsking(t, b, "车位和户数的配比是多少？")
+			hist, err := b.FAQHistory(ctx, onB)
+			mustOK(t, err)
+			if len(hist) != 2 || hist[0].Question != "车位配比是多少？" || hist[1].Status != FAQApproved || hist[1].Answer != in.Answer {
+				t.Fatalf("history on B %+v", hist)
+			}
+			r, err := b.FAQVersionOf(ctx, entryAsking(t, b, "买房的流程是怎样的？"), 0)
+			mustOK(t, err)
+			if r.Status != FAQRetired {
+				t.Fatalf("retired on A, %s on B", r.Status)
+			}
+			if nv, err := b.FAQVersionOf(ctx, added.EntryID, 0); err != nil || nv.Status != FAQDraft {
+				t.Fatalf("the new entry on B: %+v %v (same id as on A, a draft)", nv, err)
+			}
+			hits, err := b.SearchFAQ(ctx, "车位和户数", 3)
+			mustOK(t, err)
+			if hits.Total != 1 {
+				t.Fatalf("desk on B finds %d", hits.Total)
+			}
+			// Again: nothing changes.
+			versions := countRows(t, b, "faq_versions")
+			res, err = b.ImportFAQ(ctx, adminB.ID, "manual"+ext, bytes.NewReader(file))
+			mustOK(t, err)
+			if res.Created != 0 || res.Updated != 0 || countRows(t, b, "faq_versions") != versions {
+				t.Fatalf("second import %+v", res)
+			}
+			// And back: B's export is A's manual.
+			res, err = a.ImportFAQ(ctx, adminA.ID, "back"+ext, bytes.NewReader(exportFAQ(t, b, "back"+ext)))
+			mustOK(t, err)
+			if res.Created != 0 || res.Updated != 0 {
+				t.Fatalf("back on A %+v", res)
+			}
+		})
+	}
+}
+
+// TestFAQImportReportsEveryBadCell: each bad cell of each row is listed,
+// not only the first of a row.
+func TestFAQImportReportsEveryBadCell(t *testing.T) {
+	ctx := context.Background()
+	s, admin, _ := newFAQStore(t)
+	before := snapshotFAQ(t, s)
+	csvText := "category,question,answer,status,effective_on,expires_on,template,scope,id\n" +
+		"nope,,大概吧,approved,2026-13-01,,maybe,x y,bad-id\n" + // 2: seven bad cells
+		"loans,好问题,,done,,2026-02-30,,,\n" // 3: three
+	_, err := s.ImportFAQ(ctx, admin.ID, "bad.csv", strings.NewReader(csvText))
+	wantRows(t, err, []FAQRowError{
+		{Line: 2, Column: "template", Key: "err.faq.import.bool"},
+		{Line: 2, Column: "id", Key: "err.faq.import.id"},
+		{Line: 2, Column: "question", Key: "err.field.required"},
+		{Line: 2, Column: "scope", Key: "err.faq.scope"},
+		{Line: 2, Column: "effective_on", Key: "err.faq.date"},
+		{Line: 2, Column: "answer", Key: "err.faq.vague"},
+		{Line: 2, Column: "category", Key: "err.faq.category"},
+		{Line: 3, Column: "status", Key: "err.faq.import.status"},
+		{Line: 3, Column: "answer", Key: "err.field.required"},
+		{Line: 3, Column: "expires_on", Key: "err.faq.date"},
+	})
+	wantFAQUnchanged(t, s, before)
 }

@@ -96,6 +96,10 @@ type applyCtx struct {
 	// changes (or a snapshot) so each runs once, after all their rows are
 	// written.
 	derive *derivations
+	// staged is set for a change written by an import in chunks
+	// (import_staged.go): a record that would appear at once (a new FAQ
+	// entry) stays out of sight until the import's last transaction.
+	staged bool
 }
 
 // pendingOrd places events HQ has not ordered yet after every HQ-ordered one.
@@ -457,8 +461,8 @@ func record(ctx context.Context, tx *txn, at int64, p payload) error {
 		return fmt.Errorf("outbox %s: %w", spec.Name, err)
 	}
 	res, err := tx.ExecContext(ctx,
-		`INSERT INTO outbox (mutation, version, record_id, payload, hash, created_at, format) VALUES (?, ?, ?, ?, ?, ?, 1)`,
-		spec.Name, spec.Version, p.recordID(), string(b), hash, at)
+		`INSERT INTO outbox (mutation, version, record_id, payload, hash, created_at, format, import_id) VALUES (?, ?, ?, ?, ?, ?, 1, ?)`,
+		spec.Name, spec.Version, p.recordID(), string(b), hash, at, nullStr(tx.importID))
 	if err != nil {
 		return fmt.Errorf("outbox %s: %w", spec.Name, err)
 	}
@@ -467,7 +471,7 @@ func record(ctx context.Context, tx *txn, at int64, p payload) error {
 		return fmt.Errorf("outbox %s: %w", spec.Name, err)
 	}
 	tx.outbox = true
-	return p.apply(ctx, tx, applyCtx{ord: pendingOrd + seq})
+	return p.apply(ctx, tx, applyCtx{ord: pendingOrd + seq, derive: tx.derive, staged: tx.importID != ""})
 }
 
 // decodeMutation decodes and validates a payload of a registered mutation.

@@ -42,11 +42,14 @@ type OutboxEntry struct {
 	CreatedAt int64
 }
 
-// PendingOutbox returns up to limit changes not yet acknowledged by HQ, oldest first.
+// PendingOutbox returns up to limit changes not yet acknowledged by HQ,
+// oldest first. It stops before an import under way (import_staged.go):
+// half an import is never sent, and nothing after it either, so the seqs
+// HQ receives stay in order.
 func (s *Store) PendingOutbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
 	rows, err := s.db.QueryContext(ctx,
 		`SELECT seq, mutation, version, record_id, payload, hash, created_at FROM outbox
-		 WHERE pushed_at IS NULL ORDER BY seq LIMIT ?`, limit)
+		 WHERE pushed_at IS NULL AND seq < COALESCE((SELECT min(first_seq) FROM imports), 9223372036854775807) ORDER BY seq LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}

@@ -46,6 +46,15 @@ type Store struct {
 
 	pins pinKeys // the office PIN key (pinkey.go), from the key file
 
+	// deskWaiting counts the writes waiting for the write lock in tx: an
+	// import lets them go first between its chunks (import_staged.go).
+	deskWaiting atomic.Int32
+	// importHook, when set (tests), is called at each stage of an import.
+	importHook func(stage string, n int)
+	importMu   sync.Mutex
+	importing  map[string]bool // the imports this Store is writing
+	lastImport importStats
+
 	// deriveBatch, when set (tests), replaces maxPendingDerivations.
 	deriveBatch int
 
@@ -155,7 +164,9 @@ func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
+	s.deskWaiting.Add(1)
 	tx, err := s.db.BeginTx(ctx, nil)
+	s.deskWaiting.Add(-1)
 	if err != nil {
 		return s.failed(fmt.Errorf("begin: %w", err))
 	}
@@ -246,6 +257,11 @@ type txn struct {
 	// outbox is set when the transaction appended an outbox row: its
 	// commit tells the OnLocalWrite listeners.
 	outbox bool
+	// importID is set in a chunk of an import (import_staged.go): its
+	// outbox rows carry it, and derive collects the re-derivations its
+	// records ask for, which run at the import's end instead.
+	importID string
+	derive   *derivations
 }
 
 // stmt returns the cached statement bound to this transaction, or nil.
