@@ -8,6 +8,9 @@
 # The three sets in the docs: 1024x768 zh, 1024x768 en, 1920x1080 zh.
 # OUT=dir writes the PNGs elsewhere (to look before replacing the docs' ones).
 # Uses /tmp/anchang-shots.d as its data directory: run one at a time.
+# The desk runs on the demo office (its DEMO banner shows) at a fixed clock,
+# CLOCK (office time, default a Monday afternoon), so the board has the
+# day's visitors whatever the time of day the script runs.
 #
 # The tab buttons and the top bar's buttons are found in a screenshot of the
 # desk (text between gaps), so new tabs or a longer top bar do not break it;
@@ -16,6 +19,7 @@
 set -euo pipefail
 size=${1:-1024x768}
 lang=${2:-zh}
+clock=${CLOCK:-2026-11-23T15:30}
 cd "$(dirname "$0")/.."
 out=${OUT:-docs/screenshots}
 mkdir -p "$out"
@@ -33,9 +37,12 @@ stop_app() { if [[ -n $apid ]]; then kill "$apid" 2>/dev/null || true; wait "$ap
 trap 'stop_app; kill $xpid 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 1
 export DISPLAY=$disp
-# start_app DATADIR [LANG]: runs the app and waits for its window.
+# start_app DATADIR [LANG]: runs the app and waits for its window; the
+# demo office runs at the clock.
 start_app() {
-  LANG=${2:-zh_CN.UTF-8} /tmp/anchang-shots --data-dir "$1" --window-size "$size" >/dev/null 2>>/tmp/anchang-shots.log & apid=$!
+  local extra=()
+  [[ $1 == "$dir/demo" ]] && extra=(--clock "$clock")
+  LANG=${2:-zh_CN.UTF-8} /tmp/anchang-shots --data-dir "$1" --window-size "$size" "${extra[@]}" >/dev/null 2>>/tmp/anchang-shots.log & apid=$!
   for _ in $(seq 1 40); do sleep 0.5; xdotool search --onlyvisible --name . >/dev/null 2>&1 && break; done
   sleep 2
 }
@@ -73,12 +80,13 @@ if [[ $lang == zh && $size == 1024x768 ]]; then
   stop_app
 fi
 
-/tmp/anchang-shots --data-dir "$dir/demo" demo --days 28 --per-day 60 >/dev/null 2>&1
+/tmp/anchang-shots --data-dir "$dir/demo" --clock "$clock" demo --days 28 --per-day 60 >/dev/null 2>&1
 [[ $lang == en ]] && sql demo "INSERT INTO settings(key,value) VALUES('language','en')" >/dev/null
 start_app "$dir/demo"
 shot signin
 # Pick the last staff member with a PIN (管理员) and sign in with 258014.
-sel_y=$((cy - 8)); pin_y=$((cy + 30))
+# (The demo banner above the form moves it 25 px down.)
+sel_y=$((cy + 17)); pin_y=$((cy + 54))
 click $cx $sel_y
 # The popup lists 刘主管, 张敏, 李静, 管理员: the fourth is about 4 rows below.
 click $cx $((sel_y + 4 * 37))
@@ -91,8 +99,10 @@ import -window root "$dir/desk.png"
 # The tab buttons (admin): check-in, board, rotation, answers, tickets,
 # staff, handover, settings — found as the first band of rows under the
 # top bar with 8 words, so a strip above them does not break the clicks.
+# The demo office's banner (48 px) is above the top bar.
+ban=48
 tab_y=""
-for y0 in $(seq 80 4 220); do
+for y0 in $(seq $((80 + ban)) 4 $((220 + ban))); do
   read -ra tabs <<<"$(words "$dir/desk.png" $y0 $((y0 + 16)))"
   if [[ ${#tabs[@]} -eq 8 ]]; then tab_y=$((y0 + 8)); break; fi
 done
@@ -105,7 +115,7 @@ fi
 phone_y=$((tab_y + 95)) row1_y=$((tab_y + 199)) formb_y=$((tab_y + 493))
 settings_x=${tabs[-1]}
 # The top bar's buttons, right to left: sign out, kiosk, the clock, ...
-read -ra top <<<"$(words "$dir/desk.png" 44 60)"
+read -ra top <<<"$(words "$dir/desk.png" $((44 + ban)) $((60 + ban)))"
 kiosk_x=${top[-2]}
 echo "tabs: ${tabs[*]}  kiosk: $kiosk_x" >&2
 shot checkin 0
@@ -143,8 +153,8 @@ click 31 13
 # SHOTS_DEBUG=1 keeps the desk and the open menu, to measure from.
 import -window root "$dir/menu.png"
 [[ -n ${SHOTS_DEBUG:-} ]] && cp "$dir/desk.png" "$dir/menu.png" "$out/"
-# Its items (admin): 自助登记模式, 加载演示数据, 空白表单, … 37 px apart from y 45.
-click 60 119
+# Its items (admin, demo office): 自助登记模式, 空白表单, … 37 px apart from y 45.
+click 60 82
 shot print-blank 1
 click $cx $((cy + 145)) # 关闭
 # Check-in with an empty form: every field's message in red.
@@ -155,7 +165,7 @@ click "${formb[1]:-81}" $formb_y # 清空
 click "${formb[0]:-31}" $formb_y # 登记
 shot checkin-errors 1
 # Kiosk: the button at the top right.
-click "$kiosk_x" 52
+click "$kiosk_x" $((52 + ban))
 shot kiosk-phone 1.5
 xdotool type --delay 60 13912345678
 shot kiosk-phone-typed 1
