@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
+	"anchang/data/sheet"
 )
 
 // The complaint ledger (投诉电子台账): the tickets of a period with the
@@ -576,7 +577,7 @@ func writeLedgerFile(dir, name string, led data.TicketLedger, loc *time.Location
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
-	if err := data.WriteTicketLedgerXLSX(f, led, loc, func(key string) string { return T(key) }); err != nil {
+	if err := sheet.WriteLedger(f, led, loc, func(key string) string { return T(key) }); err != nil {
 		f.Close()
 		return "", err
 	}

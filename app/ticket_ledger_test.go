@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"anchang/data"
+	"anchang/data/sheet"
 )
 
 // ledgerTickets opens five tickets in November 2026 through the store, at
@@ -214,7 +215,7 @@ func TestTicketLedgerFiguresAndExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := f.GetRows(data.LedgerSheetTickets)
+	rows, err := f.GetRows(sheet.LedgerSheetTickets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +224,7 @@ func TestTicketLedgerFiguresAndExport(t *testing.T) {
 	}
 	repeatCol := -1
 	for i, c := range rows[0] {
-		if c == data.LedgerColumns[len(data.LedgerColumns)-2] {
+		if c == sheet.LedgerColumns[len(sheet.LedgerColumns)-2] {
 			repeatCol = i
 		}
 	}
@@ -238,11 +239,11 @@ func TestTicketLedgerFiguresAndExport(t *testing.T) {
 	if !strings.Contains(strings.Join(rows[3], "|"), T("ticket.kind.repair")) || !strings.Contains(strings.Join(rows[1], "|"), "138****8001") {
 		t.Errorf("sheet row C/A: %v / %v", rows[3], rows[1])
 	}
-	weeks, _ := f.GetRows(data.LedgerSheetWeeks)
+	weeks, _ := f.GetRows(sheet.LedgerSheetWeeks)
 	if len(weeks) != 5 || weeks[1][0] != "2026-11-02" {
 		t.Errorf("weekly sheet %v", weeks)
 	}
-	kpis, _ := f.GetRows(data.LedgerSheetKPIs)
+	kpis, _ := f.GetRows(sheet.LedgerSheetKPIs)
 	if !strings.Contains(strings.Join(kpis[1], "|"), "20.0%") || !strings.Contains(strings.Join(kpis[2], "|"), "4.00") {
 		t.Errorf("KPI sheet %v", kpis[:3])
 	}

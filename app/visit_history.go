@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
+	"anchang/data/sheet"
 )
 
 // visitHistoryStore is what past visits and the customer file need.
@@ -297,7 +298,7 @@ func writeVisitsFile(dir, name string, rows []data.LogRow, loc *time.Location) (
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
-	if err := data.WriteVisitsXLSX(f, rows, loc, func(key string) string { return T(key) }); err != nil {
+	if err := sheet.WriteVisits(f, rows, loc, func(key string) string { return T(key) }); err != nil {
 		f.Close()
 		return "", err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"anchang/data"
+	"anchang/data/sheet"
 )
 
 // Past visits: a month back, by pinyin and by phone; a row opens the
@@ -83,7 +84,7 @@ func TestVisitHistoryFindsPastVisitsAndExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := f.GetRows(data.VisitSheet)
+	rows, err := f.GetRows(sheet.VisitSheet)
 	if err != nil || len(rows) != 3 || rows[1][3] != "张敏" || rows[1][5] != "138 1234 5678" || rows[1][8] != "看房" {
 		t.Fatalf("sheet: %q %v", rows, err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"anchang/cli/say"
 	"anchang/data"
+	"anchang/data/sheet"
 )
 
 // ticketsUsage is the help of the tickets verb.
@@ -122,7 +123,7 @@ func tickets(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 			return err
 		}
 		var buf bytes.Buffer
-		if err := data.WriteTicketLedgerXLSX(&buf, l, loc, nil); err != nil {
+		if err := sheet.WriteLedger(&buf, l, loc, nil); err != nil {
 			return err
 		}
 		if err := data.WriteOwnerOnly(*out, buf.Bytes()); err != nil {

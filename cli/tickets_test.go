@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"anchang/data"
+	"anchang/data/sheet"
 )
 
 func runTickets(t *testing.T, dir string, args ...string) (int, string, string) {
@@ -62,7 +63,7 @@ func TestTicketsVerb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := f.GetRows(data.LedgerSheetTickets)
+	rows, _ := f.GetRows(sheet.LedgerSheetTickets)
 	f.Close()
 	if len(rows) < 5 || rows[0][0] != "编号 No." {
 		t.Fatalf("ledger rows %d", len(rows))

@@ -385,6 +385,10 @@ func (s *Store) Location() *time.Location {
 
 var shanghai = mustLoc("Asia/Shanghai")
 
+// DefaultLocation is an office's time zone until setup says otherwise
+// (Asia/Shanghai).
+func DefaultLocation() *time.Location { return shanghai }
+
 func mustLoc(name string) *time.Location {
 	l, err := time.LoadLocation(name)
 	if err != nil {
