@@ -163,7 +163,9 @@ func (b *boardScreen) buildUI() fyne.CanvasObject {
 	b.next = newNextStep()
 	top := container.NewVBox(b.figureStrip(), b.next.box, filters, b.message)
 	table := container.New(&stretchColumns{table: b.table}, b.table)
-	return container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewStack(table, container.NewCenter(b.empty))))
+	root := container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewStack(table, container.NewCenter(b.empty))))
+	b.next.root = root
+	return root
 }
 
 func (b *boardScreen) statusText(s string) string {

@@ -130,6 +130,7 @@ func (f *faqScreen) buildUI() fyne.CanvasObject {
 	right.Offset = 0.7
 	split := container.NewHSplit(container.NewPadded(left), right)
 	split.Offset = 0.42
+	f.next.root = split
 	f.setVisits(nil)
 	return split
 }

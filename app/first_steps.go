@@ -51,6 +51,11 @@ type nextStep struct {
 	text   *paragraph
 	button *widget.Button
 	step   int // shown now; stepNone when hidden
+	// root is the screen the card sits in: showing or hiding the card
+	// changes the height of what is around it, so the screen is laid out
+	// again (a hidden card would otherwise leave its space, and the board's
+	// first row drawn below it, until the window next resized).
+	root fyne.CanvasObject
 }
 
 func newNextStep() *nextStep {
@@ -68,6 +73,7 @@ func (n *nextStep) show(step int, goTo func()) {
 	n.step = step
 	if step == stepNone {
 		n.box.Hide()
+		n.relayout()
 		return
 	}
 	key := map[int]string{stepConsultants: "consultants", stepOnDuty: "on_duty", stepManual: "manual"}[step]
@@ -83,6 +89,13 @@ func (n *nextStep) show(step int, goTo func()) {
 	}
 	n.box.Show()
 	n.box.Refresh()
+	n.relayout()
+}
+
+func (n *nextStep) relayout() {
+	if n.root != nil {
+		n.root.Refresh()
+	}
 }
 
 // goToStep is the button's action for a step, or nil when the signed-in

@@ -82,7 +82,9 @@ func (s *staffScreen) buildUI() fyne.CanvasObject {
 	s.edit(nil)
 	split := container.NewHSplit(container.NewBorder(heading(T("tab.staff")), nil, nil, nil, s.list), container.NewVScroll(form))
 	split.Offset = 0.5
-	return container.NewPadded(split)
+	root := container.NewPadded(split)
+	s.next.root = root
+	return root
 }
 
 func (s *staffScreen) edit(st *data.Staff) {

@@ -26,7 +26,8 @@ import (
 //
 //	A complaint 工程质量 unit 3栋-1201, 11-02 10:00: answered 11:00, resolved 15:00 (both by the
 //	  same-day 18:00 limit), revisited 11-03, score 5.
-//	B complaint 工程质量 same unit, 11-09: a repeat of A; answered and resolved the same day, revisited 11-10, score 3.
+//	B complaint 工程质量 same unit, 11-09, the same customer (A's phone) after A was answered: a repeat of A;
+//	  answered and resolved the same day, revisited 11-10, score 3.
 //	C repair 物业管理 unit 5栋-0802, 11-16: nothing done; answer due in 24 h, resolution in 3 working
 //	  days (11-19 10:00): both late now.
 //	D complaint 销售管理 minor, 11-17: answered and resolved by noon; the 3-day revisit window ended
@@ -66,7 +67,7 @@ func ledgerTickets(t *testing.T, h *harness) map[string]data.Ticket {
 	ev("A", "2026-11-02 11:00", data.TicketEvent{Kind: data.EvResponded})
 	ev("A", "2026-11-02 15:00", data.TicketEvent{Kind: data.EvResolved})
 	ev("A", "2026-11-03 10:00", data.TicketEvent{Kind: data.EvRevisited, Satisfaction: 5})
-	open("B", "2026-11-09 10:00", data.TicketInput{Category: data.CatEngineering, Severity: data.SeverityGeneral, Phone: "13800138002",
+	open("B", "2026-11-09 10:00", data.TicketInput{Category: data.CatEngineering, Severity: data.SeverityGeneral, Phone: "13800138001",
 		Project: "星河湾", Building: "3栋", Unit: "1201", Description: "墙面又开裂了"})
 	ev("B", "2026-11-09 11:00", data.TicketEvent{Kind: data.EvResponded})
 	ev("B", "2026-11-09 16:00", data.TicketEvent{Kind: data.EvResolved})
