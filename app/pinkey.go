@@ -111,7 +111,7 @@ func (u *UI) promptLongerPIN(st data.Staff, oldPIN string) {
 	again.OnSubmitted = func(string) { save.OnTapped() }
 	body := container.NewVBox(help, newPIN, again, msg)
 	content := container.NewBorder(heading(T("pin.change.title")), container.NewHBox(layout.NewSpacer(), later, save, layout.NewSpacer()), nil, nil,
-		container.NewGridWrap(fyne.NewSize(420, body.MinSize().Height+20), body))
+		container.NewGridWrap(fyne.NewSize(420, body.MinSize().Height+60), body))
 	pop = widget.NewModalPopUp(container.NewPadded(content), u.win.Canvas())
 	u.pinPrompt = pop
 	pop.Show()

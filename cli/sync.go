@@ -38,7 +38,7 @@ variable ANCHANG_ADMIN_PIN or, without it, typed on the next line of the
 input. (A second HQ device gets the first one's staff and needs none.)
 
 A device joining an office (or HQ) whose staff have PINs needs the
-office's PIN key, read with "anchang pinkey show" (or in Settings → Sync)
+office's PIN key, read with "anchang pinkey show" (or in Settings → Staff PIN key)
 on a device that has it: from the environment variable ANCHANG_PIN_KEY at
 enrolment, or later with "anchang pinkey set".
 `

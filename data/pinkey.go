@@ -88,6 +88,12 @@ func parsePINKeyCode(code string) (*pinKey, error) {
 		switch r {
 		case ' ', '-', '\t', '\r', '\n':
 			return -1
+		case '0': // digits base32 lacks, read for the letters they resemble
+			return 'O'
+		case '1':
+			return 'I'
+		case '8':
+			return 'B'
 		}
 		return r
 	}, c)
@@ -340,7 +346,7 @@ func (s *Store) ensurePINKey(ctx context.Context) (*pinKey, error) {
 }
 
 // PINKeyCode is the device's office key as a code to type on another device
-// of the office (Settings → Sync, `anchang pinkey show`). Only an active
+// of the office (Settings → 员工 PIN 密钥, `anchang pinkey show`). Only an active
 // admin may see it. ENOTFOUND when this device has no key yet (no PIN was
 // set here), err.pinkey.needed when the office has one this device lacks.
 func (s *Store) PINKeyCode(ctx context.Context, actorID string) (string, error) {

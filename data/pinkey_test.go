@@ -169,6 +169,10 @@ func TestPINKeyTypedIn(t *testing.T) {
 			t.Fatalf("%s: a key file was written", tt.name)
 		}
 	}
+	// Read as digits, the letters O, I and B still make the key.
+	if k, err := parsePINKeyCode(strings.NewReplacer("O", "0", "I", "1", "B", "8").Replace(code)); err != nil || k.code() != code {
+		t.Fatalf("key with 0/1/8 for O/I/B: %v", err)
+	}
 	// Typed in lower case with spaces, as a person might.
 	before := countOutbox(t, c)
 	mustOK(t, c.SetPINKey(ctx, strings.ToLower(strings.ReplaceAll(code, "-", " "))))
