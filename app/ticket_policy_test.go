@@ -306,3 +306,53 @@ func TestTicketPolicyScreensAdminOnly(t *testing.T) {
 		t.Fatal("a receptionist imported holidays")
 	}
 }
+
+// TestNewTicketRequestedDeadline: the owner's requested deadline on the
+// new-ticket form — a time in the past and one that does not read are
+// refused under the field and nothing is saved; a day alone means 18:00
+// that day and, being sooner than the policy's, becomes the resolution
+// deadline.
+func TestNewTicketRequestedDeadline(t *testing.T) {
+	for _, lang := range []string{"zh", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			h := newHarness(t, true)
+			h.signInAs("管理员")
+			h.selectTab(T("tab.tickets"))
+			SetLanguage(lang) // the form is built in it
+			t.Cleanup(func() { SetLanguage("zh") })
+			f := h.u.shell.tickets.openForm(data.TicketInput{Kind: data.TicketComplaint, Category: data.CatService, Severity: data.SeverityMinor,
+				CustomerName: "李娜", Phone: "13812345678", Description: "样板间空调不制冷"}, nil)
+			now := h.clk.Now().In(h.u.location())
+			for _, c := range []struct{ text, msg string }{
+				{now.Add(-time.Hour).Format("2006-01-02 15:04"), T("err.ticket.requested_past")},
+				{"下周一", T("ticket.err.requested_time")},
+			} {
+				f.requestedBy.SetText(c.text)
+				test.Tap(f.submit)
+				h.shows(c.msg)
+				if n := h.count("tickets"); n != 0 {
+					t.Fatalf("%q: %d tickets saved", c.text, n)
+				}
+			}
+			tomorrow := now.AddDate(0, 0, 1).Format("2006-01-02")
+			f.requestedBy.SetText(tomorrow)
+			test.Tap(f.submit)
+			if n := h.count("tickets"); n != 1 {
+				t.Fatalf("%d tickets saved", n)
+			}
+			rows, err := h.store.TicketList(context.Background(), data.TicketFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tk, err := h.store.Ticket(context.Background(), h.admin.ID, rows[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tomorrow + " 18:00"
+			if got := tk.Deadlines.Requested.In(h.u.location()).Format("2006-01-02 15:04"); got != want || !tk.Deadlines.Resolution.Equal(tk.Deadlines.Requested) {
+				t.Fatalf("requested %s resolution %v, want %s for both", got, tk.Deadlines.Resolution, want)
+			}
+			h.shows(T("ticket.dl.line", map[string]any{"Name": T("ticket.deadline.requested"), "Time": h.u.dateTime(tk.Deadlines.Requested)}))
+		})
+	}
+}
