@@ -10,8 +10,9 @@ import (
 // device's name, made in Settings after setup.
 //
 // Who owns what (docs/sync.md, "The office's name and code"):
-//   - The device name is this device's own: always editable here. HQ's
-//     device list keeps the name the device enrolled with.
+//   - The device name is this device's own: always editable here; the
+//     sync client sends it with its token request, and HQ's device list
+//     follows.
 //   - The office's name and code are its office.setup record. A standalone
 //     office writes a new version of it (it travels as the office's history
 //     when the office enrols, where HQ's office replaces it). Once the

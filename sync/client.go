@@ -49,6 +49,9 @@ type client struct {
 
 	// creds returns the device id and secret for /v1/token.
 	creds func(ctx context.Context) (deviceID, secret string, err error)
+	// name, if set, returns the device's name for /v1/token ("" to leave
+	// HQ's as it is).
+	name func(ctx context.Context) string
 
 	mu         sync.Mutex
 	token      string
@@ -453,8 +456,12 @@ func (c *client) bearer(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	treq := TokenRequest{DeviceID: id, Secret: secret}
+	if c.name != nil {
+		treq.DeviceName = c.name(ctx)
+	}
 	var tr TokenResponse
-	body, hdr, err := c.send(ctx, request{method: http.MethodPost, path: "/v1/token", in: TokenRequest{DeviceID: id, Secret: secret}, limit: maxSmallBody, timeout: requestTimeout})
+	body, hdr, err := c.send(ctx, request{method: http.MethodPost, path: "/v1/token", in: treq, limit: maxSmallBody, timeout: requestTimeout})
 	if err != nil {
 		return "", err
 	}

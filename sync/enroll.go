@@ -71,7 +71,7 @@ func Enroll(ctx context.Context, st Store, in EnrollInput, opts Options) (Enroll
 	if err != nil {
 		return out, fmt.Errorf("enroll: %w", err)
 	}
-	c.creds = credentials(st, id.DeviceID)
+	c.creds, c.name = credentials(st, id.DeviceID), deviceName(st)
 	if in.Joined != nil {
 		in.Joined(out)
 	}
@@ -93,6 +93,18 @@ func credentials(st Store, deviceID string) func(context.Context) (string, strin
 			return "", "", fmt.Errorf("device secret: %w", err)
 		}
 		return deviceID, secret, nil
+	}
+}
+
+// deviceName reads the device's name as it is now, for the token request
+// (HQ's device list follows a rename made in Settings); "" if unreadable.
+func deviceName(st Store) func(context.Context) string {
+	return func(ctx context.Context) string {
+		id, err := st.SyncIdentity(ctx)
+		if err != nil {
+			return ""
+		}
+		return id.DeviceName
 	}
 }
 

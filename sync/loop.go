@@ -324,7 +324,7 @@ func (l *Loop) clientFor(id data.SyncIdentity) *client {
 			l.cl.close()
 		}
 		l.cl = newClient(clientConfig{URL: id.HQURL, Fingerprint: id.Fingerprint, RootCAs: l.opts.RootCAs, Wrap: l.opts.WrapTransport, Now: l.opts.Now, Logger: l.log})
-		l.cl.creds = credentials(l.st, id.DeviceID)
+		l.cl.creds, l.cl.name = credentials(l.st, id.DeviceID), deviceName(l.st)
 		l.clKey = key
 		l.checkedHQ = false
 	}

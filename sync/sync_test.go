@@ -876,3 +876,33 @@ func TestLocalWriteWakesTheLoop(t *testing.T) {
 		}
 	}
 }
+
+// A device renamed in Settings after it enrolled: HQ's device list follows
+// at its next token request; the office's name and code stay HQ's.
+func TestDeviceRenameReachesHQ(t *testing.T) {
+	t.Parallel()
+	h := hqtest.Start(t, hq.SQLite)
+	a, _ := enrolledPair(t, h, nil, nil)
+	ctx := context.Background()
+	_, off, err := a.s.Device()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.s.EditOffice(ctx, a.admin.ID, data.OfficeEdit{OfficeName: off.Name, OfficeCode: off.Code, DeviceName: "前台三号机"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.s.EditOffice(ctx, a.admin.ID, data.OfficeEdit{OfficeName: "别的名字", OfficeCode: off.Code, DeviceName: "前台三号机"}); err == nil {
+		t.Fatal("an enrolled office was renamed at the desk")
+	}
+	a.round(quiet()) // a new loop asks for a token
+	id := a.identity().DeviceID
+	for _, d := range h.Devices() {
+		if d.ID == id && d.Name != "前台三号机" {
+			t.Fatalf("HQ lists the device as %q", d.Name)
+		}
+		if d.ID == id {
+			return
+		}
+	}
+	t.Fatal("the device is not in HQ's list")
+}

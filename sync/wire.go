@@ -98,6 +98,10 @@ type EnrollResponse struct {
 type TokenRequest struct {
 	DeviceID string `json:"device_id"`
 	Secret   string `json:"secret"`
+	// DeviceName is the device's name now (renamed in Settings since it
+	// enrolled); HQ's device list follows it. "" (an older device) keeps
+	// the name HQ has.
+	DeviceName string `json:"device_name,omitempty"`
 }
 
 // TokenResponse carries a short-lived bearer token.

@@ -135,6 +135,13 @@ func (s *Server) token(c *call) error {
 	if dev.RevokedAt != 0 {
 		return &data.Error{Code: hqsync.CodeRevoked, Key: "err.sync.revoked"}
 	}
+	// A device renamed in Settings sends its name: HQ's device list
+	// follows it (same bounds as at enrolment; a bad one is ignored).
+	if n := strings.TrimSpace(req.DeviceName); n != "" && n != dev.Name && len(n) <= 200 && utf8.ValidString(n) {
+		if err := s.store.RenameDevice(c.r.Context(), dev.ID, n); err != nil {
+			return err
+		}
+	}
 	exp := s.now().Add(s.cfg.TokenTTL).UnixMilli()
 	return writeJSON(c.w, hqsync.TokenResponse{
 		Token:     s.signToken(claims{Device: dev.ID, Office: dev.OfficeID, Role: dev.Role, Exp: exp}),

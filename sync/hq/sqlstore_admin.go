@@ -302,6 +302,14 @@ func (s *SQLStore) Touch(ctx context.Context, deviceID string, now int64) error 
 	})
 }
 
+// RenameDevice records the name a device now goes by.
+func (s *SQLStore) RenameDevice(ctx context.Context, deviceID, name string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE hq_devices SET name = ? WHERE id = ?`), name, deviceID)
+		return err
+	})
+}
+
 // Rejections lists refused mutations, newest first; officeID "" for all.
 func (s *SQLStore) Rejections(ctx context.Context, officeID string, limit int) ([]Rejection, error) {
 	if limit <= 0 {

@@ -141,6 +141,9 @@ type Store interface {
 	Devices(ctx context.Context) ([]Device, error)
 	Revoke(ctx context.Context, deviceID string, now int64) error
 	Touch(ctx context.Context, deviceID string, now int64) error
+	// RenameDevice records the name a device now goes by (sent with its
+	// token request).
+	RenameDevice(ctx context.Context, deviceID, name string) error
 	Rejections(ctx context.Context, officeID string, limit int) ([]Rejection, error)
 
 	Push(ctx context.Context, dev Device, req *hqsync.PushRequest, describe DescribeFunc, now int64) (PushOutcome, error)
