@@ -85,8 +85,16 @@ fi
 start_app "$dir/demo"
 shot signin
 # Pick the last staff member with a PIN (管理员) and sign in with 258014.
-# (The demo banner above the form moves it 25 px down.)
-sel_y=$((cy + 17)); pin_y=$((cy + 54))
+# The sign-in button is the dark bar under the name and the PIN (found in
+# the screenshot, right of the logo): their middles are 58 and 21 px above its top.
+btn_y=$(convert "$out/signin-$lang-$size.png" -crop "1x$((H - 120))+$((cx + 150))+120" +repage -depth 8 txt:- | python3 -c '
+import sys
+for line in sys.stdin:
+    if line.startswith("#"): continue
+    xy, rest = line.split(":", 1)
+    r, g, b = (int(v) for v in rest.split("(")[1].split(")")[0].split(",")[:3])
+    if r < 60 and 70 < g < 130 and 70 < b < 120: print(120 + int(xy.split(",")[1])); break')
+sel_y=$((btn_y - 58)); pin_y=$((btn_y - 21))
 click $cx $sel_y
 # The popup lists 刘主管, 张敏, 李静, 管理员: the fourth is about 4 rows below.
 click $cx $((sel_y + 4 * 37))
@@ -96,6 +104,7 @@ xdotool type --delay 50 258014; xdotool key Return
 # (the calendar warning strip in November and December pushes them down).
 sleep 5
 import -window root "$dir/desk.png"
+[[ -n ${SHOTS_DEBUG:-} ]] && cp "$dir/desk.png" "$out/"
 # The tab buttons (admin): check-in, board, rotation, answers, tickets,
 # staff, handover, settings — found as the first band of rows under the
 # top bar with 8 words, so a strip above them does not break the clicks.
