@@ -41,11 +41,13 @@ func (p SLAPolicy) EstimatedYears(cal *Calendar, kind, severity string, urgent b
 		limits []Limit
 		due    time.Time
 	}
-	pairs := []pair{{[]Limit{r.Entry}, d.Entry}, {[]Limit{r.Response}, d.Response}, {[]Limit{r.Escalation}, d.Escalation}, {[]Limit{r.Resolution}, d.Resolution}}
+	pairs := []pair{{[]Limit{r.Entry}, d.Entry}, {[]Limit{r.Response}, d.Response}, {[]Limit{r.Escalation}, d.Escalation}, {[]Limit{r.Resolution}, d.Resolution},
+		{[]Limit{r.Ack}, d.Ack}}
 	if urgent {
 		pairs[1].limits = append(pairs[1].limits, p.Urgent.Response)
 		pairs[2].limits = append(pairs[2].limits, p.Urgent.Escalation)
 		pairs[3].limits = append(pairs[3].limits, p.Urgent.Resolution)
+		pairs[4].limits = append(pairs[4].limits, p.Urgent.Ack)
 	}
 	seen := map[int]bool{}
 	from := opened.In(cal.loc).Year()
