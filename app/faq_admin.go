@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"io"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -29,8 +28,8 @@ type faqAdminStore interface {
 	FAQStatusEvents(ctx context.Context, entryID string) ([]data.FAQStatusEvent, error)
 	VagueWords(ctx context.Context) ([]string, error)
 	TopFAQMisses(ctx context.Context, since time.Time, limit int) ([]data.FAQCount, error)
-	ImportFAQ(ctx context.Context, actorID, name string, r io.Reader) (data.FAQImportResult, error)
-	ExportFAQ(ctx context.Context, name string, w io.Writer) (int, error)
+	ImportFAQ(ctx context.Context, actorID string, t data.Table) (data.FAQImportResult, error)
+	ExportFAQ(ctx context.Context) ([][]string, error)
 }
 
 // faqAdmin is the answers tab with the admin's sub-pages.

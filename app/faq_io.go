@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
+	"anchang/data/sheet"
 )
 
 // faqFiles exports the manual to a CSV or Excel file and imports one. Files
@@ -163,11 +164,15 @@ func (f *faqFiles) onExport() {
 	f.exportBtn.Disable()
 	f.exportMsg.SetText("")
 	load(u, func(ctx context.Context) (exported, error) {
-		var buf bytes.Buffer
-		n, err := u.store.ExportFAQ(ctx, path, &buf)
+		table, err := u.store.ExportFAQ(ctx)
 		if err != nil {
 			return exported{}, err
 		}
+		var buf bytes.Buffer
+		if err := sheet.WriteFAQ(&buf, path, table); err != nil {
+			return exported{}, err
+		}
+		n := len(table) - 1
 		saved, err := savePDF(filepath.Dir(path), filepath.Base(path), buf.Bytes())
 		if err != nil {
 			return exported{}, &fileError{key: "faq.io.cannot_write", path: path, err: err}
@@ -200,7 +205,11 @@ func (f *faqFiles) onImport() {
 			return data.FAQImportResult{}, err
 		}
 		defer file.Close()
-		return u.store.ImportFAQ(ctx, u.user.ID, path, file)
+		t, err := sheet.Read(path, file)
+		if err != nil {
+			return data.FAQImportResult{}, err
+		}
+		return u.store.ImportFAQ(ctx, u.user.ID, t)
 	}, func(res data.FAQImportResult, err error) {
 		f.importBtn.Enable()
 		if err != nil {

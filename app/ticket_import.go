@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"io"
 	"slices"
 
 	"fyne.io/fyne/v2"
@@ -13,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"anchang/data"
+	"anchang/data/sheet"
 )
 
 // Carrying a paper complaint ledger over (data.ImportTickets): a
@@ -23,7 +23,7 @@ import (
 // of the CJK font), starting in the folder saved forms go to.
 
 type ticketImportStore interface {
-	ImportTickets(ctx context.Context, actorID, name string, r io.Reader) (int, error)
+	ImportTickets(ctx context.Context, actorID string, t data.Table) (int, error)
 }
 
 // canCarryOver mirrors the data layer: who answers for the ledger.
@@ -86,7 +86,11 @@ func (ti *ticketImport) onImport() {
 			return 0, err
 		}
 		defer f.Close()
-		return u.store.ImportTickets(ctx, u.user.ID, path, f)
+		t, err := sheet.Read(path, f)
+		if err != nil {
+			return 0, err
+		}
+		return u.store.ImportTickets(ctx, u.user.ID, t)
 	}, func(n int, err error) {
 		ti.button.Enable()
 		if err != nil {

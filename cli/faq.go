@@ -14,6 +14,7 @@ import (
 	"anchang/assets"
 	"anchang/cli/say"
 	"anchang/data"
+	"anchang/data/sheet"
 )
 
 // faqUsage is the help of the faq verb.
@@ -128,7 +129,11 @@ func faqImport(ctx context.Context, s *data.Store, by, path string, stdout io.Wr
 		return err
 	}
 	defer f.Close()
-	res, err := s.ImportFAQ(ctx, actor.ID, path, f)
+	t, err := sheet.Read(path, f)
+	if err != nil {
+		return say.Error(err)
+	}
+	res, err := s.ImportFAQ(ctx, actor.ID, t)
 	if err != nil {
 		return say.Error(err)
 	}
@@ -162,11 +167,15 @@ func adminNamed(ctx context.Context, s *data.Store, name string) (data.Staff, er
 }
 
 func faqExport(ctx context.Context, s *data.Store, path string, stdout io.Writer) error {
-	var b bytes.Buffer
-	n, err := s.ExportFAQ(ctx, path, &b)
+	table, err := s.ExportFAQ(ctx)
 	if err != nil {
 		return say.Error(err)
 	}
+	var b bytes.Buffer
+	if err := sheet.WriteFAQ(&b, path, table); err != nil {
+		return say.Error(err)
+	}
+	n := len(table) - 1
 	if err := data.WriteOwnerOnly(path, b.Bytes()); err != nil {
 		return say.Error(err)
 	}

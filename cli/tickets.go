@@ -164,7 +164,11 @@ func tickets(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		n, err := s.ImportTickets(ctx, actor.ID, filepath.Base(fs.Arg(0)), f)
+		t, err := sheet.Read(filepath.Base(fs.Arg(0)), f)
+		if err != nil {
+			return say.Error(err)
+		}
+		n, err := s.ImportTickets(ctx, actor.ID, t)
 		if err != nil {
 			return say.Error(err)
 		}

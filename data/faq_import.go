@@ -4,12 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 
 	"github.com/google/uuid"
 )
 
-// ImportFAQ reads a manual file and applies it whole, or applies nothing
+// ImportFAQ takes a manual file's table (data/sheet.Read) and applies it whole, or applies nothing
 // and reports every bad cell of every row. Each row becomes a new version
 // of its entry when its content differs, then moves to its status. Admins
 // only.
@@ -23,8 +22,8 @@ import (
 //
 // It is written in chunks (import_staged.go): the desk's writes go on
 // meanwhile, and the manual appears at once when the import ends.
-func (s *Store) ImportFAQ(ctx context.Context, actorID, name string, r io.Reader) (FAQImportResult, error) {
-	rows, bad, err := readFAQFile(name, r)
+func (s *Store) ImportFAQ(ctx context.Context, actorID string, t Table) (FAQImportResult, error) {
+	rows, bad, err := parseFAQTable(t.Rows, t.Lines)
 	if err != nil {
 		return FAQImportResult{}, err
 	}

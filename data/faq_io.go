@@ -1,23 +1,14 @@
 package data
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // The manual's file format, for CSV (UTF-8) and XLSX (first sheet) alike:
@@ -89,115 +80,17 @@ type faqRow struct {
 	bad    bool // a cell could not be read
 }
 
+// Table is the first table of an import file as data/sheet.Read reads
+// it (CSV, or an XLSX workbook's first sheet): its rows of cells, and each
+// row's line (CSV) or row number (XLSX) in the file, for messages.
+type Table struct {
+	Name  string // the file's name, as a carried-over ticket records it
+	Rows  [][]string
+	Lines []int
+}
+
 func fileErr(key string, args map[string]any, cause error) *Error {
 	return &Error{Code: EINVALID, Key: key, Args: args, Err: cause}
-}
-
-// readFAQFile parses an import file by its name's extension (.csv, .xlsx)
-// without touching the database. A broken file gives one *Error; rows with
-// unreadable cells come back listed in FAQImportErrors.
-func readFAQFile(name string, r io.Reader) ([]faqRow, FAQImportErrors, error) {
-	table, lines, err := readTable(name, r)
-	if err != nil {
-		return nil, nil, err
-	}
-	return parseFAQTable(table, lines)
-}
-
-// readTable reads the first table of an import file by its name's
-// extension: CSV in UTF-8 (GBK is refused with its own message) or the
-// first sheet of an XLSX workbook (merged cells refused). lines are each
-// row's line (CSV) or row number (XLSX), for messages.
-func readTable(name string, r io.Reader) (table [][]string, lines []int, err error) {
-	b, err := readImportBytes(name, r) // whole, or refused (import_limits.go)
-	if err != nil {
-		return nil, nil, err
-	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".csv":
-		return readCSVTable(b)
-	case ".xlsx":
-		return readXLSXTable(b)
-	}
-	return nil, nil, fileErr("err.faq.import.ext", map[string]any{"Ext": filepath.Ext(name)}, nil)
-}
-
-func readCSVTable(b []byte) ([][]string, []int, error) {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(b) {
-		if line := strayByteLine(b); line > 0 {
-			return nil, nil, fileErr("err.import.stray_byte", map[string]any{"Line": line}, errors.New("UTF-8 file with a stray byte"))
-		}
-		if s, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b); err == nil && utf8.Valid(s) && strings.IndexFunc(string(s), func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
-			return nil, nil, fileErr("err.faq.import.gbk", nil, errors.New("file is GBK/GB18030, not UTF-8"))
-		}
-		return nil, nil, fileErr("err.faq.import.encoding", nil, errors.New("file is not UTF-8"))
-	}
-	cr := csv.NewReader(bytes.NewReader(b))
-	cr.FieldsPerRecord = -1
-	var table [][]string
-	var lines []int
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			line := 0
-			if errors.As(err, &pe) {
-				line = pe.Line
-			}
-			return nil, nil, fileErr("err.faq.import.csv", map[string]any{"Line": line}, err)
-		}
-		line, _ := cr.FieldPos(0)
-		for i, c := range rec {
-			rec[i] = csvUnsafe(c)
-		}
-		table = append(table, rec)
-		lines = append(lines, line)
-	}
-	return table, lines, nil
-}
-
-func readXLSXTable(b []byte) ([][]string, []int, error) {
-	if err := checkXLSXZip(b); err != nil {
-		return nil, nil, err
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(b), xlsxOptions())
-	if err != nil {
-		return nil, nil, fileErr("err.faq.import.xlsx", nil, err)
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, nil, fileErr("err.faq.import.empty", nil, nil)
-	}
-	// The rows first, streamed and bounded: GetMergeCells loads the whole
-	// sheet, so only a sheet within the bounds gets that far.
-	rows, err := readXLSXRows(f, sheets[0])
-	if err != nil {
-		return nil, nil, err
-	}
-	merged, err := f.GetMergeCells(sheets[0], true)
-	if err != nil {
-		return nil, nil, fileErr("err.faq.import.xlsx", nil, err)
-	}
-	if len(merged) > 0 {
-		var cells []string
-		for _, m := range merged {
-			cells = append(cells, m.GetStartAxis()+":"+m.GetEndAxis())
-		}
-		return nil, nil, fileErr("err.faq.import.merged", map[string]any{"Cells": strings.Join(cells, ", ")}, nil)
-	}
-	lines := make([]int, len(rows))
-	for i := range rows {
-		lines[i] = i + 1
-		for j, c := range rows[i] {
-			rows[i][j] = csvUnsafe(c) // an exported CSV saved as XLSX keeps the guard
-		}
-	}
-	return rows, lines, nil
 }
 
 func parseFAQTable(table [][]string, lines []int) ([]faqRow, FAQImportErrors, error) {
@@ -304,19 +197,18 @@ func splitCell(s string) []string {
 
 var faqPath = map[FAQStatus]int{FAQDraft: 0, FAQReview: 1, FAQApproved: 2, FAQRetired: 3}
 
-// ExportFAQ writes every entry at its newest version, in the import format,
-// as CSV (UTF-8 with a byte-order mark, which Excel needs) or XLSX by the
-// name's extension.
-func (s *Store) ExportFAQ(ctx context.Context, name string, w io.Writer) (int, error) {
+// ExportFAQ is every entry at its newest version as a table in the import
+// format, the header first (data/sheet.WriteFAQ writes it as CSV or XLSX).
+func (s *Store) ExportFAQ(ctx context.Context) ([][]string, error) {
 	entries, err := s.ListFAQ(ctx, FAQFilter{Editing: true})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	// A starter entry goes out under its stable id, which every device
 	// that loaded the starter manual maps to its own entry (ImportFAQ).
 	starters, err := starterIDs(ctx, s.db)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	table := [][]string{FAQColumns}
 	for _, e := range entries {
@@ -331,41 +223,7 @@ func (s *Store) ExportFAQ(ctx context.Context, name string, w io.Writer) (int, e
 		table = append(table, []string{e.ID, v.Category, v.Scope, string(v.Status), v.Question, strings.Join(v.Alternatives, "\n"),
 			strings.Join(v.Tags, "\n"), v.Answer, v.QuestionEN, v.AnswerEN, v.EffectiveOn, v.ExpiresOn, tmpl, strconv.Itoa(v.Version)})
 	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".csv":
-		if _, err := io.WriteString(w, "\xef\xbb\xbf"); err != nil {
-			return 0, fmt.Errorf("export: %w", err)
-		}
-		cw := csv.NewWriter(w)
-		if err := cw.WriteAll(csvSafe(table)); err != nil {
-			return 0, fmt.Errorf("export: %w", err)
-		}
-	case ".xlsx":
-		f := excelize.NewFile()
-		defer f.Close()
-		sheet := "FAQ"
-		if err := f.SetSheetName("Sheet1", sheet); err != nil {
-			return 0, fmt.Errorf("export: %w", err)
-		}
-		for i, rec := range table {
-			cell, _ := excelize.CoordinatesToCellName(1, i+1)
-			row := make([]any, len(rec))
-			for j, v := range rec {
-				row[j] = v
-			}
-			if err := f.SetSheetRow(sheet, cell, &row); err != nil {
-				return 0, fmt.Errorf("export: %w", err)
-			}
-		}
-		_ = f.SetColWidth(sheet, "E", "E", 40)
-		_ = f.SetColWidth(sheet, "H", "H", 80)
-		if _, err := f.WriteTo(w); err != nil {
-			return 0, fmt.Errorf("export: %w", err)
-		}
-	default:
-		return 0, fileErr("err.faq.import.ext", map[string]any{"Ext": filepath.Ext(name)}, nil)
-	}
-	return len(entries), nil
+	return table, nil
 }
 
 // starterManual is the shape of assets/faq/starter.json.
@@ -450,37 +308,4 @@ func (s *Store) EnsureStarterFAQ(ctx context.Context, manual []byte) (int, error
 	}
 	s.faqChanged()
 	return n, nil
-}
-
-// csvGuarded are the first characters csvSafe guards: a spreadsheet reads
-// = + - @ (or a leading tab or carriage return) as a formula, and hides a
-// leading apostrophe, so a cell that really starts with one is guarded too.
-const csvGuarded = "=+-@\t\r'"
-
-// csvSafe guards exported cells against spreadsheet formula injection: a
-// cell starting with a csvGuarded character gets a leading apostrophe.
-// Import removes it again (csvUnsafe) from CSV and XLSX alike, so the round
-// trip is clean whether the spreadsheet hides the apostrophe (Excel: the
-// file comes back without it) or keeps it as text (LibreOffice, WPS: the
-// file comes back with it, as CSV or saved as XLSX).
-func csvSafe(table [][]string) [][]string {
-	out := make([][]string, len(table))
-	for i, rec := range table {
-		out[i] = make([]string, len(rec))
-		for j, c := range rec {
-			if c != "" && strings.ContainsRune(csvGuarded, rune(c[0])) {
-				c = "'" + c
-			}
-			out[i][j] = c
-		}
-	}
-	return out
-}
-
-// csvUnsafe undoes csvSafe for one imported cell.
-func csvUnsafe(c string) string {
-	if len(c) > 1 && c[0] == '\'' && strings.ContainsRune(csvGuarded, rune(c[1])) {
-		return c[1:]
-	}
-	return c
 }

@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -185,19 +184,15 @@ func parseImportTime(s string, loc *time.Location) (time.Time, error) {
 }
 
 // ImportTickets opens the tickets of a carried-over ledger file (CSV or
-// XLSX, by name's extension) as the actor, a supervisor or admin, who owns
+// XLSX, as data/sheet.Read reads it) as the actor, a supervisor or admin, who owns
 // them from then on. It applies every row or none: a bad file is one
 // *Error; bad rows are listed (FAQImportErrors, the cause of
 // err.faq.import.rows) and nothing is written. A row that repeats a ticket
 // already in the system (same time, phone and description) is refused, so
 // importing a file twice changes nothing the second time.
-func (s *Store) ImportTickets(ctx context.Context, actorID, name string, r io.Reader) (int, error) {
+func (s *Store) ImportTickets(ctx context.Context, actorID string, t Table) (int, error) {
 	loc := s.Location()
-	table, lines, err := readTable(name, r)
-	if err != nil {
-		return 0, err
-	}
-	rows, bad, err := readTicketTable(table, lines, loc)
+	rows, bad, err := readTicketTable(t.Rows, t.Lines, loc)
 	if err != nil {
 		return 0, err
 	}
@@ -219,7 +214,7 @@ func (s *Store) ImportTickets(ctx context.Context, actorID, name string, r io.Re
 		seen := map[string]int{}
 		for _, row := range rows {
 			in := row.in
-			in.carriedOver = "import " + name
+			in.carriedOver = "import " + t.Name
 			if row.ref != "" {
 				in.carriedOver += " · " + row.ref
 			}

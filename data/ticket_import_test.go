@@ -1,14 +1,12 @@
 package data
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
 )
 
 const ledgerCSV = `受理时间,类型,类别,级别,紧急,项目,楼栋,房号,被投诉对象,事由,客户诉求,客户姓名,联系电话,责任部门,原编号
@@ -20,7 +18,7 @@ const ledgerCSV = `受理时间,类型,类别,级别,紧急,项目,楼栋,房号
 func TestImportTicketsCarriesOverALedger(t *testing.T) {
 	ctx := context.Background()
 	s, p, _ := newTicketStore(t)
-	n, err := s.ImportTickets(ctx, p.sup.ID, "ledger.csv", strings.NewReader(ledgerCSV))
+	n, err := s.ImportTickets(ctx, p.sup.ID, csvTable(t, "ledger.csv", ledgerCSV))
 	if err != nil || n != 3 {
 		t.Fatalf("import = %d, %v", n, err)
 	}
@@ -60,7 +58,7 @@ func TestImportTicketsCarriesOverALedger(t *testing.T) {
 	wantOutbox(t, s, MutTicketOpen, 3)
 
 	// The same file again: every row is already there; nothing changes.
-	_, err = s.ImportTickets(ctx, p.sup.ID, "ledger.csv", strings.NewReader(ledgerCSV))
+	_, err = s.ImportTickets(ctx, p.sup.ID, csvTable(t, "ledger.csv", ledgerCSV))
 	rowErrs := importRowErrors(t, err)
 	if len(rowErrs) != 3 || rowErrs[0].Key != "err.ticket.import.exists" {
 		t.Fatalf("second import: %v", err)
@@ -99,7 +97,7 @@ func TestImportTicketsBadRowsChangeNothing(t *testing.T) {
 		"2026-11-01 10:00,complaint,engineering,general,,门窗漏风,王芳,13912345678,A9\n" // repeats line 2
 	outboxBefore, err := s.CountRows(ctx, "outbox")
 	mustOK(t, err)
-	_, err = s.ImportTickets(ctx, p.sup.ID, "bad.csv", strings.NewReader(file))
+	_, err = s.ImportTickets(ctx, p.sup.ID, csvTable(t, "bad.csv", file))
 	rowErrs := importRowErrors(t, err)
 	got := map[int]string{}
 	for _, e := range rowErrs {
@@ -135,18 +133,18 @@ func TestImportTicketsBadRowsChangeNothing(t *testing.T) {
 		t.Fatalf("outbox grew from %d to %d", outboxBefore, n)
 	}
 
-	// Whole-file problems: a missing column, a foreign format, a receptionist.
+	// Whole-file problems: a missing column, no rows, a receptionist (a
+	// foreign format is data/sheet's to refuse).
 	for _, c := range []struct{ name, body, key string }{
 		{"no-kind.csv", "opened_at,category,severity,description\n2026-11-01,工程质量,一般,x\n", "err.faq.import.missing_columns"},
-		{"ledger.txt", ledgerCSV, "err.faq.import.ext"},
 		{"empty.csv", "受理时间,类型,类别,级别,事由\n", "err.faq.import.empty"},
 	} {
-		_, err := s.ImportTickets(ctx, p.sup.ID, c.name, strings.NewReader(c.body))
+		_, err := s.ImportTickets(ctx, p.sup.ID, csvTable(t, c.name, c.body))
 		if e, ok := AsError(err); !ok || e.Key != c.key {
 			t.Errorf("%s: %v, want %s", c.name, err, c.key)
 		}
 	}
-	if _, err := s.ImportTickets(ctx, p.recep.ID, "ledger.csv", strings.NewReader(ledgerCSV)); err == nil {
+	if _, err := s.ImportTickets(ctx, p.recep.ID, csvTable(t, "ledger.csv", ledgerCSV)); err == nil {
 		t.Fatal("a receptionist imported a ledger")
 	}
 	if n, _ := s.CountRows(ctx, "tickets"); n != 0 {
@@ -154,21 +152,16 @@ func TestImportTicketsBadRowsChangeNothing(t *testing.T) {
 	}
 }
 
-func TestImportTicketsFromXLSX(t *testing.T) {
+// TestImportTicketsFromASheet: an XLSX ledger's rows (data/sheet reads
+// the workbook) with Chinese headers and words.
+func TestImportTicketsFromASheet(t *testing.T) {
 	ctx := context.Background()
 	s, p, _ := newTicketStore(t)
-	f := excelize.NewFile()
-	rows := [][]any{
+	tb := Table{Name: "台账.xlsx", Lines: []int{1, 2}, Rows: [][]string{
 		{"受理时间", "类型", "类别", "级别", "事由", "客户姓名", "联系电话"},
 		{"2026-11-10 14:00", "报修", "工程质量", "轻微", "卫生间地漏返味", "周敏", "13800001234"},
-	}
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		mustOK(t, f.SetSheetRow("Sheet1", cell, &r))
-	}
-	var buf bytes.Buffer
-	mustOK(t, f.Write(&buf))
-	n, err := s.ImportTickets(ctx, p.admin.ID, "台账.xlsx", &buf)
+	}}
+	n, err := s.ImportTickets(ctx, p.admin.ID, tb)
 	if err != nil || n != 1 {
 		t.Fatalf("xlsx import = %d, %v", n, err)
 	}

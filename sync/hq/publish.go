@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"anchang/data"
+	"anchang/data/sheet"
 	hqsync "anchang/sync"
 )
 
@@ -106,7 +107,10 @@ func Publish(ctx context.Context, st Store, kind, name string, r io.Reader, now 
 	}
 	switch kind {
 	case PublishFAQ:
-		res.FAQ, err = scratch.ImportFAQ(ctx, admin.ID, name, bytes.NewReader(b))
+		var t data.Table
+		if t, err = sheet.Read(name, bytes.NewReader(b)); err == nil {
+			res.FAQ, err = scratch.ImportFAQ(ctx, admin.ID, t)
+		}
 	case PublishTemplate:
 		var t data.InspectionTemplate
 		t, err = scratch.ImportInspectionTemplate(ctx, admin.ID, b)

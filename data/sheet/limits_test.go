@@ -1,9 +1,8 @@
-package data
+package sheet
 
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,22 +11,31 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"anchang/data"
 )
 
-func importFile(t *testing.T, s *Store, admin Staff, path string) error {
+func readFile(t *testing.T, path string) error {
 	t.Helper()
 	f, err := os.Open(path)
 	mustOK(t, err)
 	defer f.Close()
-	_, err = s.ImportFAQ(context.Background(), admin.ID, path, f)
+	_, err = Read(path, f)
 	return err
+}
+
+// wantKey: err is the coded error a file is refused with.
+func wantKey(t *testing.T, err error, code, key string) {
+	t.Helper()
+	e, ok := data.AsError(err)
+	if !ok || e.Code != code || e.Key != key {
+		t.Fatalf("got %v, want %s %s", err, code, key)
+	}
 }
 
 // A file over the limit is refused whole with the limit in the message —
 // not cut at 50 MiB, stored in part and reported as GBK.
 func TestImportRefusesAFileOverTheLimit(t *testing.T) {
-	s, admin, _ := newFAQStore(t)
-	before := snapshotCounts(t, s)
 	path := filepath.Join(t.TempDir(), "big.csv")
 	f, err := os.Create(path)
 	mustOK(t, err)
@@ -38,12 +46,11 @@ func TestImportRefusesAFileOverTheLimit(t *testing.T) {
 	}
 	mustOK(t, f.Close())
 	start := time.Now()
-	err = importFile(t, s, admin, path)
-	wantKey(t, err, EINVALID, "err.import.too_big")
-	if e, _ := AsError(err); e.Args["MB"] != int64(50) {
+	err = readFile(t, path)
+	wantKey(t, err, data.EINVALID, "err.import.too_big")
+	if e, _ := data.AsError(err); e.Args["MB"] != int64(50) {
 		t.Errorf("message args %v, want the 50 MB limit", e.Args)
 	}
-	wantUnchanged(t, s, before)
 	t.Logf("refused %d MB in %v", MaxImportBytes>>20, time.Since(start))
 }
 
@@ -88,8 +95,6 @@ const sheetTail = `</sheetData></worksheet>`
 // Small XLSX files that unpack to a lot, or hold too many rows or cells,
 // are refused early, quickly and with the limit named.
 func TestXLSXBombsRefusedEarly(t *testing.T) {
-	s, admin, _ := newFAQStore(t)
-	before := snapshotCounts(t, s)
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name  string
@@ -124,32 +129,30 @@ func TestXLSXBombsRefusedEarly(t *testing.T) {
 			xlsxWithSheet(t, path, tc.sheet)
 			fi, _ := os.Stat(path)
 			start := time.Now()
-			err := importFile(t, s, admin, path)
+			err := readFile(t, path)
 			took := time.Since(start)
-			wantKey(t, err, EINVALID, tc.key)
+			wantKey(t, err, data.EINVALID, tc.key)
 			if took > 20*time.Second {
 				t.Errorf("refused after %v", took)
 			}
 			t.Logf("%s: %d KB refused in %v", tc.name, fi.Size()>>10, took)
 		})
 	}
-	wantUnchanged(t, s, before)
 }
 
 // One stray byte in a UTF-8 file is reported with its line, not as GBK;
 // a real GBK file is still said to be GBK.
 func TestImportStrayByteHasALine(t *testing.T) {
-	s, admin, _ := newFAQStore(t)
 	path := filepath.Join(t.TempDir(), "stray.csv")
 	body := "category,question,answer\nloans,首付比例是多少？,按国家政策执行。\nloans,贷款\xff年限？,最长三十年。\nloans,公积金能用吗？,可以。\n"
 	mustOK(t, os.WriteFile(path, []byte(body), 0o600))
-	err := importFile(t, s, admin, path)
-	wantKey(t, err, EINVALID, "err.import.stray_byte")
-	if e, _ := AsError(err); e.Args["Line"] != 3 {
+	err := readFile(t, path)
+	wantKey(t, err, data.EINVALID, "err.import.stray_byte")
+	if e, _ := data.AsError(err); e.Args["Line"] != 3 {
 		t.Fatalf("line %v, want 3", e.Args["Line"])
 	}
 	gbk := filepath.Join(t.TempDir(), "gbk.csv")
 	// "category,question,answer\nloans,首付,两成\n" in GBK
 	mustOK(t, os.WriteFile(gbk, []byte("category,question,answer\nloans,\xca\xd7\xb8\xb6,\xc1\xbd\xb3\xc9\n"), 0o600))
-	wantKey(t, importFile(t, s, admin, gbk), EINVALID, "err.faq.import.gbk")
+	wantKey(t, readFile(t, gbk), data.EINVALID, "err.faq.import.gbk")
 }

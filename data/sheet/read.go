@@ -1,15 +1,131 @@
-package data
+package sheet
 
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"anchang/data"
 )
+
+// Read reads the first table of an import file (the FAQ manual, a ticket
+// ledger) by its name's extension: CSV in UTF-8 (GBK is refused with its
+// own message) or the first sheet of an XLSX workbook (merged cells
+// refused), the formula guard of an export (csvSafe) undone. Past the
+// limits (limits.go) the file is refused whole. A file it cannot read is
+// a *data.Error (EINVALID) the desk shows.
+func Read(name string, r io.Reader) (data.Table, error) {
+	b, err := readImportBytes(name, r) // whole, or refused
+	if err != nil {
+		return data.Table{}, err
+	}
+	t := data.Table{Name: name}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
+		t.Rows, t.Lines, err = readCSVTable(b)
+	case ".xlsx":
+		t.Rows, t.Lines, err = readXLSXTable(b)
+	default:
+		err = fileErr("err.faq.import.ext", map[string]any{"Ext": filepath.Ext(name)}, nil)
+	}
+	if err != nil {
+		return data.Table{}, err
+	}
+	return t, nil
+}
+
+func fileErr(key string, args map[string]any, cause error) *data.Error {
+	return &data.Error{Code: data.EINVALID, Key: key, Args: args, Err: cause}
+}
+
+func readCSVTable(b []byte) ([][]string, []int, error) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(b) {
+		if line := strayByteLine(b); line > 0 {
+			return nil, nil, fileErr("err.import.stray_byte", map[string]any{"Line": line}, errors.New("UTF-8 file with a stray byte"))
+		}
+		if s, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b); err == nil && utf8.Valid(s) && strings.IndexFunc(string(s), func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
+			return nil, nil, fileErr("err.faq.import.gbk", nil, errors.New("file is GBK/GB18030, not UTF-8"))
+		}
+		return nil, nil, fileErr("err.faq.import.encoding", nil, errors.New("file is not UTF-8"))
+	}
+	cr := csv.NewReader(bytes.NewReader(b))
+	cr.FieldsPerRecord = -1
+	var table [][]string
+	var lines []int
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			line := 0
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			return nil, nil, fileErr("err.faq.import.csv", map[string]any{"Line": line}, err)
+		}
+		line, _ := cr.FieldPos(0)
+		for i, c := range rec {
+			rec[i] = csvUnsafe(c)
+		}
+		table = append(table, rec)
+		lines = append(lines, line)
+	}
+	return table, lines, nil
+}
+
+func readXLSXTable(b []byte) ([][]string, []int, error) {
+	if err := checkXLSXZip(b); err != nil {
+		return nil, nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b), xlsxOptions())
+	if err != nil {
+		return nil, nil, fileErr("err.faq.import.xlsx", nil, err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, nil, fileErr("err.faq.import.empty", nil, nil)
+	}
+	// The rows first, streamed and bounded: GetMergeCells loads the whole
+	// sheet, so only a sheet within the bounds gets that far.
+	rows, err := readXLSXRows(f, sheets[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	merged, err := f.GetMergeCells(sheets[0], true)
+	if err != nil {
+		return nil, nil, fileErr("err.faq.import.xlsx", nil, err)
+	}
+	if len(merged) > 0 {
+		var cells []string
+		for _, m := range merged {
+			cells = append(cells, m.GetStartAxis()+":"+m.GetEndAxis())
+		}
+		return nil, nil, fileErr("err.faq.import.merged", map[string]any{"Cells": strings.Join(cells, ", ")}, nil)
+	}
+	lines := make([]int, len(rows))
+	for i := range rows {
+		lines[i] = i + 1
+		for j, c := range rows[i] {
+			rows[i][j] = csvUnsafe(c) // an exported CSV saved as XLSX keeps the guard
+		}
+	}
+	return rows, lines, nil
+}
 
 // Bounds on an import file (FAQ and tickets): past any of them the file is
 // refused whole, early, with a message that names the limit — never read in
