@@ -906,3 +906,34 @@ func TestDeviceRenameReachesHQ(t *testing.T) {
 	}
 	t.Fatal("the device is not in HQ's list")
 }
+
+// HQ renames an enrolled office (anchang-hq office rename): its devices
+// get the new name with their next pull; the code and the ticket numbers
+// stay. A bad name changes nothing.
+func TestHQRenamesOffice(t *testing.T) {
+	t.Parallel()
+	h := hqtest.Start(t, hq.SQLite)
+	a, b := enrolledPair(t, h, nil, nil)
+	ctx := context.Background()
+	for _, bad := range []string{"", "  ", "上海\u0007一号", strings.Repeat("名", 61)} {
+		if _, err := hq.RenameOffice(ctx, h.Store, data.DescribeMutation, "SH01", bad, time.Now()); data.ErrorCode(err) != data.EINVALID {
+			t.Fatalf("name %q: %v", bad, err)
+		}
+	}
+	if _, err := hq.RenameOffice(ctx, h.Store, data.DescribeMutation, "NOPE", "某案场", time.Now()); err == nil {
+		t.Fatal("renamed an office that does not exist")
+	}
+	if _, err := hq.RenameOffice(ctx, h.Store, data.DescribeMutation, "sh01", "上海一号售楼处", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []*device{a, b} {
+		d.round(quiet())
+		_, off, err := d.s.Device()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if off.Name != "上海一号售楼处" || off.Code != "SH01" {
+			t.Fatalf("the device has %+v", off)
+		}
+	}
+}

@@ -61,6 +61,7 @@ func NewMain() *Main {
 const usage = `usage:
   anchang-hq --data-dir DIR [--listen 127.0.0.1:8443] [--postgres DSN] [--cert FILE --key FILE]
   anchang-hq --data-dir DIR office add CODE NAME
+  anchang-hq --data-dir DIR office rename CODE NAME
   anchang-hq --data-dir DIR office list
   anchang-hq --data-dir DIR code OFFICE_CODE [--hq] [--ttl 24h]
   anchang-hq --data-dir DIR devices
@@ -276,8 +277,16 @@ func (m *Main) admin(ctx context.Context) error {
 			}
 			return tw.Flush()
 		}
+		if len(args) >= 3 && args[0] == "rename" {
+			off, err := hq.RenameOffice(ctx, m.store, data.DescribeMutation, args[1], strings.Join(args[2:], " "), m.Now())
+			if err != nil {
+				return explain(err)
+			}
+			fmt.Fprintf(out, "office %s renamed: %s (its devices show it after their next sync)\n", off.Code, off.Name)
+			return nil
+		}
 		if len(args) < 3 || args[0] != "add" {
-			return errors.New("usage: anchang-hq office add CODE NAME | office list")
+			return errors.New("usage: anchang-hq office add CODE NAME | office rename CODE NAME | office list")
 		}
 		off, recorded, err := hq.AddOffice(ctx, m.store, data.DescribeMutation, args[1], strings.Join(args[2:], " "), m.Now())
 		if err != nil {

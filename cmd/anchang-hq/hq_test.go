@@ -132,6 +132,12 @@ func TestHQWholeServer(t *testing.T) {
 			if out := admin(t, append(flags, "office", "list")...); !strings.Contains(out, "SH01") || !strings.Contains(out, "HQ") {
 				t.Fatalf("office list: %q", out)
 			}
+			if out := admin(t, append(flags, "office", "rename", "SH01", "上海一号", "售楼处")...); !strings.Contains(out, "office SH01 renamed: 上海一号 售楼处") {
+				t.Fatalf("office rename: %q", out)
+			}
+			if out := admin(t, append(flags, "office", "list")...); !strings.Contains(out, "上海一号 售楼处") {
+				t.Fatalf("office list after rename: %q", out)
+			}
 			code := strings.TrimSpace(admin(t, append(flags, "code", "SH01", "--ttl", "1h")...))
 			if !regexp.MustCompile(`^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$`).MatchString(code) {
 				t.Fatalf("code %q", code)

@@ -31,6 +31,32 @@ type officeSetupPayload struct {
 	TimeZone  string `json:"time_zone"`
 }
 
+// RenameOffice renames an office and writes its record's next version
+// (office.setup, same id and code) into the office's scope as an
+// HQ-authored change, so its devices show the new name after their next
+// pull (an enrolled desk cannot rename its office: HQ owns the record).
+func RenameOffice(ctx context.Context, st Store, describe DescribeFunc, code, name string, now time.Time) (Office, error) {
+	off, err := st.RenameOffice(ctx, code, name)
+	if err != nil {
+		return Office{}, err
+	}
+	hqID, err := st.HQID(ctx)
+	if err != nil {
+		return off, fmt.Errorf("office record: %w", err)
+	}
+	p, _ := json.Marshal(officeSetupPayload{ID: off.ID, OfficeID: off.ID, DeviceID: hqID, CreatedAt: off.CreatedAt,
+		Code: off.Code, Name: off.Name, TimeZone: DefaultTimeZone})
+	d, err := describe(OfficeSetupMutation, OfficeSetupVersion, p)
+	if err != nil {
+		return off, fmt.Errorf("office record: %w", err)
+	}
+	if _, err := st.AppendHQ(ctx, HQChange{Scope: hqsync.OfficeScope(off.ID), Entity: d.Spec.Entity, RecordID: d.RecordID,
+		Name: OfficeSetupMutation, Version: OfficeSetupVersion, Rank: d.Spec.Rank, Payload: p}, now.UnixMilli()); err != nil {
+		return off, err
+	}
+	return off, nil
+}
+
 // AddOffice creates an office and writes its record (office.setup) into the
 // office's scope as an HQ-authored change, so a device joining it gets the
 // office in its snapshot. describe validates the payload; when it does not

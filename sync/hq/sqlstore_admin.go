@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"anchang/data"
 	hqsync "anchang/sync"
@@ -300,6 +302,27 @@ func (s *SQLStore) Touch(ctx context.Context, deviceID string, now int64) error 
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE hq_devices SET last_contact = ? WHERE id = ?`), now, deviceID)
 		return err
 	})
+}
+
+// RenameOffice gives the office with that code a new name.
+func (s *SQLStore) RenameOffice(ctx context.Context, code, name string) (Office, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 60 || !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return Office{}, coded(data.EINVALID, "err.sync.office_name", nil)
+	}
+	o, err := s.OfficeByCode(ctx, code)
+	if err != nil {
+		return Office{}, err
+	}
+	if o.Code == HQOfficeCode {
+		return Office{}, coded(data.EINVALID, "err.office_code.chars", nil)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE hq_offices SET name = ? WHERE id = ?`), name, o.ID)
+		return err
+	})
+	o.Name = name
+	return o, err
 }
 
 // RenameDevice records the name a device now goes by.

@@ -133,6 +133,9 @@ type Store interface {
 	Ping(ctx context.Context) error
 
 	AddOffice(ctx context.Context, code, name string, now int64) (Office, error)
+	// RenameOffice gives the office with that code a new name (the code
+	// never changes: it is in the office's ticket numbers).
+	RenameOffice(ctx context.Context, code, name string) (Office, error)
 	Offices(ctx context.Context) ([]Office, error)
 	OfficeByCode(ctx context.Context, code string) (Office, error)
 	AddEnrollCode(ctx context.Context, codeHash, officeID, role string, now, expiresAt int64) error
