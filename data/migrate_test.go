@@ -41,6 +41,7 @@ var schemaFixtures = map[int]schemaFixture{
 	11: fixtureV11, // faq_vague_test.go
 	12: fixtureV12, // sla_service_test.go
 	13: fixtureV13, // import_staged_test.go
+	14: fixtureV14, // import_staged_test.go
 }
 
 func fixtureV1(t *testing.T, db *sql.DB) func(*testing.T, *Store) {
