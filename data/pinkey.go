@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 )
@@ -180,11 +181,14 @@ func (pk *pinKeys) load() error {
 	if err != nil {
 		return fmt.Errorf("read pin key: %w", err)
 	}
-	if fi, err := os.Stat(pk.path()); err == nil && fi.Mode().Perm()&0o077 != 0 {
+	// Windows has no Unix modes (the per-user directory's ACL protects it);
+	// on read-only storage the mode cannot change and the key still reads.
+	if fi, err := os.Stat(pk.path()); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		if err := os.Chmod(pk.path(), 0o600); err != nil {
-			return fmt.Errorf("pin key: make owner-only: %w", err)
+			slog.Warn("pin key file is readable by others and could not be made owner-only", "file", pk.path(), "err", err)
+		} else {
+			slog.Warn("pin key file was readable by others; now owner-only", "file", pk.path())
 		}
-		slog.Warn("pin key file was readable by others; now owner-only", "file", pk.path())
 	}
 	var keys []*pinKey
 	for _, line := range strings.Split(string(b), "\n") {
@@ -194,7 +198,8 @@ func (pk *pinKeys) load() error {
 		}
 		k, err := parsePINKeyCode(line)
 		if err != nil {
-			return fmt.Errorf("pin key file %s: a line is not a key", pk.path())
+			return &Error{Code: EINVALID, Key: "err.pinkey.file", Args: map[string]any{"File": pk.path()},
+				Err: fmt.Errorf("pin key file %s: a line is not a key", pk.path())}
 		}
 		keys = append(keys, k)
 	}

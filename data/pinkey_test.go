@@ -254,7 +254,9 @@ func TestPINKeyFile(t *testing.T) {
 	// making a new key.
 	mustOK(t, s.Close())
 	mustOK(t, os.WriteFile(path, []byte("not a key\n"), 0o600))
-	if _, err := Open(ctx, dir); err == nil || strings.Contains(err.Error(), code) {
+	_, err = Open(ctx, dir)
+	wantKey(t, err, EINVALID, "err.pinkey.file")
+	if strings.Contains(err.Error(), code) {
 		t.Fatalf("open with a damaged key file: %v", err)
 	}
 }
