@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -100,7 +99,7 @@ func (s *inspectionScreen) buildUI() fyne.CanvasObject {
 		texts[0].(*widget.Label).SetText(inspectionTitle(r))
 		setCaption(texts[1].(*widget.RichText), strings.Join([]string{r.Project, strings.Join(r.Owners, "、"), r.Phone, r.Date, r.InspectorName}, " · "))
 		state := c.Objects[1].(*widget.Label)
-		state.SetText(inspectionProgress(r))
+		state.SetText(inspectionSummary(r.Summary(), ""))
 		state.Importance = widget.MediumImportance
 		if r.Status == data.InspectionCompleted {
 			state.Importance = widget.SuccessImportance
@@ -137,16 +136,22 @@ func inspectionTitle(r data.Inspection) string {
 	return r.UnitLabel() + " · " + T("insp.kind."+r.Kind)
 }
 
-// inspectionProgress is "进行中 56/112 · 缺陷 3" or "已完成 · 缺陷 3".
-func inspectionProgress(r data.Inspection) string {
-	s := T("insp.status." + r.Status)
-	if r.Status == data.InspectionOpen {
-		s += " " + strconv.Itoa(r.Answered) + "/" + strconv.Itoa(r.Total)
+// inspectionSummary is the one way the desk states an inspection (list,
+// unit history, checklist, customer file): "进行中 · 已检 20/112 · 未检查
+// 92 项 · 缺陷 1", or "已完成 · 缺陷 1". An unfinished one always says how
+// many items are unchecked. completedAt, when given, dates a completed one
+// ("已完成 2026-11-23 10:00 · 缺陷 1").
+func inspectionSummary(s data.InspectionSummary, completedAt string) string {
+	args := map[string]any{"Answered": s.Answered, "Total": s.Total, "Unchecked": s.Unchecked(), "Defects": s.Defects, "Time": completedAt}
+	switch {
+	case s.Completed && completedAt != "":
+		return T("insp.summary.completed_at", args)
+	case s.Completed:
+		return T("insp.summary.completed", args)
+	case s.Unchecked() > 0:
+		return T("insp.summary.open", args)
 	}
-	if r.Defects > 0 {
-		s += " · " + T("insp.defects", map[string]any{"N": r.Defects})
-	}
-	return s
+	return T("insp.summary.open_all", args)
 }
 
 // reload refreshes the list (the shell calls it every 15 s and on tab changes).

@@ -190,10 +190,11 @@ func (c *checkView) answered() (answered, total, defects int) {
 
 func (c *checkView) updateProgress() {
 	a, t, d := c.answered()
-	text := T("insp.progress", map[string]any{"Answered": a, "Total": t, "Defects": d})
+	at := ""
 	if c.readOnly() && c.st.Completion != nil {
-		text = T("insp.completed_at", map[string]any{"Time": c.s.u.dateTime(c.st.Completion.At)}) + " · " + text
+		at = c.s.u.dateTime(c.st.Completion.At)
 	}
+	text := inspectionSummary(data.InspectionSummary{Completed: c.readOnly(), Total: t, Answered: a, Defects: d}, at)
 	c.progress.SetText(text)
 	if c.nav != nil {
 		c.nav.Refresh()

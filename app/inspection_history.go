@@ -33,20 +33,31 @@ func (s *inspectionScreen) showHistory(id string) {
 			in := h.Inspections[i]
 			who := &widget.Label{Text: in.Date + " · " + T("insp.kind."+in.Kind) + " · " + T("insp.accompanied", map[string]any{"Name": in.InspectorName}),
 				Truncation: fyne.TextTruncateEllipsis}
-			state := widget.NewLabel(inspectionProgress(in))
+			state := widget.NewLabel(inspectionSummary(in.Summary(), ""))
+			if in.Summary().Defects > 0 {
+				state.Importance = widget.DangerImportance
+			}
 			open := &widget.Button{Text: T("insp.open"), OnTapped: func() { s.open(in.ID) }}
 			rows = append(rows, container.NewBorder(nil, nil, nil, container.NewHBox(state, open), who))
 		}
 		var defects []fyne.CanvasObject
 		if len(h.Defects) == 0 {
-			defects = append(defects, widget.NewLabel(T("insp.history.no_defects")))
+			text := T("insp.history.no_defects")
+			for _, in := range h.Inspections {
+				if !in.Summary().Completed {
+					text = T("insp.history.no_defects_yet") // not final while one is in progress
+				}
+			}
+			defects = append(defects, widget.NewLabel(text))
 		}
 		for _, d := range h.Defects {
 			verdict := &widget.Label{Text: T("insp.verdict.open")}
-			switch d.Verdict {
-			case data.OutcomeFixed:
+			switch {
+			case d.InProgress:
+				verdict.Text = T("insp.verdict.in_progress")
+			case d.Verdict == data.OutcomeFixed:
 				verdict.Text, verdict.Importance = T("insp.verdict.fixed", map[string]any{"Date": d.VerdictOn}), widget.SuccessImportance
-			case data.OutcomeNotFixed:
+			case d.Verdict == data.OutcomeNotFixed:
 				verdict.Text, verdict.Importance = T("insp.verdict.not_fixed", map[string]any{"Date": d.VerdictOn}), widget.DangerImportance
 			default:
 				verdict.Importance = widget.WarningImportance

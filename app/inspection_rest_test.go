@@ -48,7 +48,7 @@ func TestInspectionRestOfRoomPasses(t *testing.T) {
 		return ok && e.PlaceHolder == T("insp.defect.desc.hint")
 	}).(*widget.Entry), "关门时摩擦门槛石")
 	test.Tap(findButton(t, h, "记录缺陷"))
-	h.shows("已检 2/112 · 缺陷 1", "本房间其余项合格（5）")
+	h.shows("已检 2/112 · 未检查 110 项 · 缺陷 1", "本房间其余项合格（5）")
 
 	// cancel: nothing happens
 	test.Tap(c.rest)
@@ -58,7 +58,7 @@ func TestInspectionRestOfRoomPasses(t *testing.T) {
 	if st := stored(); len(st.Results) != 2 {
 		t.Fatalf("cancel recorded %d results", len(st.Results))
 	}
-	h.shows("已检 2/112 · 缺陷 1")
+	h.shows("已检 2/112 · 未检查 110 项 · 缺陷 1")
 
 	// confirm: the five others pass, each recorded on its own
 	before := h.count("outbox")
@@ -83,7 +83,7 @@ func TestInspectionRestOfRoomPasses(t *testing.T) {
 	if len(st.Results) != 7 || h.count("outbox")-before != 5 {
 		t.Fatalf("%d results, %d records written, want 7 and 5 (one per item)", len(st.Results), h.count("outbox")-before)
 	}
-	h.shows("已检 7/112 · 缺陷 1", "本房间其余项合格（0）")
+	h.shows("已检 7/112 · 未检查 105 项 · 缺陷 1", "本房间其余项合格（0）")
 	if !c.rest.Disabled() {
 		t.Error("the button is still enabled with nothing left to pass")
 	}
@@ -150,4 +150,37 @@ func contrast(a, b color.Color) float64 {
 		la, lb = lb, la
 	}
 	return (la + 0.05) / (lb + 0.05)
+}
+
+// TestUnitHistoryAgreesWithSummary: the unit history of an inspection in
+// progress with a defect says the same as its checklist: the row counts
+// the defect and the unchecked items, and the defect list shows that
+// defect (in progress), not "没有发现问题"; the inspections list says it
+// too. In English likewise.
+func TestUnitHistoryAgreesWithSummary(t *testing.T) {
+	for _, lang := range []string{"zh", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			h := newHarness(t, true)
+			h.signInAs("李静")
+			SetLanguage(lang)
+			c := startInspection(t, h, "2单元1202")
+			test.Tap(c.rows["entry.leaf"].pass)
+			test.Tap(c.rows["entry.open"].defect)
+			test.Type(findVisible(h, func(o fyne.CanvasObject) bool {
+				e, ok := o.(*widget.Entry)
+				return ok && e.PlaceHolder == T("insp.defect.desc.hint")
+			}).(*widget.Entry), "关门时摩擦门槛石")
+			test.Tap(findButton(t, h, T("insp.defect.save")))
+			summary := map[string]string{"zh": "进行中 · 已检 2/112 · 未检查 110 项 · 缺陷 1",
+				"en": "In progress · checked 2/112 · 110 unchecked · defects 1"}[lang]
+			h.shows(summary)
+
+			test.Tap(findButton(t, h, T("insp.history")))
+			h.shows(summary, T("insp.history.defects", map[string]any{"N": 1}), "关门时摩擦门槛石", T("insp.verdict.in_progress"))
+			h.hides(T("insp.history.no_defects"))
+
+			test.Tap(findButton(t, h, T("insp.back")))
+			h.shows(summary)
+		})
+	}
 }

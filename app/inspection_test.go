@@ -37,7 +37,7 @@ func TestInspectionHandover(t *testing.T) {
 	h := newHarness(t, true)
 	h.signInAs("李静")
 	c := startInspection(t, h, "2单元1202")
-	h.shows("3号楼 2单元1202 · 交付验房", "王秀英、张伟 138 1234 5678", "入户门", "门扇及门框", "合格", "有缺陷", "不适用", "已检 0/112 · 缺陷 0")
+	h.shows("3号楼 2单元1202 · 交付验房", "王秀英、张伟 138 1234 5678", "入户门", "门扇及门框", "合格", "有缺陷", "不适用", "进行中 · 已检 0/112 · 未检查 112 项 · 缺陷 0")
 
 	// tick the entry door: pass, not applicable, and a defect with a description
 	test.Tap(c.rows["entry.leaf"].pass)
@@ -53,7 +53,7 @@ func TestInspectionHandover(t *testing.T) {
 	test.Type(form, "关门时下沿摩擦门槛石，有异响")
 	test.Tap(findButton(t, h, "记录缺陷"))
 	h.hides("记录缺陷")
-	h.shows("缺陷：关门时下沿摩擦门槛石，有异响", "已检 3/112 · 缺陷 1")
+	h.shows("缺陷：关门时下沿摩擦门槛石，有异响", "已检 3/112 · 未检查 109 项 · 缺陷 1")
 	if c.rows["entry.leaf"].pass.Importance != widget.SuccessImportance || c.rows["entry.open"].defect.Importance != widget.DangerImportance {
 		t.Fatal("answer buttons do not show the answers")
 	}
@@ -307,5 +307,5 @@ func TestInspectionBadInputOnScreen(t *testing.T) {
 	if st, _ := h.store.InspectionDetail(context.Background(), h.staffID("李静"), c.st.ID); len(st.Results) != 0 {
 		t.Fatalf("results after bad input: %+v", st.Results)
 	}
-	h.shows("已检 0/112 · 缺陷 0")
+	h.shows("进行中 · 已检 0/112 · 未检查 112 项 · 缺陷 0")
 }

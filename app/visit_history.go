@@ -240,7 +240,7 @@ func (u *UI) customerFileText(cf data.CustomerFile) string {
 	lines = append(lines, "", T("history.inspections", map[string]any{"Count": len(cf.Inspections)}))
 	for _, in := range cf.Inspections {
 		lines = append(lines, "  "+strings.Join([]string{in.Date, strings.TrimSpace(in.Project + " " + in.UnitLabel()),
-			T("insp.status." + in.Status), T("history.defects", map[string]any{"Count": in.Defects})}, " · "))
+			inspectionSummary(in.Summary(), "")}, " · "))
 	}
 	lines = append(lines, "", T("history.revisits", map[string]any{"Count": len(cf.Revisits)}))
 	for _, r := range cf.Revisits {

@@ -101,6 +101,25 @@ type Inspection struct {
 	CompletedAt     time.Time
 }
 
+// InspectionSummary is what an inspection comes to so far: how many of
+// its items are checked and how many are defects. The desk's screens and
+// the printed form all say it from this one value (Inspection.Summary), so
+// an unfinished inspection never shows totals without its unchecked items.
+type InspectionSummary struct {
+	Completed bool
+	Total     int // items to answer (carried defects to judge, for a re-inspection)
+	Answered  int
+	Defects   int // items with a defect (carried defects not fixed)
+}
+
+// Unchecked is how many items have no answer yet.
+func (s InspectionSummary) Unchecked() int { return max(s.Total-s.Answered, 0) }
+
+// Summary is the inspection's summary from its stored counts.
+func (in Inspection) Summary() InspectionSummary {
+	return InspectionSummary{Completed: in.Status == InspectionCompleted, Total: in.Total, Answered: in.Answered, Defects: in.Defects}
+}
+
 // UnitLabel is "3号楼 2单元1202".
 func (in Inspection) UnitLabel() string { return strings.TrimSpace(in.Building + " " + in.Unit) }
 
@@ -552,7 +571,7 @@ func (s *Store) nameDefects(ctx context.Context, rs []defectRow) ([]CarriedDefec
 // of its completed inspections, minus those a later completed inspection
 // judged fixed (its latest verdict counts), oldest first.
 func openDefects(ctx context.Context, q querier, key string) ([]CarriedDefect, error) {
-	rs, err := unitDefects(ctx, q, key)
+	rs, err := unitDefects(ctx, q, key, false)
 	if err != nil {
 		return nil, err
 	}
@@ -596,6 +615,9 @@ type UnitDefect struct {
 	CarriedDefect
 	Verdict   string // latest verdict of a completed later inspection: fixed, not_fixed or "" (not re-inspected yet)
 	VerdictOn string // the date of that inspection
+	// InProgress: recorded by an inspection not completed yet; it is not
+	// carried into a re-inspection until that one is completed.
+	InProgress bool
 }
 
 // UnitHistory is every inspection of a unit and every defect found.
@@ -640,9 +662,19 @@ func (s *Store) UnitHistoryOf(ctx context.Context, actorID, id string) (UnitHist
 	for _, in := range h.Inspections {
 		dates[in.ID] = in.Date
 	}
-	all, err := s.allDefects(ctx, key)
+	// the defects of the inspections in progress too, so the history
+	// lists every defect its inspections' summaries count
+	rs, err := unitDefects(ctx, s.db, key, true)
 	if err != nil {
 		return h, err
+	}
+	all, err := s.nameDefects(ctx, rs)
+	if err != nil {
+		return h, err
+	}
+	open := map[string]bool{}
+	for _, in := range h.Inspections {
+		open[in.ID] = in.Status != InspectionCompleted
 	}
 	rows, err = s.db.QueryContext(ctx, `SELECT f.defect_id, f.outcome, i.inspected_on FROM inspection_followups f JOIN inspections i ON i.id = f.inspection_id
 		WHERE i.unit_key = ? AND i.status = 'completed'
@@ -663,27 +695,22 @@ func (s *Store) UnitHistoryOf(ctx context.Context, actorID, id string) (UnitHist
 	rows.Close()
 	for _, d := range all {
 		v := verdict[d.DefectID]
-		h.Defects = append(h.Defects, UnitDefect{CarriedDefect: d, Verdict: v[0], VerdictOn: v[1]})
+		h.Defects = append(h.Defects, UnitDefect{CarriedDefect: d, Verdict: v[0], VerdictOn: v[1], InProgress: open[d.FromInspectionID]})
 	}
 	return h, nil
 }
 
-// allDefects is every defect of the unit's completed inspections, with the
-// template's item names.
-func (s *Store) allDefects(ctx context.Context, key string) ([]CarriedDefect, error) {
-	rs, err := unitDefects(ctx, s.db, key)
-	if err != nil {
-		return nil, err
-	}
-	return s.nameDefects(ctx, rs)
-}
-
 // unitDefects reads every defect of the unit's completed inspections (each
-// item's latest result), oldest first, with the template it comes from.
-func unitDefects(ctx context.Context, q querier, key string) ([]defectRow, error) {
+// item's latest result), oldest first, with the template it comes from;
+// withOpen adds those of the inspections still in progress.
+func unitDefects(ctx context.Context, q querier, key string, withOpen bool) ([]defectRow, error) {
+	status := "i.status = 'completed'"
+	if withOpen {
+		status = "i.status IN ('completed', 'open')"
+	}
 	rows, err := q.QueryContext(ctx, `SELECT r.id, r.inspection_id, i.inspected_on, i.template_id, r.item, r.description, r.location, r.photos
 		FROM inspection_results r JOIN inspections i ON i.id = r.inspection_id
-		WHERE i.unit_key = ? AND i.status = 'completed' AND r.result = 'defect'
+		WHERE i.unit_key = ? AND `+status+` AND r.result = 'defect'
 		AND r.sync_ord = (SELECT max(sync_ord) FROM inspection_results x WHERE x.inspection_id = r.inspection_id AND x.item = r.item)
 		ORDER BY i.created_at, r.sync_ord`, key)
 	if err != nil {
@@ -712,7 +739,7 @@ func (s *Store) OpenDefectsOf(ctx context.Context, actorID, id string) ([]Carrie
 	}
 	var out []CarriedDefect
 	for _, d := range h.Defects {
-		if d.Verdict != OutcomeFixed {
+		if d.Verdict != OutcomeFixed && !d.InProgress {
 			out = append(out, d.CarriedDefect)
 		}
 	}

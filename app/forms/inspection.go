@@ -4,6 +4,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"anchang/data"
 )
 
 // Inspection results of a checklist item.
@@ -50,6 +52,17 @@ type Inspection struct {
 	// on paper. SignedAt dates them.
 	OwnerSignature, StaffSignature []byte
 	SignedAt                       time.Time
+	// Summary is the stored inspection's (data.Inspection.Summary); nil
+	// on a blank or demo form. An unfinished inspection's form says how
+	// many items are still unchecked, under the header and in the totals.
+	Summary *data.InspectionSummary
+}
+
+// unfinishedLine says that an inspection is not completed and how many of
+// its items are unchecked.
+func unfinishedLine(s data.InspectionSummary) string {
+	return "验房未完成 Not completed：已检 " + strconv.Itoa(s.Answered) + "/" + strconv.Itoa(s.Total) + " 项，尚有 " +
+		strconv.Itoa(s.Unchecked()) + " 项未检查。 " + strconv.Itoa(s.Unchecked()) + " of " + strconv.Itoa(s.Total) + " items are not checked yet."
 }
 
 // Reading is a meter reading at handover.
@@ -78,6 +91,10 @@ func RenderInspection(w io.Writer, m Meta, in Inspection) error {
 		d.gap(1)
 		d.paragraph(in.Note, 9)
 	}
+	if s := in.Summary; s != nil && !s.Completed {
+		d.gap(1)
+		d.paragraph(unfinishedLine(*s), 10)
+	}
 
 	var pass, defects, na int
 	for _, it := range in.Items {
@@ -105,8 +122,12 @@ func RenderInspection(w io.Writer, m Meta, in Inspection) error {
 	d.table(cols, rows, 8)
 	if len(in.Items) > 0 {
 		d.gap(1)
-		d.paragraph("合计 Total "+strconv.Itoa(len(in.Items))+"：合格 OK "+strconv.Itoa(pass)+" · 不合格 Defects "+
-			strconv.Itoa(defects)+" · 不适用 N/A "+strconv.Itoa(na), 9)
+		total := "合计 Total " + strconv.Itoa(len(in.Items)) + "：合格 OK " + strconv.Itoa(pass) + " · 不合格 Defects " +
+			strconv.Itoa(defects) + " · 不适用 N/A " + strconv.Itoa(na)
+		if s := in.Summary; s != nil && s.Unchecked() > 0 {
+			total += " · 未检查 Unchecked " + strconv.Itoa(s.Unchecked())
+		}
+		d.paragraph(total, 9)
 	}
 
 	d.section("二、问题清单 Defect list", 11)

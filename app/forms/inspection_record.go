@@ -24,7 +24,8 @@ func InspectionOf(st data.InspectionState, h data.UnitHistory, loc *time.Locatio
 			at = d
 		}
 	}
-	in := Inspection{Project: st.Project, Unit: st.UnitLabel(), Owner: owner, Staff: st.InspectorName, At: at}
+	sum := st.Summary()
+	in := Inspection{Project: st.Project, Unit: st.UnitLabel(), Owner: owner, Staff: st.InspectorName, At: at, Summary: &sum}
 	for _, mt := range st.Template.Meters {
 		v := st.Meters[mt.Code]
 		if v != "" && mt.Unit != "" {

@@ -198,3 +198,48 @@ func BenchmarkStoredInspection(b *testing.B) {
 	}
 	b.ReportMetric(float64(size)/1024, "KB")
 }
+
+// TestPrintUnfinishedInspection: an inspection printed before it is
+// completed says under the header and in the totals how many items are
+// still unchecked; a completed one says neither.
+func TestPrintUnfinishedInspection(t *testing.T) {
+	pdfTools(t)
+	ctx := context.Background()
+	s, admin, done := storedInspection(t, 0)
+	in, err := s.StartInspection(ctx, admin.ID, data.InspectionInput{Kind: data.InspectionHandover, Project: "星河湾二期", Building: "5号楼",
+		Unit: "1单元0801", Owners: []string{"赵丽"}, Phone: "13912345678"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.InspectionDetail(ctx, admin.ID, in.ID)
+	for i, it := range st.Template.Items()[:20] {
+		r := data.ResultInput{Item: it.Key, Result: data.ResultPass}
+		if i == 3 {
+			r = data.ResultInput{Item: it.Key, Result: data.ResultDefect, Description: "门锁卡滞"}
+		}
+		if _, err := s.RecordResult(ctx, admin.ID, in.ID, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	render := func(id string) string {
+		var b bytes.Buffer
+		if _, err := Print(ctx, &b, s, HandoverInspection, id, PrintOptions{ActorID: admin.ID, PrintedBy: "林晓雯", Now: printedAt}); err != nil {
+			t.Fatal(err)
+		}
+		c := check(t, "unfinished", b.Bytes())
+		if dir := os.Getenv("ANCHANG_KEEP_PDF"); dir != "" { // to look at it
+			exec.Command("cp", c.path, filepath.Join(dir, "inspection-"+id+".pdf")).Run()
+		}
+		return strings.Join(strings.Fields(c.text()), " ")
+	}
+	txt := render(in.ID)
+	for _, want := range []string{"验房未完成 Not completed：已检 20/112 项，尚有 92 项未检查。", "92 of 112 items are not checked yet.",
+		"合计 Total 112：合格 OK 19 · 不合格 Defects 1 · 不适用 N/A 0 · 未检查 Unchecked 92"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("unfinished inspection's form lacks %q:\n%s", want, txt)
+		}
+	}
+	if txt := render(done); strings.Contains(txt, "未检查") || strings.Contains(txt, "Not completed") {
+		t.Error("a completed inspection's form speaks of unchecked items")
+	}
+}
