@@ -9,7 +9,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-
 )
 
 // exportFAQ is the store's manual as a table, the header first.

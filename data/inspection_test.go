@@ -335,16 +335,6 @@ func TestInspectionBadInput(t *testing.T) {
 	}
 }
 
-func pngBytes(t testing.TB, w, h int) []byte {
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for i := range img.Pix {
-		img.Pix[i] = byte(i * 7)
-	}
-	var b bytes.Buffer
-	mustOK(t, png.Encode(&b, img))
-	return b.Bytes()
-}
-
 // jpegPhoto is a photo as data/photo.Prepare makes it: a w×h JPEG.
 func jpegPhoto(t testing.TB, w, h int) PhotoFile {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))

@@ -36,7 +36,7 @@ func fixtureV7(t *testing.T, db *sql.DB) func(*testing.T, *Store) {
 		care   = "01a25147-ec00-7000-8000-000000000009"
 		careR  = "01a25147-ec00-7000-8000-00000000000a"
 	)
-	jpg := pngBytes(t, 40, 30) // any bytes: the migration does not look inside
+	jpg := jpegPhoto(t, 40, 30).JPEG // any bytes: the migration does not look inside
 	ownerSig, staffSig := signature(t), demoSignature(1)
 	tplFile, err := ParseInspectionTemplate(assets.HandoverTemplate)
 	mustOK(t, err)

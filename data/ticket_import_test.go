@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 const ledgerCSV = `受理时间,类型,类别,级别,紧急,项目,楼栋,房号,被投诉对象,事由,客户诉求,客户姓名,联系电话,责任部门,原编号

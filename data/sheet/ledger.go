@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -38,18 +37,8 @@ var LedgerColumns = []string{"编号 No.", "受理时间 Opened", "类型 Kind",
 // Text cells are guarded against formula injection (cellSafe); times are
 // office-local "2006-01-02 15:04".
 func WriteLedger(w io.Writer, l data.TicketLedger, loc *time.Location, tr func(key string) string) error {
-	if tr == nil {
-		tr = func(k string) string { return k[strings.LastIndexByte(k, '.')+1:] }
-	}
-	if loc == nil {
-		loc = data.DefaultLocation()
-	}
-	tf := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(loc).Format("2006-01-02 15:04")
-	}
+	tr, loc = defaults(tr, loc)
+	tf := func(t time.Time) string { return at(t, loc, "2006-01-02 15:04") }
 	yn := func(b *bool) string {
 		switch {
 		case b == nil:

@@ -24,18 +24,8 @@ var VisitColumns = []string{"日期 Date", "序号 No.", "到访 Arrived", "客�
 // nil writes the codes. Text cells are guarded against formula injection;
 // times are office-local.
 func WriteVisits(w io.Writer, rows []data.LogRow, loc *time.Location, tr func(key string) string) error {
-	if tr == nil {
-		tr = func(k string) string { return k[strings.LastIndexByte(k, '.')+1:] }
-	}
-	if loc == nil {
-		loc = data.DefaultLocation()
-	}
-	clock := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(loc).Format("15:04")
-	}
+	tr, loc = defaults(tr, loc)
+	clock := func(t time.Time) string { return at(t, loc, "15:04") }
 	term := func(prefix, v string) string {
 		if v == "" {
 			return ""
