@@ -148,3 +148,22 @@ func (h *harness) focusedEntry() *widget.Entry {
 	}
 	return e
 }
+
+// TestPulledOfficeRenameShows: when pulled records change the office's
+// name (HQ renamed it), the top bar and the window title follow without
+// signing in again.
+func TestPulledOfficeRenameShows(t *testing.T) {
+	h := newHarness(t, true)
+	h.signInAs("李静")
+	// The store's office changes underneath the desk, as a pull does.
+	if _, _, err := h.store.EditOffice(context.Background(), h.admin.ID, data.OfficeEdit{OfficeName: "星河湾二期", OfficeCode: "XHW", DeviceName: "前台一号机"}); err != nil {
+		t.Fatal(err)
+	}
+	h.u.onPulled()
+	if got := h.u.shell.officeName.Text; got != "星河湾二期" {
+		t.Fatalf("top bar shows %q", got)
+	}
+	if !strings.Contains(h.win.Title(), "星河湾二期") {
+		t.Fatalf("window title %q", h.win.Title())
+	}
+}

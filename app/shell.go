@@ -31,6 +31,7 @@ type shell struct {
 	// calendarWarn (admins only) says a year's official holiday schedule
 	// is missing, so its deadlines are estimated; it opens the calendar.
 	calendarWarn *widget.Button
+	officeName *widget.Label // the office's name in the top bar
 	// The tabs the first steps' cards go to (app/first_steps.go).
 	staffTab, rotationTab, faqTab *tab
 }
@@ -78,6 +79,7 @@ func (sh *shell) buildUI() fyne.CanvasObject {
 	who := widget.NewLabel(T("shell.signed_in", map[string]any{"Name": u.user.Name, "Role": T("role." + string(u.user.Role))}))
 	office := widget.NewLabel(u.office.Name)
 	office.Importance = widget.HighImportance
+	sh.officeName = office
 	var right []fyne.CanvasObject
 	sh.tickets = newTicketsScreen(u)
 	right = append(right, sh.tickets.glanceButton(), sh.clock)

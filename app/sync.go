@@ -232,8 +232,24 @@ func (u *UI) refreshOpen() {
 	if u.shell == nil || u.user.ID == "" || u.win.Content() != u.shell.content {
 		return
 	}
+	u.officeChanged()
 	u.shell.refresh()
 	u.shell.syncBar.update()
+}
+
+// officeChanged shows the office's name as the store now has it (HQ
+// renamed the office, a pulled office.setup): the top bar and the window
+// title follow. The store keeps the office in memory, so this reads no disk.
+func (u *UI) officeChanged() {
+	d, o, err := u.store.Device()
+	if err != nil || (o == u.office && d.Name == u.device.Name) {
+		return
+	}
+	u.device, u.office = d, o
+	u.setTitle("")
+	if u.shell != nil && u.shell.officeName != nil {
+		u.shell.officeName.SetText(o.Name)
+	}
 }
 
 // stopSync ends the loop and the subscription (the window closes).
