@@ -31,7 +31,7 @@ type shell struct {
 	// calendarWarn (admins only) says a year's official holiday schedule
 	// is missing, so its deadlines are estimated; it opens the calendar.
 	calendarWarn *widget.Button
-	officeName *widget.Label // the office's name in the top bar
+	officeName   *widget.Label // the office's name in the top bar
 	// The tabs the first steps' cards go to (app/first_steps.go).
 	staffTab, rotationTab, faqTab *tab
 }
