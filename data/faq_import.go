@@ -48,7 +48,7 @@ func (s *Store) ImportFAQ(ctx context.Context, actorID string, t Table) (FAQImpo
 		return FAQImportResult{}, err
 	}
 	final, _ := json.Marshal(p.final)
-	err = s.runImport(ctx, id, p.at, p.steps, func(ctx context.Context, tx *txn) error {
+	err = s.runImport(ctx, id, recordSteps(p.at, p.steps), true, func(ctx context.Context, tx *txn) error {
 		// The import's status events come after every other event of
 		// its entries (pendingOrd + their seqs), so their derived state
 		// is what the plan ends with; one statement sets it.

@@ -45,13 +45,30 @@ var (
 // desk writes to go first.
 const importYieldMax = time.Second
 
-// importUndo lists, for each mutation an import records, the tables that
-// hold the rows it wrote under its record id (a faq.save writes the
-// version and its draft status event under the version's id).
+// importUndo lists, for each mutation an import records, how to delete
+// the rows it wrote; in each statement the subquery is the record ids of
+// the import's outbox rows of that mutation (?1 the import, ?2 the
+// mutation). A faq.save writes the version and its draft status event
+// under the version's id; a ticket.open the ticket and its opening event.
+const importRecords = `(SELECT record_id FROM outbox WHERE import_id = ?1 AND mutation = ?2)`
+
 var importUndo = map[string][]string{
-	MutFAQSave:     {"faq_status_events", "faq_versions"},
-	MutFAQStatus:   {"faq_status_events"},
-	MutFAQCategory: {"faq_categories"},
+	MutFAQSave:     {`DELETE FROM faq_status_events WHERE id IN ` + importRecords, `DELETE FROM faq_versions WHERE id IN ` + importRecords},
+	MutFAQStatus:   {`DELETE FROM faq_status_events WHERE id IN ` + importRecords},
+	MutFAQCategory: {`DELETE FROM faq_categories WHERE id IN ` + importRecords},
+	MutTicketOpen:  {`DELETE FROM ticket_events WHERE ticket_id IN ` + importRecords, `DELETE FROM tickets WHERE id IN ` + importRecords},
+}
+
+// importStep writes one change of an import in the chunk's transaction.
+type importStep func(ctx context.Context, tx *txn) error
+
+// recordSteps are steps that record payloads.
+func recordSteps(at int64, ps []payload) []importStep {
+	out := make([]importStep, len(ps))
+	for i, p := range ps {
+		out[i] = func(ctx context.Context, tx *txn) error { return record(ctx, tx, at, p) }
+	}
+	return out
 }
 
 func (s *Store) hook(stage string, n int) {
@@ -113,9 +130,12 @@ func noImportRunning(ctx context.Context, tx *txn) error {
 // with finish (which derives what the steps touched) in one transaction
 // that also deletes the imports row. On any error the import is rolled
 // back and the error returned.
-func (s *Store) runImport(ctx context.Context, id string, at int64, steps []payload, finish func(ctx context.Context, tx *txn) error) error {
+// deferDerive: the chunks collect the re-derivations their records ask
+// for and finish does them (the FAQ: its entries stay as they were until
+// the end); otherwise each chunk derives what it writes (tickets).
+func (s *Store) runImport(ctx context.Context, id string, steps []importStep, deferDerive bool, finish func(ctx context.Context, tx *txn) error) error {
 	defer s.importDone(id)
-	err := s.writeImport(ctx, id, at, steps, finish)
+	err := s.writeImport(ctx, id, steps, deferDerive, finish)
 	if err != nil {
 		if rerr := s.rollbackImport(context.WithoutCancel(ctx), id); rerr != nil {
 			slog.Error("import rollback failed; retried at the next start", "import", id, "err", rerr)
@@ -124,7 +144,7 @@ func (s *Store) runImport(ctx context.Context, id string, at int64, steps []payl
 	return err
 }
 
-func (s *Store) writeImport(ctx context.Context, id string, at int64, steps []payload, finish func(ctx context.Context, tx *txn) error) error {
+func (s *Store) writeImport(ctx context.Context, id string, steps []importStep, deferDerive bool, finish func(ctx context.Context, tx *txn) error) error {
 	chunk := 0
 	for i := 0; i < len(steps); {
 		s.yieldToDesk()
@@ -134,11 +154,14 @@ func (s *Store) writeImport(ctx context.Context, id string, at int64, steps []pa
 		next := i
 		t0 := time.Now()
 		err := s.importTx(ctx, func(tx *txn) error {
-			tx.importID, tx.derive = id, &derivations{} // derived at the end
+			tx.importID = id
+			if deferDerive {
+				tx.derive = &derivations{} // derived at the end
+			}
 			start := time.Now()
 			for next < len(steps) {
-				if err := record(ctx, tx, at, steps[next]); err != nil {
-					return fmt.Errorf("import step %d: %w", next, err)
+				if err := steps[next](ctx, tx); err != nil {
+					return err
 				}
 				next++
 				if next-i >= importChunkMax || time.Since(start) >= importChunkTime {
@@ -238,10 +261,10 @@ func (s *Store) rollbackImport(ctx context.Context, id string) error {
 			WHERE import_id = ? AND mutation IN (?, ?)`, id, MutFAQSave, MutFAQStatus).Scan(&touched); err != nil {
 			return fmt.Errorf("import rollback: %w", err)
 		}
-		for name, tables := range importUndo {
-			for _, t := range tables {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM "`+t+`" WHERE id IN (SELECT record_id FROM outbox WHERE import_id = ? AND mutation = ?)`, id, name); err != nil {
-					return fmt.Errorf("import rollback: %s: %w", t, err)
+		for name, stmts := range importUndo {
+			for _, q := range stmts {
+				if _, err := tx.ExecContext(ctx, q, id, name); err != nil {
+					return fmt.Errorf("import rollback: %s: %w", name, err)
 				}
 			}
 		}
