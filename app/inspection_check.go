@@ -410,8 +410,11 @@ func (c *checkView) confirmRest(i int) {
 	}
 	judged, defects := len(c.pages[i].items)-len(todo), c.pageDefects(i)
 	text := T("insp.rest_pass.confirm", map[string]any{"Room": c.pages[i].title, "N": len(todo)})
-	if judged > 0 {
+	switch {
+	case defects > 0:
 		text += "\n" + T("insp.rest_pass.kept", map[string]any{"N": judged, "Defects": defects})
+	case judged > 0:
+		text += "\n" + T("insp.rest_pass.kept_none", map[string]any{"N": judged})
 	}
 	msg := &widget.Label{Text: text, Wrapping: fyne.TextWrapWord}
 	c.s.u.showModal(T("insp.rest_pass.title"), container.New(fixedWidth(460), msg), T("dialog.cancel"),

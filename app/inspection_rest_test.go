@@ -172,7 +172,7 @@ func TestUnitHistoryAgreesWithSummary(t *testing.T) {
 			}).(*widget.Entry), "关门时摩擦门槛石")
 			test.Tap(findButton(t, h, T("insp.defect.save")))
 			summary := map[string]string{"zh": "进行中 · 已检 2/112 · 未检查 110 项 · 缺陷 1",
-				"en": "In progress · checked 2/112 · 110 unchecked · defects 1"}[lang]
+				"en": "In progress · 2/112 · 110 unchecked · defects 1"}[lang]
 			h.shows(summary)
 
 			test.Tap(findButton(t, h, T("insp.history")))
