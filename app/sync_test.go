@@ -222,7 +222,10 @@ func TestEnrolHQUnreachableAndOtherRefusals(t *testing.T) {
 		err  error
 		want string
 	}{
-		{&data.Error{Code: "update_required", Key: "err.sync.update_required"}, "总部要求先更新软件"},
+		{&data.Error{Code: "update_required", Key: "err.sync.update_required"}, "总部要求先更新软件。请更新本机软件"},
+		// HQ names the version this desk cannot read (docs/sync.md, "Versions a desk cannot read").
+		{&data.Error{Code: "update_required", Key: "err.sync.update_required", Args: map[string]any{"Mutation": "ticket.open v2", "Schema": 13, "Have": 12}},
+			"总部的 ticket.open v2 记录需要数据版本 13 以上，本机是 12。请更新本机软件"},
 		{&data.Error{Code: data.ECONFLICT, Key: "err.sync.office_has_history", Args: map[string]any{"Office": "SH01"}}, "总部的案场 SH01 已经有其他设备带来的记录"},
 		{context.DeadlineExceeded, "连不上总部"},
 		{errors.New("boom"), "没能加入总部"},

@@ -165,7 +165,7 @@ type faqVagueWords struct {
 }
 
 func init() {
-	registerMutation[faqVagueWords](MutationSpec{Name: MutFAQVagueWords, Version: 1, Entity: "faq_vague_words", Owner: OwnerHQ, Replace: true, Rank: rankReference})
+	registerMutation[faqVagueWords](MutationSpec{Name: MutFAQVagueWords, Version: 1, Entity: "faq_vague_words", Owner: OwnerHQ, Replace: true, Rank: rankReference, MinSchema: 12})
 }
 
 func (*faqVagueWords) spec() *MutationSpec { return specOf(MutFAQVagueWords, 1) }

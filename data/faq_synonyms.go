@@ -234,7 +234,7 @@ type faqSynonyms struct {
 }
 
 func init() {
-	registerMutation[faqSynonyms](MutationSpec{Name: MutFAQSynonyms, Version: 1, Entity: "faq_synonyms", Owner: OwnerHQ, Replace: true, Rank: rankReference})
+	registerMutation[faqSynonyms](MutationSpec{Name: MutFAQSynonyms, Version: 1, Entity: "faq_synonyms", Owner: OwnerHQ, Replace: true, Rank: rankReference, MinSchema: 11})
 }
 
 func (*faqSynonyms) spec() *MutationSpec { return specOf(MutFAQSynonyms, 1) }

@@ -55,6 +55,13 @@ type MutationSpec struct {
 	// Rank orders a snapshot: records of a lower rank are applied first, so
 	// a record always comes after the records it refers to.
 	Rank int
+	// MinSchema is the schema (SchemaVersion) of the first program that can
+	// apply this version; 0 for every version an enrolled desk has always
+	// read. HQ never hands a change of this version to a device whose
+	// Anchang-Schema is lower: it answers 426 update_required instead, so an
+	// older desk is told to update rather than stuck on a page it cannot
+	// apply (docs/sync.md, "Versions a desk cannot read").
+	MinSchema int
 
 	decode func(raw []byte) (payload, error)
 }
@@ -301,6 +308,15 @@ func registerMutation[P any, PP interface {
 	if spec.Version > latestVersions[spec.Name] {
 		latestVersions[spec.Name] = spec.Version
 	}
+}
+
+// MutationMinSchema is the schema a device needs to apply version of
+// mutation name (MutationSpec.MinSchema); 0 for an unknown one.
+func MutationMinSchema(name string, version int) int {
+	if s := mutationSpecs[mutationKey{name, version}]; s != nil {
+		return s.MinSchema
+	}
+	return 0
 }
 
 // specOf is the registered spec of name and version, for payload.spec.

@@ -110,7 +110,7 @@ type officeHoursPayload struct {
 }
 
 func init() {
-	registerMutation[officeHoursPayload](MutationSpec{Name: MutOfficeHours, Version: 1, Entity: "office_hours", Owner: OwnerOffice, Replace: true, Rank: rankReference})
+	registerMutation[officeHoursPayload](MutationSpec{Name: MutOfficeHours, Version: 1, Entity: "office_hours", Owner: OwnerOffice, Replace: true, Rank: rankReference, MinSchema: 10})
 }
 
 func (*officeHoursPayload) spec() *MutationSpec { return specOf(MutOfficeHours, 1) }

@@ -85,7 +85,7 @@ type ticketEventPayload struct {
 
 func init() {
 	registerMutation[ticketOpenPayload](MutationSpec{Name: MutTicketOpen, Version: 1, Entity: "ticket", Owner: OwnerOffice, Rank: rankRecord})
-	registerMutation[ticketOpenPayloadV2](MutationSpec{Name: MutTicketOpen, Version: 2, Entity: "ticket", Owner: OwnerOffice, Rank: rankRecord})
+	registerMutation[ticketOpenPayloadV2](MutationSpec{Name: MutTicketOpen, Version: 2, Entity: "ticket", Owner: OwnerOffice, Rank: rankRecord, MinSchema: 13})
 	registerMutation[ticketEventPayload](MutationSpec{Name: MutTicketEvent, Version: 1, Entity: "ticket_event", Owner: OwnerOffice, Rank: rankEvent})
 }
 

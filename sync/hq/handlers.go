@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -143,6 +144,19 @@ func (s *Server) pull(c *call) error {
 			}
 		}
 	}
+	if old := s.tooOld(c); len(old) > 0 {
+		// A change this client cannot apply would fail its whole page
+		// (err.sync.unknown_mutation) and stop its sync there: tell it to
+		// update instead, before it applies anything of this answer.
+		for sc, p := range pages {
+			for _, ch := range p.Changes {
+				v := MutationVersion{ch.Name, ch.Version}
+				if slices.Contains(old, v) {
+					return s.updateRequired(c, sc, v)
+				}
+			}
+		}
+	}
 	n := 0
 	for sc, p := range pages {
 		s.m.lag.Observe(float64(p.Head - req.Cursors[sc]))
@@ -169,6 +183,16 @@ func (s *Server) snapshot(c *call) error {
 	if !c.dev.CanRead(scope) {
 		return &data.Error{Code: data.EFORBIDDEN, Key: "err.sync.scope", Args: map[string]any{"Scope": scope}}
 	}
+	old := s.tooOld(c)
+	if len(old) > 0 {
+		v, holds, err := s.store.SnapshotHolds(c.r.Context(), scope, old)
+		if err != nil {
+			return err
+		}
+		if holds {
+			return s.updateRequired(c, scope, v)
+		}
+	}
 	rc := http.NewResponseController(c.w)
 	bw := bufio.NewWriterSize(c.w, 64<<10)
 	enc := json.NewEncoder(bw)
@@ -179,6 +203,11 @@ func (s *Server) snapshot(c *call) error {
 		started = true
 		return enc.Encode(h)
 	}, func(ch hqsync.Change) error {
+		if v := (MutationVersion{ch.Name, ch.Version}); len(old) > 0 && slices.Contains(old, v) {
+			// Written after the check above: cut the stream (nothing of it
+			// applies); the next request gets the 426.
+			return s.updateRequired(c, scope, v)
+		}
 		rc.SetWriteDeadline(time.Now().Add(time.Minute))
 		return enc.Encode(ch)
 	})

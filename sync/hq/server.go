@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,6 +69,11 @@ type Server struct {
 	reg *prometheus.Registry
 	m   metrics
 	mux *http.ServeMux
+
+	// needs is the schema each mutation version that needs one requires
+	// (data.MutationSpec.MinSchema), highest the highest of them.
+	needs   map[MutationVersion]int
+	highest int
 }
 
 // New makes a Server: it reads the signing key and HQ's id from the store
@@ -116,6 +122,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		bc: newBroadcaster(), closing: make(chan struct{}), listen: make(chan struct{}),
 		limits: map[string]*rate.Limiter{}, touched: map[string]time.Time{},
 		reg: prometheus.NewRegistry(),
+	}
+	s.needs = map[MutationVersion]int{}
+	for _, m := range data.Mutations() {
+		if m.MinSchema > 0 {
+			s.needs[MutationVersion{m.Name, m.Version}] = m.MinSchema
+			s.highest = max(s.highest, m.MinSchema)
+		}
 	}
 	s.m = newMetrics(s.reg)
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -194,14 +207,50 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 
 // call is one API request in progress.
 type call struct {
-	w     http.ResponseWriter
-	r     *http.Request
-	dev   Device // for authenticated routes
-	attrs []any  // log attributes the handler adds
-	code  int
+	w   http.ResponseWriter
+	r   *http.Request
+	dev Device // for authenticated routes
+	// schema is the client's Anchang-Schema; -1 when it sent none (a tool
+	// that is not a desk): such a client is never refused for it.
+	schema int
+	attrs  []any // log attributes the handler adds
+	code   int
 }
 
 type handlerFunc func(c *call) error
+
+// tooOld lists the mutation versions the client cannot apply (their
+// MinSchema above its Anchang-Schema); none for a current client or one
+// that sent no schema.
+func (s *Server) tooOld(c *call) []MutationVersion {
+	if c.schema < 0 || c.schema >= s.highest {
+		return nil
+	}
+	var out []MutationVersion
+	for v, need := range s.needs {
+		if need > c.schema {
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Version < out[j].Version
+	})
+	return out
+}
+
+// updateRequired is the 426 a client gets instead of a change of version v,
+// which it cannot apply: the key every desk knows, and in its arguments
+// what needs updating (a desk that knows them shows them).
+func (s *Server) updateRequired(c *call, scope string, v MutationVersion) error {
+	need := s.needs[v]
+	c.attrs = append(c.attrs, "schema", c.schema, "needs", need, "mutation", v.Name, "version", v.Version)
+	return &data.Error{Code: hqsync.CodeUpdateRequired, Key: "err.sync.update_required", Args: map[string]any{
+		"Mutation": fmt.Sprintf("%s v%d", v.Name, v.Version), "Schema": need, "Have": c.schema, "Scope": scope,
+	}}
+}
 
 // api wraps a handler: protocol and schema check, authentication with the
 // revocation lookup, the per-device rate limit, the error answer, the
@@ -242,10 +291,16 @@ func (s *Server) serve(c *call, route string, auth bool, h handlerFunc) error {
 	if r.Header.Get(hqsync.HeaderProtocol) != strconv.Itoa(hqsync.Protocol) {
 		return &data.Error{Code: hqsync.CodeUpdateRequired, Key: "err.sync.update_required"}
 	}
-	if s.cfg.MinSchema > 0 {
-		if v, err := strconv.Atoi(r.Header.Get(hqsync.HeaderSchema)); err != nil || v < s.cfg.MinSchema {
-			return &data.Error{Code: hqsync.CodeUpdateRequired, Key: "err.sync.update_required"}
+	c.schema = -1
+	if h := r.Header.Get(hqsync.HeaderSchema); h != "" {
+		v, err := strconv.Atoi(h)
+		if err != nil || v < 0 {
+			v = 0
 		}
+		c.schema = v
+	}
+	if s.cfg.MinSchema > 0 && c.schema < s.cfg.MinSchema {
+		return &data.Error{Code: hqsync.CodeUpdateRequired, Key: "err.sync.update_required"}
 	}
 	if s.isClosing() {
 		return &data.Error{Code: hqsync.CodeUnavailable, Key: "err.sync.unavailable"}

@@ -192,6 +192,21 @@ func (s *SQLStore) Snapshot(ctx context.Context, scope string, header func(hqsyn
 	return n, nil
 }
 
+// SnapshotHolds is the first of versions a snapshot of scope would carry.
+func (s *SQLStore) SnapshotHolds(ctx context.Context, scope string, versions []MutationVersion) (MutationVersion, bool, error) {
+	for _, v := range versions {
+		var one int
+		err := s.reads.QueryRowContext(ctx, s.q(`SELECT 1 FROM hq_records WHERE scope = ? AND name = ? AND version = ? AND deleted = 0 LIMIT 1`), scope, v.Name, v.Version).Scan(&one)
+		if err == nil {
+			return v, true, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return MutationVersion{}, false, fmt.Errorf("snapshot %s: %w", scope, err)
+		}
+	}
+	return MutationVersion{}, false, nil
+}
+
 // Purge removes log entries written before the cutoff (Unix ms) and moves
 // each scope's horizon up to the last seq removed. The latest version of
 // every record stays in hq_records (snapshots). It returns the rows removed.

@@ -156,6 +156,9 @@ type Store interface {
 	Pull(ctx context.Context, cursors map[string]int64, limit int) (map[string]hqsync.ScopePage, error)
 	PullTips(ctx context.Context, cursors map[string]int64, tips map[string]string, limit int) (map[string]hqsync.ScopePage, error)
 	Snapshot(ctx context.Context, scope string, header func(hqsync.SnapshotHeader) error, each func(hqsync.Change) error) (int64, error)
+	// SnapshotHolds is the first of versions a snapshot of scope would
+	// carry (a live record of that mutation version), or false.
+	SnapshotHolds(ctx context.Context, scope string, versions []MutationVersion) (MutationVersion, bool, error)
 	Purge(ctx context.Context, before int64) (int64, error)
 
 	BlobState(ctx context.Context, sha string) (BlobState, error)
@@ -167,4 +170,10 @@ type Store interface {
 	// reconnect), until ctx ends.
 	Listen(ctx context.Context, wake func(scope string)) error
 	Close() error
+}
+
+// MutationVersion names one version of one mutation.
+type MutationVersion struct {
+	Name    string
+	Version int
 }
