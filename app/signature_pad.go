@@ -135,6 +135,7 @@ func (p *SignaturePad) CreateRenderer() fyne.WidgetRenderer {
 	r.bg.StrokeWidth = 1
 	r.bg.CornerRadius = 4
 	r.hint.TextSize = theme.TextSize()
+	r.update() // the hint shows from the first frame (TestGoldenSignaturePad)
 	return r
 }
 
@@ -151,12 +152,19 @@ func (r *padRenderer) Layout(size fyne.Size) {
 	y := size.Height * 0.75
 	r.base.Position1 = fyne.NewPos(16, y)
 	r.base.Position2 = fyne.NewPos(size.Width-16, y)
+	r.hint.Resize(r.hint.MinSize())
 	r.hint.Move(fyne.NewPos(18, y-r.hint.MinSize().Height-4))
 }
 
 func (r *padRenderer) MinSize() fyne.Size { return r.p.MinSize() }
 
 func (r *padRenderer) Refresh() {
+	r.update()
+	canvas.Refresh(r.p)
+}
+
+// update takes the pad's hint and strokes.
+func (r *padRenderer) update() {
 	r.hint.Text = r.p.Hint
 	if r.p.Empty() {
 		r.hint.Show()
@@ -173,7 +181,6 @@ func (r *padRenderer) Refresh() {
 		}
 	}
 	r.Layout(r.p.Size())
-	canvas.Refresh(r.p)
 }
 
 func (r *padRenderer) Objects() []fyne.CanvasObject {
