@@ -132,7 +132,7 @@ func (d *desk) start(ctx context.Context) bool {
 	if _, err := store.EnsureStarterFAQ(ctx, assets.StarterFAQ); err != nil {
 		logger.Error("load starter faq", "err", err)
 	}
-	opts := app.Options{Logger: logger, Now: store.Now}
+	opts := app.Options{Logger: logger} // the desk reads the store's clock
 	if store.IsDemo() {
 		// No HQ: a demo office never joins one. Leaving goes back to the
 		// real office: its desk is still open, or is started now.

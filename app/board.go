@@ -15,11 +15,28 @@ import (
 	"anchang/data"
 )
 
+// boardStore is what the board needs from the store; *data.Store
+// satisfies it.
+type boardStore interface {
+	Today() string
+	Board(ctx context.Context, day string, f data.BoardFilter) (data.Board, error)
+	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error)
+	VisitDetail(ctx context.Context, actorID, visitID string) (data.Visit, error)
+	Assign(ctx context.Context, actorID, visitID, consultantID string) error
+	HandOver(ctx context.Context, actorID, visitID string, area data.Area) error
+	MoveArea(ctx context.Context, actorID, visitID string, area data.Area) error
+	CheckOut(ctx context.Context, actorID, visitID string) error
+	stepsStore // the first steps shown on an empty board (app/first_steps.go)
+}
+
+var _ boardStore = (*data.Store)(nil)
+
 // boardScreen is today's board: who is in the office, waiting how long,
 // with whom and where; filters, figures, and the selected visit's actions.
 type boardScreen struct {
-	u    *UI
-	next *nextStep // what to do first, on an empty board after setup
+	u     *UI
+	store boardStore
+	next  *nextStep // what to do first, on an empty board after setup
 
 	search      *widget.Entry
 	status      *widget.Select
@@ -52,7 +69,7 @@ type boardScreen struct {
 	loadSeq      int
 }
 
-func newBoardScreen(u *UI) *boardScreen { return &boardScreen{u: u} }
+func newBoardScreen(u *UI) *boardScreen { return &boardScreen{u: u, store: u.store} }
 
 // Board columns: the header's key and the least width at 1024×768 (names
 // and consultants truncate beyond it; the other columns are widened to fit
@@ -156,13 +173,13 @@ func (b *boardScreen) buildUI() fyne.CanvasObject {
 	b.history = &widget.Button{Text: T("history.open"), OnTapped: func() { b.lastHistory = b.u.showVisitHistory() }}
 	right.Add(b.history)
 	if b.u.user.Role.CanCheckIn() {
-		b.printLog = &widget.Button{Text: T("print.daylog"), OnTapped: func() { b.u.printDayLog(b.u.store.Today()) }}
+		b.printLog = &widget.Button{Text: T("print.daylog"), OnTapped: func() { b.u.printDayLog(b.store.Today()) }}
 		right.Add(b.printLog)
 	}
 	filters := container.NewBorder(nil, nil, nil, right, b.search)
 	b.next = newNextStep()
 	top := container.NewVBox(b.figureStrip(), b.next.box, filters, b.message)
-	table := container.New(&stretchColumns{table: b.table}, b.table)
+	table := container.New(&fittedTable{table: b.table, fit: b.fitColumns}, b.table)
 	root := container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewStack(table, container.NewCenter(b.empty))))
 	b.next.root = root
 	return root
@@ -254,17 +271,17 @@ func (b *boardScreen) reload() {
 		step  int
 	}
 	load(u, func(ctx context.Context) (result, error) {
-		board, err := u.store.Board(ctx, u.store.Today(), f)
+		board, err := b.store.Board(ctx, b.store.Today(), f)
 		if err != nil {
 			return result{}, err
 		}
-		staff, err := u.store.ListStaff(ctx, false)
+		staff, err := b.store.ListStaff(ctx, false)
 		if err != nil {
 			return result{}, err
 		}
 		step := stepNone
 		if len(board.Rows) == 0 {
-			step, err = loadSteps(ctx, u.store)
+			step, err = loadSteps(ctx, b.store)
 		}
 		return result{board, staff, step}, err
 	}, func(r result, err error) {
@@ -353,8 +370,9 @@ func (b *boardScreen) showFigures() {
 func (b *boardScreen) selectVisit(id string) {
 	b.selected = id
 	u := b.u
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.Visit, error) {
-		return u.store.VisitDetail(ctx, u.user.ID, id)
+		return b.store.VisitDetail(ctx, actor, id)
 	}, func(v data.Visit, err error) {
 		if err != nil || b.selected != id {
 			if err != nil {
@@ -463,18 +481,11 @@ func (b *boardScreen) showDetail() {
 	setEnabled(b.checkOut, canAct && !left)
 }
 
-func setEnabled(w fyne.Disableable, on bool) {
-	if on {
-		w.Enable()
-	} else {
-		w.Disable()
-	}
-}
-
-// act runs a visit change and reloads everything on success.
-func (b *boardScreen) act(work func(ctx context.Context) error) {
+// act runs a visit change as the signed-in staff member (actor).
+func (b *boardScreen) act(work func(ctx context.Context, actor string) error) {
 	u := b.u
-	do(u, work, func(err error) {
+	actor := u.user.ID
+	do(u, func(ctx context.Context) error { return work(ctx, actor) }, func(err error) {
 		if err != nil {
 			if b.dialog != nil {
 				b.notice.SetError(u.errText(err))
@@ -487,11 +498,8 @@ func (b *boardScreen) act(work func(ctx context.Context) error) {
 		if b.dialog != nil {
 			b.dialog.Hide()
 		}
-		if u.shell != nil {
-			u.shell.refresh()
-		} else {
-			b.reload()
-		}
+		// The board, the rotation and the check-in side refresh from the
+		// store's change (UI.storeChanged).
 	})
 }
 
@@ -502,19 +510,19 @@ func (b *boardScreen) onAssign() {
 		return
 	}
 	id, c := b.selected, b.consultants[i].ID
-	b.act(func(ctx context.Context) error { return b.u.store.Assign(ctx, b.u.user.ID, id, c) })
+	b.act(func(ctx context.Context, actor string) error { return b.store.Assign(ctx, actor, id, c) })
 }
 
 func (b *boardScreen) selectedArea() data.Area { return data.Areas[max(b.area.SelectedIndex(), 0)] }
 
 func (b *boardScreen) onHandOver() {
 	id, a := b.selected, b.selectedArea()
-	b.act(func(ctx context.Context) error { return b.u.store.HandOver(ctx, b.u.user.ID, id, a) })
+	b.act(func(ctx context.Context, actor string) error { return b.store.HandOver(ctx, actor, id, a) })
 }
 
 func (b *boardScreen) onMoveArea() {
 	id, a := b.selected, b.selectedArea()
-	b.act(func(ctx context.Context) error { return b.u.store.MoveArea(ctx, b.u.user.ID, id, a) })
+	b.act(func(ctx context.Context, actor string) error { return b.store.MoveArea(ctx, actor, id, a) })
 }
 
 // onPrint closes the dialog and opens the visit's registration form to print.
@@ -531,37 +539,23 @@ func (b *boardScreen) onCheckOut(id string) {
 	if id == "" {
 		return
 	}
-	b.act(func(ctx context.Context) error { return b.u.store.CheckOut(ctx, b.u.user.ID, id) })
+	b.act(func(ctx context.Context, actor string) error { return b.store.CheckOut(ctx, actor, id) })
 }
 
-// stretchColumns lays out a board table, widening its columns in proportion
-// when there is more room than they need (a 1920-pixel screen), so the
-// table never leaves half the screen empty.
-type stretchColumns struct {
-	table *widget.Table
-	width float32 // the width the columns were last fitted to
-}
-
-func (l *stretchColumns) MinSize([]fyne.CanvasObject) fyne.Size { return l.table.MinSize() }
-
-func (l *stretchColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	if size.Width != l.width {
-		l.width = size.Width
-		widths := columnWidths()
-		var sum float32
-		for _, w := range widths {
-			sum += w
-		}
-		scale := float32(1)
-		if avail := size.Width - theme.Padding()*float32(len(widths)+2); avail > sum {
-			scale = avail / sum
-		}
-		for i, w := range widths {
-			l.table.SetColumnWidth(i, w*scale)
-		}
+// fitColumns widens the board's columns in proportion when there is more
+// room than they need (a 1920-pixel screen), so the table never leaves
+// half the screen empty.
+func (b *boardScreen) fitColumns(width float32) {
+	widths := columnWidths()
+	var sum float32
+	for _, w := range widths {
+		sum += w
 	}
-	for _, o := range objs {
-		o.Resize(size)
-		o.Move(fyne.NewPos(0, 0))
+	scale := float32(1)
+	if avail := width - theme.Padding()*float32(len(widths)+2); avail > sum {
+		scale = avail / sum
+	}
+	for i, w := range widths {
+		b.table.SetColumnWidth(i, w*scale)
 	}
 }

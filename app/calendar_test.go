@@ -17,10 +17,10 @@ import (
 func TestCalendarWarningInTopBar(t *testing.T) {
 	h := newHarness(t, true)
 	warn := T("shell.calendar_missing", map[string]any{"Year": 2027})
-	h.clk.t = time.Date(2026, 10, 31, 12, 0, 0, 0, defaultLocation)
+	h.clk.t = time.Date(2026, 10, 31, 12, 0, 0, 0, officeZone)
 	h.signInAs("管理员")
 	h.hides(warn)
-	h.clk.t = time.Date(2026, 12, 7, 10, 0, 0, 0, defaultLocation)
+	h.clk.t = time.Date(2026, 12, 7, 10, 0, 0, 0, officeZone)
 	h.u.shell.refresh()
 	h.shows(warn)
 	test.Tap(findButton(t, h, warn)) // opens the calendar, showing 2027's estimate
@@ -34,7 +34,7 @@ func TestCalendarWarningInTopBar(t *testing.T) {
 	h.signInAs("管理员")
 	h.hides(warn)
 	SetLanguage("en")
-	h.clk.t = time.Date(2028, 3, 1, 10, 0, 0, 0, defaultLocation) // all year while the current year has none
+	h.clk.t = time.Date(2028, 3, 1, 10, 0, 0, 0, officeZone) // all year while the current year has none
 	h.signInAs("管理员")
 	h.shows(T("shell.calendar_missing", map[string]any{"Year": 2028}))
 }
@@ -43,9 +43,9 @@ func TestCalendarWarningInTopBar(t *testing.T) {
 // estimated on the statutory holidays.
 func TestTicketDetailSaysDeadlinesEstimated(t *testing.T) {
 	h := ticketDesk(t)
-	h.clk.t = time.Date(2026, 12, 31, 16, 0, 0, 0, defaultLocation)
+	h.clk.t = time.Date(2026, 12, 31, 16, 0, 0, 0, officeZone)
 	tk := openTestTicket(t, h, data.TicketInput{Severity: data.SeverityMinor})
-	if want := time.Date(2027, 1, 5, 16, 0, 0, 0, defaultLocation); !tk.Deadlines.Resolution.Equal(want) {
+	if want := time.Date(2027, 1, 5, 16, 0, 0, 0, officeZone); !tk.Deadlines.Resolution.Equal(want) {
 		t.Fatalf("resolution %s, want %s (元旦 2027 off)", tk.Deadlines.Resolution, want)
 	}
 	h.u.shell.refresh()

@@ -87,8 +87,9 @@ func (c *careRevisits) reload() {
 	}
 	now := u.now().In(u.location())
 	qStart := time.Date(now.Year(), (now.Month()-1)/3*3+1, 1, 0, 0, 0, 0, now.Location())
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (result, error) {
-		rows, err := u.store.CareRevisits(ctx, u.user.ID, f, kind)
+		rows, err := u.store.CareRevisits(ctx, actor, f, kind)
 		if err != nil {
 			return result{}, err
 		}
@@ -276,8 +277,9 @@ func (f *careForm) saveRecord(id string) {
 		in.Satisfaction = 5 - i
 	}
 	f.submit.Disable()
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.CareRevisit, error) {
-		return u.store.RecordCareRevisit(ctx, u.user.ID, id, in)
+		return u.store.RecordCareRevisit(ctx, actor, id, in)
 	}, func(r data.CareRevisit, err error) {
 		f.submit.Enable()
 		if f.failed(err) {
@@ -334,8 +336,9 @@ func (f *careForm) saveSpecial() {
 	in := data.SpecialRevisitInput{CustomerName: f.customer.Text, Phone: f.phone.Text, Place: f.place.Text, Note: f.note.Text,
 		From: now, To: now.Add(time.Duration(days) * 24 * time.Hour)}
 	f.submit.Disable()
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.CareRevisit, error) {
-		return u.store.ScheduleSpecialRevisit(ctx, u.user.ID, in)
+		return u.store.ScheduleSpecialRevisit(ctx, actor, in)
 	}, func(r data.CareRevisit, err error) {
 		f.submit.Enable()
 		if f.failed(err) {

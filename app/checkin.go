@@ -11,10 +11,23 @@ import (
 	"anchang/data"
 )
 
+// checkInStore is what the check-in form needs from the store;
+// *data.Store satisfies it.
+type checkInStore interface {
+	Today() string
+	Sources(ctx context.Context) ([]data.Source, error)
+	Rotation(ctx context.Context, day string) ([]data.RotationEntry, error)
+	LookupPhone(ctx context.Context, phone string) (data.Returning, bool, error)
+	CheckIn(ctx context.Context, actorID string, in data.CheckInInput) (data.Visit, error)
+}
+
+var _ checkInStore = (*data.Store)(nil)
+
 // checkInScreen registers a visit at the desk: the form on the left, what
 // is known about the phone number and the rotation on the right.
 type checkInScreen struct {
-	u *UI
+	u     *UI
+	store checkInStore
 
 	phone      *widget.Entry
 	name       *widget.Entry
@@ -44,7 +57,7 @@ type checkInScreen struct {
 	consultants []string // consultant ids behind the consultant select's options; "" = assign later
 }
 
-func newCheckInScreen(u *UI) *checkInScreen { return &checkInScreen{u: u} }
+func newCheckInScreen(u *UI) *checkInScreen { return &checkInScreen{u: u, store: u.store} }
 
 var titles = []string{data.TitleNone, data.TitleMr, data.TitleMs}
 
@@ -139,11 +152,11 @@ func (c *checkInScreen) reloadSide() {
 		rotation []data.RotationEntry
 	}
 	load(u, func(ctx context.Context) (side, error) {
-		srcs, err := u.store.Sources(ctx)
+		srcs, err := c.store.Sources(ctx)
 		if err != nil {
 			return side{}, err
 		}
-		rot, err := u.store.Rotation(ctx, u.store.Today())
+		rot, err := c.store.Rotation(ctx, c.store.Today())
 		return side{srcs, rot}, err
 	}, func(s side, err error) {
 		if err != nil {
@@ -266,7 +279,7 @@ func (c *checkInScreen) onPhoneChanged(text string) {
 	}
 	u := c.u
 	load(u, func(ctx context.Context) (*data.Returning, error) {
-		r, ok, err := u.store.LookupPhone(ctx, text)
+		r, ok, err := c.store.LookupPhone(ctx, text)
 		if !ok || err != nil {
 			return nil, err
 		}
@@ -393,8 +406,9 @@ func nameTitleErrors(errs map[string]*data.Error) map[string]*data.Error {
 func (c *checkInScreen) checkIn(in data.CheckInInput) {
 	c.submit.Disable()
 	u := c.u
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.Visit, error) {
-		return u.store.CheckIn(ctx, u.user.ID, in)
+		return c.store.CheckIn(ctx, actor, in)
 	}, func(v data.Visit, err error) {
 		c.submit.Enable()
 		if err != nil {
@@ -410,9 +424,6 @@ func (c *checkInScreen) checkIn(in data.CheckInInput) {
 		}
 		c.message.SetSuccess(T("checkin.done", map[string]any{"Name": visitorName(v.Name, v.Title), "Kind": kindText(v.Kind), "Consultant": who}))
 		u.win.Canvas().Focus(c.phone)
-		if u.shell != nil {
-			u.shell.refresh()
-		}
 	})
 }
 

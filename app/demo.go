@@ -71,7 +71,8 @@ func (u *UI) canOpenDemo() bool { return u.openDemo != nil && !u.isDemo() }
 // onOpenDemo opens the demo office in a window of its own; this office's
 // records are not touched.
 func (u *UI) onOpenDemo() {
-	do(u, func(ctx context.Context) error { return u.openDemo() }, func(err error) {
+	open := u.openDemo
+	do(u, func(ctx context.Context) error { return open() }, func(err error) {
 		msg := T("demo.opening")
 		switch {
 		case errors.Is(err, ErrDemoOpen):

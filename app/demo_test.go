@@ -106,7 +106,7 @@ func TestDemoOfficeDesk(t *testing.T) {
 	ctx := context.Background()
 	SetLanguage("zh")
 	dir := t.TempDir()
-	now := time.Date(2026, 11, 23, 15, 0, 0, 0, defaultLocation)
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, officeZone)
 	clk := func() time.Time { return now }
 	if _, err := data.CreateDemo(ctx, dir, data.DemoOptions{Days: 2, PerDay: 8, Seed: 1, Now: clk}); err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func TestDemoOfficeDesk(t *testing.T) {
 	win := fa.NewWindow("test")
 	win.Resize(fyne.NewSize(1024, 768))
 	left := 0
-	u := New(fa, win, store, Options{Inline: true, Now: clk, LeaveDemo: func() { left++ },
+	u := New(fa, win, store, Options{Inline: true, LeaveDemo: func() { left++ },
 		OpenDemo: func() error { t.Fatal("a demo office opened another"); return nil }})
 	u.Start()
 	h := &harness{t: t, u: u, store: store, win: win, dir: dir}

@@ -432,12 +432,13 @@ func (f *faqScreen) browse() {
 		return
 	}
 	type lists struct{ most, recent []data.FAQCount }
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (lists, error) {
 		most, err := u.store.MostAskedFAQ(ctx, u.now().AddDate(0, 0, -30), 8)
 		if err != nil {
 			return lists{}, err
 		}
-		recent, err := u.store.RecentFAQ(ctx, u.user.ID, 8)
+		recent, err := u.store.RecentFAQ(ctx, actor, 8)
 		return lists{most, recent}, err
 	}, func(l lists, err error) {
 		if seq != f.searchSeq {
@@ -671,8 +672,9 @@ func (f *faqScreen) onAnswered() {
 	u := f.u
 	visit, query := f.visitID(), f.selQuery
 	f.answered.Disable()
+	actor := u.user.ID
 	do(u, func(ctx context.Context) error {
-		return u.store.LogConsultation(ctx, u.user.ID, visit, v.EntryID, query)
+		return u.store.LogConsultation(ctx, actor, visit, v.EntryID, query)
 	}, func(err error) {
 		f.answered.Enable()
 		if err != nil {
@@ -711,8 +713,9 @@ func (f *faqScreen) recordMiss(q string) {
 	}
 	f.lastMissed = q
 	u := f.u
+	actor := u.user.ID
 	do(u, func(ctx context.Context) error {
-		return u.store.RecordFAQMiss(ctx, u.user.ID, q)
+		return u.store.RecordFAQMiss(ctx, actor, q)
 	}, func(err error) {
 		if err != nil {
 			f.message.SetError(u.errText(err))

@@ -502,7 +502,7 @@ func (f *faqManage) edited() {
 		f.lint()
 	} else {
 		time.AfterFunc(lintDelay, func() {
-			fyne.Do(func() {
+			f.u.threads.Do(func() {
 				if seq == f.lintSeq {
 					f.lint()
 				}
@@ -558,12 +558,12 @@ func (f *faqManage) showState() {
 		}
 		f.state.SetText(state)
 	}
-	enable(f.historyBtn, f.current != nil)
-	enable(f.submitBtn, f.current == nil || f.dirty || status == data.FAQDraft)
-	enable(f.backBtn, status == data.FAQReview)
-	enable(f.retireBtn, status == data.FAQApproved && !f.u.byHQ())
+	setEnabled(f.historyBtn, f.current != nil)
+	setEnabled(f.submitBtn, f.current == nil || f.dirty || status == data.FAQDraft)
+	setEnabled(f.backBtn, status == data.FAQReview)
+	setEnabled(f.retireBtn, status == data.FAQApproved && !f.u.byHQ())
 	why, bad := f.approveBlock(status)
-	enable(f.approveBtn, why == "")
+	setEnabled(f.approveBtn, why == "")
 	f.approveWhy.Importance = widget.MediumImportance
 	if bad {
 		f.approveWhy.Importance = widget.DangerImportance
@@ -611,23 +611,12 @@ func (f *faqManage) staffName(id string) string {
 	return T("faq.history.someone")
 }
 
-func enable(b *widget.Button, on bool) {
-	if on {
-		b.Enable()
-	} else {
-		b.Disable()
-	}
-}
-
 // afterChange reloads the list and the entry, and says msg.
 func (f *faqManage) afterChange(entryID, msg string) {
 	f.dirty = false
 	f.open(entryID)
 	f.reload()
 	f.message.SetSuccess(msg)
-	if sh := f.u.shell; sh != nil && sh.faq != nil {
-		sh.faq.reload()
-	}
 }
 
 // failed shows err under its field, if it names one, and in the message
@@ -649,18 +638,13 @@ func (f *faqManage) busy(on bool) {
 	}
 }
 
-// save stores the form as a new draft version when it changed; it returns
-// the newest version either way.
-func (f *faqManage) save(ctx context.Context, entryID string, in data.FAQInput) (data.FAQVersion, error) {
-	return f.u.store.SaveFAQ(ctx, f.u.user.ID, entryID, in)
-}
-
 func (f *faqManage) onSave() {
 	u := f.u
 	entryID, in, prev := f.entryID, f.input(), f.current
 	f.busy(true)
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.FAQVersion, error) {
-		return f.save(ctx, entryID, in)
+		return u.store.SaveFAQ(ctx, actor, entryID, in) // a new draft version when it changed
 	}, func(v data.FAQVersion, err error) {
 		f.busy(false)
 		if err != nil {
@@ -682,18 +666,19 @@ func (f *faqManage) onSubmit() {
 	u := f.u
 	entryID, in, mustSave := f.entryID, f.input(), f.current == nil || f.dirty
 	f.busy(true)
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.FAQVersion, error) {
 		var v data.FAQVersion
 		var err error
 		if mustSave {
-			if v, err = f.save(ctx, entryID, in); err != nil {
+			if v, err = u.store.SaveFAQ(ctx, actor, entryID, in); err != nil {
 				return v, err
 			}
 			entryID = v.EntryID
 		} else if v, err = u.store.FAQVersionOf(ctx, entryID, 0); err != nil {
 			return v, err
 		}
-		return v, u.store.SetFAQStatus(ctx, u.user.ID, entryID, data.FAQReview, "")
+		return v, u.store.SetFAQStatus(ctx, actor, entryID, data.FAQReview, "")
 	}, func(v data.FAQVersion, err error) {
 		f.busy(false)
 		if err != nil {
@@ -745,8 +730,9 @@ func (f *faqManage) move(to data.FAQStatus, doneKey string) {
 	u := f.u
 	entryID, version := f.entryID, f.current.Version
 	f.busy(true)
+	actor := u.user.ID
 	do(u, func(ctx context.Context) error {
-		return u.store.SetFAQStatus(ctx, u.user.ID, entryID, to, "")
+		return u.store.SetFAQStatus(ctx, actor, entryID, to, "")
 	}, func(err error) {
 		f.busy(false)
 		if err != nil {

@@ -96,8 +96,9 @@ func (f *faqScreen) submitHandoff(form *handoffForm) {
 		in.VisitID = f.visits[i-1].VisitID
 	}
 	form.submit.Disable()
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.Handoff, error) {
-		return u.store.HandOffQuestion(ctx, u.user.ID, in)
+		return u.store.HandOffQuestion(ctx, actor, in)
 	}, func(h data.Handoff, err error) {
 		form.submit.Enable()
 		if err != nil {
@@ -167,8 +168,9 @@ func (f *faqScreen) onFinishHandoff(id string) {
 	u.showModal(T("faq.handoff.finish"), container.NewGridWrap(fyne.NewSize(420, note.MinSize().Height), note), T("dialog.cancel"),
 		&widget.Button{Text: T("faq.handoff.finish"), Importance: widget.HighImportance, OnTapped: func() {
 			text := note.Text
+			actor := u.user.ID
 			do(u, func(ctx context.Context) error {
-				return u.store.FinishHandoff(ctx, u.user.ID, id, text)
+				return u.store.FinishHandoff(ctx, actor, id, text)
 			}, func(err error) {
 				if err != nil {
 					f.message.SetError(u.errText(err))

@@ -199,6 +199,7 @@ func (f *faqFiles) onImport() {
 	}
 	f.importBtn.Disable()
 	f.importMsg.SetText("")
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.FAQImportResult, error) {
 		file, err := openImportFile(path)
 		if err != nil {
@@ -209,7 +210,7 @@ func (f *faqFiles) onImport() {
 		if err != nil {
 			return data.FAQImportResult{}, err
 		}
-		return u.store.ImportFAQ(ctx, u.user.ID, t)
+		return u.store.ImportFAQ(ctx, actor, t)
 	}, func(res data.FAQImportResult, err error) {
 		f.importBtn.Enable()
 		if err != nil {
@@ -223,9 +224,6 @@ func (f *faqFiles) onImport() {
 		f.importMsg.SetSuccess(T("faq.io.imported", map[string]any{"Created": res.Created, "Updated": res.Updated, "Unchanged": res.Unchanged}))
 		if f.onImported != nil {
 			f.onImported()
-		}
-		if sh := u.shell; sh != nil && sh.faq != nil {
-			sh.faq.reload()
 		}
 	})
 }

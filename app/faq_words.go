@@ -134,7 +134,8 @@ func (c *faqConfig) onAdd() {
 	cat := data.FAQCategory{Code: c.code.Text, NameZH: c.nameZH.Text, NameEN: c.nameEN.Text}
 	showFieldErrors(c.catF, nil, nil)
 	c.catMsg.SetText("")
-	do(u, func(ctx context.Context) error { return u.store.AddFAQCategory(ctx, u.user.ID, cat) }, func(err error) {
+	actor := u.user.ID
+	do(u, func(ctx context.Context) error { return u.store.AddFAQCategory(ctx, actor, cat) }, func(err error) {
 		if err != nil {
 			if !showFieldErrors(c.catF, fieldErrorsOf(err), c.catMsg.SetError) {
 				c.catMsg.SetError(u.errText(err))
@@ -163,7 +164,8 @@ func (c *faqConfig) onSaveWords() {
 	}
 	showFieldErrors([]*field{c.wordsF}, nil, nil)
 	c.wordsMsg.SetText("")
-	do(u, func(ctx context.Context) error { return u.store.SetVagueWords(ctx, u.user.ID, words) }, func(err error) {
+	actor := u.user.ID
+	do(u, func(ctx context.Context) error { return u.store.SetVagueWords(ctx, actor, words) }, func(err error) {
 		if err != nil {
 			if !showFieldErrors([]*field{c.wordsF}, fieldErrorsOf(err), c.wordsMsg.SetError) {
 				c.wordsMsg.SetError(u.errText(err))
@@ -193,7 +195,8 @@ func (c *faqConfig) onSaveSynonyms() {
 		}
 		return
 	}
-	do(u, func(ctx context.Context) error { return u.store.SetFAQSynonyms(ctx, u.user.ID, groups) }, func(err error) {
+	actor := u.user.ID
+	do(u, func(ctx context.Context) error { return u.store.SetFAQSynonyms(ctx, actor, groups) }, func(err error) {
 		if err != nil {
 			if !showFieldErrors([]*field{c.synF}, fieldErrorsOf(err), c.synMsg.SetError) {
 				c.synMsg.SetError(u.errText(err))

@@ -135,8 +135,15 @@ func (sh *shell) selectTabOf(t *tab) {
 	}
 }
 
+// stepsStore is what finding the office's first step reads.
+type stepsStore interface {
+	Today() string
+	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error)
+	Rotation(ctx context.Context, day string) ([]data.RotationEntry, error)
+}
+
 // loadSteps reads what the board's and the staff screen's cards need.
-func loadSteps(ctx context.Context, st Store) (int, error) {
+func loadSteps(ctx context.Context, st stepsStore) (int, error) {
 	staff, err := st.ListStaff(ctx, false)
 	if err != nil {
 		return stepNone, err

@@ -55,23 +55,13 @@ func shortDuration(d time.Duration) string {
 	return T("dur.hours", map[string]any{"H": int(d.Hours()), "M": fmt.Sprintf("%02d", int(d.Minutes())%60)})
 }
 
-// location is the office's time zone.
-func (u *UI) location() *time.Location {
-	if u.loc != nil {
-		return u.loc
-	}
-	return defaultLocation
-}
+// now is the store's clock: the desk and the records it writes share one
+// (data.Store.Now; tests set it). Safe on any goroutine.
+func (u *UI) now() time.Time { return u.store.Time() }
 
-var defaultLocation = mustLocation("Asia/Shanghai")
-
-func mustLocation(name string) *time.Location {
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
+// location is the office's time zone, as the store keeps it (Asia/Shanghai
+// until setup or HQ says otherwise). Safe on any goroutine.
+func (u *UI) location() *time.Location { return u.store.Location() }
 
 func (u *UI) clockTime(t time.Time) string {
 	if t.IsZero() {

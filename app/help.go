@@ -135,7 +135,7 @@ func (u *UI) showGuide(section int) *helpScreen {
 	note := widget.NewLabel(T("help.guide.note"))
 	note.Wrapping = fyne.TextWrapWord
 	content := container.NewBorder(nil, note, nil, nil, split)
-	h.modal = u.showModal(T("help.guide"), container.NewGridWrap(modalSize(u, 1000, 700), content), T("dialog.close"))
+	h.modal = u.showModal(T("help.guide"), container.NewGridWrap(u.modalSize(1000, 700), content), T("dialog.close"))
 	h.list.Select(section)
 	u.guide = h
 	return h

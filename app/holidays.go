@@ -66,7 +66,7 @@ type holidayScreen struct {
 func (u *UI) showHolidays() *holidayScreen {
 	h := &holidayScreen{u: u}
 	content := h.buildUI()
-	u.showModal(T("settings.holidays.title"), container.NewGridWrap(adminModalSize(u, 900, 640), content), T("dialog.close"))
+	u.showModal(T("settings.holidays.title"), container.NewGridWrap(u.modalSize(900, 640), content), T("dialog.close"))
 	h.reload("")
 	return h
 }
@@ -248,8 +248,9 @@ func (h *holidayScreen) onSaveHours() {
 		return
 	}
 	h.saveHours.Disable()
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.store.SetOfficeHours(ctx, u.user.ID, oh)
+		return struct{}{}, u.store.SetOfficeHours(ctx, actor, oh)
 	}, func(_ struct{}, err error) {
 		h.saveHours.Enable()
 		if err != nil {
@@ -340,7 +341,7 @@ func (h *holidayScreen) onImport() {
 	load(u, func(ctx context.Context) (holidayFile, error) {
 		return readHolidayFile(path)
 	}, func(f holidayFile, err error) {
-		enable(h.doImp, !u.byHQ())
+		setEnabled(h.doImp, !u.byHQ())
 		if err != nil {
 			h.status.SetError(h.fileErrText(path, err))
 			return
@@ -454,10 +455,11 @@ func (h *holidayScreen) cancelReplace() {
 func (h *holidayScreen) store(f holidayFile) {
 	u := h.u
 	h.doImp.Disable()
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (int, error) {
-		return u.store.ImportHolidays(ctx, u.user.ID, f.b)
+		return u.store.ImportHolidays(ctx, actor, f.b)
 	}, func(year int, err error) {
-		enable(h.doImp, !u.byHQ())
+		setEnabled(h.doImp, !u.byHQ())
 		if err != nil {
 			h.status.SetError(u.errText(err))
 			return

@@ -28,7 +28,11 @@ type inspectionStore interface {
 	CompleteInspection(ctx context.Context, actorID, inspectionID string, in data.CompleteInput) error
 	UnitHistoryOf(ctx context.Context, actorID, id string) (data.UnitHistory, error)
 	OpenDefectCount(ctx context.Context, project, building, unit string) (int, error)
+	templateStore     // the checklist template's versions (app/inspection_templates.go)
+	defectTicketStore // repair tickets for the defects (app/inspection_tickets.go)
 }
+
+var _ inspectionStore = (*data.Store)(nil)
 
 // inspectionScreen is the 验房 / Handover tab: the list of inspections, a
 // new inspection's form, the checklist of one and the unit's history, one
@@ -56,8 +60,7 @@ type inspectionScreen struct {
 }
 
 func newInspectionScreen(u *UI) *inspectionScreen {
-	is, _ := u.store.(inspectionStore)
-	return &inspectionScreen{u: u, store: is, saves: newSaveQueue(u)}
+	return &inspectionScreen{u: u, store: u.store, saves: newSaveQueue(u)}
 }
 
 // inspectionTab is the tab for roles that inspect, or nil.

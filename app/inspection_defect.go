@@ -106,7 +106,7 @@ func (f *defectForm) onAddPhoto() {
 	c := f.c
 	u := c.s.u
 	pickImageFile(u, func(file []byte) {
-		actor, id := u.user.ID, c.st.ID
+		actor, id, key := u.user.ID, c.st.ID, f.item.Key
 		setEnabled(f.addPhoto, false)
 		f.message.SetText("")
 		load(u, func(ctx context.Context) (data.Photo, error) {
@@ -114,7 +114,7 @@ func (f *defectForm) onAddPhoto() {
 			if err != nil {
 				return data.Photo{}, err
 			}
-			return c.s.store.AddInspectionPhoto(ctx, actor, id, f.item.Key, jpg)
+			return c.s.store.AddInspectionPhoto(ctx, actor, id, key, jpg)
 		}, func(p data.Photo, err error) {
 			setEnabled(f.addPhoto, true)
 			if err != nil {

@@ -35,10 +35,7 @@ func (s *inspectionScreen) templatesButton() fyne.CanvasObject {
 
 func (s *inspectionScreen) showTemplates() {
 	u := s.u
-	ts, ok := u.store.(templateStore)
-	if !ok {
-		return
-	}
+	ts := s.store
 	versions := container.NewVBox()
 	status := newStatusLine()
 	path := &widget.Entry{PlaceHolder: T("insp.templates.path.hint")}

@@ -22,10 +22,7 @@ type defectTicketStore interface {
 func (p *signPage) ticketsUI() fyne.CanvasObject {
 	c := p.c
 	u := c.s.u
-	ts, ok := u.store.(defectTicketStore)
-	if !ok {
-		return container.NewVBox()
-	}
+	ts := c.s.store
 	rows := container.NewVBox()
 	status := newStatusLine()
 	open := &widget.Button{Text: T("insp.tickets.open", map[string]any{"N": 0}), Importance: widget.HighImportance}

@@ -518,9 +518,6 @@ func (k *kioskScreen) onConfirm() {
 		k.result = v
 		k.doneAt = u.now()
 		k.show(kioskDone)
-		if u.shell != nil {
-			u.shell.refresh()
-		}
 	})
 }
 
@@ -570,8 +567,9 @@ func (k *kioskScreen) onExit() {
 	k.exitPIN = ""
 	k.display.Text = reserved("")
 	k.display.Refresh()
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.Staff, error) {
-		return u.store.SignIn(ctx, u.user.ID, pin)
+		return u.store.SignIn(ctx, actor, pin)
 	}, func(st data.Staff, err error) {
 		if err != nil {
 			k.setError(u.errText(err))

@@ -45,6 +45,28 @@ func (u *UI) showModal(title string, content fyne.CanvasObject, dismiss string, 
 	return m
 }
 
+// modalSize is a modal's content size: w×h, or less on a small window,
+// leaving room for the modal's padding, title and buttons.
+func (u *UI) modalSize(w, h float32) fyne.Size {
+	c := u.win.Canvas().Size()
+	if c.Width > 0 {
+		w = min(w, c.Width-64)
+	}
+	if c.Height > 0 {
+		h = min(h, c.Height-150)
+	}
+	return fyne.NewSize(w, h)
+}
+
+// setEnabled enables or disables w.
+func setEnabled(w fyne.Disableable, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
+	}
+}
+
 // Hide closes the modal.
 func (m *modal) Hide() {
 	if m.pop.Visible() {

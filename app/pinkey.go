@@ -21,8 +21,9 @@ func (u *UI) pinKeySection() fyne.CanvasObject {
 	show := &widget.Button{Text: T("settings.pinkey.show")}
 	show.OnTapped = func() {
 		show.Disable()
+		actor := u.user.ID
 		load(u, func(ctx context.Context) (string, error) {
-			return u.store.PINKeyCode(ctx, u.user.ID)
+			return u.store.PINKeyCode(ctx, actor)
 		}, func(code string, err error) {
 			show.Enable()
 			if err != nil {

@@ -216,19 +216,15 @@ func (r *rotationScreen) onJoin() {
 
 func (r *rotationScreen) act(consultantID, action string) {
 	u := r.u
+	actor := u.user.ID
 	do(u, func(ctx context.Context) error {
-		return u.store.RotationAction(ctx, u.user.ID, consultantID, action)
+		return u.store.RotationAction(ctx, actor, consultantID, action)
 	}, func(err error) {
 		if err != nil {
 			r.message.SetError(u.errText(err))
 			return
 		}
 		r.message.SetText("")
-		if u.shell != nil {
-			u.shell.refresh()
-		} else {
-			r.reload()
-		}
 	})
 }
 

@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"sync"
-
-	"fyne.io/fyne/v2"
 )
 
 // saveQueue runs writes off the UI goroutine one at a time, in the order
@@ -33,7 +31,7 @@ func (q *saveQueue) run(work func(ctx context.Context) error, done func(error)) 
 	job := func() {
 		defer q.u.saving.Done()
 		err := work(context.Background())
-		fyne.Do(func() { done(err) })
+		q.u.threads.Do(func() { done(err) })
 	}
 	q.mu.Lock()
 	q.jobs = append(q.jobs, job)
@@ -41,7 +39,7 @@ func (q *saveQueue) run(work func(ctx context.Context) error, done func(error)) 
 	q.running = true
 	q.mu.Unlock()
 	if start {
-		go q.drain()
+		q.u.threads.Go(q.drain)
 	}
 }
 

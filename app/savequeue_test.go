@@ -15,7 +15,7 @@ import (
 // goroutine stays behind once the queue is empty.
 func TestSaveQueueKeepsOrderAndStopWaits(t *testing.T) {
 	test.NewTempApp(t)
-	u := &UI{}
+	u := &UI{threads: fyneThreads{}}
 	q := newSaveQueue(u)
 	var mu sync.Mutex
 	var got []int

@@ -241,10 +241,7 @@ func (s *settingsScreen) row(name string) *sourceRow {
 // changed reloads the list and the screens that offer the channels.
 func (s *settingsScreen) changed(msg string) {
 	s.message.SetSuccess(msg)
-	s.reload()
-	if s.u.shell != nil && s.u.shell.checkin != nil {
-		s.u.shell.checkin.reloadSide()
-	}
+	s.reload() // the check-in form's channels follow the store's change (UI.storeChanged)
 }
 
 func (s *settingsScreen) onMove(id string, by int) {

@@ -69,6 +69,7 @@ func (u *UI) showShell() {
 	})
 	u.every(time.Second, sh.tick)
 	u.every(15*time.Second, sh.refresh)
+	u.watchStore()
 	sh.refresh()
 }
 

@@ -62,7 +62,8 @@ func harnessOn(t *testing.T, store *data.Store, clk *clock, dir string) *harness
 	h := &harness{t: t, store: store, clk: clk, dir: dir}
 	h.win = fa.NewWindow("test")
 	h.win.Resize(fyne.NewSize(1024, 768))
-	h.u = New(fa, h.win, store, Options{Inline: true, Now: clk.Now})
+	store.Now = clk.Now // the desk reads the store's clock
+	h.u = New(fa, h.win, store, Options{Inline: true})
 	h.u.Start()
 	return h
 }

@@ -171,12 +171,13 @@ func (s *staffScreen) onSave() {
 	editing := s.editing
 	active := s.active.Checked
 	s.save.Disable()
+	actor := u.user.ID
 	do(u, func(ctx context.Context) error {
 		if editing == nil {
-			_, err := u.store.CreateStaff(ctx, u.user.ID, in)
+			_, err := u.store.CreateStaff(ctx, actor, in)
 			return err
 		}
-		return u.store.UpdateStaff(ctx, u.user.ID, editing.ID, in, active)
+		return u.store.UpdateStaff(ctx, actor, editing.ID, in, active)
 	}, func(err error) {
 		s.save.Enable()
 		if err != nil {
@@ -190,9 +191,5 @@ func (s *staffScreen) onSave() {
 		s.message.SetSuccess(T("staff.saved", map[string]any{"Name": in.Name}))
 		s.list.UnselectAll()
 		s.edit(nil)
-		s.reload()
-		if u.shell != nil {
-			u.shell.refresh()
-		}
 	})
 }

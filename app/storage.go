@@ -21,10 +21,7 @@ type maintainer interface {
 // nearly full disk, a failed backup) in a dialog, once until it changes.
 // Close stops it.
 func (u *UI) StartMaintenance() {
-	m, ok := u.store.(maintainer)
-	if !ok {
-		return
-	}
+	m := u.store
 	ctx, cancel := context.WithCancel(context.Background())
 	u.stopMaintain = cancel
 	go func() {
@@ -45,7 +42,7 @@ func (u *UI) StartMaintenance() {
 				u.log.Warn("storage check", "err", err)
 			}
 			if err != nil && key != shown {
-				fyne.Do(func() { u.ShowStorageProblem(err) })
+				u.threads.Do(func() { u.ShowStorageProblem(err) })
 			}
 			shown = key
 			select {

@@ -46,6 +46,10 @@ type Store interface {
 
 	EnsureStarterFAQ(ctx context.Context, manual []byte) (int, error)
 
+	// The clock, shared with the store (UI.now); the office's time zone
+	// is forms.Records' Location (UI.location). The screens keep neither.
+	Time() time.Time
+
 	// Printing (app/print.go) and where the database lives.
 	forms.Records
 	Path() string
@@ -73,6 +77,8 @@ type Store interface {
 	visitHistoryStore // past visits and the customer file (app/visit_history.go)
 	syncStore         // the enrolment at HQ and its refusals (app/sync.go)
 	settingsStore     // the office, this device and the channels (app/settings.go)
+	changeStore       // what changed, for the screens to refresh (app/changes.go)
+	maintainer        // the database's periodic checks (app/storage.go)
 }
 
 var _ Store = (*data.Store)(nil)

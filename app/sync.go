@@ -75,7 +75,7 @@ func (r *runningLoop) Stop() {
 // OnSyncStatus is the loop's status callback (hqsync.Options.OnStatus):
 // the indicator redraws at once instead of at the next second.
 func (u *UI) OnSyncStatus(hqsync.Status) {
-	fyne.Do(func() {
+	u.threads.Do(func() {
 		if u.shell != nil && u.shell.syncBar != nil {
 			u.shell.syncBar.update()
 		}
@@ -90,9 +90,6 @@ type syncStore interface {
 	LeaveHQ(ctx context.Context) error
 	// Rejections lists the changes HQ refused, oldest first.
 	Rejections(ctx context.Context) ([]data.Rejection, error)
-	// OnChange calls fn (on any goroutine) after records pulled from HQ
-	// are written; the returned func stops it.
-	OnChange(fn func()) (cancel func())
 	// NeedsFirstAdmin: an HQ device nobody can sign in to yet.
 	NeedsFirstAdmin(ctx context.Context) (bool, error)
 	// CreateFirstAdmin makes an HQ device's first admin.
@@ -108,8 +105,9 @@ type syncState struct {
 	mu      sync.Mutex
 	id      data.SyncIdentity
 	loop    Syncer
-	stopOn  func() // cancels the OnChange subscription
+	stopOn  func() // cancels the store subscription (UI.onStoreChange)
 	pending *time.Timer
+	pulled  data.Change // what the pending refresh shows
 }
 
 // syncStore returns the store's sync side.
@@ -135,9 +133,6 @@ func (u *UI) startSync(then func()) {
 		u.sync.mu.Lock()
 		u.sync.id = id
 		startLoop := id.Enrolled && u.sync.loop == nil && u.hq.Start != nil
-		if u.sync.stopOn == nil {
-			u.sync.stopOn = ss.OnChange(u.onPulled)
-		}
 		u.sync.mu.Unlock()
 		if startLoop {
 			loop := u.hq.Start()
@@ -206,35 +201,32 @@ func (u *UI) syncStatus() hqsync.Status {
 // screen: at most one refresh per delay, however long the stream.
 const refreshDelay = 300 * time.Millisecond
 
-// onPulled runs on the sync loop's goroutine after pulled records are
-// written: the open screen reloads once the burst is over.
-func (u *UI) onPulled() {
+// onStoreChange runs on the committing goroutine after records were
+// written (data.Store.Subscribe): a local write reaches the screens at
+// once, records pulled from HQ once the burst is over.
+func (u *UI) onStoreChange(c data.Change) {
 	if u.inline {
-		u.refreshOpen()
+		u.storeChanged(c)
+		return
+	}
+	if !c.Pulled {
+		u.threads.Do(func() { u.storeChanged(c) })
 		return
 	}
 	u.sync.mu.Lock()
 	defer u.sync.mu.Unlock()
 	if u.sync.pending != nil {
-		return // a refresh is due already; it reads this change too
-	}
-	u.sync.pending = time.AfterFunc(refreshDelay, func() {
-		u.sync.mu.Lock()
-		u.sync.pending = nil
-		u.sync.mu.Unlock()
-		fyne.Do(u.refreshOpen)
-	})
-}
-
-// refreshOpen reloads the desk's screens and the sync indicator, if the
-// desk is what the window shows.
-func (u *UI) refreshOpen() {
-	if u.shell == nil || u.user.ID == "" || u.win.Content() != u.shell.content {
+		u.sync.pulled = u.sync.pulled.Merge(c) // a refresh is due already; it shows this change too
 		return
 	}
-	u.officeChanged()
-	u.shell.refresh()
-	u.shell.syncBar.update()
+	u.sync.pulled = c
+	u.sync.pending = time.AfterFunc(refreshDelay, func() {
+		u.sync.mu.Lock()
+		c := u.sync.pulled
+		u.sync.pending, u.sync.pulled = nil, data.Change{}
+		u.sync.mu.Unlock()
+		u.threads.Do(func() { u.storeChanged(c) })
+	})
 }
 
 // officeChanged shows the office's name as the store now has it (HQ

@@ -155,8 +155,8 @@ func (f *enrolForm) onConfirm() {
 	f.step(f.run)
 	f.progress.SetValue(0)
 	f.progressText.SetText(T("sync.enrol.joining"))
+	in.Progress = f.onProgress // it posts to the UI goroutine itself
 	load(f.u, func(ctx context.Context) (bool, error) {
-		in.Progress = f.onProgress
 		err := f.u.hq.Enroll(ctx, in)
 		if err == nil {
 			return true, nil
@@ -182,7 +182,7 @@ func (f *enrolForm) onConfirm() {
 // onProgress runs on the enrolling goroutine as each scope loads; the bar
 // is redrawn at most ten times a second.
 func (f *enrolForm) onProgress(p hqsync.Progress) {
-	fyne.Do(func() {
+	f.u.threads.Do(func() {
 		now := time.Now()
 		if p.Done < p.Total && now.Sub(f.shown) < 100*time.Millisecond {
 			return

@@ -50,7 +50,7 @@ func takeGLShots(lang string) int {
 	fa := fyneapp.NewWithID("com.anchang.glshots")
 	win := fa.NewWindow("案场前台")
 	win.Resize(fyne.NewSize(1024, 768))
-	now := time.Date(2026, 10, 20, 10, 0, 0, 0, defaultLocation) // before the calendar warning of November
+	now := time.Date(2026, 10, 20, 10, 0, 0, 0, officeZone) // before the calendar warning of November
 	loop := &fakeLoop{}
 	ss := &fakeSync{Store: store}
 	hq := &fakeHQ{fp: "4fff4a500bacdfc11b1c3bb15ef6c3c0a9fe21ca4d8d29008f31457185725001", loop: loop}
@@ -76,7 +76,8 @@ func takeGLShots(lang string) int {
 		ss.mu.Unlock()
 		return nil
 	}
-	u := New(fa, win, ss, Options{HQ: hq.hq(), Now: func() time.Time { return now }})
+	store.Now = func() time.Time { return now }
+	u := New(fa, win, ss, Options{HQ: hq.hq()})
 	failed := 0
 	shot := func(name string) {
 		time.Sleep(700 * time.Millisecond)

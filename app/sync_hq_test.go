@@ -33,15 +33,8 @@ func (h *harness) realHQ() (HQ, *hqsync.Loop) {
 	}, l
 }
 
-// quietStore is the real store without change notifications: they come
-// on the store's goroutine, and the headless UI runs inline on the test's
-// (TestSyncPulledChangesRefreshTheDesk covers the refresh).
-type quietStore struct{ *data.Store }
-
-func (quietStore) OnChange(func()) func() { return func() {} }
-
 func (h *harness) useHQ(x HQ) {
-	h.u = New(h.u.fa, h.win, quietStore{h.store}, Options{Inline: true, Now: h.clk.Now, HQ: x})
+	h.u = New(h.u.fa, h.win, h.store, Options{Inline: true, HQ: x})
 	h.u.Start()
 }
 

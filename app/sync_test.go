@@ -23,7 +23,6 @@ type fakeSync struct {
 	id         data.SyncIdentity
 	rejections []data.Rejection
 	left       int
-	changed    func()
 }
 
 func (f *fakeSync) SyncIdentity(context.Context) (data.SyncIdentity, error) {
@@ -44,17 +43,6 @@ func (f *fakeSync) Rejections(context.Context) ([]data.Rejection, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]data.Rejection(nil), f.rejections...), nil
-}
-
-func (f *fakeSync) OnChange(fn func()) func() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.changed = fn
-	return func() {
-		f.mu.Lock()
-		f.changed = nil
-		f.mu.Unlock()
-	}
 }
 
 // fakeLoop is a sync loop whose status the test sets.
@@ -112,7 +100,7 @@ func (h *harness) withHQ(f *fakeHQ, ss *fakeSync) {
 	if f.loop == nil {
 		f.loop = &fakeLoop{st: hqsync.Status{State: hqsync.StateOnline, LastSuccess: h.clk.Now()}}
 	}
-	h.u = New(h.u.fa, h.win, ss, Options{Inline: true, Now: h.clk.Now, HQ: f.hq()})
+	h.u = New(h.u.fa, h.win, ss, Options{Inline: true, HQ: f.hq()})
 	h.u.Start()
 }
 
@@ -437,27 +425,6 @@ func TestEnrolStandaloneOfficeFromSettings(t *testing.T) {
 	if hq.starts != 1 || !h.u.shell.syncBar.box.Visible() {
 		t.Fatalf("loop started %d times; indicator visible %v", hq.starts, h.u.shell.syncBar.box.Visible())
 	}
-}
-
-func TestSyncPulledChangesRefreshTheDesk(t *testing.T) {
-	h := newHarness(t, true, "陈思远")
-	ss := &fakeSync{id: data.SyncIdentity{Enrolled: true, HQURL: "https://hq.example.com", Tag: "B"}}
-	h.withHQ(&fakeHQ{}, ss)
-	h.signInAs("管理员")
-	h.selectTab("今日看板")
-	h.hides("王先生")
-	// Another device's check-in arrives (written here as a pull would).
-	if _, err := h.store.CheckIn(context.Background(), h.admin.ID, data.CheckInInput{Name: "王", Title: data.TitleMr, Phone: "13800138000", Purpose: data.PurposeViewing, SourceID: h.firstSource(), Consent: true, Via: data.ViaDesk}); err != nil {
-		t.Fatal(err)
-	}
-	ss.mu.Lock()
-	changed := ss.changed
-	ss.mu.Unlock()
-	if changed == nil {
-		t.Fatal("the UI did not subscribe to pulled changes")
-	}
-	changed()
-	h.shows("王先生")
 }
 
 func TestSyncFingerprintGroups(t *testing.T) {

@@ -165,9 +165,10 @@ func (f *ticketActionForm) onSubmit() {
 	showFieldErrors(f.fields, nil, nil)
 	f.message.SetText("")
 	f.submit.Disable()
-	id, before := d.id, d.t
+	id, before, st := d.id, d.t, d.s.store
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.Ticket, error) {
-		return u.store.AddTicketEvent(ctx, u.user.ID, id, ev)
+		return st.AddTicketEvent(ctx, actor, id, ev)
 	}, func(t data.Ticket, err error) {
 		f.submit.Enable()
 		if err != nil {

@@ -96,7 +96,7 @@ func newTicketDetail(s *ticketsScreen, id string) *ticketDetail {
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
 	content := container.NewBorder(container.NewVBox(d.title, d.hint), container.NewVBox(d.notice, d.actions), nil, nil, split)
-	d.modal = u.showModal(T("ticket.detail.title"), container.NewGridWrap(modalSize(u, 1200, 820), content), T("dialog.close"))
+	d.modal = u.showModal(T("ticket.detail.title"), container.NewGridWrap(u.modalSize(1200, 820), content), T("dialog.close"))
 	d.modal.onClosed = func() {
 		if d.form != nil {
 			d.form.modal.Hide()
@@ -119,17 +119,18 @@ func (d *ticketDetail) load(then func()) {
 		events []data.TicketEvent
 		staff  []data.Staff
 	}
-	id := d.id
+	id, st := d.id, d.s.store
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (result, error) {
-		t, err := u.store.Ticket(ctx, u.user.ID, id)
+		t, err := st.Ticket(ctx, actor, id)
 		if err != nil {
 			return result{}, err
 		}
-		events, err := u.store.TicketEvents(ctx, id)
+		events, err := st.TicketEvents(ctx, id)
 		if err != nil {
 			return result{}, err
 		}
-		staff, err := u.store.ListStaff(ctx, true)
+		staff, err := st.ListStaff(ctx, true)
 		return result{t, events, staff}, err
 	}, func(r result, err error) {
 		if err != nil {

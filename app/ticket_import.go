@@ -80,6 +80,7 @@ func (ti *ticketImport) onImport() {
 	}
 	ti.button.Disable()
 	ti.status.SetText(T("ticket.import.running"))
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (int, error) {
 		f, err := openImportFile(path)
 		if err != nil {
@@ -90,7 +91,7 @@ func (ti *ticketImport) onImport() {
 		if err != nil {
 			return 0, err
 		}
-		return u.store.ImportTickets(ctx, u.user.ID, t)
+		return u.store.ImportTickets(ctx, actor, t)
 	}, func(n int, err error) {
 		ti.button.Enable()
 		if err != nil {

@@ -85,7 +85,7 @@ type ledgerScreen struct {
 func (u *UI) showTicketLedger() *ledgerScreen {
 	l := &ledgerScreen{u: u}
 	content := l.buildUI()
-	u.showModal(T("ledger.title"), container.NewGridWrap(adminModalSize(u, 1240, 900), content), T("dialog.close"))
+	u.showModal(T("ledger.title"), container.NewGridWrap(u.modalSize(1240, 900), content), T("dialog.close"))
 	l.loadOwners()
 	l.reload()
 	return l

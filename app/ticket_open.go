@@ -156,23 +156,11 @@ func (s *ticketsScreen) openForm(prefill data.TicketInput, handoff *data.Handoff
 	content := container.NewBorder(head, foot, nil, nil, container.NewVScroll(body))
 	// As tall as the form with a line of error under each field, or the window allows.
 	h := body.MinSize().Height + head.MinSize().Height + foot.MinSize().Height + 4*theme.Padding() + 5*fyne.MeasureText("Xg", theme.TextSize(), fyne.TextStyle{}).Height
-	f.modal = u.showModal(T("ticket.new.title"), container.NewGridWrap(modalSize(u, 940, h), content), "")
+	f.modal = u.showModal(T("ticket.new.title"), container.NewGridWrap(u.modalSize(940, h), content), "")
 	cancel.OnTapped = f.modal.Hide
 	f.loadVisits(prefill.VisitID)
 	u.win.Canvas().Focus(f.description)
 	return f
-}
-
-// modalSize is a modal's content size: w×h, or less on a small window.
-func modalSize(u *UI, w, h float32) fyne.Size {
-	c := u.win.Canvas().Size()
-	if c.Width > 0 {
-		w = min(w, c.Width-60)
-	}
-	if c.Height > 0 {
-		h = min(h, c.Height-150)
-	}
-	return fyne.NewSize(w, h)
 }
 
 // selectCode selects the option of code in codes.
@@ -241,8 +229,9 @@ func (f *ticketForm) onVisit() {
 		return
 	}
 	id := f.visitIDs[i]
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.Visit, error) {
-		return u.store.VisitDetail(ctx, u.user.ID, id)
+		return u.store.VisitDetail(ctx, actor, id)
 	}, func(v data.Visit, err error) {
 		if err != nil || strings.TrimSpace(f.customer.Text) != "" || strings.TrimSpace(f.phone.Text) != "" {
 			return
@@ -387,11 +376,12 @@ func (f *ticketForm) onSubmit() {
 	f.message.SetText("")
 	f.submit.Disable()
 	handoff := f.handoff
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.Ticket, error) {
 		if handoff != nil {
-			return u.store.OpenTicketFromHandoff(ctx, u.user.ID, handoff.ID, in)
+			return u.store.OpenTicketFromHandoff(ctx, actor, handoff.ID, in)
 		}
-		return u.store.OpenTicket(ctx, u.user.ID, in)
+		return u.store.OpenTicket(ctx, actor, in)
 	}, func(t data.Ticket, err error) {
 		f.submit.Enable()
 		if err != nil {

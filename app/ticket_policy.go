@@ -183,21 +183,9 @@ type policyEditor struct {
 func (u *UI) showSLAPolicy() *policyEditor {
 	p := &policyEditor{u: u, errs: map[string]*widget.Label{}}
 	content := p.buildUI()
-	p.modal = u.showModal(T("settings.sla.title"), container.NewGridWrap(adminModalSize(u, 960, 660), content), T("dialog.close"))
+	p.modal = u.showModal(T("settings.sla.title"), container.NewGridWrap(u.modalSize(960, 660), content), T("dialog.close"))
 	p.reload()
 	return p
-}
-
-// adminModalSize is a modal's content size: w×h, or less on a small window.
-func adminModalSize(u *UI, w, h float32) fyne.Size {
-	c := u.win.Canvas().Size()
-	if c.Width > 0 {
-		w = min(w, c.Width-64)
-	}
-	if c.Height > 0 {
-		h = min(h, c.Height-150)
-	}
-	return fyne.NewSize(w, h)
 }
 
 func errLabel() *widget.Label {

@@ -24,15 +24,19 @@ type ticketStore interface {
 	Ticket(ctx context.Context, actorID, id string) (data.Ticket, error)
 	TicketEvents(ctx context.Context, ticketID string) ([]data.TicketEvent, error)
 	TicketsFor(ctx context.Context, actorID string, f data.TicketFilter) ([]data.TicketRow, error)
+	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error) // the detail's names
 }
+
+var _ ticketStore = (*data.Store)(nil)
 
 // ticketsScreen is the ticket desk (工单): complaints, repairs, inquiry
 // follow-ups and suggestions, the most pressing first, with filters; a row
 // opens the ticket's detail. Its glance button in the top bar counts the
 // overdue and due-soon tickets from every tab.
 type ticketsScreen struct {
-	u   *UI
-	tab *tab
+	u     *UI
+	store ticketStore
+	tab   *tab
 
 	glance   *widget.Button // in the shell's top bar
 	search   *widget.Entry
@@ -55,7 +59,7 @@ type ticketsScreen struct {
 	care    *careRevisits // the care revisits last opened (app/care_revisits.go)
 }
 
-func newTicketsScreen(u *UI) *ticketsScreen { return &ticketsScreen{u: u} }
+func newTicketsScreen(u *UI) *ticketsScreen { return &ticketsScreen{u: u, store: u.store} }
 
 // Ticket list filter by state: open (not closed), all, closed.
 const (
@@ -242,6 +246,7 @@ func (s *ticketsScreen) buildUI() fyne.CanvasObject {
 		},
 		s.updateCell)
 	s.layout.table = s.table
+	s.layout.fitted = &fittedTable{table: s.table, fit: s.layout.fit}
 	s.table.ShowHeaderColumn = false
 	s.table.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
 	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -264,7 +269,7 @@ func (s *ticketsScreen) buildUI() fyne.CanvasObject {
 	filters := container.NewBorder(nil, nil, nil, right, s.search)
 	top := container.NewVBox(filters, s.summary, s.message)
 	s.layout.widths = s.ticketColumnWidths(nil)
-	table := container.New(s.layout, s.table)
+	table := container.New(s.layout.fitted, s.table)
 	return container.NewPadded(container.NewBorder(top, nil, nil, nil, container.NewStack(table, container.NewCenter(s.empty))))
 }
 
@@ -383,12 +388,13 @@ func (s *ticketsScreen) reload() {
 	type result struct {
 		rows, open []data.TicketRow
 	}
+	actor := u.user.ID
 	load(u, func(ctx context.Context) (result, error) {
-		rows, err := u.store.TicketsFor(ctx, u.user.ID, f)
+		rows, err := s.store.TicketsFor(ctx, actor, f)
 		if err != nil {
 			return result{}, err
 		}
-		open, err := u.store.TicketsFor(ctx, u.user.ID, data.TicketFilter{OpenOnly: true, Limit: 100000})
+		open, err := s.store.TicketsFor(ctx, actor, data.TicketFilter{OpenOnly: true, Limit: 100000})
 		return result{rows, open}, err
 	}, func(r result, err error) {
 		if seq != s.loadSeq {
@@ -572,26 +578,23 @@ func (s *ticketsScreen) closeTop() bool {
 	return false
 }
 
-// changed reloads the list (and the top bar) after a ticket changed.
+// changed reloads the list after a ticket changed, unless it is the
+// desk's, which the store's change reloads with the rest (UI.storeChanged).
 func (s *ticketsScreen) changed() {
 	if sh := s.u.shell; sh != nil && sh.tickets == s {
-		sh.refresh()
 		return
 	}
 	s.reload()
 }
 
-// ticketTableLayout lays out the ticket table with its columns fitted
-// to the width (see fitColumns).
+// ticketTableLayout is the ticket table's columns: which are shown and
+// how wide, fitted to the width (see fitColumns) by its fittedTable.
 type ticketTableLayout struct {
 	table  *widget.Table
+	fitted *fittedTable
 	cols   []int     // the columns shown (indices into ticketColumns)
 	widths []float32 // what every column needs; set by reload
-	width  float32   // the width they were last fitted to
-	dirty  bool
 }
-
-func (l *ticketTableLayout) MinSize([]fyne.CanvasObject) fyne.Size { return l.table.MinSize() }
 
 // setWidths takes new column needs and refits when they changed.
 func (l *ticketTableLayout) setWidths(w []float32) {
@@ -604,15 +607,13 @@ func (l *ticketTableLayout) setWidths(w []float32) {
 			return
 		}
 	}
-	l.widths, l.dirty = w, true
-	if l.width > 0 {
-		l.fit()
-	}
+	l.widths = w
+	l.fitted.refit()
 }
 
-func (l *ticketTableLayout) fit() {
-	l.cols = visibleTicketColumns(l.widths, l.width-2*theme.Padding())
-	avail := l.width - theme.Padding()*float32(len(l.cols)+2)
+func (l *ticketTableLayout) fit(width float32) {
+	l.cols = visibleTicketColumns(l.widths, width-2*theme.Padding())
+	avail := width - theme.Padding()*float32(len(l.cols)+2)
 	need := make([]float32, len(l.cols))
 	for i, c := range l.cols {
 		need[i] = l.widths[c]
@@ -621,7 +622,6 @@ func (l *ticketTableLayout) fit() {
 		l.table.SetColumnWidth(i, w)
 	}
 	l.table.Refresh()
-	l.dirty = false
 }
 
 // key is the header key of the table's column col.
@@ -640,17 +640,6 @@ func (l *ticketTableLayout) shows(key string) bool {
 		}
 	}
 	return false
-}
-
-func (l *ticketTableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	if size.Width != l.width || l.dirty {
-		l.width = size.Width
-		l.fit()
-	}
-	for _, o := range objs {
-		o.Resize(size)
-		o.Move(fyne.NewPos(0, 0))
-	}
 }
 
 // itoa is strconv.Itoa, for templates.

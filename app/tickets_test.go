@@ -418,12 +418,21 @@ func TestTicketColumnsFit(t *testing.T) {
 	}
 }
 
+// clockOnly is a store that only tells the time (the UI's clock).
+type clockOnly struct {
+	Store
+	now time.Time
+}
+
+func (c clockOnly) Time() time.Time          { return c.now }
+func (c clockOnly) Location() *time.Location { return time.UTC }
+
 // BenchmarkTicketListPrepare is the UI-side work of one list reload of
 // 1,000 open tickets: sorting, counting and sizing the columns.
 func BenchmarkTicketListPrepare(b *testing.B) {
 	test.NewTempApp(b)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	s := &ticketsScreen{u: &UI{now: func() time.Time { return now }}}
+	s := &ticketsScreen{u: &UI{store: clockOnly{now: now}}}
 	dues := []data.DueState{data.DueOK, data.DueSoon, data.DueOverdue, data.DueNone}
 	base := make([]data.TicketRow, 1000)
 	for i := range base {
@@ -582,7 +591,7 @@ func TestTicketColumnsChosenToFit(t *testing.T) {
 	test.NewTempApp(t)
 	t.Cleanup(func() { SetLanguage("zh") })
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	s := &ticketsScreen{u: &UI{now: func() time.Time { return now }}}
+	s := &ticketsScreen{u: &UI{store: clockOnly{now: now}}}
 	var rows []data.TicketRow
 	for i, st := range []data.TicketState{data.StateRevisitDue, data.StateAcknowledged, data.StateResponded, data.StateOpen} {
 		rows = append(rows, data.TicketRow{Number: "DEMO-20261206-00" + itoa(i), Kind: data.TicketKinds[i%4], Category: data.TicketCategories[i],

@@ -27,11 +27,13 @@ type UI struct {
 	win   fyne.Window
 	store Store
 	log   *slog.Logger
-	now   func() time.Time
 
 	// inline runs background work on the calling goroutine; headless tests
 	// set it so each step's result is on screen when the call returns.
 	inline bool
+	// threads runs background work and brings results back (fyneThreads;
+	// tests may run real goroutines under their own UI loop).
+	threads threads
 
 	// printDir is where saved PDFs go; "" picks Documents/Anchang or the
 	// data directory's printouts folder (see printFolder).
@@ -42,7 +44,6 @@ type UI struct {
 	user   data.Staff // signed-in staff member
 	office data.Office
 	device data.Device
-	loc    *time.Location // the office's time zone
 
 	setup *setupScreen
 	join  *joinScreen // joining an office at HQ (first run)
@@ -73,7 +74,6 @@ type UI struct {
 // Options configure New.
 type Options struct {
 	Logger *slog.Logger
-	Now    func() time.Time
 	Inline bool // run store calls inline (tests only)
 	// PrintDir is the folder saved PDFs go to; "" = Documents/Anchang, or
 	// the data directory's printouts folder.
@@ -90,14 +90,12 @@ type Options struct {
 
 // New makes the UI on win; call Start to show the first screen.
 func New(fa fyne.App, win fyne.Window, store Store, opt Options) *UI {
-	u := &UI{fa: fa, win: win, store: store, log: opt.Logger, now: opt.Now, inline: opt.Inline, printDir: opt.PrintDir, hq: opt.HQ,
+	u := &UI{fa: fa, win: win, store: store, log: opt.Logger, inline: opt.Inline, printDir: opt.PrintDir, hq: opt.HQ,
 		openDemo: opt.OpenDemo, leaveDemo: opt.LeaveDemo}
 	if u.log == nil {
 		u.log = slog.Default()
 	}
-	if u.now == nil {
-		u.now = time.Now
-	}
+	u.threads = fyneThreads{}
 	fa.Settings().SetTheme(NewTheme())
 	win.SetIcon(IconResource)
 	return u
@@ -129,9 +127,6 @@ func (u *UI) loadDevice() {
 		return
 	}
 	u.device, u.office = d, o
-	if l, err := time.LoadLocation(o.TimeZone); err == nil {
-		u.loc = l
-	}
 }
 
 // Stop ends the UI's timers and waits for the queued writes.
@@ -175,10 +170,10 @@ func load[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, 
 		done(v, err)
 		return
 	}
-	go func() {
+	u.threads.Go(func() {
 		v, err := work(ctx)
-		fyne.Do(func() { done(v, err) })
-	}()
+		u.threads.Do(func() { done(v, err) })
+	})
 }
 
 // do is load for work without a result.
@@ -202,7 +197,7 @@ func (u *UI) every(d time.Duration, fn func()) context.CancelFunc {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				fyne.Do(fn)
+				u.threads.Do(fn)
 			}
 		}
 	}()

@@ -15,11 +15,21 @@ import (
 	"anchang/data"
 )
 
-// clock is the settable clock shared by the UI and the store in tests.
+// clock is the settable clock of the store in tests, which the UI reads
+// too (UI.now).
 type clock struct{ t time.Time }
 
 func (c *clock) Now() time.Time          { return c.t }
 func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+
+// officeZone is a new office's time zone (data.Store.Location).
+var officeZone = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
 
 // harness is a UI on a headless test app over a real store in a temp dir.
 type harness struct {
@@ -47,7 +57,7 @@ func newHarness(t *testing.T, setup bool, consultants ...string) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	clk := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, defaultLocation)}
+	clk := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, officeZone)}
 	store.Now = clk.Now
 	h := &harness{t: t, store: store, clk: clk, dir: dir}
 	if setup {
@@ -66,7 +76,7 @@ func newHarness(t *testing.T, setup bool, consultants ...string) *harness {
 	}
 	h.win = fa.NewWindow("test")
 	h.win.Resize(fyne.NewSize(1024, 768))
-	h.u = New(fa, h.win, store, Options{Inline: true, Now: clk.Now})
+	h.u = New(fa, h.win, store, Options{Inline: true})
 	h.u.Start()
 	return h
 }

@@ -487,6 +487,7 @@ func record(ctx context.Context, tx *txn, at int64, p payload) error {
 		return fmt.Errorf("outbox %s: %w", spec.Name, err)
 	}
 	tx.outbox = true
+	tx.kinds = append(tx.kinds, spec.Entity)
 	return p.apply(ctx, tx, applyCtx{ord: pendingOrd + seq, derive: tx.derive, staged: tx.importID != ""})
 }
 

@@ -8,6 +8,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -61,6 +62,7 @@ type Store struct {
 	listenMu     sync.Mutex
 	listeners    map[int]func() // OnChange
 	writers      map[int]func() // OnLocalWrite
+	subscribers  map[int]func(Change)
 	nextListener int
 }
 
@@ -144,6 +146,11 @@ func (s *Store) Path() string { return s.path }
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func (s *Store) now() time.Time { return s.Now() }
+
+// Time is the store's clock now (Now). The desk takes its time from here,
+// and its time zone from Location, so a screen and the records it shows
+// agree on what "now" and "today" are.
+func (s *Store) Time() time.Time { return s.Now() }
 
 // ms converts a time to the stored form: Unix milliseconds.
 func ms(t time.Time) int64 { return t.UnixMilli() }
@@ -235,6 +242,16 @@ func (s *Store) runTx(ctx context.Context, tx *sql.Tx, fn func(*txn) error) erro
 	if t.outbox {
 		s.wrote()
 	}
+	if len(t.kinds) > 0 {
+		c := Change{Kinds: kindsOf(t.kinds)}
+		if c.Touches("office") {
+			// The subscribers read the office from memory (Device).
+			if err := s.loadDevice(context.WithoutCancel(ctx)); err != nil {
+				slog.Warn("reload device after office change", "err", err)
+			}
+		}
+		s.changed(c)
+	}
 	return nil
 }
 
@@ -262,6 +279,8 @@ type txn struct {
 	// records ask for, which run at the import's end instead.
 	importID string
 	derive   *derivations
+	// kinds are the kinds of record its mutations wrote (Subscribe).
+	kinds []string
 }
 
 // stmt returns the cached statement bound to this transaction, or nil.

@@ -903,7 +903,7 @@ func (s *Store) ApplyPulled(ctx context.Context, scope string, changes []PulledC
 		return err
 	}
 	if len(changes) > 0 {
-		s.pulled(ctx)
+		s.pulled(ctx, Change{Kinds: pulledKinds(changes), Pulled: true})
 	}
 	return nil
 }
@@ -944,18 +944,19 @@ func (s *Store) ApplySnapshot(ctx context.Context, scope string, cursor int64, t
 	if err != nil {
 		return err
 	}
-	s.pulled(ctx)
+	s.pulled(ctx, Change{Pulled: true})
 	return nil
 }
 
 // pulled refreshes what the store keeps in memory after pulled records
-// committed, and tells the listeners.
-func (s *Store) pulled(ctx context.Context) {
+// committed, and tells the listeners and subscribers.
+func (s *Store) pulled(ctx context.Context, c Change) {
 	if err := s.loadDevice(ctx); err != nil {
 		slog.Warn("reload device after pull", "err", err)
 	}
 	s.faqChanged()
 	s.notify()
+	s.changed(c)
 }
 
 // Rejection is a change HQ refused.
