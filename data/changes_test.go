@@ -33,7 +33,7 @@ func TestSubscribeTellsWhatChanged(t *testing.T) {
 		t.Errorf("a check-in told %+v", got[1])
 	}
 	cancel()
-	mustStaff(t, s, admin, "刘主管", RoleSupervisor, "1357")
+	mustStaff(t, s, admin, "刘主管", RoleSupervisor, "246813")
 	if len(got) != 2 {
 		t.Fatalf("a cancelled subscription heard %+v", got[2:])
 	}
