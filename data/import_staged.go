@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -105,6 +106,13 @@ func (s *Store) beginImport(ctx context.Context, actorID string, allowed func(Ro
 		return "", err
 	}
 	return id, nil
+}
+
+// errImportEnroll refuses an enrollment while an import is under way:
+// adopting HQ's office renumbers the outbox, and the import's rows in it
+// are counted from where it began (docs/data.md, imports).
+func errImportEnroll() error {
+	return &Error{Code: ECONFLICT, Key: "err.import.enrol", Err: errors.New("enroll: an import is under way")}
 }
 
 func (s *Store) importDone(id string) {

@@ -457,3 +457,47 @@ func fixtureV14(t *testing.T, db *sql.DB) func(*testing.T, *Store) {
 		}
 	}
 }
+
+// TestEnrollWaitsForAnImport: joining HQ renumbers the outbox, under which
+// an import counts its rows, so an enrollment is refused while an import
+// runs (and said so by SyncIdentity, which sync.Enroll asks before HQ
+// spends the one-time code); once the import is done the same enrollment
+// goes through.
+func TestEnrollWaitsForAnImport(t *testing.T) {
+	ctx := context.Background()
+	s, admin, _ := newFAQStore(t)
+	id, err := s.SyncIdentity(ctx)
+	mustOK(t, err)
+	if id.Importing {
+		t.Fatal("importing before any import")
+	}
+	enr := Enrollment{HQURL: "https://hq.example:8443", HQID: newID(), DeviceID: id.DeviceID, OfficeID: newID(), OfficeCode: "SH01",
+		OfficeName: "上海一号案场", Role: SyncRoleOffice, Secret: "s3cret", Scopes: []string{"office"}}
+	var during SyncIdentity
+	var refused error
+	s.importHook = func(stage string, n int) {
+		if stage == "chunk" && n == 2 {
+			during, _ = s.SyncIdentity(ctx)
+			refused = s.Enroll(ctx, enr)
+		}
+	}
+	importChunkMax = 50
+	defer func() { importChunkMax = 2000 }()
+	_, err = s.ImportFAQ(ctx, admin.ID, bigTable(bigManual(300, "approved")))
+	mustOK(t, err)
+	if !during.Importing {
+		t.Fatal("SyncIdentity does not say an import is under way")
+	}
+	wantKey(t, refused, ECONFLICT, "err.import.enrol")
+	s.importHook = nil
+	id, err = s.SyncIdentity(ctx)
+	mustOK(t, err)
+	if id.Importing || id.Enrolled {
+		t.Fatalf("after the import: %+v", id)
+	}
+	wantDenseOutbox(t, s)
+	mustOK(t, s.Enroll(ctx, enr))
+	if id, _ := s.SyncIdentity(ctx); !id.Enrolled || id.OfficeCode != "SH01" {
+		t.Fatalf("enrolled after the import: %+v", id)
+	}
+}

@@ -33,6 +33,9 @@ type SyncIdentity struct {
 	HistoryUpto int64
 	// Demo: a demo office's database, which never enrolls (CreateDemo).
 	Demo bool
+	// Importing: an import is under way (data/import_staged.go); an
+	// enrollment would renumber the outbox under it, so it waits.
+	Importing bool
 }
 
 // Enrollment is what HQ answered to an enrollment, with where HQ is.
@@ -85,12 +88,13 @@ func (s *Store) SyncIdentity(ctx context.Context) (SyncIdentity, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT st.device_id, st.install_epoch, st.enrolled, st.hq_url, st.fingerprint, st.role, st.scopes,
 		COALESCE(d.name, ''), COALESCE(d.tag, ''), COALESCE(o.id, ''), COALESCE(o.code, ''), COALESCE(o.name, ''),
 		COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) > 0 OR EXISTS (SELECT 1 FROM outbox),
+		EXISTS (SELECT 1 FROM imports),
 		COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) - CASE
 			WHEN st.last_acked > 0 OR EXISTS (SELECT 1 FROM outbox WHERE pushed_at IS NOT NULL) THEN 0
 			ELSE (SELECT count(*) FROM outbox WHERE mutation = ? AND pushed_at IS NULL) END
 		FROM sync_state st LEFT JOIN device d ON d.id = st.device_id LEFT JOIN office o ON o.id = d.office_id WHERE st.id = 1`, MutOfficeSetup).
 		Scan(&id.DeviceID, &id.InstallEpoch, &id.Enrolled, &id.HQURL, &id.Fingerprint, &id.Role, &scopes,
-			&id.DeviceName, &id.Tag, &id.OfficeID, &id.OfficeCode, &id.OfficeName, &id.HasHistory, &id.HistoryUpto)
+			&id.DeviceName, &id.Tag, &id.OfficeID, &id.OfficeCode, &id.OfficeName, &id.HasHistory, &id.Importing, &id.HistoryUpto)
 	if err != nil {
 		return id, fmt.Errorf("sync identity: %w", err)
 	}
@@ -163,6 +167,9 @@ func (s *Store) Enroll(ctx context.Context, e Enrollment) error {
 		}
 		if demo > 0 {
 			return errDemoEnroll()
+		}
+		if err := noImportRunning(ctx, tx); err != nil {
+			return errImportEnroll()
 		}
 		devID, epoch, err := ensureSyncState(ctx, tx, newID(), s.now().UnixNano())
 		if err != nil {

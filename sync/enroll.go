@@ -39,6 +39,9 @@ func Enroll(ctx context.Context, st Store, in EnrollInput, opts Options) (Enroll
 	if id.Demo { // before HQ is asked: the one-time code stays unused
 		return EnrollResult{}, &data.Error{Code: data.ECONFLICT, Key: "err.demo.enrol"}
 	}
+	if id.Importing { // likewise: the code stays unused until the import is done
+		return EnrollResult{}, &data.Error{Code: data.ECONFLICT, Key: "err.import.enrol"}
+	}
 	name := strings.TrimSpace(in.DeviceName)
 	if name == "" {
 		name = id.DeviceName
