@@ -13,10 +13,23 @@ import (
 	"anchang/data"
 )
 
+// rotationStore is what the rotation screen needs from the store;
+// *data.Store satisfies it.
+type rotationStore interface {
+	Today() string
+	Rotation(ctx context.Context, day string) ([]data.RotationEntry, error)
+	RotationLog(ctx context.Context, day string, limit int) ([]data.RotationEvent, error)
+	RotationAction(ctx context.Context, actorID, consultantID, action string) error
+	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error)
+}
+
+var _ rotationStore = (*data.Store)(nil)
+
 // rotationScreen is today's consultant rotation (轮排): the queue with its
 // actions, who can come on duty, and the log of every action.
 type rotationScreen struct {
 	u       *UI
+	store   rotationStore
 	queue   *widget.List
 	log     *widget.List
 	joinWho *widget.Select
@@ -29,7 +42,7 @@ type rotationScreen struct {
 	offDuty []data.Staff // consultants who can join
 }
 
-func newRotationScreen(u *UI) *rotationScreen { return &rotationScreen{u: u} }
+func newRotationScreen(u *UI) *rotationScreen { return &rotationScreen{u: u, store: u.store} }
 
 // rotationRow is one consultant in the queue with the desk's actions.
 type rotationRow struct {
@@ -159,16 +172,16 @@ func (r *rotationScreen) reload() {
 		staff   []data.Staff
 	}
 	load(u, func(ctx context.Context) (result, error) {
-		day := u.store.Today()
-		e, err := u.store.Rotation(ctx, day)
+		day := r.store.Today()
+		e, err := r.store.Rotation(ctx, day)
 		if err != nil {
 			return result{}, err
 		}
-		l, err := u.store.RotationLog(ctx, day, 200)
+		l, err := r.store.RotationLog(ctx, day, 200)
 		if err != nil {
 			return result{}, err
 		}
-		s, err := u.store.ListStaff(ctx, false)
+		s, err := r.store.ListStaff(ctx, false)
 		return result{e, l, s}, err
 	}, func(res result, err error) {
 		if err != nil {
@@ -218,7 +231,7 @@ func (r *rotationScreen) act(consultantID, action string) {
 	u := r.u
 	actor := u.user.ID
 	do(u, func(ctx context.Context) error {
-		return u.store.RotationAction(ctx, actor, consultantID, action)
+		return r.store.RotationAction(ctx, actor, consultantID, action)
 	}, func(err error) {
 		if err != nil {
 			r.message.SetError(u.errText(err))

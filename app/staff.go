@@ -10,10 +10,22 @@ import (
 	"anchang/data"
 )
 
+// staffStore is what the staff screen needs from the store; *data.Store
+// satisfies it.
+type staffStore interface {
+	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error)
+	CreateStaff(ctx context.Context, actorID string, in data.StaffInput) (data.Staff, error)
+	UpdateStaff(ctx context.Context, actorID, id string, in data.StaffInput, active bool) error
+	stepsStore // the first steps, until consultants are on duty (app/first_steps.go)
+}
+
+var _ staffStore = (*data.Store)(nil)
+
 // staffScreen lets the office admin add staff, change roles, reset PINs and
 // deactivate people who left.
 type staffScreen struct {
 	u       *UI
+	store   staffStore
 	next    *nextStep // the first steps, until consultants are on duty
 	list    *widget.List
 	staff   []data.Staff
@@ -30,7 +42,7 @@ type staffScreen struct {
 	fields    []*field
 }
 
-func newStaffScreen(u *UI) *staffScreen { return &staffScreen{u: u} }
+func newStaffScreen(u *UI) *staffScreen { return &staffScreen{u: u, store: u.store} }
 
 func (s *staffScreen) buildUI() fyne.CanvasObject {
 	s.list = widget.NewList(func() int { return len(s.staff) }, func() fyne.CanvasObject {
@@ -118,7 +130,7 @@ func (s *staffScreen) reload() {
 	}
 	u := s.u
 	load(u, func(ctx context.Context) ([]data.Staff, error) {
-		staff, err := u.store.ListStaff(ctx, true)
+		staff, err := s.store.ListStaff(ctx, true)
 		sortStaffForList(staff)
 		return staff, err
 	}, func(staff []data.Staff, err error) {
@@ -137,7 +149,7 @@ func (s *staffScreen) reload() {
 func (s *staffScreen) showStep() {
 	u := s.u
 	load(u, func(ctx context.Context) (int, error) {
-		return loadSteps(ctx, u.store)
+		return loadSteps(ctx, s.store)
 	}, func(step int, err error) {
 		if err != nil || step == s.next.step {
 			return
@@ -174,10 +186,10 @@ func (s *staffScreen) onSave() {
 	actor := u.user.ID
 	do(u, func(ctx context.Context) error {
 		if editing == nil {
-			_, err := u.store.CreateStaff(ctx, actor, in)
+			_, err := s.store.CreateStaff(ctx, actor, in)
 			return err
 		}
-		return u.store.UpdateStaff(ctx, actor, editing.ID, in, active)
+		return s.store.UpdateStaff(ctx, actor, editing.ID, in, active)
 	}, func(err error) {
 		s.save.Enable()
 		if err != nil {

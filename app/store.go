@@ -18,9 +18,7 @@ type Store interface {
 	Setting(ctx context.Context, key, def string) (string, error)
 	SetSetting(ctx context.Context, key, value string) error
 
-	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error)
-	CreateStaff(ctx context.Context, actorID string, in data.StaffInput) (data.Staff, error)
-	UpdateStaff(ctx context.Context, actorID, id string, in data.StaffInput, active bool) error
+	staffStore // the staff screen (app/staff.go)
 	SignIn(ctx context.Context, staffID, pin string) (data.Staff, error)
 	ChangeOwnPIN(ctx context.Context, staffID, oldPIN, newPIN string) error
 	NeedsPINKey(ctx context.Context) (bool, error)
@@ -40,9 +38,7 @@ type Store interface {
 	MoveArea(ctx context.Context, actorID, visitID string, area data.Area) error
 	CheckOut(ctx context.Context, actorID, visitID string) error
 
-	Rotation(ctx context.Context, day string) ([]data.RotationEntry, error)
-	RotationLog(ctx context.Context, day string, limit int) ([]data.RotationEvent, error)
-	RotationAction(ctx context.Context, actorID, consultantID, action string) error
+	rotationStore // the rotation screen (app/rotation.go)
 
 	EnsureStarterFAQ(ctx context.Context, manual []byte) (int, error)
 

@@ -1,0 +1,114 @@
+package app
+
+import (
+	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strings"
+	"testing"
+
+	"anchang/data"
+)
+
+// narrowScreens are the files whose screens hold their own small store;
+// outside their constructors (new…) they must not reach the UI's whole
+// store.
+var narrowScreens = []string{"board.go", "staff.go", "rotation.go"}
+
+// No narrowed screen reads u.store (or x.u.store) except to hand it to
+// itself at construction.
+func TestNarrowScreensKeepToTheirStore(t *testing.T) {
+	fset := token.NewFileSet()
+	for _, name := range narrowScreens {
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Body == nil || (fn.Recv == nil && strings.HasPrefix(fn.Name.Name, "new")) {
+				continue
+			}
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok || sel.Sel.Name != "store" {
+					return true
+				}
+				switch x := sel.X.(type) {
+				case *ast.Ident:
+					if x.Name == "u" {
+						t.Errorf("%s: %s reaches the whole store (u.store)", fset.Position(sel.Pos()), fn.Name.Name)
+					}
+				case *ast.SelectorExpr:
+					if x.Sel.Name == "u" {
+						t.Errorf("%s: %s reaches the whole store (….u.store)", fset.Position(sel.Pos()), fn.Name.Name)
+					}
+				}
+				return true
+			})
+		}
+	}
+}
+
+// fakeStaffStore is the staff screen's narrow store: a fixed list, and
+// saving through a function field.
+type fakeStaffStore struct {
+	staff  []data.Staff
+	create func(ctx context.Context, actorID string, in data.StaffInput) (data.Staff, error)
+}
+
+func (f *fakeStaffStore) Today() string { return "2026-11-23" }
+func (f *fakeStaffStore) ListStaff(context.Context, bool) ([]data.Staff, error) {
+	return f.staff, nil
+}
+func (f *fakeStaffStore) Rotation(context.Context, string) ([]data.RotationEntry, error) {
+	return nil, nil
+}
+func (f *fakeStaffStore) CreateStaff(ctx context.Context, actorID string, in data.StaffInput) (data.Staff, error) {
+	return f.create(ctx, actorID, in)
+}
+func (f *fakeStaffStore) UpdateStaff(context.Context, string, string, data.StaffInput, bool) error {
+	panic("UpdateStaff not expected")
+}
+
+// The staff screen reads and writes only its own small store: it lists
+// what the fake holds, saves through it as the signed-in admin, and shows
+// the fake's refusal in the user's words.
+func TestStaffOverItsNarrowStore(t *testing.T) {
+	h := newHarness(t, true)
+	h.signInAs("管理员")
+	h.selectTab("员工")
+	s := h.u.shell.staff
+	var gotActor string
+	var got data.StaffInput
+	fake := &fakeStaffStore{
+		staff: []data.Staff{{ID: "s1", Name: "欧阳娜娜", Role: data.RoleConsultant, Active: true}},
+		create: func(_ context.Context, actor string, in data.StaffInput) (data.Staff, error) {
+			gotActor, got = actor, in
+			return data.Staff{}, nil
+		},
+	}
+	s.store = fake
+	s.reload()
+	h.shows("欧阳娜娜")
+	if len(s.staff) != 1 {
+		t.Fatalf("the screen lists %d staff, the store holds 1", len(s.staff))
+	}
+
+	s.name.SetText("周子航")
+	selectOption(t, s.role, "置业顾问")
+	s.onSave()
+	h.shows("已保存：周子航")
+	if gotActor != h.staffID("管理员") || got.Name != "周子航" || got.Role != data.RoleConsultant {
+		t.Fatalf("saved %+v as %q", got, gotActor)
+	}
+
+	fake.create = func(context.Context, string, data.StaffInput) (data.Staff, error) {
+		return data.Staff{}, &data.Error{Code: data.EFORBIDDEN, Key: "err.staff.self_demote"}
+	}
+	s.name.SetText("周子航")
+	selectOption(t, s.role, "置业顾问")
+	s.onSave()
+	h.shows("不能取消自己的管理员角色或停用自己。")
+}
