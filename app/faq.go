@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -20,8 +21,30 @@ import (
 // browsing by category, the most asked and recently used answers, the
 // chosen answer large enough to read out or show the customer, and what
 // became of the question: answered from an entry, or handed to a colleague.
+// faqDeskStore is what the answers tab (this file, app/faq_handoff.go)
+// needs from the store; *data.Store satisfies it.
+type faqDeskStore interface {
+	Today() string
+	Board(ctx context.Context, day string, f data.BoardFilter) (data.Board, error)
+	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error)
+	SearchFAQ(ctx context.Context, query string, limit int) (data.FAQSearchResult, error)
+	ListFAQ(ctx context.Context, f data.FAQFilter) ([]data.FAQEntry, error)
+	FAQCategories(ctx context.Context) ([]data.FAQCategory, error)
+	LiveFAQ(ctx context.Context, entryID string) (data.FAQVersion, error)
+	MostAskedFAQ(ctx context.Context, since time.Time, limit int) ([]data.FAQCount, error)
+	RecentFAQ(ctx context.Context, staffID string, limit int) ([]data.FAQCount, error)
+	LogConsultation(ctx context.Context, actorID, visitID, entryID, query string) error
+	RecordFAQMiss(ctx context.Context, actorID, query string) error
+	HandOffQuestion(ctx context.Context, actorID string, in data.HandoffInput) (data.Handoff, error)
+	OpenHandoffs(ctx context.Context) ([]data.Handoff, error)
+	FinishHandoff(ctx context.Context, actorID, id, note string) error
+}
+
+var _ faqDeskStore = (*data.Store)(nil)
+
 type faqScreen struct {
-	u *UI
+	u     *UI
+	store faqDeskStore
 
 	search   *widget.Entry
 	category *widget.Select
@@ -82,7 +105,7 @@ const faqResultLimit = 50
 // colorNameHighlight colours the matched characters of a result.
 const colorNameHighlight fyne.ThemeColorName = "anchang-highlight"
 
-func newFAQScreen(u *UI) *faqScreen { return &faqScreen{u: u} }
+func newFAQScreen(u *UI) *faqScreen { return &faqScreen{u: u, store: u.store} }
 
 func (f *faqScreen) buildUI() fyne.CanvasObject {
 	f.search = &widget.Entry{PlaceHolder: T("faq.search.hint")}
@@ -159,22 +182,22 @@ func (f *faqScreen) reload() {
 	load(u, func(ctx context.Context) (side, error) {
 		var s side
 		var err error
-		if s.cats, err = u.store.FAQCategories(ctx); err != nil {
+		if s.cats, err = f.store.FAQCategories(ctx); err != nil {
 			return s, err
 		}
-		b, err := u.store.Board(ctx, u.store.Today(), data.BoardFilter{Status: data.BoardPresent, ConsultantID: consultant})
+		b, err := f.store.Board(ctx, f.store.Today(), data.BoardFilter{Status: data.BoardPresent, ConsultantID: consultant})
 		if err != nil {
 			return s, err
 		}
 		s.visits = b.Rows
-		if s.staff, err = u.store.ListStaff(ctx, false); err != nil {
+		if s.staff, err = f.store.ListStaff(ctx, false); err != nil {
 			return s, err
 		}
-		if s.open, err = u.store.OpenHandoffs(ctx); err != nil {
+		if s.open, err = f.store.OpenHandoffs(ctx); err != nil {
 			return s, err
 		}
 		if checkManual {
-			entries, err := u.store.ListFAQ(ctx, data.FAQFilter{})
+			entries, err := f.store.ListFAQ(ctx, data.FAQFilter{})
 			if err != nil {
 				return s, err
 			}
@@ -300,7 +323,7 @@ func (f *faqScreen) onSearchChanged(text string) {
 	}
 	u := f.u
 	load(u, func(ctx context.Context) (data.FAQSearchResult, error) {
-		return u.store.SearchFAQ(ctx, q, faqResultLimit)
+		return f.store.SearchFAQ(ctx, q, faqResultLimit)
 	}, func(res data.FAQSearchResult, err error) {
 		if seq != f.searchSeq {
 			return // the box changed meanwhile
@@ -409,7 +432,7 @@ func (f *faqScreen) browse() {
 	if i := f.category.SelectedIndex(); i > 0 && i-1 < len(f.cats) {
 		code := f.cats[i-1].Code
 		load(u, func(ctx context.Context) ([]data.FAQEntry, error) {
-			return u.store.ListFAQ(ctx, data.FAQFilter{Category: code})
+			return f.store.ListFAQ(ctx, data.FAQFilter{Category: code})
 		}, func(es []data.FAQEntry, err error) {
 			if seq != f.searchSeq {
 				return
@@ -434,11 +457,11 @@ func (f *faqScreen) browse() {
 	type lists struct{ most, recent []data.FAQCount }
 	actor := u.user.ID
 	load(u, func(ctx context.Context) (lists, error) {
-		most, err := u.store.MostAskedFAQ(ctx, u.now().AddDate(0, 0, -30), 8)
+		most, err := f.store.MostAskedFAQ(ctx, u.now().AddDate(0, 0, -30), 8)
 		if err != nil {
 			return lists{}, err
 		}
-		recent, err := u.store.RecentFAQ(ctx, actor, 8)
+		recent, err := f.store.RecentFAQ(ctx, actor, 8)
 		return lists{most, recent}, err
 	}, func(l lists, err error) {
 		if seq != f.searchSeq {
@@ -538,7 +561,7 @@ func (f *faqScreen) onRowSelected(id widget.ListItemID) {
 	}
 	u := f.u
 	load(u, func(ctx context.Context) (data.FAQVersion, error) {
-		return u.store.LiveFAQ(ctx, r.entryID)
+		return f.store.LiveFAQ(ctx, r.entryID)
 	}, func(v data.FAQVersion, err error) {
 		if err != nil {
 			f.notice.SetError(u.errText(err))
@@ -674,7 +697,7 @@ func (f *faqScreen) onAnswered() {
 	f.answered.Disable()
 	actor := u.user.ID
 	do(u, func(ctx context.Context) error {
-		return u.store.LogConsultation(ctx, actor, visit, v.EntryID, query)
+		return f.store.LogConsultation(ctx, actor, visit, v.EntryID, query)
 	}, func(err error) {
 		f.answered.Enable()
 		if err != nil {
@@ -715,7 +738,7 @@ func (f *faqScreen) recordMiss(q string) {
 	u := f.u
 	actor := u.user.ID
 	do(u, func(ctx context.Context) error {
-		return u.store.RecordFAQMiss(ctx, actor, q)
+		return f.store.RecordFAQMiss(ctx, actor, q)
 	}, func(err error) {
 		if err != nil {
 			f.message.SetError(u.errText(err))

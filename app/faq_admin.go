@@ -1,9 +1,6 @@
 package app
 
 import (
-	"context"
-	"time"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -19,17 +16,13 @@ import (
 // vague words (app/faq_words.go). Everyone else gets the
 // answers page alone, approved entries read-only.
 
-// faqAdminStore is what the manual's admin pages need from the store.
+// faqAdminStore is what the manual's admin pages need from the store:
+// the union of each page's own.
 type faqAdminStore interface {
-	SaveFAQ(ctx context.Context, actorID, entryID string, in data.FAQInput) (data.FAQVersion, error)
-	SetFAQStatus(ctx context.Context, actorID, entryID string, to data.FAQStatus, note string) error
-	FAQHistory(ctx context.Context, entryID string) ([]data.FAQVersion, error)
-	FAQVersionOf(ctx context.Context, entryID string, version int) (data.FAQVersion, error)
-	FAQStatusEvents(ctx context.Context, entryID string) ([]data.FAQStatusEvent, error)
-	VagueWords(ctx context.Context) ([]string, error)
-	TopFAQMisses(ctx context.Context, since time.Time, limit int) ([]data.FAQCount, error)
-	ImportFAQ(ctx context.Context, actorID string, t data.Table) (data.FAQImportResult, error)
-	ExportFAQ(ctx context.Context) ([][]string, error)
+	faqManageStore // the editor (app/faq_editor.go)
+	faqReportStore // the report (app/faq_report.go)
+	faqFilesStore  // import and export (app/faq_io.go)
+	faqConfigStore // categories and vague words (app/faq_words.go)
 }
 
 // faqAdmin is the answers tab with the admin's sub-pages.

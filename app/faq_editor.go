@@ -20,8 +20,24 @@ import (
 // save appends a version and each button moves the newest version through
 // the data layer's transitions (draft → review → approved → retired, or
 // back to draft); the answer is checked for vague wording as it is typed.
+// faqManageStore is what the manual's editor needs from the store;
+// *data.Store satisfies it.
+type faqManageStore interface {
+	FAQCategories(ctx context.Context) ([]data.FAQCategory, error)
+	ListFAQ(ctx context.Context, f data.FAQFilter) ([]data.FAQEntry, error)
+	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error)
+	VagueWords(ctx context.Context) ([]string, error)
+	FAQVersionOf(ctx context.Context, entryID string, version int) (data.FAQVersion, error)
+	SaveFAQ(ctx context.Context, actorID, entryID string, in data.FAQInput) (data.FAQVersion, error)
+	SetFAQStatus(ctx context.Context, actorID, entryID string, to data.FAQStatus, note string) error
+	faqHistoryStore // an entry's versions (app/faq_history.go)
+}
+
+var _ faqManageStore = (*data.Store)(nil)
+
 type faqManage struct {
-	u *UI
+	u     *UI
+	store faqManageStore
 
 	// The list.
 	status   *widget.Select
@@ -78,7 +94,9 @@ type faqManage struct {
 // lintDelay is how long typing pauses before the answer is checked.
 const lintDelay = 300 * time.Millisecond
 
-func newFAQManage(u *UI) *faqManage { return &faqManage{u: u, staff: map[string]string{}} }
+func newFAQManage(u *UI) *faqManage {
+	return &faqManage{u: u, store: u.store, staff: map[string]string{}}
+}
 
 func (f *faqManage) buildUI() fyne.CanvasObject {
 	statuses := []string{T("faq.manage.all_statuses")}
@@ -187,19 +205,19 @@ func (f *faqManage) reload() {
 	load(u, func(ctx context.Context) (snap, error) {
 		var s snap
 		var err error
-		if s.cats, err = u.store.FAQCategories(ctx); err != nil {
+		if s.cats, err = f.store.FAQCategories(ctx); err != nil {
 			return s, err
 		}
 		if len(s.cats) == 0 {
 			s.cats = data.DefaultFAQCategories // the store adds them with the first entry
 		}
-		if s.entries, err = u.store.ListFAQ(ctx, data.FAQFilter{Editing: true}); err != nil {
+		if s.entries, err = f.store.ListFAQ(ctx, data.FAQFilter{Editing: true}); err != nil {
 			return s, err
 		}
-		if s.staff, err = u.store.ListStaff(ctx, true); err != nil {
+		if s.staff, err = f.store.ListStaff(ctx, true); err != nil {
 			return s, err
 		}
-		s.words, err = u.store.VagueWords(ctx)
+		s.words, err = f.store.VagueWords(ctx)
 		return s, err
 	}, func(s snap, err error) {
 		if err != nil {
@@ -395,11 +413,11 @@ func (f *faqManage) open(entryID string) {
 		live int
 	}
 	load(u, func(ctx context.Context) (snap, error) {
-		v, err := u.store.FAQVersionOf(ctx, entryID, 0)
+		v, err := f.store.FAQVersionOf(ctx, entryID, 0)
 		if err != nil {
 			return snap{}, err
 		}
-		es, err := u.store.ListFAQ(ctx, data.FAQFilter{Editing: true})
+		es, err := f.store.ListFAQ(ctx, data.FAQFilter{Editing: true})
 		live := 0
 		for _, e := range es {
 			if e.ID == entryID {
@@ -644,7 +662,7 @@ func (f *faqManage) onSave() {
 	f.busy(true)
 	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.FAQVersion, error) {
-		return u.store.SaveFAQ(ctx, actor, entryID, in) // a new draft version when it changed
+		return f.store.SaveFAQ(ctx, actor, entryID, in) // a new draft version when it changed
 	}, func(v data.FAQVersion, err error) {
 		f.busy(false)
 		if err != nil {
@@ -671,14 +689,14 @@ func (f *faqManage) onSubmit() {
 		var v data.FAQVersion
 		var err error
 		if mustSave {
-			if v, err = u.store.SaveFAQ(ctx, actor, entryID, in); err != nil {
+			if v, err = f.store.SaveFAQ(ctx, actor, entryID, in); err != nil {
 				return v, err
 			}
 			entryID = v.EntryID
-		} else if v, err = u.store.FAQVersionOf(ctx, entryID, 0); err != nil {
+		} else if v, err = f.store.FAQVersionOf(ctx, entryID, 0); err != nil {
 			return v, err
 		}
-		return v, u.store.SetFAQStatus(ctx, actor, entryID, data.FAQReview, "")
+		return v, f.store.SetFAQStatus(ctx, actor, entryID, data.FAQReview, "")
 	}, func(v data.FAQVersion, err error) {
 		f.busy(false)
 		if err != nil {
@@ -732,7 +750,7 @@ func (f *faqManage) move(to data.FAQStatus, doneKey string) {
 	f.busy(true)
 	actor := u.user.ID
 	do(u, func(ctx context.Context) error {
-		return u.store.SetFAQStatus(ctx, actor, entryID, to, "")
+		return f.store.SetFAQStatus(ctx, actor, entryID, to, "")
 	}, func(err error) {
 		f.busy(false)
 		if err != nil {
@@ -745,7 +763,7 @@ func (f *faqManage) move(to data.FAQStatus, doneKey string) {
 
 func (f *faqManage) onHistory() {
 	if f.entryID != "" {
-		f.u.showFAQHistory(f.entryID, f.live, f.staff, f.categoryText, f.useVersion, func(h *faqHistory) { f.history = h })
+		f.u.showFAQHistory(f.store, f.entryID, f.live, f.staff, f.categoryText, f.useVersion, func(h *faqHistory) { f.history = h })
 	}
 }
 

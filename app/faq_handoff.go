@@ -98,7 +98,7 @@ func (f *faqScreen) submitHandoff(form *handoffForm) {
 	form.submit.Disable()
 	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.Handoff, error) {
-		return u.store.HandOffQuestion(ctx, actor, in)
+		return f.store.HandOffQuestion(ctx, actor, in)
 	}, func(h data.Handoff, err error) {
 		form.submit.Enable()
 		if err != nil {
@@ -115,7 +115,7 @@ func (f *faqScreen) submitHandoff(form *handoffForm) {
 func (f *faqScreen) reloadHandoffs() {
 	u := f.u
 	load(u, func(ctx context.Context) ([]data.Handoff, error) {
-		return u.store.OpenHandoffs(ctx)
+		return f.store.OpenHandoffs(ctx)
 	}, func(open []data.Handoff, err error) {
 		if err != nil {
 			f.message.SetError(u.errText(err))
@@ -170,7 +170,7 @@ func (f *faqScreen) onFinishHandoff(id string) {
 			text := note.Text
 			actor := u.user.ID
 			do(u, func(ctx context.Context) error {
-				return u.store.FinishHandoff(ctx, actor, id, text)
+				return f.store.FinishHandoff(ctx, actor, id, text)
 			}, func(err error) {
 				if err != nil {
 					f.message.SetError(u.errText(err))

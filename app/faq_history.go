@@ -36,22 +36,31 @@ type faqHistory struct {
 	modal   *modal
 }
 
-// showFAQHistory loads an entry's versions and opens them; live is the
+// faqHistoryStore is what an entry's history reads; *data.Store
+// satisfies it.
+type faqHistoryStore interface {
+	FAQHistory(ctx context.Context, entryID string) ([]data.FAQVersion, error)
+	FAQStatusEvents(ctx context.Context, entryID string) ([]data.FAQStatusEvent, error)
+}
+
+var _ faqHistoryStore = (*data.Store)(nil)
+
+// showFAQHistory loads an entry's versions and opens them from st; live is the
 // version the desk answers from, names maps staff ids to names and catText
 // names a category. use (may be nil) takes an older version back into the
 // editor; opened (may be nil) gets the open view.
-func (u *UI) showFAQHistory(entryID string, live int, names map[string]string, catText func(string) string,
+func (u *UI) showFAQHistory(st faqHistoryStore, entryID string, live int, names map[string]string, catText func(string) string,
 	use func(data.FAQVersion), opened func(*faqHistory)) {
 	type snap struct {
 		versions []data.FAQVersion
 		events   []data.FAQStatusEvent
 	}
 	load(u, func(ctx context.Context) (snap, error) {
-		vs, err := u.store.FAQHistory(ctx, entryID)
+		vs, err := st.FAQHistory(ctx, entryID)
 		if err != nil {
 			return snap{}, err
 		}
-		evs, err := u.store.FAQStatusEvents(ctx, entryID)
+		evs, err := st.FAQStatusEvents(ctx, entryID)
 		return snap{vs, evs}, err
 	}, func(s snap, err error) {
 		if err != nil {

@@ -25,8 +25,18 @@ import (
 // import is checked whole first: with any bad row nothing is applied and
 // every problem is listed by line and column; otherwise it is applied whole.
 // Reading and writing files happen off the UI goroutine.
+// faqFilesStore is what the manual's import and export need from the
+// store; *data.Store satisfies it.
+type faqFilesStore interface {
+	ExportFAQ(ctx context.Context) ([][]string, error)
+	ImportFAQ(ctx context.Context, actorID string, t data.Table) (data.FAQImportResult, error)
+}
+
+var _ faqFilesStore = (*data.Store)(nil)
+
 type faqFiles struct {
 	u          *UI
+	store      faqFilesStore
 	onImported func()
 	folder     string // the default folder, once found
 
@@ -46,7 +56,9 @@ type faqFiles struct {
 // faqFormats are the export formats offered, by extension.
 var faqFormats = []string{".xlsx", ".csv"}
 
-func newFAQFiles(u *UI, onImported func()) *faqFiles { return &faqFiles{u: u, onImported: onImported} }
+func newFAQFiles(u *UI, onImported func()) *faqFiles {
+	return &faqFiles{u: u, store: u.store, onImported: onImported}
+}
 
 func (f *faqFiles) buildUI() fyne.CanvasObject {
 	f.format = widget.NewSelect([]string{T("faq.io.format.xlsx"), T("faq.io.format.csv")}, func(string) { f.onFormat() })
@@ -164,7 +176,7 @@ func (f *faqFiles) onExport() {
 	f.exportBtn.Disable()
 	f.exportMsg.SetText("")
 	load(u, func(ctx context.Context) (exported, error) {
-		table, err := u.store.ExportFAQ(ctx)
+		table, err := f.store.ExportFAQ(ctx)
 		if err != nil {
 			return exported{}, err
 		}
@@ -210,7 +222,7 @@ func (f *faqFiles) onImport() {
 		if err != nil {
 			return data.FAQImportResult{}, err
 		}
-		return u.store.ImportFAQ(ctx, actor, t)
+		return f.store.ImportFAQ(ctx, actor, t)
 	}, func(res data.FAQImportResult, err error) {
 		f.importBtn.Enable()
 		if err != nil {

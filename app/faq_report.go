@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -15,8 +16,18 @@ import (
 // entries answered from most often and the searches that found nothing.
 // A missed search becomes a new draft entry, its question filled in, in
 // one tap; a most-asked entry opens in the editor.
+// faqReportStore is what the manual's report reads; *data.Store
+// satisfies it.
+type faqReportStore interface {
+	MostAskedFAQ(ctx context.Context, since time.Time, limit int) ([]data.FAQCount, error)
+	TopFAQMisses(ctx context.Context, since time.Time, limit int) ([]data.FAQCount, error)
+}
+
+var _ faqReportStore = (*data.Store)(nil)
+
 type faqReport struct {
 	u       *UI
+	store   faqReportStore
 	onDraft func(question string)
 	onOpen  func(entryID string)
 
@@ -36,7 +47,7 @@ var faqReportDays = []int{7, 30, 90}
 const faqReportLimit = 50
 
 func newFAQReport(u *UI, onDraft func(string), onOpen func(string)) *faqReport {
-	return &faqReport{u: u, onDraft: onDraft, onOpen: onOpen}
+	return &faqReport{u: u, store: u.store, onDraft: onDraft, onOpen: onOpen}
 }
 
 func (r *faqReport) buildUI() fyne.CanvasObject {
@@ -113,11 +124,11 @@ func (r *faqReport) reload() {
 	since := u.now().AddDate(0, 0, -days)
 	type snap struct{ most, misses []data.FAQCount }
 	load(u, func(ctx context.Context) (snap, error) {
-		most, err := u.store.MostAskedFAQ(ctx, since, faqReportLimit)
+		most, err := r.store.MostAskedFAQ(ctx, since, faqReportLimit)
 		if err != nil {
 			return snap{}, err
 		}
-		misses, err := u.store.TopFAQMisses(ctx, since, faqReportLimit)
+		misses, err := r.store.TopFAQMisses(ctx, since, faqReportLimit)
 		return snap{most, misses}, err
 	}, func(s snap, err error) {
 		if err != nil {

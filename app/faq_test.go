@@ -384,7 +384,7 @@ func (s *typingStore) SearchFAQ(ctx context.Context, query string, limit int) (d
 
 func TestFAQStaleResultsAreDropped(t *testing.T) {
 	h, f := faqDesk(t, "李静")
-	h.u.store = &typingStore{Store: h.store, query: "贷款", next: "车位", box: f.search}
+	f.store = &typingStore{Store: h.store, query: "贷款", next: "车位", box: f.search}
 	f.search.SetText("贷款")
 	if f.search.Text != "车位" || f.lastQuery != "车位" {
 		t.Fatalf("box %q, list of %q", f.search.Text, f.lastQuery)

@@ -18,6 +18,8 @@ import (
 // not edited).
 
 type faqConfigStore interface {
+	FAQCategories(ctx context.Context) ([]data.FAQCategory, error)
+	VagueWords(ctx context.Context) ([]string, error)
 	AddFAQCategory(ctx context.Context, actorID string, c data.FAQCategory) error
 	SetVagueWords(ctx context.Context, actorID string, words []string) error
 	FAQSynonyms(ctx context.Context) ([]data.FAQSynonym, error)
@@ -25,7 +27,8 @@ type faqConfigStore interface {
 }
 
 type faqConfig struct {
-	u *UI
+	u     *UI
+	store faqConfigStore
 
 	cats     []data.FAQCategory
 	catList  *widget.List
@@ -45,7 +48,9 @@ type faqConfig struct {
 	added    bool   // show the list's end (the category just added) once loaded
 }
 
-func newFAQConfig(u *UI, onChange func()) *faqConfig { return &faqConfig{u: u, onChange: onChange} }
+func newFAQConfig(u *UI, onChange func()) *faqConfig {
+	return &faqConfig{u: u, store: u.store, onChange: onChange}
+}
 
 func (c *faqConfig) buildUI() fyne.CanvasObject {
 	c.catList = widget.NewList(func() int { return len(c.cats) },
@@ -97,15 +102,15 @@ func (c *faqConfig) reload() {
 	}
 	u := c.u
 	load(u, func(ctx context.Context) (config, error) {
-		cats, err := u.store.FAQCategories(ctx)
+		cats, err := c.store.FAQCategories(ctx)
 		if err != nil {
 			return config{}, err
 		}
-		words, err := u.store.VagueWords(ctx)
+		words, err := c.store.VagueWords(ctx)
 		if err != nil {
 			return config{}, err
 		}
-		syn, err := u.store.FAQSynonyms(ctx)
+		syn, err := c.store.FAQSynonyms(ctx)
 		return config{cats, words, syn}, err
 	}, func(cf config, err error) {
 		if err != nil {
@@ -135,7 +140,7 @@ func (c *faqConfig) onAdd() {
 	showFieldErrors(c.catF, nil, nil)
 	c.catMsg.SetText("")
 	actor := u.user.ID
-	do(u, func(ctx context.Context) error { return u.store.AddFAQCategory(ctx, actor, cat) }, func(err error) {
+	do(u, func(ctx context.Context) error { return c.store.AddFAQCategory(ctx, actor, cat) }, func(err error) {
 		if err != nil {
 			if !showFieldErrors(c.catF, fieldErrorsOf(err), c.catMsg.SetError) {
 				c.catMsg.SetError(u.errText(err))
@@ -165,7 +170,7 @@ func (c *faqConfig) onSaveWords() {
 	showFieldErrors([]*field{c.wordsF}, nil, nil)
 	c.wordsMsg.SetText("")
 	actor := u.user.ID
-	do(u, func(ctx context.Context) error { return u.store.SetVagueWords(ctx, actor, words) }, func(err error) {
+	do(u, func(ctx context.Context) error { return c.store.SetVagueWords(ctx, actor, words) }, func(err error) {
 		if err != nil {
 			if !showFieldErrors([]*field{c.wordsF}, fieldErrorsOf(err), c.wordsMsg.SetError) {
 				c.wordsMsg.SetError(u.errText(err))
@@ -196,7 +201,7 @@ func (c *faqConfig) onSaveSynonyms() {
 		return
 	}
 	actor := u.user.ID
-	do(u, func(ctx context.Context) error { return u.store.SetFAQSynonyms(ctx, actor, groups) }, func(err error) {
+	do(u, func(ctx context.Context) error { return c.store.SetFAQSynonyms(ctx, actor, groups) }, func(err error) {
 		if err != nil {
 			if !showFieldErrors([]*field{c.synF}, fieldErrorsOf(err), c.synMsg.SetError) {
 				c.synMsg.SetError(u.errText(err))

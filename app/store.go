@@ -50,21 +50,8 @@ type Store interface {
 	forms.Records
 	Path() string
 
-	// The answers tab (app/faq.go).
-	SearchFAQ(ctx context.Context, query string, limit int) (data.FAQSearchResult, error)
-	ListFAQ(ctx context.Context, f data.FAQFilter) ([]data.FAQEntry, error)
-	FAQCategories(ctx context.Context) ([]data.FAQCategory, error)
-	LiveFAQ(ctx context.Context, entryID string) (data.FAQVersion, error)
-	MostAskedFAQ(ctx context.Context, since time.Time, limit int) ([]data.FAQCount, error)
-	RecentFAQ(ctx context.Context, staffID string, limit int) ([]data.FAQCount, error)
-	LogConsultation(ctx context.Context, actorID, visitID, entryID, query string) error
-	RecordFAQMiss(ctx context.Context, actorID, query string) error
-	HandOffQuestion(ctx context.Context, actorID string, in data.HandoffInput) (data.Handoff, error)
-	OpenHandoffs(ctx context.Context) ([]data.Handoff, error)
-	FinishHandoff(ctx context.Context, actorID, id, note string) error
-
+	faqDeskStore      // the answers tab (app/faq.go)
 	faqAdminStore     // the manual's admin pages (app/faq_admin.go)
-	faqConfigStore    // its categories and vague words (app/faq_words.go)
 	inspectionStore   // the handover inspections (app/inspection.go)
 	ticketAdminStore  // SLA policy, holidays and the complaint ledger (app/ticket_policy.go)
 	ticketStore       // the ticket desk (app/tickets.go)
