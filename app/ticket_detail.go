@@ -234,7 +234,7 @@ func (d *ticketDetail) showHint() {
 	if escalationSuggested(t, now) {
 		lines = append(lines, T("ticket.hint.escalate", map[string]any{"Time": u.dateTime(t.Deadlines.Escalation)}))
 	}
-	if t.State == data.StateRevisitDue && now.After(t.RevisitTo.Add(data.RevisitOverdueGrace)) {
+	if t.RevisitOverdue(now) {
 		lines = append(lines, T("ticket.hint.revisit_overdue", map[string]any{"Time": u.dateTime(t.RevisitTo)}))
 	}
 	if t.State.IsOpen() && t.Reopened > 0 && t.Satisfaction > 0 && t.Satisfaction <= data.UnsatisfiedMax {
@@ -336,7 +336,7 @@ func (d *ticketDetail) showDeadlines() {
 	switch {
 	case !data.NeedsRevisit(t.Kind):
 		row("ticket.deadline.revisit", T("ticket.dl.no_revisit"), widget.MediumImportance)
-	case t.State == data.StateRevisitDue && now.After(t.RevisitTo.Add(data.RevisitOverdueGrace)):
+	case t.RevisitOverdue(now):
 		row("ticket.deadline.revisit", T("ticket.dl.revisit_overdue", map[string]any{"From": u.dateTime(t.RevisitFrom), "To": u.dateTime(t.RevisitTo)}), widget.DangerImportance)
 	case t.State == data.StateRevisitDue:
 		imp := widget.WarningImportance

@@ -143,7 +143,7 @@ func (p *limitPicker) limit() (data.Limit, string) {
 }
 
 func (p *limitPicker) object() fyne.CanvasObject {
-	n := container.NewGridWrap(fyne.NewSize(52, p.n.MinSize().Height), p.n)
+	n := container.NewGridWrap(fyne.NewSize(46, p.n.MinSize().Height), p.n)
 	return container.NewBorder(nil, nil, n, nil, p.unit)
 }
 
@@ -175,6 +175,7 @@ type policyEditor struct {
 	modal   *modal
 
 	repeatRate, repeatDays, satisfaction *widget.Entry
+	supervisorDays                       *widget.Entry
 	followUp                             *limitPicker
 	windows                              []*windowRow
 }
@@ -217,7 +218,17 @@ func (p *policyEditor) buildUI() fyne.CanvasObject {
 	urgentHint := &widget.Label{Text: T("settings.sla.urgent.hint"), Wrapping: fyne.TextWrapWord}
 	p.tabs.Append(container.NewTabItem(T("settings.sla.urgent"), container.NewVBox(urgentHint, p.limitGrid("urgent", []*policyRow{p.urgent}))))
 	p.errs["service"] = errLabel()
-	p.tabs.Append(container.NewTabItem(T("settings.sla.tab.service"), container.NewVScroll(p.serviceForm())))
+	service := container.NewTabItem(T("settings.sla.tab.service"), container.NewVScroll(p.serviceForm()))
+	p.tabs.Append(service)
+	// The legend explains the limits' units; the service tab has room for
+	// its windows without it.
+	p.tabs.OnSelected = func(t *container.TabItem) {
+		if t == service {
+			legend.Hide()
+		} else {
+			legend.Show()
+		}
+	}
 
 	p.status = newStatusLine()
 	p.save = &widget.Button{Text: T("settings.sla.save"), Importance: widget.HighImportance, OnTapped: p.onSave}
@@ -228,8 +239,21 @@ func (p *policyEditor) buildUI() fyne.CanvasObject {
 // limitGrid lays out rows (one rule per column, the limits as rows) with
 // the tab's error line under it.
 func (p *policyEditor) limitGrid(tab string, rows []*policyRow) fyne.CanvasObject {
-	cols := len(rows) + 1
-	head := []fyne.CanvasObject{widget.NewLabel("")}
+	// The limits' names take only their own width, so the pickers get the
+	// rest ("same work day" whole in English at 1024x768).
+	var labelW float32
+	for _, n := range limitNames {
+		labelW = max(labelW, widget.NewLabel(T("settings.sla.col."+n)).MinSize().Width)
+	}
+	row := func(first fyne.CanvasObject, cells []fyne.CanvasObject) fyne.CanvasObject {
+		h := first.MinSize().Height
+		for _, c := range cells {
+			h = max(h, c.MinSize().Height)
+		}
+		return container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(labelW, h), first), nil,
+			container.NewGridWithColumns(len(cells), cells...))
+	}
+	var head []fyne.CanvasObject
 	for _, r := range rows {
 		name := T("settings.sla.urgent")
 		if r.severity != "" {
@@ -237,12 +261,13 @@ func (p *policyEditor) limitGrid(tab string, rows []*policyRow) fyne.CanvasObjec
 		}
 		head = append(head, &widget.Label{Text: name, TextStyle: fyne.TextStyle{Bold: true}})
 	}
-	grid := container.NewGridWithColumns(cols, head...)
+	grid := container.NewVBox(row(widget.NewLabel(""), head))
 	for i, n := range limitNames {
-		grid.Add(widget.NewLabel(T("settings.sla.col." + n)))
+		var cells []fyne.CanvasObject
 		for _, r := range rows {
-			grid.Add(r.pickers[i].object())
+			cells = append(cells, r.pickers[i].object())
 		}
+		grid.Add(row(widget.NewLabel(T("settings.sla.col."+n)), cells))
 	}
 	var g fyne.CanvasObject = grid
 	if len(rows) == 1 { // the urgent rule: half the width is enough
@@ -269,19 +294,22 @@ func (p *policyEditor) serviceForm() fyne.CanvasObject {
 	narrow := func(e *widget.Entry, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, e.MinSize().Height), e)
 	}
-	p.repeatRate, p.repeatDays, p.satisfaction = num(), num(), num()
-	for _, e := range []*widget.Entry{p.repeatRate, p.repeatDays, p.satisfaction} {
+	p.repeatRate, p.repeatDays, p.satisfaction, p.supervisorDays = num(), num(), num(), num()
+	for _, e := range []*widget.Entry{p.repeatRate, p.repeatDays, p.satisfaction, p.supervisorDays} {
 		e.OnChanged = func(string) { p.checkService() }
 	}
 	p.followUp = newLimitPicker(p.checkService)
 	line := func(objs ...fyne.CanvasObject) fyne.CanvasObject { return container.NewHBox(objs...) }
 	label := func(key string) *widget.Label { return widget.NewLabel(T(key)) }
+	// Two figures a line, so the tab fits 1024x768 without scrolling.
+	// The tab's name says these are the targets; its messages come first,
+	// where they are seen without scrolling.
 	targets := container.NewVBox(
-		&widget.Label{Text: T("settings.sla.targets"), TextStyle: fyne.TextStyle{Bold: true}},
 		line(label("settings.sla.repeat_rate"), narrow(p.repeatRate, 64), label("settings.sla.percent"),
-			label("settings.sla.repeat_days"), narrow(p.repeatDays, 64), label("settings.sla.days")),
-		line(label("settings.sla.satisfaction"), narrow(p.satisfaction, 64), label("settings.sla.points")),
-		line(label("settings.sla.followup"), container.NewGridWrap(fyne.NewSize(200, p.followUp.n.MinSize().Height), p.followUp.object())),
+			label("settings.sla.repeat_days"), narrow(p.repeatDays, 64), label("settings.sla.days"),
+			layout.NewSpacer(), label("settings.sla.satisfaction"), narrow(p.satisfaction, 64), label("settings.sla.points")),
+		line(label("settings.sla.followup"), container.NewGridWrap(fyne.NewSize(200, p.followUp.n.MinSize().Height), p.followUp.object()),
+			layout.NewSpacer(), label("settings.sla.supervisor_days"), narrow(p.supervisorDays, 56), label("settings.sla.days_late")),
 	)
 	wgrid := container.NewGridWithColumns(4, &widget.Label{Text: T("settings.sla.window.kind"), TextStyle: fyne.TextStyle{Bold: true}},
 		&widget.Label{Text: T("settings.sla.window.from"), TextStyle: fyne.TextStyle{Bold: true}},
@@ -308,8 +336,8 @@ func (p *policyEditor) serviceForm() fyne.CanvasObject {
 		add(true, k, "settings.sla.window.care."+k)
 	}
 	hint := &widget.Label{Text: T("settings.sla.window.hint"), Wrapping: fyne.TextWrapWord}
-	return container.NewVBox(targets, widget.NewSeparator(),
-		&widget.Label{Text: T("settings.sla.windows"), TextStyle: fyne.TextStyle{Bold: true}}, hint, wgrid, p.errs["service"])
+	return container.NewVBox(p.errs["service"], targets, widget.NewSeparator(),
+		&widget.Label{Text: T("settings.sla.windows"), TextStyle: fyne.TextStyle{Bold: true}}, hint, wgrid)
 }
 
 // checkTab checks a limit tab's pickers and shows or clears its messages.
@@ -377,6 +405,7 @@ func (p *policyEditor) service() (sp data.ServicePolicy, msgs []string) {
 	sp.RepeatRate = float(p.repeatRate, T("settings.sla.repeat_rate")) / 100
 	sp.RepeatDays = integer(p.repeatDays, T("settings.sla.repeat_days"))
 	sp.Satisfaction = float(p.satisfaction, T("settings.sla.satisfaction"))
+	sp.SupervisorDays = integer(p.supervisorDays, T("settings.sla.supervisor_days"))
 	var key string
 	if sp.HandoffFollowUp, key = p.followUp.limit(); key != "" {
 		msgs = append(msgs, T("settings.sla.cell_error", map[string]any{"Column": T("settings.sla.followup"), "Message": T(key)}))
@@ -446,6 +475,7 @@ func (p *policyEditor) setService(sp data.ServicePolicy) {
 	p.repeatRate.SetText(pct(sp.RepeatRate))
 	p.repeatDays.SetText(strconv.Itoa(sp.RepeatDays))
 	p.satisfaction.SetText(strconv.FormatFloat(sp.Satisfaction, 'f', -1, 64))
+	p.supervisorDays.SetText(strconv.Itoa(sp.SupervisorDays))
 	p.followUp.set(sp.HandoffFollowUp)
 	for _, w := range p.windows {
 		win := sp.Revisits[w.kind]

@@ -150,6 +150,14 @@ func TestSLAPolicyEditorPicksNumberAndUnit(t *testing.T) {
 		t.Fatalf("%d policy versions stored after a bad rate", n)
 	}
 	p.repeatRate.SetText("8")
+	// A late revisit goes to the supervisor after 1 to 90 days: 0 is refused.
+	p.supervisorDays.SetText("0")
+	test.Tap(findButton(t, h, T("settings.sla.save")))
+	h.shows(T("err.sla.supervisor_days", map[string]any{"Max": data.MaxSupervisorDays}))
+	if n := h.count("sla_policies"); n != 0 {
+		t.Fatalf("%d policy versions stored after 0 supervisor days", n)
+	}
+	p.supervisorDays.SetText("５") // full-width, as an IME types it
 	p.windows[0].toD.SetText("5") // complaints revisited within 5 days
 	h.clk.Advance(time.Minute)
 	test.Tap(findButton(t, h, T("settings.sla.save")))
@@ -161,7 +169,7 @@ func TestSLAPolicyEditorPicksNumberAndUnit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pol.Service.RepeatRate != 0.08 || pol.Service.Revisits[data.TicketComplaint].To != (data.Offset{Days: 5}) || pol.Rules[2].Resolution != (data.Limit{N: 2, Unit: data.UnitWorkingDays}) {
+	if pol.Service.RepeatRate != 0.08 || pol.Service.SupervisorDays != 5 || pol.Service.Revisits[data.TicketComplaint].To != (data.Offset{Days: 5}) || pol.Rules[2].Resolution != (data.Limit{N: 2, Unit: data.UnitWorkingDays}) {
 		t.Fatalf("saved %+v, resolution %v", pol.Service, pol.Rules[2].Resolution)
 	}
 
@@ -169,7 +177,7 @@ func TestSLAPolicyEditorPicksNumberAndUnit(t *testing.T) {
 	p.modal.Hide()
 	p2 := h.u.showSLAPolicy()
 	h.shows(T("settings.sla.info", map[string]any{"Version": 2, "Name": "管理员", "At": h.u.dateTime(h.clk.Now())}))
-	if r := p2.rows[2].pickers[4]; r.n.Text != "2" || r.unit.Selected != T("settings.sla.unit.wd") || p2.repeatRate.Text != "8" || p2.windows[0].toD.Text != "5" {
+	if r := p2.rows[2].pickers[4]; r.n.Text != "2" || r.unit.Selected != T("settings.sla.unit.wd") || p2.repeatRate.Text != "8" || p2.windows[0].toD.Text != "5" || p2.supervisorDays.Text != "5" {
 		t.Fatalf("reopened: resolution %q %q, repeat rate %q, complaint window to %q", r.n.Text, r.unit.Selected, p2.repeatRate.Text, p2.windows[0].toD.Text)
 	}
 

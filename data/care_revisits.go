@@ -90,7 +90,7 @@ type CareRevisit struct {
 
 	Status     CareStatus
 	Due        DueState    // of the window's end (DueNone once done)
-	Supervisor bool        // more than RevisitOverdueGrace past its window: the supervisor follows up
+	Supervisor bool        // more than the policy's SupervisorDays past its window: the supervisor follows up
 	Result     *CareResult // nil until done
 }
 
@@ -353,7 +353,7 @@ const careCols = `r.id, r.kind, COALESCE(r.source_id, ''), r.customer_name, r.ph
 	FROM care_revisits r LEFT JOIN care_revisit_results x ON x.id = (` + careFirstResult + `) LEFT JOIN staff s ON s.id = x.created_by
 	LEFT JOIN tickets t ON t.id = x.ticket_id`
 
-func scanCare(sc interface{ Scan(...any) error }, now time.Time, full bool) (CareRevisit, error) {
+func scanCare(sc interface{ Scan(...any) error }, now time.Time, supervisor time.Duration, full bool) (CareRevisit, error) {
 	var r CareRevisit
 	var res CareResult
 	var from, to, created, at int64
@@ -378,7 +378,7 @@ func scanCare(sc interface{ Scan(...any) error }, now time.Time, full bool) (Car
 		if r.Due == DueOverdue {
 			r.Status = CareOverdue
 		}
-		r.Supervisor = now.After(r.To.Add(RevisitOverdueGrace))
+		r.Supervisor = now.After(r.To.Add(supervisor))
 	}
 	return r, nil
 }
@@ -389,7 +389,11 @@ func (s *Store) CareRevisit(ctx context.Context, actorID, id string) (CareRevisi
 	if err != nil {
 		return CareRevisit{}, err
 	}
-	r, err := scanCare(s.db.QueryRowContext(ctx, `SELECT `+careCols+` WHERE r.id = ?`, id), s.now(), actor.Role.SeesFullPhone(false))
+	sp, err := s.ServicePolicy(ctx)
+	if err != nil {
+		return CareRevisit{}, err
+	}
+	r, err := scanCare(s.db.QueryRowContext(ctx, `SELECT `+careCols+` WHERE r.id = ?`, id), s.now(), sp.SupervisorAfter(), actor.Role.SeesFullPhone(false))
 	if err != nil && isNoRows(err) {
 		return r, &Error{Code: ENOTFOUND, Key: "err.care.not_found"}
 	}
@@ -405,6 +409,10 @@ func (s *Store) CareRevisits(ctx context.Context, actorID string, f CareFilter, 
 		return nil, err
 	}
 	now := s.now()
+	sp, err := s.ServicePolicy(ctx)
+	if err != nil {
+		return nil, err
+	}
 	where := []string{"1 = 1"}
 	args := []any{}
 	switch f {
@@ -433,7 +441,7 @@ func (s *Store) CareRevisits(ctx context.Context, actorID string, f CareFilter, 
 	var out []CareRevisit
 	full := actor.Role.SeesFullPhone(false)
 	for rows.Next() {
-		r, err := scanCare(rows, now, full)
+		r, err := scanCare(rows, now, sp.SupervisorAfter(), full)
 		if err != nil {
 			return nil, err
 		}

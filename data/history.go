@@ -140,6 +140,10 @@ func (s *Store) CustomerFile(ctx context.Context, actorID, visitorID string) (Cu
 
 // careRevisitsOf lists the care revisits of a phone number, latest window first.
 func (s *Store) careRevisitsOf(ctx context.Context, actor Staff, phone string) ([]CareRevisit, error) {
+	sp, err := s.ServicePolicy(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("customer revisits: %w", err)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+careCols+` WHERE r.phone = ? ORDER BY r.due_from DESC, r.id`, phone)
 	if err != nil {
 		return nil, fmt.Errorf("customer revisits: %w", err)
@@ -148,7 +152,7 @@ func (s *Store) careRevisitsOf(ctx context.Context, actor Staff, phone string) (
 	now := s.now()
 	var out []CareRevisit
 	for rows.Next() {
-		r, err := scanCare(rows, now, actor.Role.SeesFullPhone(false))
+		r, err := scanCare(rows, now, sp.SupervisorAfter(), actor.Role.SeesFullPhone(false))
 		if err != nil {
 			return nil, err
 		}

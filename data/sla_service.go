@@ -70,6 +70,10 @@ type ServicePolicy struct {
 	// HandoffFollowUp is how soon a question handed to a colleague must be
 	// followed up (1 hour).
 	HandoffFollowUp Limit
+	// SupervisorDays is how many days past its window a revisit (a
+	// ticket's or a care revisit) may lag before it is flagged for the
+	// supervisor (3).
+	SupervisorDays int
 }
 
 // RevisitKinds are the ticket kinds that are revisited after resolution.
@@ -96,16 +100,21 @@ func DefaultServicePolicy() ServicePolicy {
 			CareSpecial:  {To: Offset{Days: 7}, Target: 0.9},
 		},
 		HandoffFollowUp: Limit{N: 1, Unit: UnitHours},
+		SupervisorDays:  DefaultSupervisorDays,
 	}
 }
 
 // Limits of the service figures.
 const (
-	MaxRepeatDays    = 3650
-	MaxWindowMonths  = 24
-	MaxWindowDays    = 366
-	MaxSatisfaction  = 5
-	windowCheckStart = 1767225600 // 2026-01-01 UTC: windows are checked from here
+	MaxRepeatDays     = 3650
+	MaxWindowMonths   = 24
+	MaxWindowDays     = 366
+	MaxSatisfaction   = 5
+	MaxSupervisorDays = 90
+	// DefaultSupervisorDays: a revisit more than 3 days past its window is
+	// flagged for the supervisor (DOMAIN: revisits).
+	DefaultSupervisorDays = 3
+	windowCheckStart      = 1767225600 // 2026-01-01 UTC: windows are checked from here
 )
 
 // Validate checks the figures and windows: rates 0–100%, satisfaction 0–5,
@@ -158,7 +167,16 @@ func (sp ServicePolicy) Validate() error {
 	if sp.HandoffFollowUp.IsZero() {
 		return invalid("handoff", "err.sla.followup", nil)
 	}
+	if sp.SupervisorDays < 1 || sp.SupervisorDays > MaxSupervisorDays {
+		return invalid("supervisor_days", "err.sla.supervisor_days", map[string]any{"Max": MaxSupervisorDays})
+	}
 	return nil
+}
+
+// SupervisorAfter is how long past its window a revisit may lag before the
+// supervisor follows it up.
+func (sp ServicePolicy) SupervisorAfter() time.Duration {
+	return time.Duration(sp.SupervisorDays) * 24 * time.Hour
 }
 
 func fmtPct(v float64) string { return fmt.Sprintf("%g%%", math.Round(v*1000)/10) }

@@ -264,6 +264,8 @@ func TestServicePolicyValidate(t *testing.T) {
 			sp.Care[CareMoveIn1Y] = Window{From: Offset{Months: 30}, To: Offset{Months: 31}}
 		}, "err.sla.window_range"},
 		{"no follow-up", func(sp *ServicePolicy) { sp.HandoffFollowUp = Limit{} }, "err.sla.followup"},
+		{"supervisor at once", func(sp *ServicePolicy) { sp.SupervisorDays = 0 }, "err.sla.supervisor_days"},
+		{"supervisor too late", func(sp *ServicePolicy) { sp.SupervisorDays = MaxSupervisorDays + 1 }, "err.sla.supervisor_days"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			pol := DefaultSLAPolicy()

@@ -324,7 +324,7 @@ func buildLedger(f LedgerFilter, all []LedgerTicket, now time.Time, loc *time.Lo
 			l.Open++
 			if _, _, due, _, _ := ticketDue(ticketDueFields{State: t.State, OpenedAt: t.OpenedAt, Ack: t.Deadlines.Ack, Response: t.Deadlines.Response,
 				Resolution: t.Deadlines.Resolution, Acknowledged: t.Acknowledged, Responded: t.Responded, Resolved: t.Resolved,
-				RevisitFrom: t.RevisitFrom, RevisitTo: t.RevisitTo}, now); due == DueOverdue {
+				RevisitFrom: t.RevisitFrom, RevisitTo: t.RevisitTo}, now, sp.SupervisorAfter()); due == DueOverdue {
 				l.Late++
 			}
 		}

@@ -52,7 +52,7 @@ type TicketRow struct {
 
 	EntryLate           bool // entered into the system after the entry deadline
 	EscalationSuggested bool // the escalation deadline passed and nobody escalated it
-	RevisitOverdue      bool // more than RevisitOverdueGrace past the revisit window: the supervisor follows up
+	RevisitOverdue      bool // more than the policy's SupervisorDays past the revisit window: the supervisor follows up
 }
 
 // ticketDueFields are what the due state is computed from.
@@ -69,12 +69,12 @@ type ticketDueFields struct {
 // unmet deadline among the acknowledgement (until the owner takes it up,
 // replies or resolves it), the response (until the first reply) and the
 // resolution (until resolved); for a revisit due, the revisit window's end.
-func ticketDue(f ticketDueFields, now time.Time) (next string, due time.Time, state DueState, escalate, revisitOverdue bool) {
+func ticketDue(f ticketDueFields, now time.Time, supervisor time.Duration) (next string, due time.Time, state DueState, escalate, revisitOverdue bool) {
 	switch f.State {
 	case StateClosed, StateRevisited, StateResolved:
 		return "", time.Time{}, DueNone, false, false
 	case StateRevisitDue:
-		return DeadlineRevisit, f.RevisitTo, Due(f.RevisitFrom, f.RevisitTo, now), false, now.After(f.RevisitTo.Add(RevisitOverdueGrace))
+		return DeadlineRevisit, f.RevisitTo, Due(f.RevisitFrom, f.RevisitTo, now), false, now.After(f.RevisitTo.Add(supervisor))
 	}
 	if !f.Ack.IsZero() && f.Acknowledged.IsZero() && f.Responded.IsZero() && f.Resolved.IsZero() {
 		next, due = DeadlineAck, f.Ack
@@ -141,6 +141,10 @@ func (s *Store) TicketList(ctx context.Context, f TicketFilter) ([]TicketRow, er
 	}
 	defer rows.Close()
 	now := s.now()
+	sp, err := s.ServicePolicy(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ticket list: %w", err)
+	}
 	var out []TicketRow
 	for rows.Next() {
 		var r TicketRow
@@ -162,7 +166,7 @@ func (s *Store) TicketList(ctx context.Context, f TicketFilter) ([]TicketRow, er
 		df := ticketDueFields{State: r.State, OpenedAt: r.OpenedAt, CreatedAt: fromMS(created), Entry: msTime(entry), Response: msTime(resp),
 			Escalation: msTime(esc), Resolution: msTime(res), Responded: msTime(responded), Resolved: msTime(resolved),
 			RevisitFrom: msTime(rf), RevisitTo: msTime(rt), Escalated: r.Escalation, Ack: msTime(ackDue), Acknowledged: msTime(acked)}
-		r.Next, r.NextDue, r.Due, r.EscalationSuggested, r.RevisitOverdue = ticketDue(df, now)
+		r.Next, r.NextDue, r.Due, r.EscalationSuggested, r.RevisitOverdue = ticketDue(df, now, sp.SupervisorAfter())
 		r.EntryLate = !df.Entry.IsZero() && df.CreatedAt.After(df.Entry)
 		out = append(out, r)
 	}

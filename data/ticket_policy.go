@@ -38,6 +38,9 @@ type serviceJSON struct {
 	Revisits        map[string]windowJSON `json:"revisits"`
 	Care            map[string]windowJSON `json:"care"`
 	HandoffFollowUp string                `json:"handoff_followup"`
+	// SupervisorDays: absent in a version saved before it (decodePolicy
+	// starts from the defaults, so it reads as DefaultSupervisorDays).
+	SupervisorDays int `json:"supervisor_days"`
 }
 
 type windowJSON struct {
@@ -48,7 +51,7 @@ type windowJSON struct {
 
 func toServiceJSON(sp ServicePolicy) *serviceJSON {
 	j := &serviceJSON{RepeatRate: sp.RepeatRate, Satisfaction: sp.Satisfaction, RepeatDays: sp.RepeatDays,
-		Revisits: map[string]windowJSON{}, Care: map[string]windowJSON{}, HandoffFollowUp: sp.HandoffFollowUp.String()}
+		Revisits: map[string]windowJSON{}, Care: map[string]windowJSON{}, HandoffFollowUp: sp.HandoffFollowUp.String(), SupervisorDays: sp.SupervisorDays}
 	w := func(w Window) windowJSON {
 		return windowJSON{From: [2]int{w.From.Months, w.From.Days}, To: [2]int{w.To.Months, w.To.Days}, Target: w.Target}
 	}
@@ -63,7 +66,7 @@ func toServiceJSON(sp ServicePolicy) *serviceJSON {
 
 func fromServiceJSON(j *serviceJSON) (ServicePolicy, error) {
 	sp := ServicePolicy{RepeatRate: j.RepeatRate, Satisfaction: j.Satisfaction, RepeatDays: j.RepeatDays,
-		Revisits: map[string]Window{}, Care: map[string]Window{}}
+		Revisits: map[string]Window{}, Care: map[string]Window{}, SupervisorDays: j.SupervisorDays}
 	w := func(w windowJSON) Window {
 		return Window{From: Offset{w.From[0], w.From[1]}, To: Offset{w.To[0], w.To[1]}, Target: w.Target}
 	}

@@ -243,7 +243,3 @@ func DeriveTicket(kind string, events []TicketEvent) (TicketStatus, error) {
 // required rate are the SLA policy's (ServicePolicy.Revisits): the window
 // of the version the ticket was opened under, the rate of the current one.
 func NeedsRevisit(kind string) bool { return contains(RevisitKinds, kind) }
-
-// RevisitOverdueGrace is how long past its window a revisit may lag before
-// the supervisor follows it up.
-const RevisitOverdueGrace = 3 * 24 * time.Hour

@@ -537,13 +537,33 @@ func TestTicketDueStatesAndRevisitFlags(t *testing.T) {
 	if r := byID[gen.ID]; r.Due != DueOverdue || rows[0].ID != gen.ID {
 		t.Fatalf("general overdue %+v", r)
 	}
-	// Repair revisit window: 1 week to 1 month; more than 3 days past it is flagged.
-	clk.t = at("2026-12-23 10:31").Add(RevisitOverdueGrace)
-	rows, err = s.TicketList(ctx, TicketFilter{Kind: TicketRepair})
-	mustOK(t, err)
-	if len(rows) != 1 || !rows[0].RevisitOverdue || rows[0].Due != DueOverdue {
-		t.Fatalf("revisit overdue %+v", rows)
+	// Repair revisit window: 1 week to 1 month; more than the policy's
+	// supervisor days (3 by default, then 5 once saved) past it is flagged.
+	flagged := func(days int, after time.Duration, want bool) {
+		t.Helper()
+		clk.t = at("2026-12-23 10:31").Add(time.Duration(days)*24*time.Hour + after)
+		rows, err := s.TicketList(ctx, TicketFilter{Kind: TicketRepair})
+		mustOK(t, err)
+		if len(rows) != 1 || rows[0].RevisitOverdue != want || rows[0].Due != DueOverdue {
+			t.Fatalf("%d days %v past: revisit overdue %+v, want %v", days, after, rows, want)
+		}
+		tk, err := s.Ticket(ctx, p.recep.ID, rep.ID)
+		mustOK(t, err)
+		if tk.RevisitOverdue(clk.t) != want {
+			t.Fatalf("%d days %v past: ticket's revisit overdue %v (supervisor at %v)", days, after, !want, tk.SupervisorAt)
+		}
 	}
+	flagged(DefaultSupervisorDays, -time.Minute, false)
+	flagged(DefaultSupervisorDays, 0, true)
+	pol, err := s.SLAPolicy(ctx)
+	mustOK(t, err)
+	pol.Service = pol.Service.clone()
+	pol.Service.SupervisorDays = 5
+	_, err = s.SavePolicy(ctx, p.admin.ID, pol)
+	mustOK(t, err)
+	flagged(3, 0, false)
+	flagged(5, -time.Minute, false)
+	flagged(5, 0, true)
 	// Filters.
 	for _, tt := range []struct {
 		f    TicketFilter

@@ -76,6 +76,16 @@ type Ticket struct {
 	// that the deadlines counted on the company's working days pass
 	// through (see SLAPolicy.EstimatedYears); set by Store.Ticket.
 	EstimatedYears []int
+	// SupervisorAt is when a revisit still due is flagged for the
+	// supervisor: the window's end plus the policy's SupervisorDays (the
+	// policy in force); zero without a revisit window. Set by Store.Ticket.
+	SupervisorAt time.Time
+}
+
+// RevisitOverdue reports whether the ticket's revisit is so late that the
+// supervisor follows it up.
+func (t Ticket) RevisitOverdue(now time.Time) bool {
+	return t.State == StateRevisitDue && !t.SupervisorAt.IsZero() && now.After(t.SupervisorAt)
 }
 
 // NeedsContact reports whether a kind of ticket owes the customer a
@@ -599,6 +609,13 @@ func (s *Store) Ticket(ctx context.Context, actorID, id string) (Ticket, error) 
 	}
 	if err := s.ticketEstimatedYears(ctx, &t); err != nil {
 		return Ticket{}, err
+	}
+	if !t.RevisitTo.IsZero() {
+		sp, err := s.ServicePolicy(ctx)
+		if err != nil {
+			return Ticket{}, err
+		}
+		t.SupervisorAt = t.RevisitTo.Add(sp.SupervisorAfter())
 	}
 	return t, nil
 }
