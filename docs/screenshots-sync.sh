@@ -41,7 +41,7 @@ for lang in zh en; do
   for _ in $(seq 1 40); do sleep 0.5; xdotool search --onlyvisible --name . >/dev/null 2>&1 && break; done
   sleep 2
   shot setup
-  if [[ $lang == zh ]]; then click 435 311; else click 470 311; fi   # 加入总部的案场
+  if [[ $lang == zh ]]; then click 435 291; else click 470 291; fi   # 加入总部的案场
   xdotool type --delay 30 "127.0.0.1:$port"; xdotool key Tab
   xdotool type --delay 30 "$code"; xdotool key Tab
   if [[ $lang == zh ]]; then

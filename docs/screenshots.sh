@@ -15,7 +15,8 @@
 # The tab buttons and the top bar's buttons are found in a screenshot of the
 # desk (text between gaps), so new tabs or a longer top bar do not break it;
 # the other clicks are positions measured in the screenshots. The tickets,
-# inspection and FAQ-admin screenshots have their own scripts.
+# inspection, sync, kiosk-idle and FAQ-admin screenshots have their own
+# scripts (docs/shots-lib.sh holds the sign-in and tab-bar finding they share).
 set -euo pipefail
 size=${1:-1024x768}
 lang=${2:-zh}
