@@ -28,8 +28,9 @@ type inspectionStore interface {
 	CompleteInspection(ctx context.Context, actorID, inspectionID string, in data.CompleteInput) error
 	UnitHistoryOf(ctx context.Context, actorID, id string) (data.UnitHistory, error)
 	OpenDefectCount(ctx context.Context, project, building, unit string) (int, error)
-	templateStore     // the checklist template's versions (app/inspection_templates.go)
-	defectTicketStore // repair tickets for the defects (app/inspection_tickets.go)
+	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error) // the inspectors offered
+	templateStore                                                              // the checklist template's versions (app/inspection_templates.go)
+	defectTicketStore                                                          // repair tickets for the defects (app/inspection_tickets.go)
 }
 
 var _ inspectionStore = (*data.Store)(nil)

@@ -73,7 +73,7 @@ func (f *newInspectionForm) buildUI() fyne.CanvasObject {
 		f.message,
 	)
 	load(u, func(ctx context.Context) ([]data.Staff, error) {
-		return u.store.ListStaff(ctx, false)
+		return f.s.store.ListStaff(ctx, false)
 	}, func(staff []data.Staff, err error) {
 		if err != nil {
 			f.message.SetError(u.errText(err))

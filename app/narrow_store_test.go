@@ -17,6 +17,9 @@ import (
 var narrowScreens = []string{
 	"board.go", "staff.go", "rotation.go",
 	"faq.go", "faq_handoff.go", "faq_history.go", "faq_admin.go", "faq_editor.go", "faq_io.go", "faq_report.go", "faq_words.go",
+	"inspection.go", "inspection_check.go", "inspection_defect.go", "inspection_history.go", "inspection_new.go",
+	"inspection_sign.go", "inspection_templates.go", "inspection_tickets.go", "inspection_print.go",
+	"settings.go", "sync_settings.go",
 }
 
 // No narrowed screen reads u.store (or x.u.store) except to hand it to

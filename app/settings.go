@@ -13,9 +13,11 @@ import (
 	"anchang/data"
 )
 
-// settingsStore is what Settings needs beyond the shared store: the
-// office's channels as an admin keeps them, and the office's name and code.
+// settingsStore is what Settings needs from the store: the office's
+// channels as an admin keeps them, and the office's name and code;
+// *data.Store satisfies it.
 type settingsStore interface {
+	AddSource(ctx context.Context, actorID, name string) (data.Source, error)
 	AllSources(ctx context.Context) ([]data.Source, error)
 	RenameSource(ctx context.Context, actorID, id, name string) (data.Source, error)
 	SetSourceActive(ctx context.Context, actorID, id string, active bool) error
@@ -23,10 +25,13 @@ type settingsStore interface {
 	EditOffice(ctx context.Context, actorID string, in data.OfficeEdit) (data.Device, data.Office, error)
 }
 
+var _ settingsStore = (*data.Store)(nil)
+
 // settingsScreen: the language, the office's source channels, and what
 // this device is.
 type settingsScreen struct {
-	u *UI
+	u     *UI
+	store settingsStore
 
 	// The office and this device; admins edit them (officeForm).
 	officeName, officeCode, deviceName *widget.Entry
@@ -56,7 +61,7 @@ type sourceRow struct {
 	up, down, rename, hide *widget.Button
 }
 
-func newSettingsScreen(u *UI) *settingsScreen { return &settingsScreen{u: u} }
+func newSettingsScreen(u *UI) *settingsScreen { return &settingsScreen{u: u, store: u.store} }
 
 func (s *settingsScreen) buildUI() fyne.CanvasObject {
 	u := s.u
@@ -136,7 +141,7 @@ func (s *settingsScreen) onSaveOffice() {
 	u := s.u
 	actor := u.user.ID
 	in := data.OfficeEdit{OfficeName: s.officeName.Text, OfficeCode: s.officeCode.Text, DeviceName: s.deviceName.Text}
-	es := u.store
+	es := s.store
 	load(u, func(ctx context.Context) (data.Office, error) {
 		_, off, err := es.EditOffice(ctx, actor, in)
 		return off, err
@@ -164,7 +169,7 @@ func (s *settingsScreen) onSaveOffice() {
 func (s *settingsScreen) reload() {
 	u := s.u
 	load(u, func(ctx context.Context) ([]data.Source, error) {
-		return u.store.AllSources(ctx)
+		return s.store.AllSources(ctx)
 	}, func(srcs []data.Source, err error) {
 		if err != nil {
 			s.message.SetError(u.errText(err))
@@ -263,7 +268,7 @@ func (s *settingsScreen) onMove(id string, by int) {
 	}
 	ids[at], ids[to] = ids[to], ids[at]
 	do(u, func(ctx context.Context) error {
-		return u.store.OrderSources(ctx, actor, ids)
+		return s.store.OrderSources(ctx, actor, ids)
 	}, func(err error) {
 		if err != nil {
 			s.message.SetError(u.errText(err))
@@ -278,7 +283,7 @@ func (s *settingsScreen) onSetActive(id string, active bool) {
 	u := s.u
 	actor := u.user.ID
 	do(u, func(ctx context.Context) error {
-		return u.store.SetSourceActive(ctx, actor, id, active)
+		return s.store.SetSourceActive(ctx, actor, id, active)
 	}, func(err error) {
 		if err != nil {
 			s.message.SetError(u.errText(err))
@@ -304,7 +309,7 @@ func (s *settingsScreen) onRename(src data.Source) {
 	save.OnTapped = func() {
 		name := entry.Text
 		load(u, func(ctx context.Context) (data.Source, error) {
-			return u.store.RenameSource(ctx, actor, src.ID, name)
+			return s.store.RenameSource(ctx, actor, src.ID, name)
 		}, func(got data.Source, err error) {
 			if err != nil {
 				if fe := fieldErrorsOf(err); fe != nil {
@@ -333,7 +338,7 @@ func (s *settingsScreen) onAddSource() {
 	actor := u.user.ID
 	name := s.newSource.Text
 	load(u, func(ctx context.Context) (data.Source, error) {
-		return u.store.AddSource(ctx, actor, name)
+		return s.store.AddSource(ctx, actor, name)
 	}, func(_ data.Source, err error) {
 		if err != nil {
 			s.message.SetError(u.errText(err))

@@ -12,10 +12,19 @@ import (
 	hqsync "anchang/sync"
 )
 
+// hqSettingsStore is what Settings' HQ section needs from the store;
+// *data.Store satisfies it.
+type hqSettingsStore interface {
+	LeaveHQ(ctx context.Context) error
+}
+
+var _ hqSettingsStore = (*data.Store)(nil)
+
 // hqSettings is Settings' 总部同步 section (admins): the HQ address and the
 // state of sync; a standalone office enrols here, an enrolled one can leave.
 type hqSettings struct {
 	u       *UI
+	store   hqSettingsStore
 	info    *widget.Label
 	enrol   *widget.Button
 	leave   *widget.Button
@@ -27,7 +36,7 @@ type hqSettings struct {
 // canManageHQ: who may enrol the office or leave HQ.
 func canManageHQ(r data.Role) bool { return r == data.RoleAdmin }
 
-func newHQSettings(u *UI) *hqSettings { return &hqSettings{u: u} }
+func newHQSettings(u *UI) *hqSettings { return &hqSettings{u: u, store: u.store} }
 
 func (s *hqSettings) buildUI() fyne.CanvasObject {
 	s.info = &widget.Label{Wrapping: fyne.TextWrapWord}
@@ -128,7 +137,7 @@ func (s *hqSettings) doLeave() {
 		if loop != nil {
 			loop.Stop()
 		}
-		return u.store.LeaveHQ(ctx)
+		return s.store.LeaveHQ(ctx)
 	}, func(err error) {
 		if err != nil {
 			s.message.SetError(u.errText(err))
