@@ -22,12 +22,15 @@ type careRevisitStore interface {
 	CareRates(ctx context.Context, from, to time.Time) ([]data.CareRate, error)
 }
 
+var _ careRevisitStore = (*data.Store)(nil)
+
 // careRevisits is the modal of care revisits that are not tickets: after
 // signing, 3 months and 1 year after move-in, and special (help service)
 // ones. Those due now and overdue come first; more than 3 days late they
 // are red with "the supervisor follows up".
 type careRevisits struct {
 	u       *UI
+	store   careRevisitStore
 	modal   *modal
 	filter  *widget.Select
 	kind    *widget.Select
@@ -44,7 +47,7 @@ const careListMax = 200
 
 // showCareRevisits opens the care revisits modal.
 func (u *UI) showCareRevisits() *careRevisits {
-	c := &careRevisits{u: u, message: newStatusLine(), rates: &widget.Label{Wrapping: fyne.TextWrapWord}}
+	c := &careRevisits{u: u, store: u.store, message: newStatusLine(), rates: &widget.Label{Wrapping: fyne.TextWrapWord}}
 	var filters []string
 	for _, f := range data.CareFilters {
 		filters = append(filters, T("care.filter."+string(f)))
@@ -88,12 +91,13 @@ func (c *careRevisits) reload() {
 	now := u.now().In(u.location())
 	qStart := time.Date(now.Year(), (now.Month()-1)/3*3+1, 1, 0, 0, 0, 0, now.Location())
 	actor := u.user.ID
+	st := c.store
 	load(u, func(ctx context.Context) (result, error) {
-		rows, err := u.store.CareRevisits(ctx, actor, f, kind)
+		rows, err := st.CareRevisits(ctx, actor, f, kind)
 		if err != nil {
 			return result{}, err
 		}
-		rates, err := u.store.CareRates(ctx, qStart, qStart.AddDate(0, 3, 0))
+		rates, err := st.CareRates(ctx, qStart, qStart.AddDate(0, 3, 0))
 		return result{rows, rates}, err
 	}, func(r result, err error) {
 		if err != nil {
@@ -278,8 +282,9 @@ func (f *careForm) saveRecord(id string) {
 	}
 	f.submit.Disable()
 	actor := u.user.ID
+	st := f.c.store
 	load(u, func(ctx context.Context) (data.CareRevisit, error) {
-		return u.store.RecordCareRevisit(ctx, actor, id, in)
+		return st.RecordCareRevisit(ctx, actor, id, in)
 	}, func(r data.CareRevisit, err error) {
 		f.submit.Enable()
 		if f.failed(err) {
@@ -337,8 +342,9 @@ func (f *careForm) saveSpecial() {
 		From: now, To: now.Add(time.Duration(days) * 24 * time.Hour)}
 	f.submit.Disable()
 	actor := u.user.ID
+	st := f.c.store
 	load(u, func(ctx context.Context) (data.CareRevisit, error) {
-		return u.store.ScheduleSpecialRevisit(ctx, actor, in)
+		return st.ScheduleSpecialRevisit(ctx, actor, in)
 	}, func(r data.CareRevisit, err error) {
 		f.submit.Enable()
 		if f.failed(err) {

@@ -37,8 +37,20 @@ const maxHolidayFile = 256 << 10
 // accepts (its CHECK), though the parser reads up to 2200.
 const maxHolidayYear = 2100
 
+// holidayStore is what the holiday calendar and office hours need from
+// the store; *data.Store satisfies it.
+type holidayStore interface {
+	HolidaySchedules(ctx context.Context) ([]data.HolidayYear, error)
+	ImportHolidays(ctx context.Context, actorID string, b []byte) (int, error)
+	Calendar(ctx context.Context) (*data.Calendar, error)
+	SetOfficeHours(ctx context.Context, actorID string, h data.OfficeHours) error
+}
+
+var _ holidayStore = (*data.Store)(nil)
+
 type holidayScreen struct {
 	u       *UI
+	store   holidayStore
 	years   *widget.Label
 	hours   *widget.Label
 	yearSel *widget.Select
@@ -64,7 +76,7 @@ type holidayScreen struct {
 
 // showHolidays opens the holiday calendar as a modal.
 func (u *UI) showHolidays() *holidayScreen {
-	h := &holidayScreen{u: u}
+	h := &holidayScreen{u: u, store: u.store}
 	content := h.buildUI()
 	u.showModal(T("settings.holidays.title"), container.NewGridWrap(u.modalSize(900, 640), content), T("dialog.close"))
 	h.reload("")
@@ -134,11 +146,11 @@ type holidayView struct {
 func (h *holidayScreen) reload(show string) {
 	u := h.u
 	load(u, func(ctx context.Context) (holidayView, error) {
-		years, err := u.store.HolidaySchedules(ctx)
+		years, err := h.store.HolidaySchedules(ctx)
 		if err != nil {
 			return holidayView{}, err
 		}
-		cal, err := u.store.Calendar(ctx)
+		cal, err := h.store.Calendar(ctx)
 		return holidayView{years, cal}, err
 	}, func(v holidayView, err error) {
 		if err != nil {
@@ -250,7 +262,7 @@ func (h *holidayScreen) onSaveHours() {
 	h.saveHours.Disable()
 	actor := u.user.ID
 	load(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.store.SetOfficeHours(ctx, actor, oh)
+		return struct{}{}, h.store.SetOfficeHours(ctx, actor, oh)
 	}, func(_ struct{}, err error) {
 		h.saveHours.Enable()
 		if err != nil {
@@ -353,7 +365,7 @@ func (h *holidayScreen) onImport() {
 			h.replace.Show()
 			return
 		}
-		h.store(f)
+		h.importFile(f)
 	})
 }
 
@@ -443,7 +455,7 @@ func (h *holidayScreen) onReplace() {
 			f.work++
 		}
 	}
-	h.store(f)
+	h.importFile(f)
 }
 
 func (h *holidayScreen) cancelReplace() {
@@ -451,13 +463,13 @@ func (h *holidayScreen) cancelReplace() {
 	h.replace.Hide()
 }
 
-// store imports a checked file.
-func (h *holidayScreen) store(f holidayFile) {
+// importFile imports a checked file.
+func (h *holidayScreen) importFile(f holidayFile) {
 	u := h.u
 	h.doImp.Disable()
 	actor := u.user.ID
 	load(u, func(ctx context.Context) (int, error) {
-		return u.store.ImportHolidays(ctx, actor, f.b)
+		return h.store.ImportHolidays(ctx, actor, f.b)
 	}, func(year int, err error) {
 		setEnabled(h.doImp, !u.byHQ())
 		if err != nil {

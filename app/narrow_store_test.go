@@ -5,21 +5,21 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"strings"
 	"testing"
 
 	"anchang/data"
 )
 
 // narrowScreens are the files whose screens hold their own small store;
-// outside their constructors (new…) they must not reach the UI's whole
-// store.
+// they reach the UI's whole store only to hand it to a screen as it is
+// made (a "store: u.store" field).
 var narrowScreens = []string{
 	"board.go", "staff.go", "rotation.go",
 	"faq.go", "faq_handoff.go", "faq_history.go", "faq_admin.go", "faq_editor.go", "faq_io.go", "faq_report.go", "faq_words.go",
 	"inspection.go", "inspection_check.go", "inspection_defect.go", "inspection_history.go", "inspection_new.go",
 	"inspection_sign.go", "inspection_templates.go", "inspection_tickets.go", "inspection_print.go",
-	"settings.go", "sync_settings.go",
+	"settings.go", "sync_settings.go", "care_revisits.go",
+	"ticket_policy.go", "ticket_ledger.go", "holidays.go",
 }
 
 // No narrowed screen reads u.store (or x.u.store) except to hand it to
@@ -33,10 +33,15 @@ func TestNarrowScreensKeepToTheirStore(t *testing.T) {
 		}
 		for _, d := range f.Decls {
 			fn, ok := d.(*ast.FuncDecl)
-			if !ok || fn.Body == nil || (fn.Recv == nil && strings.HasPrefix(fn.Name.Name, "new")) {
+			if !ok || fn.Body == nil {
 				continue
 			}
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				if kv, ok := n.(*ast.KeyValueExpr); ok {
+					if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "store" {
+						return false // handing the store to a screen being made
+					}
+				}
 				sel, ok := n.(*ast.SelectorExpr)
 				if !ok || sel.Sel.Name != "store" {
 					return true

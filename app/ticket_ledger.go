@@ -32,7 +32,10 @@ import (
 // ticketLedgerStore is what the complaint ledger needs from the store.
 type ticketLedgerStore interface {
 	TicketLedger(ctx context.Context, f data.LedgerFilter) (data.TicketLedger, error)
+	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error) // the owners offered
 }
+
+var _ ticketLedgerStore = (*data.Store)(nil)
 
 // canSeeLedger: the desk roles (receptionists, supervisors, admins).
 func canSeeLedger(r data.Role) bool { return r != data.RoleConsultant }
@@ -59,7 +62,8 @@ var ledgerColumns = []struct {
 }
 
 type ledgerScreen struct {
-	u *UI
+	u     *UI
+	store ticketLedgerStore
 
 	period                  *widget.Select
 	from, to                *widget.Entry
@@ -83,7 +87,7 @@ type ledgerScreen struct {
 
 // showTicketLedger opens the complaint ledger as a modal.
 func (u *UI) showTicketLedger() *ledgerScreen {
-	l := &ledgerScreen{u: u}
+	l := &ledgerScreen{u: u, store: u.store}
 	content := l.buildUI()
 	u.showModal(T("ledger.title"), container.NewGridWrap(u.modalSize(1240, 900), content), T("dialog.close"))
 	l.loadOwners()
@@ -359,7 +363,7 @@ func (l *ledgerScreen) filter() (data.LedgerFilter, string) {
 func (l *ledgerScreen) loadOwners() {
 	u := l.u
 	load(u, func(ctx context.Context) ([]data.Staff, error) {
-		return u.store.ListStaff(ctx, true)
+		return l.store.ListStaff(ctx, true)
 	}, func(staff []data.Staff, err error) {
 		if err != nil {
 			l.status.SetError(u.errText(err))
@@ -391,7 +395,7 @@ func (l *ledgerScreen) reload() {
 	l.seq++
 	seq := l.seq
 	load(u, func(ctx context.Context) (data.TicketLedger, error) {
-		return u.store.TicketLedger(ctx, f)
+		return l.store.TicketLedger(ctx, f)
 	}, func(led data.TicketLedger, err error) {
 		if seq != l.seq {
 			return // a newer filter is loading

@@ -28,17 +28,22 @@ import (
 // The policy is HQ's; on a device that is not enrolled the office admin
 // stands in for HQ (as for the FAQ, see data.Role.CanEditFAQ).
 
-// ticketAdminStore is what the policy, holiday and ledger screens need
-// from the store.
-type ticketAdminStore interface {
+// policyStore is what the SLA policy editor needs from the store;
+// *data.Store satisfies it.
+type policyStore interface {
 	SLAPolicy(ctx context.Context) (data.SLAPolicy, error)
 	SLAPolicyInfo(ctx context.Context) (data.SLAPolicyInfo, error)
 	SavePolicy(ctx context.Context, actorID string, p data.SLAPolicy) (data.SLAPolicy, error)
-	HolidaySchedules(ctx context.Context) ([]data.HolidayYear, error)
-	ImportHolidays(ctx context.Context, actorID string, b []byte) (int, error)
-	Calendar(ctx context.Context) (*data.Calendar, error)
-	SetOfficeHours(ctx context.Context, actorID string, h data.OfficeHours) error
-	ticketLedgerStore
+}
+
+var _ policyStore = (*data.Store)(nil)
+
+// ticketAdminStore is what the policy, holiday and ledger screens need
+// from the store: the union of each one's own.
+type ticketAdminStore interface {
+	policyStore       // the SLA policy (this file)
+	holidayStore      // the holiday calendar and office hours (app/holidays.go)
+	ticketLedgerStore // the complaint ledger (app/ticket_ledger.go)
 }
 
 // canEditTicketPolicy: the SLA policy and the holiday calendar are HQ's;
@@ -164,6 +169,7 @@ type windowRow struct {
 
 type policyEditor struct {
 	u       *UI
+	store   policyStore
 	info    *widget.Label
 	tabs    *container.AppTabs
 	rows    []*policyRow
@@ -182,7 +188,7 @@ type policyEditor struct {
 
 // showSLAPolicy opens the policy editor as a modal.
 func (u *UI) showSLAPolicy() *policyEditor {
-	p := &policyEditor{u: u, errs: map[string]*widget.Label{}}
+	p := &policyEditor{u: u, store: u.store, errs: map[string]*widget.Label{}}
 	content := p.buildUI()
 	p.modal = u.showModal(T("settings.sla.title"), container.NewGridWrap(u.modalSize(960, 660), content), T("dialog.close"))
 	p.reload()
@@ -441,7 +447,7 @@ func (p *policyEditor) reload() {
 		info data.SLAPolicyInfo
 	}
 	load(u, func(ctx context.Context) (loaded, error) {
-		st := u.store
+		st := p.store
 		pol, err := st.SLAPolicy(ctx)
 		if err != nil {
 			return loaded{}, err
@@ -570,7 +576,7 @@ func (p *policyEditor) onSave() {
 	p.save.Disable()
 	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.SLAPolicy, error) {
-		return u.store.SavePolicy(ctx, actor, pol)
+		return p.store.SavePolicy(ctx, actor, pol)
 	}, func(saved data.SLAPolicy, err error) {
 		p.save.Enable()
 		if err != nil {
