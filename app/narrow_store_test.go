@@ -20,6 +20,8 @@ var narrowScreens = []string{
 	"inspection_sign.go", "inspection_templates.go", "inspection_tickets.go", "inspection_print.go",
 	"settings.go", "sync_settings.go", "care_revisits.go",
 	"ticket_policy.go", "ticket_ledger.go", "holidays.go",
+	"visit_history.go", "ticket_import.go", "tickets.go", "ticket_open.go", "ticket_action.go", "ticket_detail.go",
+	"ticket_print.go", "checkin.go",
 }
 
 // No narrowed screen reads u.store (or x.u.store) except to hand it to

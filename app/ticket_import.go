@@ -26,11 +26,14 @@ type ticketImportStore interface {
 	ImportTickets(ctx context.Context, actorID string, t data.Table) (int, error)
 }
 
+var _ ticketImportStore = (*data.Store)(nil)
+
 // canCarryOver mirrors the data layer: who answers for the ledger.
 func canCarryOver(r data.Role) bool { return r == data.RoleSupervisor || r == data.RoleAdmin }
 
 type ticketImport struct {
 	u       *UI
+	store   ticketImportStore
 	folder  string
 	path    *widget.Entry
 	pathF   *field
@@ -45,7 +48,7 @@ type ticketImport struct {
 // showTicketImport opens the import as a modal; done runs after tickets
 // were opened.
 func (u *UI) showTicketImport(done func(n int)) *ticketImport {
-	ti := &ticketImport{u: u, done: done, status: newStatusLine()}
+	ti := &ticketImport{u: u, store: u.store, done: done, status: newStatusLine()}
 	ti.path = &widget.Entry{PlaceHolder: T("ticket.import.path_hint")}
 	ti.path.OnSubmitted = func(string) { ti.onImport() }
 	ti.pathF = newField("path", "ticket.import.path", ti.path)
@@ -91,7 +94,7 @@ func (ti *ticketImport) onImport() {
 		if err != nil {
 			return 0, err
 		}
-		return u.store.ImportTickets(ctx, actor, t)
+		return ti.store.ImportTickets(ctx, actor, t)
 	}, func(n int, err error) {
 		ti.button.Enable()
 		if err != nil {

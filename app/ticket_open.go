@@ -188,7 +188,7 @@ func (f *ticketForm) loadVisits(linked string) {
 		bf.ConsultantID = u.user.ID
 	}
 	load(u, func(ctx context.Context) (data.Board, error) {
-		return u.store.Board(ctx, u.store.Today(), bf)
+		return f.s.store.Board(ctx, f.s.store.Today(), bf)
 	}, func(b data.Board, err error) {
 		if err != nil {
 			u.log.Warn("ticket form: today's visits", "err", err)
@@ -231,7 +231,7 @@ func (f *ticketForm) onVisit() {
 	id := f.visitIDs[i]
 	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.Visit, error) {
-		return u.store.VisitDetail(ctx, actor, id)
+		return f.s.store.VisitDetail(ctx, actor, id)
 	}, func(v data.Visit, err error) {
 		if err != nil || strings.TrimSpace(f.customer.Text) != "" || strings.TrimSpace(f.phone.Text) != "" {
 			return
@@ -258,7 +258,7 @@ func (f *ticketForm) lookUpPhone() {
 		return
 	}
 	load(u, func(ctx context.Context) (data.PhoneCustomer, error) {
-		c, ok, err := u.store.CustomerByPhone(ctx, actor, phone)
+		c, ok, err := f.s.store.CustomerByPhone(ctx, actor, phone)
 		if !ok && err == nil {
 			return data.PhoneCustomer{}, errUnknownPhone
 		}
@@ -379,9 +379,9 @@ func (f *ticketForm) onSubmit() {
 	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.Ticket, error) {
 		if handoff != nil {
-			return u.store.OpenTicketFromHandoff(ctx, actor, handoff.ID, in)
+			return f.s.store.OpenTicketFromHandoff(ctx, actor, handoff.ID, in)
 		}
-		return u.store.OpenTicket(ctx, actor, in)
+		return f.s.store.OpenTicket(ctx, actor, in)
 	}, func(t data.Ticket, err error) {
 		f.submit.Enable()
 		if err != nil {

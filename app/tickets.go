@@ -25,6 +25,11 @@ type ticketStore interface {
 	TicketEvents(ctx context.Context, ticketID string) ([]data.TicketEvent, error)
 	TicketsFor(ctx context.Context, actorID string, f data.TicketFilter) ([]data.TicketRow, error)
 	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error) // the detail's names
+	// A new ticket's visit and customer (app/ticket_open.go).
+	Today() string
+	Board(ctx context.Context, day string, f data.BoardFilter) (data.Board, error)
+	VisitDetail(ctx context.Context, actorID, visitID string) (data.Visit, error)
+	CustomerByPhone(ctx context.Context, actorID, phone string) (data.PhoneCustomer, bool, error)
 }
 
 var _ ticketStore = (*data.Store)(nil)

@@ -22,15 +22,19 @@ type visitHistoryStore interface {
 	VisitHistory(ctx context.Context, actorID string, q data.VisitQuery) ([]data.BoardRow, error)
 	CustomerFile(ctx context.Context, actorID, visitorID string) (data.CustomerFile, error)
 	VisitLog(ctx context.Context, actorID string, q data.VisitQuery) ([]data.LogRow, error)
+	Today() string // the period's default end
 	// CustomerByPhone: a new ticket's customer (ticket_open.go).
 	CustomerByPhone(ctx context.Context, actorID, phone string) (data.PhoneCustomer, bool, error)
 }
+
+var _ visitHistoryStore = (*data.Store)(nil)
 
 // visitHistory is the modal of past visits: any period, searched by name
 // (characters or pinyin) or phone; a row opens the customer's file; the
 // desk roles export the period's visits to Excel. Phones are masked.
 type visitHistory struct {
 	u       *UI
+	store   visitHistoryStore
 	modal   *modal
 	from    *widget.Entry
 	to      *widget.Entry
@@ -58,8 +62,8 @@ var historyColumns = []struct {
 const historyDays = 30
 
 func (u *UI) showVisitHistory() *visitHistory {
-	h := &visitHistory{u: u, message: newStatusLine(), count: widget.NewLabel("")}
-	today := u.store.Today()
+	h := &visitHistory{u: u, store: u.store, message: newStatusLine(), count: widget.NewLabel("")}
+	today := h.store.Today()
 	if t, err := time.Parse(time.DateOnly, today); err == nil {
 		h.from = &widget.Entry{Text: t.AddDate(0, 0, -historyDays+1).Format(time.DateOnly), PlaceHolder: "2026-11-01"}
 	} else {
@@ -122,7 +126,7 @@ func (h *visitHistory) reload() {
 	h.loadSeq++
 	seq := h.loadSeq
 	load(u, func(ctx context.Context) ([]data.BoardRow, error) {
-		return u.store.VisitHistory(ctx, actor, q)
+		return h.store.VisitHistory(ctx, actor, q)
 	}, func(rows []data.BoardRow, err error) {
 		if seq != h.loadSeq {
 			return
@@ -195,7 +199,7 @@ func (h *visitHistory) openFile(visitorID string) {
 	u := h.u
 	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.CustomerFile, error) {
-		return u.store.CustomerFile(ctx, actor, visitorID)
+		return h.store.CustomerFile(ctx, actor, visitorID)
 	}, func(cf data.CustomerFile, err error) {
 		if err != nil {
 			h.message.SetError(u.errText(err))
@@ -266,7 +270,7 @@ func (h *visitHistory) onExport() {
 		n    int
 	}
 	load(u, func(ctx context.Context) (result, error) {
-		rows, err := u.store.VisitLog(ctx, actor, q)
+		rows, err := h.store.VisitLog(ctx, actor, q)
 		if err != nil {
 			return result{}, err
 		}
