@@ -30,12 +30,22 @@ const (
 	kioskExit
 )
 
+// kioskStore is what the visitors' self check-in needs from the store;
+// *data.Store satisfies it.
+type kioskStore interface {
+	CheckIn(ctx context.Context, actorID string, in data.CheckInInput) (data.Visit, error)
+	SignIn(ctx context.Context, staffID, pin string) (data.Staff, error) // leaving the kiosk
+}
+
+var _ kioskStore = (*data.Store)(nil)
+
 // kioskScreen is the visitors' self check-in: phone → name and purpose →
 // consent, then "please take a seat". It shows nothing about any other
 // visitor (not even whether a number is known), and only a staff PIN
 // leaves it.
 type kioskScreen struct {
 	u         *UI
+	store     kioskStore
 	step      int
 	lastTouch time.Time
 	doneAt    time.Time
@@ -77,7 +87,7 @@ type kioskScreen struct {
 }
 
 func (u *UI) showKiosk() {
-	k := &kioskScreen{u: u, deskTheme: u.fa.Settings().Theme(), deskSize: u.win.Canvas().Size(), deskFull: u.win.FullScreen()}
+	k := &kioskScreen{u: u, store: u.store, deskTheme: u.fa.Settings().Theme(), deskSize: u.win.Canvas().Size(), deskFull: u.win.FullScreen()}
 	u.kiosk = k
 	u.Stop()
 	u.win.SetMainMenu(nil)
@@ -506,7 +516,7 @@ func (k *kioskScreen) onConfirm() {
 	k.confirm.Disable()
 	u := k.u
 	load(u, func(ctx context.Context) (data.Visit, error) {
-		return u.store.CheckIn(ctx, "", in)
+		return k.store.CheckIn(ctx, "", in)
 	}, func(v data.Visit, err error) {
 		k.busy = false
 		if err != nil {
@@ -569,7 +579,7 @@ func (k *kioskScreen) onExit() {
 	k.display.Refresh()
 	actor := u.user.ID
 	load(u, func(ctx context.Context) (data.Staff, error) {
-		return u.store.SignIn(ctx, actor, pin)
+		return k.store.SignIn(ctx, actor, pin)
 	}, func(st data.Staff, err error) {
 		if err != nil {
 			k.setError(u.errText(err))
