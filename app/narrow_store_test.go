@@ -21,7 +21,7 @@ var narrowScreens = []string{
 	"settings.go", "sync_settings.go", "care_revisits.go",
 	"ticket_policy.go", "ticket_ledger.go", "holidays.go",
 	"visit_history.go", "ticket_import.go", "tickets.go", "ticket_open.go", "ticket_action.go", "ticket_detail.go",
-	"ticket_print.go", "checkin.go", "kiosk.go",
+	"ticket_print.go", "checkin.go", "kiosk.go", "signin.go",
 }
 
 // No narrowed screen reads u.store (or x.u.store) except to hand it to

@@ -66,7 +66,7 @@ func (s *signInScreen) onPINKey() {
 	}
 	s.key.submit.Disable()
 	load(s.u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, s.u.store.SetPINKey(ctx, code)
+		return struct{}{}, s.store.SetPINKey(ctx, code)
 	}, func(_ struct{}, err error) {
 		s.key.submit.Enable()
 		if err != nil {

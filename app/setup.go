@@ -12,10 +12,20 @@ import (
 	"anchang/data"
 )
 
+// setupStore is what the first-run form needs from the store;
+// *data.Store satisfies it.
+type setupStore interface {
+	Setup(ctx context.Context, in data.SetupInput) (data.Staff, error)
+	EnsureStarterFAQ(ctx context.Context, manual []byte) (int, error)
+}
+
+var _ setupStore = (*data.Store)(nil)
+
 // setupScreen is the first-run form: the office, this device and the first
 // admin.
 type setupScreen struct {
 	u          *UI
+	store      setupStore
 	officeName *widget.Entry
 	officeCode *widget.Entry
 	deviceName *widget.Entry
@@ -29,7 +39,7 @@ type setupScreen struct {
 }
 
 func (u *UI) showSetup() {
-	s := &setupScreen{u: u}
+	s := &setupScreen{u: u, store: u.store}
 	u.setup = s
 	u.setTitle(T("setup.title"))
 	u.win.SetContent(s.buildUI())
@@ -114,10 +124,10 @@ func (s *setupScreen) onSubmit() {
 	showFieldErrors(s.fields, nil, nil)
 	s.submit.Disable()
 	load(s.u, func(ctx context.Context) (data.Staff, error) {
-		admin, err := s.u.store.Setup(ctx, in)
+		admin, err := s.store.Setup(ctx, in)
 		if err == nil {
 			// The template manual, for the company to replace.
-			if _, ferr := s.u.store.EnsureStarterFAQ(ctx, assets.StarterFAQ); ferr != nil {
+			if _, ferr := s.store.EnsureStarterFAQ(ctx, assets.StarterFAQ); ferr != nil {
 				s.u.log.Error("load starter faq", "err", ferr)
 			}
 		}

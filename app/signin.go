@@ -10,9 +10,22 @@ import (
 	"anchang/data"
 )
 
+// signInStore is what signing in (and entering the office's PIN key,
+// app/pinkey.go) needs from the store; *data.Store satisfies it.
+type signInStore interface {
+	NeedsFirstAdmin(ctx context.Context) (bool, error)
+	ListStaff(ctx context.Context, includeInactive bool) ([]data.Staff, error)
+	NeedsPINKey(ctx context.Context) (bool, error)
+	SignIn(ctx context.Context, staffID, pin string) (data.Staff, error)
+	SetPINKey(ctx context.Context, code string) error
+}
+
+var _ signInStore = (*data.Store)(nil)
+
 // signInScreen: pick your name, type your PIN.
 type signInScreen struct {
 	u       *UI
+	store   signInStore
 	staff   []data.Staff
 	who     *widget.Select
 	pin     *widget.Entry
@@ -24,7 +37,7 @@ type signInScreen struct {
 func (u *UI) showSignIn() {
 	u.user = data.Staff{}
 	u.Stop()
-	s := &signInScreen{u: u}
+	s := &signInScreen{u: u, store: u.store}
 	u.signIn = s
 	u.setTitle(T("signin.title"))
 	u.win.SetMainMenu(nil)
@@ -36,17 +49,18 @@ func (u *UI) showSignIn() {
 		needAdmin bool // an HQ device nobody can sign in to yet
 		needKey   bool // staff PINs sealed with a key this PC lacks
 	}
+	st := s.store
 	load(u, func(ctx context.Context) (who, error) {
-		need, err := u.store.NeedsFirstAdmin(ctx)
+		need, err := st.NeedsFirstAdmin(ctx)
 		if err != nil || need {
 			return who{needAdmin: need}, err
 		}
-		st, err := u.store.ListStaff(ctx, false)
+		staff, err := st.ListStaff(ctx, false)
 		if err != nil {
 			return who{}, err
 		}
-		needKey, err := u.store.NeedsPINKey(ctx)
-		return who{staff: st, needKey: needKey}, err
+		needKey, err := st.NeedsPINKey(ctx)
+		return who{staff: staff, needKey: needKey}, err
 	}, func(w who, err error) {
 		if err != nil {
 			s.message.SetError(u.errText(err))
@@ -117,7 +131,7 @@ func (s *signInScreen) onSubmit() {
 	id, pin := s.staff[i].ID, s.pin.Text
 	s.submit.Disable()
 	load(s.u, func(ctx context.Context) (data.Staff, error) {
-		return s.u.store.SignIn(ctx, id, pin)
+		return s.store.SignIn(ctx, id, pin)
 	}, func(st data.Staff, err error) {
 		s.submit.Enable()
 		s.pin.SetText("")
