@@ -11,36 +11,16 @@ import (
 // Store is what the screens need from the local database; *data.Store
 // satisfies it.
 type Store interface {
+	// What the UI itself needs: whether to set up, the device, settings,
+	// PINs from the menu (app/pinkey.go) and the clock.
 	IsSetUp() bool
 	IsDemo() bool // a demo office's database (app/demo.go)
 	Device() (data.Device, data.Office, error)
-	Setup(ctx context.Context, in data.SetupInput) (data.Staff, error)
 	Setting(ctx context.Context, key, def string) (string, error)
 	SetSetting(ctx context.Context, key, value string) error
-
-	staffStore // the staff screen (app/staff.go)
-	SignIn(ctx context.Context, staffID, pin string) (data.Staff, error)
 	ChangeOwnPIN(ctx context.Context, staffID, oldPIN, newPIN string) error
-	NeedsPINKey(ctx context.Context) (bool, error)
-	SetPINKey(ctx context.Context, code string) error
 	PINKeyCode(ctx context.Context, actorID string) (string, error)
-
-	Sources(ctx context.Context) ([]data.Source, error)
-	AddSource(ctx context.Context, actorID, name string) (data.Source, error)
-
 	Today() string
-	CheckIn(ctx context.Context, actorID string, in data.CheckInInput) (data.Visit, error)
-	LookupPhone(ctx context.Context, phone string) (data.Returning, bool, error)
-	Board(ctx context.Context, day string, f data.BoardFilter) (data.Board, error)
-	VisitDetail(ctx context.Context, actorID, visitID string) (data.Visit, error)
-	Assign(ctx context.Context, actorID, visitID, consultantID string) error
-	HandOver(ctx context.Context, actorID, visitID string, area data.Area) error
-	MoveArea(ctx context.Context, actorID, visitID string, area data.Area) error
-	CheckOut(ctx context.Context, actorID, visitID string) error
-
-	rotationStore // the rotation screen (app/rotation.go)
-
-	EnsureStarterFAQ(ctx context.Context, manual []byte) (int, error)
 
 	// The clock, shared with the store (UI.now); the office's time zone
 	// is forms.Records' Location (UI.location). The screens keep neither.
@@ -50,6 +30,14 @@ type Store interface {
 	forms.Records
 	Path() string
 
+	// Each screen's own store, next to the screen.
+	setupStore        // the first-run form (app/setup.go)
+	signInStore       // signing in and the PIN key (app/signin.go)
+	boardStore        // today's board (app/board.go)
+	checkInStore      // the check-in form (app/checkin.go)
+	kioskStore        // the visitors' self check-in (app/kiosk.go)
+	staffStore        // the staff screen (app/staff.go)
+	rotationStore     // the rotation screen (app/rotation.go)
 	faqDeskStore      // the answers tab (app/faq.go)
 	faqAdminStore     // the manual's admin pages (app/faq_admin.go)
 	inspectionStore   // the handover inspections (app/inspection.go)
@@ -60,6 +48,7 @@ type Store interface {
 	visitHistoryStore // past visits and the customer file (app/visit_history.go)
 	syncStore         // the enrolment at HQ and its refusals (app/sync.go)
 	settingsStore     // the office, this device and the channels (app/settings.go)
+	hqSettingsStore   // Settings' HQ section (app/sync_settings.go)
 	changeStore       // what changed, for the screens to refresh (app/changes.go)
 	maintainer        // the database's periodic checks (app/storage.go)
 }
