@@ -125,3 +125,52 @@ func TestStaffOverItsNarrowStore(t *testing.T) {
 	s.onSave()
 	h.shows("不能取消自己的管理员角色或停用自己。")
 }
+
+// fakeRotationStore is the rotation screen's narrow store: a fixed queue,
+// and actions through a function field.
+type fakeRotationStore struct {
+	entries []data.RotationEntry
+	action  func(ctx context.Context, actorID, consultantID, action string) error
+}
+
+func (f *fakeRotationStore) Today() string { return "2026-11-23" }
+func (f *fakeRotationStore) Rotation(context.Context, string) ([]data.RotationEntry, error) {
+	return f.entries, nil
+}
+func (f *fakeRotationStore) RotationLog(context.Context, string, int) ([]data.RotationEvent, error) {
+	return nil, nil
+}
+func (f *fakeRotationStore) ListStaff(context.Context, bool) ([]data.Staff, error) { return nil, nil }
+func (f *fakeRotationStore) RotationAction(ctx context.Context, actorID, consultantID, action string) error {
+	return f.action(ctx, actorID, consultantID, action)
+}
+
+// The rotation screen reads and acts only through its own small store: it
+// shows the fake's queue, acts as the signed-in user, and shows a refusal
+// in the user's words.
+func TestRotationOverItsNarrowStore(t *testing.T) {
+	h := newHarness(t, true)
+	h.signInAs("李静")
+	h.selectTab("顾问轮排")
+	r := h.u.shell.rotation
+	var got [3]string
+	fake := &fakeRotationStore{
+		entries: []data.RotationEntry{{ConsultantID: "c1", Name: "欧阳娜娜", Turn: 1, Status: data.RotAvailable, Next: true}},
+		action: func(_ context.Context, actor, consultant, action string) error {
+			got = [3]string{actor, consultant, action}
+			return nil
+		},
+	}
+	r.store = fake
+	r.reload()
+	h.shows("下一位接待：欧阳娜娜")
+	r.act("c1", data.RotSkip)
+	if want := [3]string{h.staffID("李静"), "c1", data.RotSkip}; got != want {
+		t.Fatalf("acted %v, want %v", got, want)
+	}
+	fake.action = func(context.Context, string, string, string) error {
+		return &data.Error{Code: data.EINVALID, Key: "err.rotation.not_on"}
+	}
+	r.act("c1", data.RotBusy)
+	h.shows("该顾问今天没有上岗。")
+}
