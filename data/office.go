@@ -40,24 +40,33 @@ type SetupInput struct {
 
 var officeCodeRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 
-// Validate checks the setup form and returns every field's error at once
-// (FieldErrors).
-func (in *SetupInput) Validate() error {
+// validateOffice cleans an office's name and code and the device's name in
+// place (the code upper-cased) and returns their field errors: the rules
+// of the setup form and of Settings' office edit.
+func validateOffice(officeName, officeCode, deviceName *string) FieldErrors {
 	fe := FieldErrors{}
 	var err *Error
-	if in.OfficeName, err = cleanLine("office_name", in.OfficeName, true, MaxOfficeLen); err != nil {
+	if *officeName, err = cleanLine("office_name", *officeName, true, MaxOfficeLen); err != nil {
 		fe["office_name"] = err
 	}
-	if code, err := cleanLine("office_code", in.OfficeCode, true, MaxCodeLen); err != nil {
+	if code, err := cleanLine("office_code", *officeCode, true, MaxCodeLen); err != nil {
 		fe["office_code"] = err
 	} else if !officeCodeRe.MatchString(code) {
 		fe["office_code"] = invalid("office_code", "err.office_code.chars", nil)
 	} else {
-		in.OfficeCode = strings.ToUpper(code)
+		*officeCode = strings.ToUpper(code)
 	}
-	if in.DeviceName, err = cleanLine("device_name", in.DeviceName, true, MaxOfficeLen); err != nil {
+	if *deviceName, err = cleanLine("device_name", *deviceName, true, MaxOfficeLen); err != nil {
 		fe["device_name"] = err
 	}
+	return fe
+}
+
+// Validate checks the setup form and returns every field's error at once
+// (FieldErrors).
+func (in *SetupInput) Validate() error {
+	fe := validateOffice(&in.OfficeName, &in.OfficeCode, &in.DeviceName)
+	var err *Error
 	if in.AdminName, err = CleanPersonName("admin_name", in.AdminName); err != nil {
 		fe["admin_name"] = err
 	}

@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"fmt"
-	"strings"
 )
 
 // OfficeEdit is an admin's change of the office's name and code and this
@@ -34,21 +33,7 @@ type OfficeEdit struct {
 // Validate cleans the edit and returns every field's error at once
 // (FieldErrors), with the setup form's rules.
 func (in *OfficeEdit) Validate() error {
-	fe := FieldErrors{}
-	var err *Error
-	if in.OfficeName, err = cleanLine("office_name", in.OfficeName, true, MaxOfficeLen); err != nil {
-		fe["office_name"] = err
-	}
-	if code, err := cleanLine("office_code", in.OfficeCode, true, MaxCodeLen); err != nil {
-		fe["office_code"] = err
-	} else if !officeCodeRe.MatchString(code) {
-		fe["office_code"] = invalid("office_code", "err.office_code.chars", nil)
-	} else {
-		in.OfficeCode = strings.ToUpper(code)
-	}
-	if in.DeviceName, err = cleanLine("device_name", in.DeviceName, true, MaxOfficeLen); err != nil {
-		fe["device_name"] = err
-	}
+	fe := validateOffice(&in.OfficeName, &in.OfficeCode, &in.DeviceName)
 	if len(fe) > 0 {
 		return fe
 	}

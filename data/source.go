@@ -88,7 +88,12 @@ func (s *Store) Sources(ctx context.Context) ([]Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, code, name, sort, active FROM sources WHERE office_id = ? AND active = 1 ORDER BY sort, name`, o.ID)
+	return s.listSources(ctx, `SELECT id, code, name, sort, active FROM sources WHERE office_id = ? AND active = 1 ORDER BY sort, name`, o.ID)
+}
+
+// listSources runs a sources query selecting id, code, name, sort, active.
+func (s *Store) listSources(ctx context.Context, query string, args ...any) ([]Source, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
@@ -141,20 +146,7 @@ func (s *Store) AllSources(ctx context.Context) ([]Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, code, name, sort, active FROM sources WHERE office_id = ? ORDER BY sort, name, id`, o.ID)
-	if err != nil {
-		return nil, fmt.Errorf("list sources: %w", err)
-	}
-	defer rows.Close()
-	var out []Source
-	for rows.Next() {
-		var src Source
-		if err := rows.Scan(&src.ID, &src.Code, &src.Name, &src.Sort, &src.Active); err != nil {
-			return nil, fmt.Errorf("list sources: %w", err)
-		}
-		out = append(out, src)
-	}
-	return out, rows.Err()
+	return s.listSources(ctx, `SELECT id, code, name, sort, active FROM sources WHERE office_id = ? ORDER BY sort, name, id`, o.ID)
 }
 
 // canEditSources: admins and supervisors keep the office's channels.
