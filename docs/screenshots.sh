@@ -50,23 +50,9 @@ start_app() {
 shot() { sleep "${2:-1}"; import -window root "$out/$1-$lang-$size.png"; echo "$out/$1-$lang-$size.png"; }
 click() { xdotool mousemove "$1" "$2" click 1; sleep 0.6; }
 sql() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); r=c.execute(sys.argv[2]).fetchone(); c.commit(); print(r[0] if r else '')" "$dir/$1/anchang.db" "$2"; }
-# words IMAGE Y0 Y1: the x of the middle of each word (text or a filled
-# button) in the band of rows Y0..Y1, left to right; gaps over 8 px split.
-words() {
-  convert "$1" -crop "${W}x$(($3 - $2))+0+$2" +repage -colorspace gray -depth 8 txt:- | python3 -c '
-import sys
-ink = set()
-for line in sys.stdin:
-    if line.startswith("#"): continue
-    xy, rest = line.split(":", 1)
-    g = int(rest.split("(")[1].split(")")[0].split(",")[0])
-    if abs(g - 245) > 40: ink.add(int(xy.split(",")[0]))
-groups = []
-for x in sorted(ink):
-    if groups and x - groups[-1][1] <= 8: groups[-1][1] = x
-    else: groups.append([x, x])
-print(" ".join(str((a + b) // 2) for a, b in groups))'
-}
+# words (finding words and buttons in a screenshot) comes from
+# docs/shots-lib.sh, shared with the other screenshot scripts.
+. docs/shots-lib.sh
 
 # First run: an empty data directory shows the setup form.
 if [[ $lang == zh && $size == 1024x768 ]]; then
