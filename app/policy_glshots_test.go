@@ -12,7 +12,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
@@ -27,19 +26,13 @@ func init() { glShots = takePolicyShots }
 
 func takePolicyShots(lang string) int {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "policyshots")
+	store, done, err := shotStore(ctx, "policyshots")
 	if err != nil {
 		fmt.Println(err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	store, err := data.Open(ctx, dir)
-	if err != nil {
-		fmt.Println(err)
-		return 1
-	}
-	defer store.Close()
-	now := time.Date(2026, 11, 27, 16, 0, 0, 0, defaultLocation) // a Friday afternoon
+	defer done()
+	now := time.Date(2026, 11, 27, 16, 0, 0, 0, data.DefaultLocation()) // a Friday afternoon
 	store.Now = func() time.Time { return now }
 	admin, err := store.Setup(ctx, data.SetupInput{OfficeName: "星河湾售楼处", OfficeCode: "XHW", DeviceName: "前台", AdminName: "周敏", AdminPIN: adminPIN})
 	if err == nil {
@@ -50,7 +43,7 @@ func takePolicyShots(lang string) int {
 		tk, err = store.OpenTicket(ctx, admin.ID, data.TicketInput{Kind: data.TicketComplaint, Category: data.CatEngineering, Severity: data.SeverityMinor,
 			OpenedAt: now.Add(-20 * time.Hour), Project: "星河湾", Building: "3栋", Unit: "1502", Subject: "工程部",
 			Description: "客厅墙面渗水，已三次报修未解决", Demand: "下周一前修好", CustomerName: "王芳", Phone: "13912345678",
-			RequestedBy: time.Date(2026, 11, 30, 12, 0, 0, 0, defaultLocation)})
+			RequestedBy: time.Date(2026, 11, 30, 12, 0, 0, 0, data.DefaultLocation())})
 	}
 	if err != nil {
 		fmt.Println(err)
@@ -59,7 +52,7 @@ func takePolicyShots(lang string) int {
 	fa := fyneapp.NewWithID("com.anchang.policyshots")
 	win := fa.NewWindow("案场前台")
 	win.Resize(fyne.NewSize(1024, 768))
-	u := New(fa, win, store, Options{Now: func() time.Time { return now }})
+	u := New(fa, win, store, Options{})
 	u.Start()
 	failed := 0
 	shot := func(name string) {

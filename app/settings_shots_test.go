@@ -13,7 +13,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
@@ -30,19 +29,13 @@ func init() { glShots = takeSettingsShots }
 
 func takeSettingsShots(lang string) int {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "settingsshots")
+	store, done, err := shotStore(ctx, "settingsshots")
 	if err != nil {
 		fmt.Println(err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	store, err := data.Open(ctx, dir)
-	if err != nil {
-		fmt.Println(err)
-		return 1
-	}
-	defer store.Close()
-	now := time.Date(2026, 10, 20, 10, 0, 0, 0, defaultLocation)
+	defer done()
+	now := time.Date(2026, 10, 20, 10, 0, 0, 0, data.DefaultLocation())
 	store.Now = func() time.Time { return now }
 	must := func(err error) {
 		if err != nil {
@@ -59,7 +52,7 @@ func takeSettingsShots(lang string) int {
 	fa := fyneapp.NewWithID("com.anchang.settingsshots")
 	win := fa.NewWindow("案场前台")
 	win.Resize(fyne.NewSize(1024, 768))
-	u := New(fa, win, store, Options{Now: func() time.Time { return now }})
+	u := New(fa, win, store, Options{})
 	failed := 0
 	shot := func(name string) {
 		time.Sleep(700 * time.Millisecond)

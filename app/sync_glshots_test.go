@@ -14,7 +14,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
@@ -31,18 +30,12 @@ func init() { glShots = takeGLShots }
 
 func takeGLShots(lang string) int {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "glshots")
+	store, done, err := shotStore(ctx, "glshots")
 	if err != nil {
 		fmt.Println(err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	store, err := data.Open(ctx, dir)
-	if err != nil {
-		fmt.Println(err)
-		return 1
-	}
-	defer store.Close()
+	defer done()
 	if err := store.SetSetting(ctx, settingLanguage, lang); err != nil {
 		fmt.Println(err)
 		return 1

@@ -417,10 +417,11 @@ func (p *policyEditor) service() (sp data.ServicePolicy, msgs []string) {
 		msgs = append(msgs, T("settings.sla.cell_error", map[string]any{"Column": T("settings.sla.followup"), "Message": T(key)}))
 	}
 	for _, w := range p.windows {
-		name := T("settings.sla.window.ticket." + w.kind)
+		label := "settings.sla.window.ticket." + w.kind
 		if w.care {
-			name = T("settings.sla.window.care." + w.kind)
+			label = "settings.sla.window.care." + w.kind
 		}
+		name := T(label)
 		win := data.Window{From: data.Offset{Months: integer(w.fromM, name), Days: integer(w.fromD, name)},
 			To: data.Offset{Months: integer(w.toM, name), Days: integer(w.toD, name)}}
 		if strings.TrimSpace(w.target.Text) != "" {
